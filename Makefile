@@ -1,0 +1,39 @@
+# Each target creates .venv (with a Python >= 3.12 found by tools/find-python)
+# and installs the project into it when needed.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+ARGS   ?=
+
+.PHONY: run test bench lint clean help
+
+help:
+	@echo "make run    - set up .venv and run the default scenario (results/ + charts)"
+	@echo "make test   - set up .venv and run the test suite"
+	@echo "make bench  - benchmark the default scenario (median of 5, memory, profile)"
+	@echo "make lint   - ruff"
+
+$(STAMP): pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+	    PYBIN=$$(tools/find-python) || exit 1; \
+	    echo "Creating $(VENV) with $$PYBIN"; \
+	    "$$PYBIN" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/lhe run $(ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 -q $(ARGS)
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check model tests benchmarks
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .hypothesis

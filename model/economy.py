@@ -1,0 +1,561 @@
+"""The local health economy: a Mesa model of one place and its common pool.
+
+Organisations (commissioners, councils, hospitals, GP federations) are Mesa
+agents; the population lives in NumPy arrays (:mod:`model.population`); money
+lives in a double-entry ledger (:mod:`model.ledger`). One step is one month;
+twelve steps make a financial year starting in April. The month follows
+MODEL.md section 3: need and demand, delivery, money, health, and at year end
+the accounts close and organisations plan (and, under an adaptive policy,
+choose) their next year. Sources: ../shared/design/MODEL.md and the papers it cites.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+
+from model import metrics
+from model.contracts import Activity, Contract
+from model.governance import build_network, update_trust
+from model.ledger import AccountType, Ledger, to_pence
+from model.organisations import SINK, Commissioner, Council, GPFederation, Hospital, Organisation
+from model.population import MONTH_DAYS, Effects, Geography, MonthDemand, Population
+from model.regimes import REGIMES, ContractBasis
+from model.scenario import Scenario, load_scenario
+from model.strategies import FixedStrategies, StrategyPolicy
+
+WAIT_BINS = 25  # months waited: 0..23, and 24 or more
+PHASES = ("inflows", "demand", "delivery", "payments", "health", "year_end", "collect")
+
+
+@dataclass
+class Prices:
+    """Real-terms indices, 1.0 at the start."""
+
+    tariff: float = 1.0  # prices paid to providers (efficiency deflator)
+    unit_cost: float = 1.0  # providers' unit costs (realised productivity)
+    allocation: float = 1.0
+    council_index: float = 1.0
+    package_cost: float = 0.0  # pounds a month
+
+
+class LocalHealthEconomy(mesa.Model):
+    """One place: its people, organisations, contracts, ledger and network."""
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        *,
+        rng: int | None = None,
+        policy: StrategyPolicy | None = None,
+    ) -> None:
+        scenario = scenario if scenario is not None else load_scenario()
+        super().__init__(rng=scenario.run.seed if rng is None else rng)
+        self.params = scenario
+        self.policy: StrategyPolicy = policy or FixedStrategies()
+        self.ledger = Ledger()
+        self.prices = Prices(package_cost=scenario.social_care.package_cost_per_month)
+        self.phase_seconds: dict[str, float] = dict.fromkeys(PHASES, 0.0)
+        self.month = 0  # months completed
+        self.report: dict[str, float] = {}
+
+        self.ledger.open("source:nhs_allocation", AccountType.SOURCE)
+        self.ledger.open("source:council_grants", AccountType.SOURCE)
+        self.ledger.open(SINK, AccountType.SINK)
+        self._build_organisations()
+        geography = Geography.from_shares(
+            [c.share for c in scenario.councils],
+            [h.share for h in scenario.hospitals],
+            [g.share for g in scenario.gp_federations],
+            [g.commissioner.index for g in self.gp_federations],
+        )
+        self.population = Population(scenario, geography, self.rng.spawn(1)[0])
+        self.waiting = np.zeros((len(self.commissioners), len(self.hospitals), WAIT_BINS), dtype=np.int64)
+        self.contracts: list[Contract] = []
+        self.last_year_electives: dict[str, int] = {}
+        self._calibrate_and_contract()
+        self.network: nx.Graph = build_network(self)
+        self.datacollector = metrics.make_datacollector()
+        self.ledger.check()
+
+    # --- the month ---------------------------------------------------------------------
+    def step(self) -> None:
+        """One month, in the order of MODEL.md section 3."""
+        t = time.perf_counter
+        t0 = t()
+        self.ledger.start_period(self.month)
+        self.receive_inflows()
+        t1 = t()
+        effects = self.behaviour_effects()
+        demand = self.population.demand(effects)
+        t2 = t()
+        activity = self.deliver_care(demand)
+        t3 = t()
+        self.move_money(activity)
+        t4 = t()
+        self.month_counts = self.population.evolve(effects, demand.admitted)
+        for org in self.agents:
+            org.advance_programme()
+        t5 = t()
+        self.month += 1
+        year_end = self.month % 12 == 0
+        if year_end:
+            self.settle_contracts()
+        self.ledger.check()
+        for org in self.agents:
+            org.read_books()
+        if year_end:
+            self.close_year()
+        t6 = t()
+        self.report = metrics.place_report(self, demand, activity)
+        self.datacollector.collect(self)
+        t7 = t()
+        for name, a, b in zip(PHASES, (t0, t1, t2, t3, t4, t5, t6), (t1, t2, t3, t4, t5, t6, t7), strict=True):
+            self.phase_seconds[name] += b - a
+        if self.month >= self.params.run.steps:
+            self.running = False
+
+    # 0. money into the place ---------------------------------------------------------------
+    def receive_inflows(self) -> None:
+        for c in self.commissioners:
+            self.ledger.transfer("source:nhs_allocation", c.account, to_pence(c.allocation * self.prices.allocation / 12), "nhs_allocation")
+        for c in self.councils:
+            self.ledger.transfer("source:council_grants", c.account, to_pence(c.grant / 12), "council_grant")
+
+    # 1. what the organisations' behaviour does to risk ----------------------------------------
+    def behaviour_effects(self) -> Effects:
+        prog = self.params.programmes
+        gps, hosp, councils = self.gp_federations, self.hospitals, self.councils
+        gp_crisis = np.array([1 - prog.case_management_effect * g.maturity * _unit(g.behaviour.case_management_share) for g in gps])
+        gp_prog = np.array([1 - prog.case_management_progression_effect * g.maturity * _unit(g.behaviour.case_management_share) for g in gps])
+        gp_ref = np.array([1 + g.behaviour.referral_shedding for g in gps])
+        gp_cap = np.array([g.capacity for g in gps])
+        h_crisis = np.array([1 - prog.outreach_effect * h.behaviour.outreach * h.maturity for h in hosp])
+        h_ref = np.array([1 - prog.outreach_referral_effect * h.behaviour.outreach * h.maturity for h in hosp])
+        h_adm = np.array([h.admission_ratio for h in hosp])
+        community = np.array([
+            max(0.2, 1 - prog.community_admission_effect * (h.community_value / h.community_base_value / self.prices.tariff - 1))
+            if h.community_base_value else 1.0 for h in hosp
+        ])
+        incidence = np.array([max(0.0, 1 - prog.prevention_effect * c.prevention_change * c.maturity) for c in councils])
+        trend = (1 + self.params.demand.unexplained_growth) ** (self.month / 12)
+        return Effects(gp_crisis.astype(np.float32), gp_prog.astype(np.float32), gp_ref, gp_cap, h_crisis.astype(np.float32),
+                       h_ref, h_adm, community, incidence, trend)
+
+    # 2. delivering care --------------------------------------------------------------------------
+    def deliver_care(self, demand: MonthDemand) -> dict[str, Any]:
+        pop = self.population
+        s = self.params
+        nc, nh = len(self.commissioners), len(self.hospitals)
+        comm_of = pop.geo.gp_commissioner
+        pair = lambda idx: comm_of[pop.gp[idx]].astype(np.int64) * nh + pop.hospital[idx]  # noqa: E731
+        count_pairs = lambda idx: np.bincount(pair(idx), minlength=nc * nh).reshape(nc, nh)  # noqa: E731
+
+        # GP contacts
+        for g in self.gp_federations:
+            g.contacts_wanted = float(demand.gp_demand[g.index])
+            g.contacts_unmet = float(demand.gp_unmet[g.index])
+            g.quality_year[0] += g.contacts_wanted - g.contacts_unmet
+            g.quality_year[1] += g.contacts_wanted
+
+        # emergency admissions and their stays
+        adm = demand.admitted
+        frail = pop.frailty[adm] >= s.social_care.need_threshold
+        esd = np.array([s.programmes.discharge_los_effect * h.behaviour.discharge_support * h.maturity for h in self.hospitals])
+        los = pop.lengths_of_stay(adm, np.where(frail, 1 - esd[pop.hospital[adm]], 1.0))
+        emergency_bed_days = np.bincount(pop.hospital[adm], weights=los, minlength=nh)
+
+        # social care on discharge and at home; who waits in a hospital bed
+        delayed_days = self.allocate_social_care(adm, esd)
+
+        # elective referrals, the waiting list and the electives done in the beds left
+        ref = demand.referred
+        listed = pop.rng.random(ref.size) < s.demand.listed_share
+        self.waiting[:, :, 1:] = self._age_waiting()
+        self.waiting[:, :, 0] = count_pairs(ref[listed])
+        electives = np.zeros((nc, nh), dtype=np.int64)
+        for h in self.hospitals:
+            beds_free = h.beds * MONTH_DAYS - emergency_bed_days[h.index] - delayed_days[h.index]
+            can_do = min(h.elective_capacity_now, max(beds_free, 0.0) / s.demand.elective_los_days)
+            electives[:, h.index] = self._treat_longest_waiting(h.index, int(can_do))
+            h.emergency_admissions = int((pop.hospital[adm] == h.index).sum())
+            h.elective_admissions = int(electives[:, h.index].sum())
+            h.bed_days = float(emergency_bed_days[h.index] + delayed_days[h.index] + h.elective_admissions * s.demand.elective_los_days)
+            h.delayed_days = float(delayed_days[h.index])
+            h.occupancy = h.bed_days / (h.beds * MONTH_DAYS) if h.beds else 0.0
+            h.bed_days_year.append(h.bed_days)
+            h.waiting_list = int(self.waiting[:, h.index, :].sum())
+
+        attended_all = np.concatenate([demand.attended, adm])
+        ae = count_pairs(attended_all)
+        for h in self.hospitals:
+            h.ae_attendances = int(ae[:, h.index].sum())
+        return {
+            "electives": electives,
+            "emergencies": count_pairs(adm),
+            "readmissions": count_pairs(adm[demand.readmitted]),
+            "ae": ae,
+            "outpatients": count_pairs(ref),
+            "emergency_bed_days": emergency_bed_days,
+            "delayed_days": delayed_days,
+        }
+
+    def _age_waiting(self) -> np.ndarray:
+        w = self.waiting
+        aged = np.empty_like(w[:, :, 1:])
+        aged[:, :, :-1] = w[:, :, :-2]
+        aged[:, :, -1] = w[:, :, -2] + w[:, :, -1]
+        return aged
+
+    def _treat_longest_waiting(self, h: int, capacity: int) -> np.ndarray:
+        """Treat up to ``capacity`` people, longest waits first, shared across commissioners."""
+        done = np.zeros(self.waiting.shape[0], dtype=np.int64)
+        for k in range(WAIT_BINS - 1, -1, -1):
+            if capacity <= 0:
+                break
+            col = self.waiting[:, h, k]
+            total = int(col.sum())
+            if total == 0:
+                continue
+            take = min(capacity, total)
+            share = col * take // total
+            short = take - int(share.sum())
+            if short:
+                order = np.argsort(-(col * take % total), kind="stable")[:short]
+                share[order] += 1
+            share = np.minimum(share, col)
+            self.waiting[:, h, k] -= share
+            done += share
+            capacity -= int(share.sum())
+        return done
+
+    def allocate_social_care(self, admitted: np.ndarray, esd: np.ndarray) -> np.ndarray:
+        """Match care packages to people on discharge and at home; the rest wait.
+
+        People fit to leave hospital who are eligible for care and cannot get a
+        package stay in a hospital bed: a delayed transfer of care. A council
+        that keeps capacity for discharge reserves a share of its free packages
+        for them; otherwise they compete with people waiting at home.
+        """
+        pop = self.population
+        rng = pop.rng
+        nh = len(self.hospitals)
+        elig = np.array([c.eligibility for c in self.councils], dtype=np.float32)
+        in_use = np.bincount(pop.council[pop.sc_met & pop.alive], minlength=len(self.councils))
+
+        newly = admitted[~pop.sc_met[admitted] & ~pop.delayed[admitted]]
+        needs_care = pop.frailty[newly] >= elig[pop.council[newly]]
+        discharged_now = newly[~needs_care]
+        already_delayed = np.flatnonzero(pop.delayed)
+        want_discharge = np.concatenate([already_delayed, newly[needs_care]])
+        at_home = pop.alive & ~pop.sc_met & ~pop.delayed & (pop.frailty >= elig[pop.council])
+        at_home[admitted] = False
+        home_idx = np.flatnonzero(at_home)
+
+        placed_from_hospital = []
+        for c in self.councils:
+            free = max(c.packages - int(in_use[c.index]), 0)
+            d_idx = want_discharge[pop.council[want_discharge] == c.index]
+            h_idx = home_idx[pop.council[home_idx] == c.index]
+            reserved = min(int(free * c.behaviour.discharge_priority), d_idx.size)
+            first = d_idx[:reserved]  # people already delayed come first
+            rest_d = d_idx[reserved:]
+            pool = np.concatenate([rest_d, h_idx])
+            k = min(free - reserved, pool.size)
+            chosen = rng.choice(pool, size=k, replace=False) if k > 0 else pool[:0]
+            placed = np.concatenate([first, chosen])
+            pop.sc_met[placed] = True
+            c.packages_in_use = int(in_use[c.index]) + placed.size
+            placed_from_hospital.append(placed[pop.delayed[placed] | np.isin(placed, d_idx)])
+
+        left = np.concatenate([discharged_now, *placed_from_hospital]) if placed_from_hospital else discharged_now
+        # supported discharge lowers readmission: only the unsupported carry the raised risk
+        h = pop.hospital[left]
+        supported = rng.random(left.size) < esd[h] * (self.params.programmes.discharge_readmission_effect / max(self.params.programmes.discharge_los_effect, 1e-9))
+        pop.discharged_step[left[~supported]] = pop.step
+        pop.delayed[left] = False
+        pop.delayed_months[left] = 0
+
+        still = want_discharge[~pop.sc_met[want_discharge]]
+        new_delay = still[~pop.delayed[still]]
+        pop.delayed[still] = True
+        pop.delayed_months[still] += 1
+        days = np.where(np.isin(still, new_delay), MONTH_DAYS / 2, MONTH_DAYS)
+        return np.bincount(pop.hospital[still], weights=days, minlength=nh)
+
+    # 3. money ---------------------------------------------------------------------------------
+    def move_money(self, activity: dict[str, Any]) -> None:
+        pop = self.population
+        led = self.ledger
+        s = self.params
+        lists = np.bincount(pop.gp[pop.alive], minlength=len(self.gp_federations))
+        for g in self.gp_federations:
+            g.list_size = int(lists[g.index])
+        for c in self.contracts:
+            if not c.active:
+                continue
+            led.apply(c.month(self._contract_activity(c, activity)))
+
+        # continuing healthcare: the NHS pays for its share of packages
+        comm_of = pop.geo.gp_commissioner
+        m = pop.sc_met & pop.alive
+        nco = len(self.councils)
+        packages = np.bincount(comm_of[pop.gp[m]].astype(np.int64) * nco + pop.council[m], minlength=len(self.commissioners) * nco).reshape(-1, nco)
+        for cm in self.commissioners:
+            share = s.social_care.nhs_funded_share * cm.behaviour.chc_share_ratio
+            pooled_share = cm.behaviour.pooled_share
+            for co in self.councils:
+                chc = packages[cm.index, co.index] * share * self.prices.package_cost
+                co.nhs_funded_in_year += led.transfer(cm.account, co.account, to_pence(chc), "continuing_healthcare") / 100
+                if pooled_share > 0 and co.behaviour.accepts_pooling:
+                    pooled = cm.allocation * self.prices.allocation * pooled_share / 12 * self._resident_share(cm, co)
+                    co.pooled_in_year += led.transfer(cm.account, co.account, to_pence(pooled), "pooled_budget") / 100
+
+        variable = activity["electives"].sum(axis=0) * s.tariff.elective_spell
+        variable = variable + activity["emergencies"].sum(axis=0) * s.tariff.emergency_spell
+        variable = variable + activity["ae"].sum(axis=0) * s.tariff.ae_attendance
+        variable = variable + activity["outpatients"].sum(axis=0) * s.tariff.outpatient_attendance
+        variable = variable * s.tariff.variable_cost_share
+        for h in self.hospitals:
+            h.monthly_costs(float(variable[h.index]))
+        for org in (*self.commissioners, *self.councils, *self.gp_federations):
+            org.monthly_costs()
+
+    def _contract_activity(self, c: Contract, activity: dict[str, Any]) -> Activity:
+        if c.scope == "acute":
+            i, j = c.payer_org.index, c.provider_org.index
+            return Activity(
+                elective_spells=int(activity["electives"][i, j]),
+                emergency_spells=int(activity["emergencies"][i, j]),
+                emergency_readmissions=int(activity["readmissions"][i, j]),
+                ae_attendances=int(activity["ae"][i, j]),
+                outpatient_attendances=int(activity["outpatients"][i, j]),
+            )
+        if c.scope == "primary_care":
+            g = c.provider_org
+            return Activity(registered_patients=g.list_size, quality_achievement=g.quality_achievement)
+        return Activity()
+
+    def _resident_share(self, cm: Commissioner, co: Council) -> float:
+        return self._commissioner_council_share[cm.index, co.index]
+
+    # 5. year end --------------------------------------------------------------------------------
+    def settle_contracts(self) -> None:
+        """Year-end reconciliation of every contract (part of the year's last month)."""
+        for c in self.contracts:
+            if c.scope == "acute":
+                self.last_year_electives[c.name] = c.year_activity.elective_spells
+            if c.active:
+                self.ledger.apply(c.settle_year())
+
+    def close_year(self) -> None:
+        """Accounts close; prices move; strategies are chosen; next year is planned."""
+        for org in self.agents:
+            org.close_year()
+        update_trust(self)
+        m = self.params.money
+        self.prices.tariff *= 1 - m.efficiency_requirement
+        self.prices.unit_cost *= 1 - m.productivity_growth
+        self.prices.allocation *= 1 + m.allocation_growth
+        self.prices.council_index *= 1 + m.council_grant_growth
+        for c in self.councils:
+            c.grant *= 1 + m.council_grant_growth
+        for c in self.contracts:
+            self._deflate(c, 1 - m.efficiency_requirement)
+        for org in self.agents:
+            org.strategy = self.policy.choose(org, self)
+        for org in self.agents:
+            org.plan_year()
+        for h in self.hospitals:
+            h.community_value = sum(c.terms["annual_value"] for c in self.contracts_of_provider(h) if c.scope == "community" and "annual_value" in c.terms)
+
+    def _deflate(self, c: Contract, factor: float) -> None:
+        t = c.terms
+        if "prices" in t:
+            t["prices"] = {k: v * factor for k, v in t["prices"].items()}
+        for key in ("annual_value", "per_patient", "quality_per_patient"):
+            if key in t:
+                t[key] *= factor
+
+    # --- building the place ------------------------------------------------------------------------
+    def _build_organisations(self) -> None:
+        s = self.params
+        self.commissioners = [Commissioner(self, o.name, o.strategy, i) for i, o in enumerate(s.commissioners)]
+        by_name = {c.name: c for c in self.commissioners}
+        self.councils = [Council(self, o.name, o.strategy, i) for i, o in enumerate(s.councils)]
+        self.hospitals = [Hospital(self, o.name, o.strategy, i) for i, o in enumerate(s.hospitals)]
+        self.gp_federations = [
+            GPFederation(self, o.name, o.strategy, i, by_name[o.commissioner]) for i, o in enumerate(s.gp_federations)
+        ]
+        self.organisations: list[Organisation] = [*self.commissioners, *self.councils, *self.hospitals, *self.gp_federations]
+
+    def contracts_of_payer(self, org: Organisation) -> list[Contract]:
+        return [c for c in self.contracts if c.payer == org.account]
+
+    def contracts_of_provider(self, org: Organisation) -> list[Contract]:
+        return [c for c in self.contracts if c.provider == org.account]
+
+    def _calibrate_and_contract(self) -> None:
+        """Size capacity and money from the population, then let the baseline contracts.
+
+        Capacity is sized to expected first-year demand; providers' costs to their
+        expected income (with the acute starting overrun); the allocation to what
+        commissioners are expected to spend plus their planned surplus; council
+        money to their care and prevention spending.
+        """
+        s = self.params
+        pop = self.population
+        # councils: packages and eligibility from the frailty of their residents
+        sc = s.social_care
+        residents = np.bincount(pop.council[pop.alive], minlength=len(self.councils))
+        for co in self.councils:
+            mine = pop.alive & (pop.council == co.index)
+            co.packages = int(round(sc.packages_per_1000 * residents[co.index] / 1000))
+            co.base_eligibility = co.start_eligibility = self.ration_threshold(co, co.packages)
+            if co.behaviour.balances_books:
+                co.packages = min(co.packages, self.eligible_count(co))
+            eligible = np.flatnonzero(mine & (pop.frailty >= co.eligibility))
+            take = pop.rng.choice(eligible, size=min(co.packages, eligible.size), replace=False)
+            pop.sc_met[take] = True
+            co.packages_in_use = take.size
+        pop.calibrate(pop.sc_met)
+        pop.calibrate_los()
+        exp = pop.expected_year()
+        alive = pop.alive
+        nc, nh, nco = len(self.commissioners), len(self.hospitals), len(self.councils)
+        comm = pop.geo.gp_commissioner[pop.gp]
+        pair = (comm.astype(np.int64) * nh + pop.hospital)[alive]
+        by_pair = lambda w: np.bincount(pair, weights=w[alive], minlength=nc * nh).reshape(nc, nh)  # noqa: E731
+        att, adm, ref = by_pair(exp["attendances"]), by_pair(exp["admissions"]), by_pair(exp["referrals"])
+        electives = ref * s.demand.listed_share
+        catch = np.bincount(pop.hospital[alive], minlength=nh)
+        residents = np.bincount(pop.council[alive], minlength=nco)
+        cm_co = np.bincount((comm.astype(np.int64) * nco + pop.council)[alive], minlength=nc * nco).reshape(nc, nco)
+        self._commissioner_council_share = cm_co / np.maximum(cm_co.sum(axis=0, keepdims=True), 1)
+        t = s.tariff
+        prices = {"elective_spell": t.elective_spell, "emergency_spell": t.emergency_spell,
+                  "ae_attendance": t.ae_attendance, "outpatient_attendance": t.outpatient_attendance}
+        cap = s.capacity
+        months = s.money.opening_reserves_months
+
+        # the waiting list people bring into the model, spread over the months waited so far
+        start = electives / electives.sum() * s.demand.waiting_list_per_1000 * alive.sum() / 1000
+        spread = np.array([0.25, 0.2, 0.15, 0.12, 0.1, 0.08, 0.05, 0.05])
+        self.waiting[:, :, : spread.size] = np.rint(start[:, :, None] * spread[None, None, :]).astype(np.int64)
+
+        commissioner_spend = np.zeros(nc)
+        for h in self.hospitals:
+            j = h.index
+            h.catchment = int(catch[j])
+            h.beds = int(round(cap.beds_per_1000 * catch[j] / 1000))
+            h.elective_capacity = electives[:, j].sum() / 12 * cap.elective_capacity_margin
+            acute_income = (adm[:, j].sum() * t.emergency_spell + electives[:, j].sum() * t.elective_spell
+                            + att[:, j].sum() * t.ae_attendance + ref[:, j].sum() * t.outpatient_attendance)
+            variable = acute_income * t.variable_cost_share
+            community = cap.community_cost_per_head * catch[j]
+            h.community_base_value = h.community_value = community
+            overrun = s.money.starting_cost_overrun
+            fixed = acute_income * (1 + overrun) - variable
+            h.cost_per_bed_month = fixed / 12 / max(h.beds, 1)
+            for cm in self.commissioners:
+                i = cm.index
+                value = adm[i, j] * t.emergency_spell + electives[i, j] * t.elective_spell + att[i, j] * t.ae_attendance + ref[i, j] * t.outpatient_attendance
+                basis = ContractBasis(
+                    expected=Activity(elective_spells=round(electives[i, j]), emergency_spells=round(adm[i, j]),
+                                      ae_attendances=round(att[i, j]),
+                                      outpatient_attendances=round(ref[i, j])),
+                    prices=prices, annual_value=value, marginal_rate=t.emergency_marginal_rate,
+                )
+                self._let(cm, h, "acute", basis)
+                share = catch_share = (pair == i * nh + j).sum() / max(catch[j], 1)
+                cbasis = ContractBasis(expected=Activity(), prices=prices, annual_value=community * catch_share)
+                self._let(cm, h, "community", cbasis)
+                commissioner_spend[i] += value + community * share
+            self.ledger.open(h.account, balance_pence=to_pence(acute_income * months / 12))
+
+        lists = np.bincount(pop.gp[alive], minlength=len(self.gp_federations))
+        gp_contacts = np.bincount(pop.gp[alive], weights=exp["gp_contacts"][alive], minlength=len(self.gp_federations))
+        for g in self.gp_federations:
+            g.list_size = int(lists[g.index])
+            g.capacity_per_patient = gp_contacts[g.index] / 12 * cap.gp_capacity_margin / max(g.list_size, 1)
+            income = (cap.capitation_per_patient + cap.qof_per_patient) * g.list_size
+            g.cost_per_contact = income / 12 / max(g.capacity_per_patient * g.list_size, 1e-9)
+            basis = ContractBasis(expected=Activity(registered_patients=g.list_size), prices=prices, annual_value=income,
+                                  per_patient=cap.capitation_per_patient, quality_per_patient=cap.qof_per_patient)
+            self._let(g.commissioner, g, "primary_care", basis)
+            commissioner_spend[g.commissioner.index] += income
+            self.ledger.open(g.account, balance_pence=to_pence(income * s.money.gp_federation_reserves_months / 12))
+
+        for co in self.councils:
+            care = co.packages * sc.package_cost_per_month * 12
+            council_share = care * (1 - sc.nhs_funded_share)
+            co.base_prevention = council_share * s.money.prevention_share_of_council / (1 - s.money.prevention_share_of_council)
+            co.prevention_spend = co.base_prevention * co.behaviour.prevention_ratio
+            co.grant = council_share + co.base_prevention
+            commissioner_spend += care * sc.nhs_funded_share * self._commissioner_council_share[:, co.index]
+            self.ledger.open(co.account, balance_pence=to_pence(co.grant * months / 12))
+
+        for cm in self.commissioners:
+            spend = commissioner_spend[cm.index] / (1 - s.money.commissioner_running_cost_share)
+            cm.allocation = spend / (1 - s.money.commissioner_planned_surplus)
+            cm.running_costs = cm.allocation * s.money.commissioner_running_cost_share
+            self.ledger.open(cm.account, balance_pence=to_pence(cm.allocation * months / 12))
+        for org in self.organisations:
+            org.reserves = self.ledger.balance(org.account) / 100
+
+    def eligible_count(self, council: Council) -> int:
+        pop = self.population
+        return int((pop.alive & (pop.council == council.index) & (pop.frailty >= council.eligibility)).sum())
+
+    def ration_threshold(self, council: Council, packages: int) -> float:
+        """The frailty above which exactly ``packages`` of the council's residents would be eligible."""
+        pop = self.population
+        sc = self.params.social_care
+        frail = np.sort(pop.frailty[pop.alive & (pop.council == council.index)])[::-1]
+        k = min(packages, frail.size) - 1
+        return float(max(frail[k], sc.need_threshold)) if k >= 0 else sc.need_threshold
+
+    def _let(self, payer: Organisation, provider: Organisation, scope: str, basis: ContractBasis) -> None:
+        regime = REGIMES[getattr(self.params.contracting, scope)]
+        c = Contract(payer=payer.account, provider=provider.account, scope=scope, regime=regime,
+                     terms=regime.terms(basis), term_years=payer.behaviour.contract_years if isinstance(payer, Commissioner) else 1)
+        c.payer_org, c.provider_org = payer, provider  # type: ignore[attr-defined]
+        self.contracts.append(c)
+
+    # --- views ---------------------------------------------------------------------------------
+    def run(self, steps: int | None = None, progress: Any = None) -> LocalHealthEconomy:
+        n = self.params.run.steps if steps is None else steps
+        for _ in range(n):
+            self.step()
+            if progress is not None:
+                progress(1)
+        return self
+
+    def organisation(self, name: str) -> Organisation:
+        for o in self.organisations:
+            if o.name == name:
+                return o
+        raise KeyError(f"no organisation named {name!r}; known: {', '.join(o.name for o in self.organisations)}")
+
+    def set_strategy(self, name: str, strategy: str) -> None:
+        """Switch one organisation's strategy now (e.g. mid-run, in a classroom)."""
+        if strategy not in ("fortress", "collaborative"):
+            raise ValueError(f"strategy must be 'fortress' or 'collaborative', not {strategy!r}")
+        self.organisation(name).strategy = strategy
+
+    def place_table(self):
+        return metrics.place_table(self)
+
+    def organisation_table(self):
+        return metrics.organisation_table(self)
+
+
+def _unit(x: float) -> float:
+    """A behaviour intensity as a 0-1 switch for effects that need a programme at all."""
+    return 1.0 if x > 0 else 0.0
+

@@ -1,0 +1,145 @@
+"""What the model reports each month (MODEL.md section 8), through Mesa's DataCollector.
+
+The place's figures are computed once a month into ``model.report`` and
+collected as scalars; each organisation's figures are its attributes.
+Reporters are module-level functions (not lambdas) so a model can be pickled
+into a worker process.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from model.governance import mean_trust
+from model.ledger import AccountType
+from model.population import MONTH_DAYS
+
+if TYPE_CHECKING:
+    from model.economy import LocalHealthEconomy
+
+PLACE_COLUMNS = [
+    "month", "year", "population", "deaths", "births",
+    # money (pounds)
+    "nhs_allocation", "council_grants", "inflows", "spending", "place_surplus",
+    "place_balance", "cumulative_inflows", "cumulative_spending", "spending_to_inflows",
+    "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation",
+    # activity
+    "gp_contacts", "gp_contacts_unmet", "ae_attendances", "emergency_admissions",
+    "emergency_admissions_per_1000", "emergency_readmissions", "emergency_admissions_2plus_ltc",
+    "emergency_admissions_2plus_ltc_per_1000", "elective_admissions", "outpatient_attendances",
+    "waiting_list", "waiting_over_18_weeks", "beds", "bed_days", "bed_occupancy",
+    "delayed_transfer_days", "delayed_transfers",
+    # population health and social care
+    "ltc_2plus_share", "mean_frailty", "social_care_need", "social_care_packages",
+    "unmet_social_care_need", "area_gap_emergency_per_1000",
+    # the commons
+    "share_collaborative", "mean_trust", "spread_of_results",
+]
+
+ORGANISATION_COLUMNS = [
+    "name", "kind", "strategy", "income", "spending", "surplus", "reserves", "maturity",
+    "beds", "occupancy", "emergency_admissions", "elective_admissions", "ae_attendances",
+    "waiting_list", "delayed_days", "list_size", "contacts_unmet", "packages", "packages_in_use",
+]
+
+
+def _place_metric(name: str, model: LocalHealthEconomy) -> float:
+    return model.report[name]
+
+
+def _org_attr(name: str, agent: Any) -> Any:
+    return getattr(agent, name, None)
+
+
+def make_datacollector() -> mesa.DataCollector:
+    return mesa.DataCollector(
+        model_reporters={c: partial(_place_metric, c) for c in PLACE_COLUMNS},
+        agent_reporters={c: partial(_org_attr, c) for c in ORGANISATION_COLUMNS},
+    )
+
+
+def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any]) -> dict[str, float]:
+    pop = model.population
+    led = model.ledger
+    alive = pop.alive
+    n = int(alive.sum())
+    per_1000_year = 12_000 / max(n, 1)
+    adm = demand.admitted
+    flows_in = sum(led.period_in[a] for a in led.accounts(AccountType.SINK)) / 100
+    inflow_accounts = led.accounts(AccountType.SOURCE)
+    inflows = sum(led.period_out[a] for a in inflow_accounts) / 100
+    totals = led.totals()
+    by_kind = {k: 0.0 for k in ("commissioner", "council", "hospital", "gp_federation")}
+    for o in model.organisations:
+        by_kind[o.kind] += o.reserves
+    margins = [o.surplus / o.income for o in model.organisations if o.income > 0]
+    need = alive & (pop.frailty >= model.params.social_care.need_threshold)
+    residents = np.bincount(pop.council[alive], minlength=len(model.councils))
+    adm_by_council = np.bincount(pop.council[adm], minlength=len(model.councils)) * 12_000 / np.maximum(residents, 1)
+    multi = alive & (pop.ltc >= 2)
+    adm_multi = int((pop.ltc[adm] >= 2).sum())
+    beds = sum(h.beds for h in model.hospitals)
+    bed_days = sum(h.bed_days for h in model.hospitals)
+    return {
+        "month": model.month,
+        "year": (model.month - 1) // 12,
+        "population": n,
+        "deaths": model.month_counts["deaths"],
+        "births": model.month_counts["births"],
+        "nhs_allocation": led.period_out["source:nhs_allocation"] / 100,
+        "council_grants": led.period_out["source:council_grants"] / 100,
+        "inflows": inflows,
+        "spending": flows_in,
+        "place_surplus": inflows - flows_in,
+        "place_balance": totals["organisations"] / 100,
+        "cumulative_inflows": totals["inflows"] / 100,
+        "cumulative_spending": totals["spending"] / 100,
+        "spending_to_inflows": flows_in / inflows if inflows else 0.0,
+        **{f"balance_{k}": v for k, v in by_kind.items()},
+        "gp_contacts": float(demand.gp_demand.sum() - demand.gp_unmet.sum()),
+        "gp_contacts_unmet": float(demand.gp_unmet.sum()),
+        "ae_attendances": int(activity["ae"].sum()),
+        "emergency_admissions": int(adm.size),
+        "emergency_admissions_per_1000": adm.size * per_1000_year,
+        "emergency_readmissions": int(activity["readmissions"].sum()),
+        "emergency_admissions_2plus_ltc": adm_multi,
+        "emergency_admissions_2plus_ltc_per_1000": adm_multi * 12_000 / max(int(multi.sum()), 1),
+        "elective_admissions": int(activity["electives"].sum()),
+        "outpatient_attendances": int(activity["outpatients"].sum()),
+        "waiting_list": int(model.waiting.sum()),
+        "waiting_over_18_weeks": int(model.waiting[:, :, 4:].sum()),
+        "beds": beds,
+        "bed_days": bed_days,
+        "bed_occupancy": bed_days / (beds * MONTH_DAYS) if beds else 0.0,
+        "delayed_transfer_days": float(activity["delayed_days"].sum()),
+        "delayed_transfers": int(pop.delayed.sum()),
+        "ltc_2plus_share": float(multi.sum() / max(n, 1)),
+        "mean_frailty": float(pop.frailty[alive].mean()),
+        "social_care_need": int(need.sum()),
+        "social_care_packages": int((pop.sc_met & alive).sum()),
+        "unmet_social_care_need": int((need & ~pop.sc_met).sum()),
+        "area_gap_emergency_per_1000": float(adm_by_council.max() - adm_by_council.min()),
+        "share_collaborative": sum(o.strategy == "collaborative" for o in model.organisations) / len(model.organisations),
+        "mean_trust": mean_trust(model),
+        "spread_of_results": float(np.std(margins)) if margins else 0.0,
+    }
+
+
+def place_table(model: LocalHealthEconomy) -> pd.DataFrame:
+    """One row per month."""
+    df = model.datacollector.get_model_vars_dataframe()
+    return df.reset_index(drop=True)
+
+
+def organisation_table(model: LocalHealthEconomy) -> pd.DataFrame:
+    """One row per organisation per month."""
+    df = model.datacollector.get_agent_vars_dataframe().reset_index()
+    df = df.rename(columns={"Step": "step", "AgentID": "agent_id"})
+    months = model.datacollector.get_model_vars_dataframe()["month"].to_numpy()
+    df["month"] = months[df["step"].astype(int).to_numpy() - int(df["step"].min())] if len(df) else []
+    return df[["month", *ORGANISATION_COLUMNS]]

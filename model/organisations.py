@@ -1,0 +1,310 @@
+"""The organisations of the place: Mesa agents, one class per kind.
+
+Each keeps its own books (an account in the ledger), capacity and programmes,
+spends on care each month, and plans its next year at year end according to the
+behaviour bundle of its current strategy (see :mod:`model.strategies`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+
+from model.ledger import to_pence
+from model.population import MONTH_DAYS
+from model.strategies import behaviour
+
+if TYPE_CHECKING:
+    from model.economy import LocalHealthEconomy
+
+SINK = "sink:care"
+
+
+def maturity(months: float, midpoint: float, spread: float) -> float:
+    """Share of a programme's full effect after ``months`` running: an S-curve from 0."""
+    if months <= 0:
+        return 0.0
+    s0 = 1.0 / (1.0 + math.exp(midpoint / spread))
+    s = 1.0 / (1.0 + math.exp(-(months - midpoint) / spread))
+    return (s - s0) / (1.0 - s0)
+
+
+class Organisation(mesa.Agent):
+    """What every organisation has: a strategy, an account, a memory of results."""
+
+    kind: str = ""
+
+    def __init__(self, model: LocalHealthEconomy, name: str, strategy: str, index: int) -> None:
+        super().__init__(model)
+        self.name = name
+        self.strategy = strategy
+        self.index = index  # position among organisations of its kind
+        self.account = f"{self.kind}:{name}"
+        self.programme_months = 0.0  # months its collaborative programme has been running
+        self.memory: list[float] = []  # yearly surplus (+) or deficit (-), pounds
+        self.year_income_pence = 0
+        self.year_spending_pence = 0
+        # reported each month
+        self.income = 0.0
+        self.spending = 0.0
+        self.surplus = 0.0
+        self.reserves = 0.0
+
+    # -- behaviour --------------------------------------------------------------------
+    @property
+    def behaviour(self) -> Any:
+        return behaviour(self.model, self)
+
+    @property
+    def programme_intensity(self) -> float:
+        """How hard the organisation is running its collaborative programme (0-1)."""
+        return 0.0
+
+    @property
+    def maturity(self) -> float:
+        p = self.model.params.programmes
+        return maturity(self.programme_months, p.lag_midpoint_months, p.lag_spread_months)
+
+    def advance_programme(self) -> None:
+        p = self.model.params.programmes
+        if self.programme_intensity > 0:
+            self.programme_months += 1.0
+        else:
+            self.programme_months *= (1.0 - p.programme_decay_per_year) ** (1 / 12)
+
+    def spend(self, pounds: float, kind: str) -> None:
+        self.model.ledger.transfer(self.account, SINK, to_pence(pounds), kind)
+
+    # -- accounts ---------------------------------------------------------------------
+    def read_books(self) -> None:
+        led = self.model.ledger
+        inc, out = led.period_in[self.account], led.period_out[self.account]
+        self.year_income_pence += inc
+        self.year_spending_pence += out
+        self.income = inc / 100
+        self.spending = out / 100
+        self.surplus = (inc - out) / 100
+        self.reserves = led.balance(self.account) / 100
+
+    def close_year(self) -> None:
+        self.memory.append((self.year_income_pence - self.year_spending_pence) / 100)
+        self.year_income_pence = self.year_spending_pence = 0
+
+    @property
+    def last_result(self) -> float:
+        return self.memory[-1] if self.memory else 0.0
+
+    def plan_year(self) -> None:
+        """Set next year's capacity and terms; each kind says how."""
+
+
+class Commissioner(Organisation):
+    """A clinical commissioning group: holds the NHS allocation, lets contracts."""
+
+    kind = "commissioner"
+
+    def __init__(self, model: LocalHealthEconomy, name: str, strategy: str, index: int) -> None:
+        super().__init__(model, name, strategy, index)
+        self.allocation = 0.0  # pounds a year, set at calibration
+        self.running_costs = 0.0  # pounds a year
+
+    @property
+    def programme_intensity(self) -> float:
+        return 1.0 if self.behaviour.community_investment > 0 else 0.0
+
+    def monthly_costs(self) -> None:
+        self.spend(self.running_costs / 12, "running_costs")
+
+    def plan_year(self) -> None:
+        b = self.behaviour
+        m = self.model
+        for c in m.contracts_of_payer(self):
+            if c.scope == "acute" and "elective_plan" in c.terms:
+                if b.over_plan_payment_rate < 1.0:
+                    done = m.last_year_electives.get(c.name, 0)
+                    c.terms["elective_plan"] = done * (1 + b.plan_growth)
+                    c.terms["over_plan_rate"] = b.over_plan_payment_rate
+                else:
+                    c.terms["elective_plan"] = None
+                    c.terms["over_plan_rate"] = 1.0
+            if c.scope == "community" and "annual_value" in c.terms:
+                change = 1.0 + b.community_investment
+                if self.reserves < 0:
+                    change *= 1.0 - b.community_cut_in_deficit
+                c.terms["annual_value"] *= change
+
+
+class Council(Organisation):
+    """A local authority: social care packages and prevention for its residents."""
+
+    kind = "council"
+
+    def __init__(self, model: LocalHealthEconomy, name: str, strategy: str, index: int) -> None:
+        super().__init__(model, name, strategy, index)
+        self.grant = 0.0  # pounds a year
+        self.packages = 0  # care packages it will fund (slots)
+        self.packages_in_use = 0
+        self.prevention_spend = 0.0  # pounds a year
+        self.base_eligibility = 0.0  # frailty threshold that rations care to capacity
+        self.start_eligibility = 0.0  # the threshold at the start, before any tightening
+        self.pooled_in_year = 0.0  # NHS money received into a pooled budget, pounds this year
+        self.nhs_funded_in_year = 0.0
+        self.base_prevention = 0.0
+
+    @property
+    def eligibility(self) -> float:
+        """Frailty from which it funds care: rationed to capacity, never looser than its policy."""
+        return max(self.base_eligibility, self.start_eligibility + self.behaviour.eligibility_tightening)
+
+    @property
+    def programme_intensity(self) -> float:
+        return 1.0 if self.behaviour.prevention_ratio != 1.0 else 0.0
+
+    @property
+    def prevention_change(self) -> float:
+        """Relative change in prevention spending from the start (drives incidence after a lag)."""
+        return self.prevention_spend / self.base_prevention - 1.0 if self.base_prevention else 0.0
+
+    def monthly_costs(self) -> None:
+        cost = self.model.prices.package_cost
+        self.spend(self.packages_in_use * cost, "care_packages")
+        self.spend(self.prevention_spend / 12, "prevention")
+
+    def plan_year(self) -> None:
+        b = self.behaviour
+        m = self.model
+        cost_year = m.prices.package_cost * 12
+        self.prevention_spend = self.base_prevention * b.prevention_ratio * m.prices.council_index
+        pooled = self.pooled_in_year * (1.0 - b.pooled_substitution)
+        income = self.grant + self.nhs_funded_in_year + pooled
+        affordable = max(income - self.prevention_spend, 0.0) / cost_year
+        if b.balances_books:
+            # fund what the budget affords, repaying any deficit within the year,
+            # and ration eligibility to match
+            affordable += min(self.reserves, 0.0) / cost_year
+            self.base_eligibility = m.ration_threshold(self, max(int(affordable), 0))
+            # it funds only those its policy still counts as eligible
+            self.packages = min(max(int(affordable), 0), m.eligible_count(self))
+        else:
+            # fund the need it sees while reserves last (a council cannot borrow to run services)
+            wanted = max(self.packages, m.eligible_count(self), int(affordable))
+            projected = self.reserves + income - self.prevention_spend - wanted * cost_year
+            self.packages = wanted if projected >= 0 else max(int(affordable + self.reserves / cost_year), 0)
+            self.base_eligibility = max(self.base_eligibility, m.ration_threshold(self, self.packages))
+        self.pooled_in_year = 0.0
+        self.nhs_funded_in_year = 0.0
+
+
+class Hospital(Organisation):
+    """An acute trust, also running community services for its catchment."""
+
+    kind = "hospital"
+
+    def __init__(self, model: LocalHealthEconomy, name: str, strategy: str, index: int) -> None:
+        super().__init__(model, name, strategy, index)
+        self.beds = 0
+        self.elective_capacity = 0.0  # spells a month
+        self.cost_per_bed_month = 0.0  # pounds at the starting cost level
+        self.catchment = 0
+        self.bed_days_year: list[float] = []
+        self.community_base_value = 0.0
+        self.community_value = 0.0  # community block received this year, pounds a year
+        # activity this month (reported)
+        self.emergency_admissions = 0
+        self.elective_admissions = 0
+        self.ae_attendances = 0
+        self.bed_days = 0.0
+        self.delayed_days = 0.0
+        self.waiting_list = 0
+        self.occupancy = 0.0
+
+    @property
+    def programme_intensity(self) -> float:
+        b = self.behaviour
+        return max(b.outreach, b.discharge_support)
+
+    @property
+    def paid_by_activity(self) -> bool:
+        return any(c.regime.rewards_activity for c in self.model.contracts_of_provider(self) if c.scope == "acute")
+
+    @property
+    def admission_ratio(self) -> float:
+        return self.behaviour.admission_threshold if self.paid_by_activity else 1.0
+
+    @property
+    def elective_capacity_now(self) -> float:
+        """Spells a month after specialists moved out into the community."""
+        b = self.behaviour
+        return self.elective_capacity * (1.0 - self.model.params.programmes.outreach_cost_share * b.outreach)
+
+    def monthly_costs(self, variable_cost: float) -> None:
+        m = self.model
+        self.spend(self.beds * self.cost_per_bed_month * m.prices.unit_cost, "beds_and_staff")
+        self.spend(variable_cost * m.prices.unit_cost, "clinical_supplies")
+        overrun = 1.0 + m.params.money.starting_cost_overrun
+        self.spend(self.community_value / 12 * overrun * m.prices.unit_cost / m.prices.tariff, "community_services")
+        b = self.behaviour
+        if b.discharge_support > 0:
+            esd = m.params.programmes.discharge_cost_per_head * self.catchment * b.discharge_support
+            self.spend(esd / 12 * m.prices.unit_cost, "supported_discharge")
+
+    def plan_year(self) -> None:
+        b = self.behaviour
+        cap = self.model.params.capacity
+        if self.bed_days_year:
+            needed = float(np.mean(self.bed_days_year)) / MONTH_DAYS / cap.target_occupancy
+            if needed > self.beds:
+                self.beds = int(min(needed, self.beds * (1 + cap.bed_growth_limit)))
+            else:
+                self.beds = int(round(self.beds - b.bed_release_share * (self.beds - needed)))
+        self.bed_days_year = []
+        if self.paid_by_activity:
+            self.elective_capacity *= 1.0 + b.elective_growth
+
+
+class GPFederation(Organisation):
+    """A network of practices with a registered list."""
+
+    kind = "gp_federation"
+
+    def __init__(self, model: LocalHealthEconomy, name: str, strategy: str, index: int, commissioner: Commissioner) -> None:
+        super().__init__(model, name, strategy, index)
+        self.commissioner = commissioner
+        self.capacity_per_patient = 0.0  # contacts a month per registered patient
+        self.cost_per_contact = 0.0  # pounds at the starting cost level
+        self.list_size = 0
+        self.contacts_wanted = 0.0
+        self.contacts_unmet = 0.0
+        self.quality_year = [0.0, 0.0]  # contacts met, wanted
+
+    @property
+    def programme_intensity(self) -> float:
+        return self.behaviour.case_management_share
+
+    @property
+    def capacity(self) -> float:
+        """Contacts a month offered to routine demand (after proactive care takes its share)."""
+        return self.capacity_per_patient * self.list_size * (1.0 - self.behaviour.case_management_share)
+
+    @property
+    def quality_achievement(self) -> float:
+        met, wanted = self.quality_year
+        return met / wanted if wanted else 1.0
+
+    def monthly_costs(self) -> None:
+        m = self.model
+        self.spend(self.capacity_per_patient * self.list_size * self.cost_per_contact * m.prices.unit_cost, "clinical_staff")
+
+    def plan_year(self) -> None:
+        self.quality_year = [0.0, 0.0]
+
+
+KINDS: dict[str, type[Organisation]] = {
+    "commissioner": Commissioner,
+    "council": Council,
+    "hospital": Hospital,
+    "gp_federation": GPFederation,
+}

@@ -1,0 +1,63 @@
+"""Payment by Results: a national tariff per spell and attendance.
+
+Emergency admissions above the contract's baseline are paid at a marginal rate
+(30% of tariff in England, seed 003 / MODEL.md section 5); emergency
+readmissions within 30 days are paid at ``readmission_rate`` (0 in England
+from 2011). A commissioner may cap elective activity above a plan by paying
+it at ``over_plan_rate``. Payments are made monthly on the year's cumulative
+activity against a baseline pro-rated to the months elapsed, so the last month
+of the year settles the annual rule exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model.contracts import Activity, Contract
+from model.ledger import Transfer
+from model.regimes.base import ContractBasis, PaymentRegime
+
+
+def pbr_value(terms: dict[str, Any], year: Activity, months: int) -> float:
+    """The value in pounds of a year-to-date's activity after ``months`` months."""
+    p = terms["prices"]
+    share = months / 12.0
+    baseline = terms["emergency_baseline"] * share
+    readmissions = year.emergency_readmissions
+    first_admissions = year.emergency_spells - readmissions
+    within = min(first_admissions, baseline)
+    above = max(first_admissions - baseline, 0.0)
+    emergency = p["emergency_spell"] * (within + terms["marginal_rate"] * above + terms["readmission_rate"] * readmissions)
+    plan = terms.get("elective_plan")
+    if plan is None:
+        elective = p["elective_spell"] * year.elective_spells
+    else:
+        in_plan = min(year.elective_spells, plan * share)
+        elective = p["elective_spell"] * (in_plan + terms["over_plan_rate"] * (year.elective_spells - in_plan))
+    return (
+        emergency
+        + elective
+        + p["ae_attendance"] * year.ae_attendances
+        + p["outpatient_attendance"] * year.outpatient_attendances
+    )
+
+
+class PaymentByResults(PaymentRegime):
+    name = "pbr"
+    description = "Payment by Results: tariff per spell; emergencies above baseline at a marginal rate"
+    scopes = frozenset({"acute", "community"})
+    rewards_activity = True
+
+    def terms(self, basis: ContractBasis) -> dict[str, Any]:
+        return {
+            "prices": dict(basis.prices),
+            "emergency_baseline": float(basis.expected.emergency_spells - basis.expected.emergency_readmissions),
+            "marginal_rate": basis.marginal_rate,
+            "readmission_rate": 0.0,
+            "elective_plan": None,
+            "over_plan_rate": 1.0,
+        }
+
+    def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
+        due = pbr_value(contract.terms, contract.year_activity, contract.months_this_year)
+        return self.pay(contract, due, "pbr_payment")

@@ -1,0 +1,521 @@
+"""Scenario files: TOML data, validated once at the edge.
+
+A scenario file is data, never code. Every real-world figure is written as
+``{ value = ..., source = "..." }`` so that the number and where it comes from
+travel together; a bare number is accepted for figures that are not about the
+real world (names, switches, run length). ``extends = "baseline"`` starts from
+another scenario and overrides it field by field.
+
+Bad input raises :class:`ScenarioError`, which names the file, the field's path,
+the value given and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+SCENARIO_DIRS = [
+    Path(__file__).resolve().parent.parent / "scenarios",  # a checkout
+    Path(__file__).resolve().parent / "_scenarios",  # an installed wheel
+]
+DEFAULT_SCENARIO = "baseline"
+
+Strategy = Literal["fortress", "collaborative"]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Rate = Annotated[float, Field(ge=0.0)]
+Growth = Annotated[float, Field(ge=-0.5, le=0.5)]
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used, said in terms of the file and the field."""
+
+    def __init__(self, file: str, field: str, value: Any, allowed: str) -> None:
+        self.file, self.field, self.value, self.allowed = file, field, value, allowed
+        shown = _show(value)
+        super().__init__(f"{file}: {field}: got {shown}; {allowed}")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# --- the place's people --------------------------------------------------------
+class Run(_Section):
+    steps: int = Field(120, ge=1, le=1200, description="months to simulate")
+    seed: int = Field(1, ge=0, description="random seed")
+    start_year: int = Field(2015, ge=1948, le=2100, description="financial year of step 0 (April)")
+
+
+class Population(_Section):
+    size: int = Field(ge=100, le=20_000_000, description="people registered in the place")
+    spare_capacity: Share = Field(0.1, description="room in the arrays for births and new registrations")
+    age_band_edges: list[float] = Field(description="edges of age bands, years, ascending, first 0")
+    age_band_shares: list[Share] = Field(description="share of people in each band; sums to 1")
+    births_per_1000: Rate = Field(description="live births a year per 1,000 people")
+    net_migration_per_1000: Rate = Field(le=50, description="net new adult registrations a year per 1,000")
+    migrant_mean_age: float = Field(30.0, ge=16, le=80)
+
+    @model_validator(mode="after")
+    def _bands(self) -> Population:
+        e, s = self.age_band_edges, self.age_band_shares
+        if len(e) != len(s) + 1:
+            raise ValueError(f"age_band_edges needs one more entry than age_band_shares ({len(e)} edges, {len(s)} shares)")
+        if e[0] != 0 or any(b <= a for a, b in zip(e, e[1:], strict=False)) or e[-1] > 120:
+            raise ValueError("age_band_edges must start at 0, rise strictly and end at most at 120")
+        _sums_to_one("age_band_shares", s)
+        return self
+
+
+class Health(_Section):
+    ltc_mean_at_50: Rate = Field(description="mean number of long-term conditions at age 50")
+    ltc_age_power: Rate = Field(2.0, description="how the mean number of LTCs grows with age (power)")
+    ltc_baseline: Rate = Field(description="mean number of LTCs at age 0")
+    frailty_age_slope: Rate = Field(description="frailty index gained per year of age over 40")
+    frailty_per_ltc: Rate = Field(description="frailty index added per long-term condition")
+    frailty_noise: Rate = Field(0.05, description="spread of frailty between people of one age and LTC count")
+    deaths_per_1000: Rate = Field(description="crude deaths a year per 1,000 people at the start")
+    mortality_age_rate: Rate = Field(description="Gompertz rate: log-mortality rise per year of age")
+    mortality_frailty_rr: Rate = Field(description="mortality rate ratio at frailty 1 against frailty 0")
+    emergency_admission_mortality_rr: Rate = Field(description="mortality rate ratio in a month with an emergency admission")
+    delayed_deconditioning: Rate = Field(description="frailty index gained per month spent delayed in hospital")
+    unmet_need_frailty_gain: Rate = Field(description="extra frailty index a year while social care need is unmet")
+
+
+class Demand(_Section):
+    gp_contacts_per_person: Rate = Field(description="GP contacts a year per person at the start")
+    ae_attendances_per_1000: Rate = Field(description="A&E attendances a year per 1,000 at the start")
+    emergency_admissions_per_1000: Rate = Field(description="emergency admissions a year per 1,000 at the start")
+    referrals_per_1000: Rate = Field(description="GP referrals to outpatients a year per 1,000 at the start")
+    waiting_list_per_1000: Rate = Field(description="people on the elective waiting list per 1,000 at the start")
+    listed_share: Share = Field(description="share of referrals that join the elective waiting list")
+    age_gradient_per_decade: Rate = Field(description="log risk of admission per decade of age")
+    ltc_rate_ratios: list[Rate] = Field(description="admission rate ratios for 0, 1, 2 and 3+ long-term conditions")
+    frailty_rate_ratio: Rate = Field(description="admission rate ratio at frailty 1 against frailty 0")
+    emergency_los_days: Rate = Field(description="mean length of an emergency stay, days")
+    elective_los_days: Rate = Field(description="mean length of an elective stay, days (day cases count 0.5)")
+    los_frailty_ratio: Rate = Field(description="length-of-stay ratio at frailty 1 against frailty 0")
+    readmission_rate_ratio: Rate = Field(description="emergency risk in the month after discharge, relative")
+    unmet_gp_demand_to_ae: Share = Field(description="share of unmet GP demand that turns up at A&E")
+    unexplained_growth: Growth = Field(description="yearly demand growth not explained by ageing and LTCs")
+
+    @model_validator(mode="after")
+    def _ltc(self) -> Demand:
+        if len(self.ltc_rate_ratios) != 4:
+            raise ValueError("ltc_rate_ratios needs 4 entries (0, 1, 2, 3+ conditions)")
+        return self
+
+
+class SocialCare(_Section):
+    need_threshold: Share = Field(description="frailty index at which a person needs social care")
+    package_cost_per_month: Rate = Field(description="average cost of a care package, pounds a month")
+    packages_per_1000: Rate = Field(description="care packages funded per 1,000 people at the start")
+    unmet_need_rate_ratio: Rate = Field(description="emergency risk of people with unmet need, relative")
+    nhs_funded_share: Share = Field(description="share of packages funded as continuing healthcare by the NHS")
+
+
+class Money(_Section):
+    allocation_growth: Growth = Field(description="real growth of the NHS allocation a year")
+    council_grant_growth: Growth = Field(description="real growth of council money a year")
+    prevention_share_of_council: Share = Field(description="share of council money for prevention at the start")
+    efficiency_requirement: Share = Field(description="yearly real cut in prices asked of providers (tariff deflator)")
+    productivity_growth: Growth = Field(description="yearly real fall in providers' unit costs actually achieved")
+    starting_cost_overrun: Rate = Field(description="acute providers' costs above their income at the start, share")
+    commissioner_planned_surplus: Share = Field(description="surplus commissioners plan at the start, share of allocation")
+    commissioner_running_cost_share: Share = Field(description="commissioners' running costs, share of allocation")
+    opening_reserves_months: Rate = Field(description="opening cash reserves, months of expenditure")
+    gp_federation_reserves_months: Rate = Field(description="a GP federation's opening reserves, months of income")
+
+
+class Tariff(_Section):
+    elective_spell: Rate = Field(description="national tariff for an elective spell, pounds")
+    emergency_spell: Rate = Field(description="national tariff for an emergency spell, pounds")
+    ae_attendance: Rate = Field(description="tariff for an A&E attendance, pounds")
+    outpatient_attendance: Rate = Field(description="tariff for a first outpatient attendance, pounds")
+    emergency_marginal_rate: Share = Field(description="share of tariff paid for emergency admissions above baseline")
+    variable_cost_share: Share = Field(description="share of the tariff that is the marginal cost of a spell")
+
+
+class Capacity(_Section):
+    beds_per_1000: Rate = Field(description="general and acute beds per 1,000 catchment population")
+    elective_capacity_margin: Rate = Field(description="elective spells a month the hospital can do, relative to expected demand")
+    gp_capacity_margin: Rate = Field(description="GP contacts a month the federation can offer, relative to expected demand")
+    community_cost_per_head: Rate = Field(description="community services block value a year per head, pounds")
+    capitation_per_patient: Rate = Field(description="GP capitation a year per registered patient, pounds")
+    qof_per_patient: Rate = Field(description="most QOF pay a year per registered patient, pounds")
+    target_occupancy: Share = Field(description="bed occupancy hospitals plan to")
+    bed_growth_limit: Share = Field(description="most beds a hospital can add in one year, share")
+
+
+class Programmes(_Section):
+    """Collaborative investments: they cost now and pay after a lag."""
+
+    lag_midpoint_months: Rate = Field(description="months until a programme reaches half its effect")
+    lag_spread_months: Rate = Field(description="spread of the S-curve of a programme's maturity, months")
+    case_management_effect: Share = Field(description="most cut in crises of people with 2+ LTCs under proactive case management")
+    case_management_progression_effect: Share = Field(description="most cut in new LTCs and frailty gain under case management")
+    outreach_effect: Share = Field(description="most cut in crises of people with 2+ LTCs from specialist outreach")
+    outreach_referral_effect: Share = Field(description="most cut in referrals from specialist advice in the community")
+    outreach_cost_share: Share = Field(description="specialist outreach, share of the hospital's elective capacity moved out")
+    discharge_los_effect: Share = Field(description="most cut in frail patients' length of stay from early supported discharge")
+    discharge_readmission_effect: Share = Field(description="most cut in readmissions from supported discharge")
+    discharge_cost_per_head: Rate = Field(description="early supported discharge service, pounds a year per catchment head")
+    prevention_effect: Share = Field(description="most cut in new long-term conditions from full prevention spending")
+    community_admission_effect: Share = Field(description="cut in frail people's admissions per unit of community capacity over base")
+    programme_decay_per_year: Share = Field(description="share of a programme's maturity lost a year once it stops")
+
+
+class HospitalBehaviour(_Section):
+    elective_growth: Growth = Field(description="yearly growth of elective capacity under activity payment")
+    admission_threshold: Rate = Field(description="A&E-to-admission conversion ratio under activity payment")
+    outreach: Share = Field(description="intensity of specialist outreach into the community (0-1)")
+    discharge_support: Share = Field(description="intensity of early supported discharge (0-1)")
+    bed_release_share: Share = Field(description="share of surplus beds released each year")
+    accepts_risk_share: bool = Field(description="accepts a share of system risk in contracts that offer one")
+    shares_data: bool = Field(description="shares its activity and finances with partners")
+
+
+class GPFederationBehaviour(_Section):
+    referral_shedding: Rate = Field(description="extra referrals made to shed workload, relative")
+    case_management_share: Share = Field(description="share of clinical time moved to proactive care of people with 2+ LTCs")
+    joins_alliance: bool = Field(description="joins a multispecialty provider or alliance when offered")
+    takes_budget_risk: bool = Field(description="takes on budget risk if its reserves allow")
+
+
+class CommissionerBehaviour(_Section):
+    over_plan_payment_rate: Share = Field(description="share of tariff paid for elective activity above plan (activity cap)")
+    plan_growth: Growth = Field(description="yearly growth of the activity plan it will pay in full")
+    community_cut_in_deficit: Share = Field(description="share cut from community block contracts when in deficit")
+    community_investment: Growth = Field(description="yearly real growth it gives community block contracts")
+    chc_share_ratio: Rate = Field(description="NHS-funded share of care packages, relative to the standard")
+    pooled_share: Share = Field(description="share of its allocation put into a pooled budget with the council")
+    contract_years: int = Field(ge=1, le=15, description="length of the contracts it lets")
+
+
+class CouncilBehaviour(_Section):
+    eligibility_tightening: float = Field(ge=-0.5, le=0.5, description="frailty index points added to the starting eligibility threshold")
+    balances_books: bool = Field(description="cuts care capacity to balance its budget each year")
+    prevention_ratio: Rate = Field(description="prevention spending relative to the starting share")
+    discharge_priority: Share = Field(description="share of new packages reserved for hospital discharges")
+    accepts_pooling: bool = Field(description="pools budgets with the NHS when offered")
+    pooled_substitution: Share = Field(description="share of pooled NHS money it withdraws from its own care budget")
+
+
+class HospitalStrategies(_Section):
+    fortress: HospitalBehaviour
+    collaborative: HospitalBehaviour
+
+
+class GPFederationStrategies(_Section):
+    fortress: GPFederationBehaviour
+    collaborative: GPFederationBehaviour
+
+
+class CommissionerStrategies(_Section):
+    fortress: CommissionerBehaviour
+    collaborative: CommissionerBehaviour
+
+
+class CouncilStrategies(_Section):
+    fortress: CouncilBehaviour
+    collaborative: CouncilBehaviour
+
+
+class Strategies(_Section):
+    """Each kind's behaviour under each strategy: the same knobs, two settings."""
+
+    hospital: HospitalStrategies
+    gp_federation: GPFederationStrategies
+    commissioner: CommissionerStrategies
+    council: CouncilStrategies
+
+
+class Governance(_Section):
+    initial_trust: Share = Field(description="trust between partners at the start (0-1)")
+    trust_gain: Share = Field(description="share of the gap to full trust closed in a year a partner collaborates")
+    trust_loss: Share = Field(description="share of trust lost in a year a partner defects")
+
+
+class Contracting(_Section):
+    """Which payment regime each scope of service is paid under."""
+
+    acute: str = Field("pbr", description="regime for hospital acute services")
+    community: str = Field("block", description="regime for community services")
+    primary_care: str = Field("capitation", description="regime for GP federations")
+
+    @model_validator(mode="after")
+    def _known(self) -> Contracting:
+        from model.regimes import REGIMES
+
+        for scope in ("acute", "community", "primary_care"):
+            name = getattr(self, scope)
+            if name not in REGIMES:
+                raise ValueError(f"unknown regime {name!r} for {scope}; known: {', '.join(sorted(REGIMES))}")
+            if scope not in REGIMES[name].scopes:
+                fits = sorted(r for r, reg in REGIMES.items() if scope in reg.scopes)
+                raise ValueError(f"regime {name!r} cannot pay for {scope} services; these can: {', '.join(fits)}")
+        return self
+
+
+# --- organisations ---------------------------------------------------------------
+class _Org(_Section):
+    name: str = Field(min_length=1)
+    strategy: Strategy
+
+
+class CommissionerSpec(_Org):
+    pass
+
+
+class CouncilSpec(_Org):
+    share: Share = Field(description="share of the place's residents")
+
+
+class HospitalSpec(_Org):
+    share: Share = Field(description="share of the place in its catchment")
+
+
+class GPFederationSpec(_Org):
+    share: Share = Field(description="share of the place's registered patients")
+    commissioner: str = Field(description="the commissioner its practices belong to")
+
+
+def _sums_to_one(what: str, shares: list[float]) -> None:
+    total = sum(shares)
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{what} must sum to 1, they sum to {total:.6g}")
+
+
+class Scenario(_Section):
+    """A whole place: people, money, organisations and their strategies."""
+
+    name: str
+    description: str = ""
+    run: Run = Run()
+    population: Population
+    health: Health
+    demand: Demand
+    social_care: SocialCare
+    money: Money
+    tariff: Tariff
+    capacity: Capacity
+    programmes: Programmes
+    strategies: Strategies
+    governance: Governance
+    contracting: Contracting = Contracting()
+    commissioners: list[CommissionerSpec] = Field(min_length=1)
+    councils: list[CouncilSpec] = Field(min_length=1)
+    hospitals: list[HospitalSpec] = Field(min_length=1)
+    gp_federations: list[GPFederationSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _organisations(self) -> Scenario:
+        for kind in ("councils", "hospitals", "gp_federations"):
+            _sums_to_one(f"{kind} shares", [o.share for o in getattr(self, kind)])
+        names = [o.name for kind in ORG_KINDS for o in getattr(self, kind)]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"organisation names must be unique; repeated: {', '.join(dupes)}")
+        commissioners = {c.name for c in self.commissioners}
+        for g in self.gp_federations:
+            if g.commissioner not in commissioners:
+                raise ValueError(
+                    f"GP federation {g.name!r} names commissioner {g.commissioner!r}; "
+                    f"known: {', '.join(sorted(commissioners))}"
+                )
+        return self
+
+    # -- identity and change ---------------------------------------------------
+    @property
+    def sources(self) -> dict[str, str]:
+        return getattr(self, "_sources", {})
+
+    @property
+    def origin(self) -> str:
+        return getattr(self, "_origin", "<memory>")
+
+    def digest(self) -> str:
+        """A short hash of the resolved parameters (not of the file's text)."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def with_changes(self, changes: dict[str, Any] | None = None, /, **by_path: Any) -> Scenario:
+        """A copy with parameters changed by dotted path, validated again.
+
+        >>> s.with_changes({"population.size": 30_000, "hospitals.0.strategy": "fortress"})
+        """
+        data = self.model_dump(mode="python")
+        for path, value in {**(changes or {}), **by_path}.items():
+            _set_path(data, path, value, self.origin)
+        new = _validate(data, self.origin)
+        new._sources = dict(self.sources)
+        for path in {**(changes or {}), **by_path}:
+            new._sources[path] = "changed by the user"
+        return new
+
+
+ORG_KINDS = ("commissioners", "councils", "hospitals", "gp_federations")
+
+
+# --- loading ---------------------------------------------------------------------
+def scenario_path(name_or_path: str | Path | None) -> Path:
+    """Find a scenario by file path or by name in the scenario folders."""
+    if name_or_path is None:
+        name_or_path = DEFAULT_SCENARIO
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.parent != Path("."):
+        if not p.is_file():
+            raise ScenarioError(str(p), "(file)", str(p), "no such scenario file")
+        return p
+    for d in SCENARIO_DIRS:
+        candidate = d / f"{p.name}.toml"
+        if candidate.is_file():
+            return candidate
+    raise ScenarioError(
+        str(name_or_path), "(name)", str(name_or_path),
+        f"no scenario of that name; known: {', '.join(list_scenarios()) or 'none'}",
+    )
+
+
+def list_scenarios() -> list[str]:
+    names: set[str] = set()
+    for d in SCENARIO_DIRS:
+        if d.is_dir():
+            names.update(p.stem for p in d.glob("*.toml"))
+    return sorted(names)
+
+
+def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
+    """Read, merge (``extends``), strip sources and validate a scenario file."""
+    path = scenario_path(name_or_path)
+    data, sources = _read_resolved(path, seen=())
+    scenario = _validate(data, str(path))
+    scenario._sources = sources
+    scenario._origin = str(path)
+    return scenario
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ScenarioError(str(path), "(file)", str(path), f"cannot be read: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), "(file)", "<binary>", "a scenario is UTF-8 TOML text") from None
+    if not text.strip():
+        raise ScenarioError(str(path), "(file)", "", "the file is empty; a scenario needs at least a name")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(str(path), "(TOML syntax)", text.splitlines()[e.lineno - 1] if e.lineno and e.lineno <= len(text.splitlines()) else "", f"not valid TOML: {e.msg} (line {e.lineno}, column {e.colno})") from None
+
+
+def _read_resolved(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    if path.resolve() in seen:
+        raise ScenarioError(str(path), "extends", path.stem, "scenarios must not extend each other in a circle")
+    raw = _read_toml(path)
+    parent_name = raw.pop("extends", None)
+    data, sources = _strip_sources(raw, str(path))
+    if parent_name is None:
+        return data, sources
+    if not isinstance(parent_name, str):
+        raise ScenarioError(str(path), "extends", parent_name, "the name of another scenario")
+    try:
+        parent_path = scenario_path(parent_name if "/" in parent_name else parent_name)
+    except ScenarioError:
+        raise ScenarioError(str(path), "extends", parent_name, f"a known scenario: {', '.join(list_scenarios())}") from None
+    base, base_sources = _read_resolved(parent_path, seen + (path.resolve(),))
+    _merge(base, data)
+    base_sources.update(sources)
+    return base, base_sources
+
+
+def _strip_sources(node: Any, file: str, path: str = "") -> tuple[Any, dict[str, str]]:
+    """Turn ``{value, source}`` tables into their values, collecting the sources by path."""
+    sources: dict[str, str] = {}
+    if isinstance(node, dict):
+        if "value" in node and set(node) <= {"value", "source"}:
+            if "source" not in node or not isinstance(node["source"], str) or not node["source"].strip():
+                raise ScenarioError(file, path or "(top)", node, "a figure written as a table needs a non-empty 'source' string")
+            sources[path] = node["source"].strip()
+            value, inner = _strip_sources(node["value"], file, path)
+            sources.update(inner)
+            return value, sources
+        out = {}
+        for k, v in node.items():
+            out[k], inner = _strip_sources(v, file, f"{path}.{k}" if path else k)
+            sources.update(inner)
+        return out, sources
+    if isinstance(node, list):
+        out_list = []
+        for i, v in enumerate(node):
+            item, inner = _strip_sources(v, file, f"{path}.{i}")
+            out_list.append(item)
+            sources.update(inner)
+        return out_list, sources
+    return node, sources
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> None:
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(base.get(k), dict):
+            _merge(base[k], v)
+        else:
+            base[k] = copy.deepcopy(v)
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any, file: str) -> None:
+    node: Any = data
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ScenarioError(file, path, value, f"{'.'.join(parts[:i]) or 'top'} has items 0 to {len(node) - 1}")
+            key: Any = int(part)
+        else:
+            if part not in node:
+                raise ScenarioError(file, path, value, f"no field {part!r} here; known: {', '.join(node)}")
+            key = part
+        if last:
+            node[key] = value
+        else:
+            node = node[key]
+
+
+def _validate(data: dict[str, Any], file: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "(top)"
+        value = err.get("input")
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "no such field here (check the spelling)"
+        elif err["type"] == "missing":
+            value = "(nothing)"
+            msg = "this field is required"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        raise ScenarioError(file, field, value, _allowed(msg)) from None
+
+
+def _allowed(msg: str) -> str:
+    return msg[0].lower() + msg[1:] if msg else msg
+
+
+def resolved_parameters(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as plain data (for run.json and `lhe show`)."""
+    return scenario.model_dump(mode="json")
