@@ -1,0 +1,281 @@
+"""The `lhe` command: run places, list scenarios and regimes.
+
+Bad input (a scenario file or a command-line value) ends with a message that
+names the file or option, the value and what is allowed, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+EXIT_BAD_INPUT = 2
+EXIT_RUN_FAILED = 1
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; a whole number of at least 1 is allowed") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {value}; a whole number of at least 1 is allowed")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; a whole number of 0 or more is allowed") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"got {value}; a whole number of 0 or more is allowed")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lhe", description="Simulate a local health economy: fortress or system of care.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run a scenario and write tables and charts")
+    r.add_argument("scenario", nargs="?", default=None, help="scenario name or TOML file (default: baseline)")
+    r.add_argument("--seed", type=_seed, default=None, help="random seed (default: the scenario's)")
+    r.add_argument("--seeds", type=_positive_int, default=None, metavar="N", help="run N seeds (seed, seed+1, ...) on local processes")
+    r.add_argument("--steps", type=_positive_int, default=None, help="months to simulate (default: the scenario's)")
+    r.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario>-seed<N>/)")
+    r.add_argument("--processes", type=_positive_int, default=None, help="worker processes for --seeds (default: all cores)")
+    r.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="change a parameter by its path, e.g. --set population.size=50000 (repeatable; VALUE is TOML)")
+    r.add_argument("--no-charts", action="store_true", help="write tables only")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    sub.add_parser("scenarios", help="list the ready-made scenarios")
+    sub.add_parser("regimes", help="list the payment regimes")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from model.scenario import ScenarioError
+
+    try:
+        if args.command == "run":
+            return cmd_run(args)
+        if args.command == "scenarios":
+            return cmd_scenarios()
+        if args.command == "regimes":
+            return cmd_regimes()
+    except ScenarioError as e:
+        print(f"lhe: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("lhe: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _parse_sets(items: list[str]) -> dict[str, Any]:
+    import tomllib
+
+    from model.scenario import ScenarioError
+
+    changes: dict[str, Any] = {}
+    for item in items:
+        path, eq, raw = item.partition("=")
+        if not eq or not path.strip():
+            raise ScenarioError("--set", item, item, "PATH=VALUE, e.g. population.size=50000")
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw  # a bare word is a string (e.g. a strategy)
+        changes[path.strip()] = value
+    return changes
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from model.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    changes = _parse_sets(args.set)
+    if args.steps is not None:
+        changes["run.steps"] = args.steps
+    if args.seed is not None:
+        changes["run.seed"] = args.seed
+    if changes:
+        scenario = scenario.with_changes(changes)
+    if args.seeds:
+        return _run_seeds(args, scenario, changes)
+    return _run_single(args, scenario)
+
+
+def _run_single(args: argparse.Namespace, scenario) -> int:
+    from tqdm import tqdm
+
+    from model.economy import LocalHealthEconomy
+    from model.experiments.runner import write_tables
+
+    seed = scenario.run.seed
+    out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
+    t0 = time.perf_counter()
+    model = LocalHealthEconomy(scenario)
+    error = None
+    with tqdm(total=scenario.run.steps, desc=f"{scenario.name} seed {seed}", unit="month", disable=args.quiet, file=sys.stderr) as bar:
+        try:
+            model.run(progress=bar.update)
+        except Exception as e:  # noqa: BLE001 - keep what was simulated, then report
+            error = f"{type(e).__name__}: {e}"
+    seconds = time.perf_counter() - t0
+    place, orgs = model.place_table(), model.organisation_table()
+    write_tables(out, place, orgs)
+    _write_run_json(out, scenario, [seed], seconds, error)
+    if error:
+        print(f"lhe: the run failed at month {model.month}: {error}\n  tables up to then are in {out}", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    charts = [] if args.no_charts else _charts(place, orgs, out, scenario.name)
+    print(summary(place, orgs, scenario.name, seconds))
+    print(f"\nwrote {out}/: place.parquet, organisations.parquet, run.json" + (", " + ", ".join(c.name for c in charts) if charts else ""))
+    return 0
+
+
+def _run_seeds(args: argparse.Namespace, scenario, changes: dict[str, Any]) -> int:
+    from tqdm import tqdm
+
+    from model.experiments.runner import RunSpec, combine, run_many, write_tables
+
+    first = scenario.run.seed
+    seeds = list(range(first, first + args.seeds))
+    out = args.out or Path("results") / f"{scenario.name}-seeds{first}-{seeds[-1]}"
+    source = scenario.origin if scenario.origin != "<memory>" else scenario.name
+    specs = [RunSpec(scenario=source, seed=s, changes={k: v for k, v in changes.items() if k != "run.seed"}) for s in seeds]
+    t0 = time.perf_counter()
+    results, failed = [], []
+
+    def save(result) -> None:
+        # each seed is saved as it finishes: a later failure loses nothing
+        if result.place is not None:
+            write_tables(out / "seeds" / f"seed={result.spec.seed}", result.place, result.organisations)
+        (failed if not result.ok else results).append(result)
+
+    with tqdm(total=len(specs), desc=f"{scenario.name} x{len(specs)} seeds", unit="run", disable=args.quiet, file=sys.stderr) as bar:
+        for _ in run_many(specs, processes=args.processes, on_result=save):
+            bar.update(1)
+    seconds = time.perf_counter() - t0
+    place, orgs = combine(sorted(results, key=lambda r: r.spec.seed))
+    if results:
+        write_tables(out, place, orgs)
+    _write_run_json(out, scenario, seeds, seconds, "; ".join(f"seed {r.spec.seed}: {r.error.strip().splitlines()[-1]}" for r in failed) or None)
+    for r in failed:
+        print(f"lhe: seed {r.spec.seed} failed:\n{r.error}", file=sys.stderr)
+    if not results:
+        return EXIT_RUN_FAILED
+    charts = [] if args.no_charts else _charts(place, orgs, out, f"{scenario.name} ({len(results)} seeds)")
+    print(summary(place, orgs, f"{scenario.name}, {len(results)} seeds (medians)", seconds))
+    print(f"\nwrote {out}/: place.parquet, organisations.parquet (with a seed column), run.json, seeds/" + (", " + ", ".join(c.name for c in charts) if charts else ""))
+    return EXIT_RUN_FAILED if failed else 0
+
+
+def _charts(place, orgs, out: Path, title: str) -> list[Path]:
+    from model.report import make_charts
+
+    return make_charts(place, orgs, out, title)
+
+
+def summary(place, orgs, title: str, seconds: float) -> str:
+    """A few lines on how the place fared: first year against last."""
+    med = place.groupby("month").median(numeric_only=True) if "seed" in place.columns else place.set_index("month")
+    first, last = med.iloc[:12], med.iloc[-12:]
+    years = len(med) / 12
+
+    def row(label: str, col: str, fmt: str, agg: str = "mean", scale: float = 1.0) -> str:
+        """First year against last: the mean over the year, or its last value."""
+        pick = (lambda s: s.iloc[-1]) if agg == "last" else (lambda s: s.mean())
+        a, b = pick(first[col]) * scale, pick(last[col]) * scale
+        return f"  {label:<38}{format(a, fmt):>12}{format(b, fmt):>12}"
+
+    lines = [f"{title}: {years:g} years simulated in {seconds:.1f} s", f"  {'':<38}{'first year':>12}{'last year':>12}",
+             row("emergency admissions per 1,000", "emergency_admissions_per_1000", ".1f"),
+             row("delayed transfer days a month", "delayed_transfer_days", ",.0f"),
+             row("elective waiting list", "waiting_list", ",.0f", "last"),
+             row("bed occupancy", "bed_occupancy", ".0%"),
+             row("unmet social care need (people)", "unmet_social_care_need", ",.0f"),
+             row("spending / inflows", "spending_to_inflows", ".3f"),
+             row("place balance, £m (year end)", "place_balance", ",.1f", "last", 1e-6)]
+    final = orgs[orgs["month"] == orgs["month"].max()]
+    if "seed" in final.columns:
+        final = final.groupby(["name", "kind", "strategy"], as_index=False)["reserves"].median()
+    lines.append("  reserves at the end, £m:")
+    for kind in ("commissioner", "council", "hospital", "gp_federation"):
+        sub = final[final["kind"] == kind]
+        if len(sub):
+            items = ", ".join(f"{r.name} ({r.strategy[0]}) {r.reserves / 1e6:,.1f}" for r in sub.itertuples())
+            lines.append(f"    {kind}: {items}")
+    return "\n".join(lines)
+
+
+def _write_run_json(out: Path, scenario, seeds: list[int], seconds: float, error: str | None) -> None:
+    from model.scenario import resolved_parameters
+
+    out.mkdir(parents=True, exist_ok=True)
+    versions = {}
+    for pkg in ("lhe", "mesa", "numpy", "pandas", "pyarrow", "networkx", "pydantic", "matplotlib"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    record = {
+        "scenario": scenario.name,
+        "scenario_file": scenario.origin,
+        "scenario_hash": scenario.digest(),
+        "seeds": seeds,
+        "seed": seeds[0] if len(seeds) == 1 else None,
+        "steps": scenario.run.steps,
+        "status": "failed" if error else "ok",
+        "error": error,
+        "seconds": round(seconds, 3),
+        "python": platform.python_version(),
+        "packages": versions,
+        "git_commit": _git_commit(),
+        "parameters": resolved_parameters(scenario),
+        "sources": scenario.sources,
+    }
+    (out / "run.json").write_text(json.dumps(record, indent=2))
+
+
+def _git_commit() -> str | None:
+    try:
+        here = Path(__file__).resolve().parent
+        res = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
+        if res.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=here, capture_output=True, text=True, timeout=5).stdout.strip()
+        return res.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def cmd_scenarios() -> int:
+    from model.scenario import list_scenarios, load_scenario
+
+    for name in list_scenarios():
+        s = load_scenario(name)
+        print(f"{name:<24}{s.description}")
+    return 0
+
+
+def cmd_regimes() -> int:
+    from model.regimes import REGIMES
+
+    for name, regime in REGIMES.items():
+        print(f"{name:<12}{regime.description}  [scopes: {', '.join(sorted(regime.scopes))}]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

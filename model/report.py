@@ -1,0 +1,128 @@
+"""Charts from the tables a run writes. Reads tables only; never touches a model.
+
+Each chart works for one run or for many (a ``seed`` column): with many seeds,
+lines are medians and bands the 5th to 95th percentiles across seeds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+KIND_COLOURS = {"commissioner": "#1f77b4", "council": "#2ca02c", "hospital": "#d62728", "gp_federation": "#9467bd"}
+KIND_LABELS = {"commissioner": "Commissioners", "council": "Councils", "hospital": "Hospitals", "gp_federation": "GP federations"}
+
+
+def _years(month: pd.Series) -> pd.Series:
+    return month / 12.0
+
+
+def _line(ax, df: pd.DataFrame, column: str, label: str | None = None, colour: str | None = None, scale: float = 1.0, **kw) -> None:
+    """A line over months; with a seed column, the median and a 5-95% band across seeds."""
+    if "seed" in df.columns and df["seed"].nunique() > 1:
+        g = df.groupby("month")[column]
+        med = g.median() * scale
+        ax.fill_between(_years(med.index.to_series()), g.quantile(0.05) * scale, g.quantile(0.95) * scale, color=colour, alpha=0.2, lw=0)
+        ax.plot(_years(med.index.to_series()), med, label=label, color=colour, **kw)
+    else:
+        ax.plot(_years(df["month"]), df[column] * scale, label=label, color=colour, **kw)
+
+
+def finances_chart(orgs: pd.DataFrame, path: Path, title: str) -> None:
+    """Reserves of each organisation, one panel per kind; dashed lines are fortresses."""
+    kinds = [k for k in KIND_COLOURS if k in set(orgs["kind"])]
+    fig, axes = plt.subplots(1, len(kinds), figsize=(4.2 * len(kinds), 3.8), sharex=True, squeeze=False)
+    for ax, kind in zip(axes[0], kinds, strict=True):
+        sub = orgs[orgs["kind"] == kind]
+        for i, (name, one) in enumerate(sub.groupby("name", sort=False)):
+            first = one.sort_values("month")["strategy"].iloc[0] if "seed" not in one else one["strategy"].mode().iloc[0]
+            style = "--" if first == "fortress" else "-"
+            colour = plt.cm.tab10(i % 10)
+            _line(ax, one, "reserves", label=f"{name} ({first[0]})", colour=colour, scale=1e-6, ls=style)
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_title(KIND_LABELS[kind])
+        ax.set_xlabel("year")
+        ax.set_ylabel("reserves, £m")
+        if sub["name"].nunique() <= 4:
+            ax.legend(fontsize=7)
+    fig.suptitle(f"{title}: finances by organisation (dashed = fortress)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def pool_chart(place: pd.DataFrame, path: Path, title: str) -> None:
+    """The common pool: money in against money spent, and what is left."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    roll = place.copy()
+    by = ["seed"] if "seed" in roll.columns else []
+    for col in ("inflows", "spending"):
+        roll[col + "_12m"] = roll.groupby(by)[col].transform(lambda s: s.rolling(12, min_periods=1).sum()) if by else roll[col].rolling(12, min_periods=1).sum()
+    _line(axes[0], roll, "inflows_12m", "allocation and grants", "#1f77b4", 1e-6)
+    _line(axes[0], roll, "spending_12m", "spending on care", "#d62728", 1e-6)
+    axes[0].set_title("last 12 months, £m")
+    axes[0].legend(fontsize=8)
+    _line(axes[1], place, "spending_to_inflows", None, "#8c564b")
+    axes[1].axhline(1, color="black", lw=0.6)
+    axes[1].set_title("spending / inflows (monthly)")
+    for kind, colour in KIND_COLOURS.items():
+        col = f"balance_{kind}"
+        if col in place:
+            _line(axes[2], place, col, KIND_LABELS[kind], colour, 1e-6)
+    _line(axes[2], place, "place_balance", "the place", "black", 1e-6, lw=2)
+    axes[2].axhline(0, color="black", lw=0.6)
+    axes[2].set_title("balances, £m")
+    axes[2].legend(fontsize=7)
+    for ax in axes:
+        ax.set_xlabel("year")
+    fig.suptitle(f"{title}: the place's balance against its allocation")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _panels(place: pd.DataFrame, path: Path, title: str, panels: list[tuple[str, str, float]]) -> None:
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.4))
+    for ax, (col, label, scale) in zip(axes, panels, strict=True):
+        _line(ax, place, col, None, "#1f77b4", scale)
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("year")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def activity_chart(place: pd.DataFrame, path: Path, title: str) -> None:
+    _panels(place, path, f"{title}: activity", [
+        ("emergency_admissions_per_1000", "emergency admissions\nper 1,000 a year", 1.0),
+        ("delayed_transfer_days", "delayed transfer days\na month", 1.0),
+        ("waiting_list", "elective waiting list\n(thousands)", 1e-3),
+        ("bed_occupancy", "bed occupancy", 1.0),
+        ("gp_contacts_unmet", "unmet GP demand\n(contacts a month)", 1.0),
+    ])
+
+
+def health_chart(place: pd.DataFrame, path: Path, title: str) -> None:
+    _panels(place, path, f"{title}: population health and social care", [
+        ("ltc_2plus_share", "share with 2+ long-term\nconditions", 1.0),
+        ("mean_frailty", "mean frailty index", 1.0),
+        ("unmet_social_care_need", "people with unmet\nsocial care need", 1.0),
+        ("deaths", "deaths a month", 1.0),
+    ])
+
+
+def make_charts(place: pd.DataFrame, orgs: pd.DataFrame, out: Path, title: str) -> list[Path]:
+    """Write the standard charts of a run (or of several seeds) into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "finances.png", out / "pool.png", out / "activity.png", out / "health.png"]
+    finances_chart(orgs, paths[0], title)
+    pool_chart(place, paths[1], title)
+    activity_chart(place, paths[2], title)
+    health_chart(place, paths[3], title)
+    return paths
