@@ -168,6 +168,11 @@ class LocalHealthEconomy(mesa.Model):
         frail = pop.frailty[adm] >= s.social_care.need_threshold
         esd = np.array([s.programmes.discharge_los_effect * h.behaviour.discharge_support * h.maturity for h in self.hospitals])
         los = pop.lengths_of_stay(adm, np.where(frail, 1 - esd[pop.hospital[adm]], 1.0))
+        # admissions a lower threshold adds are the least acute: short stays. Each hospital's
+        # share of them is 1 - 1/threshold of its admissions.
+        threshold = np.array([h.admission_ratio for h in self.hospitals])
+        marginal = pop.rng.random(adm.size) < (1 - 1 / np.maximum(threshold, 1.0))[pop.hospital[adm]]
+        los[marginal] = s.demand.marginal_los_days
         emergency_bed_days = np.bincount(pop.hospital[adm], weights=los, minlength=nh)
 
         # social care on discharge and at home; who waits in a hospital bed
@@ -273,11 +278,14 @@ class LocalHealthEconomy(mesa.Model):
             c.packages_in_use = int(in_use[c.index]) + placed.size
             placed_from_hospital.append(placed[pop.delayed[placed] | np.isin(placed, d_idx)])
 
-        left = np.concatenate([discharged_now, *placed_from_hospital]) if placed_from_hospital else discharged_now
-        # supported discharge lowers readmission: only the unsupported carry the raised risk
-        h = pop.hospital[left]
-        supported = rng.random(left.size) < esd[h] * (self.params.programmes.discharge_readmission_effect / max(self.params.programmes.discharge_los_effect, 1e-9))
-        pop.discharged_step[left[~supported]] = pop.step
+        with_care = np.concatenate(placed_from_hospital) if placed_from_hospital else discharged_now[:0]
+        left = np.concatenate([discharged_now, with_care])
+        # people leaving with a care package, or with early supported discharge, do not carry
+        # the raised risk of readmission; everyone else leaving hospital does
+        prog = self.params.programmes
+        h = pop.hospital[discharged_now]
+        supported = rng.random(discharged_now.size) < esd[h] * (prog.discharge_readmission_effect / max(prog.discharge_los_effect, 1e-9))
+        pop.discharged_step[discharged_now[~supported]] = pop.step
         pop.delayed[left] = False
         pop.delayed_months[left] = 0
 
@@ -317,7 +325,8 @@ class LocalHealthEconomy(mesa.Model):
                     co.pooled_in_year += led.transfer(cm.account, co.account, to_pence(pooled), "pooled_budget") / 100
 
         variable = activity["electives"].sum(axis=0) * s.tariff.elective_spell
-        variable = variable + activity["emergencies"].sum(axis=0) * s.tariff.emergency_spell
+        # an emergency spell's variable cost goes with its bed days
+        variable = variable + activity["emergency_bed_days"] / s.demand.emergency_los_days * s.tariff.emergency_spell
         variable = variable + activity["ae"].sum(axis=0) * s.tariff.ae_attendance
         variable = variable + activity["outpatients"].sum(axis=0) * s.tariff.outpatient_attendance
         variable = variable * s.tariff.variable_cost_share
@@ -461,7 +470,8 @@ class LocalHealthEconomy(mesa.Model):
             h.community_base_value = h.community_value = community
             overrun = s.money.starting_cost_overrun
             fixed = acute_income * (1 + overrun) - variable
-            h.cost_per_bed_month = fixed / 12 / max(h.beds, 1)
+            h.cost_per_bed_month = fixed * cap.bed_cost_share / 12 / max(h.beds, 1)
+            h.overhead_month = fixed * (1 - cap.bed_cost_share) / 12
             for cm in self.commissioners:
                 i = cm.index
                 value = adm[i, j] * t.emergency_spell + electives[i, j] * t.elective_spell + att[i, j] * t.ae_attendance + ref[i, j] * t.outpatient_attendance

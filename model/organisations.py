@@ -208,6 +208,7 @@ class Hospital(Organisation):
         self.beds = 0
         self.elective_capacity = 0.0  # spells a month
         self.cost_per_bed_month = 0.0  # pounds at the starting cost level
+        self.overhead_month = 0.0  # fixed costs that do not go with beds, pounds a month
         self.catchment = 0
         self.bed_days_year: list[float] = []
         self.community_base_value = 0.0
@@ -242,7 +243,7 @@ class Hospital(Organisation):
 
     def monthly_costs(self, variable_cost: float) -> None:
         m = self.model
-        self.spend(self.beds * self.cost_per_bed_month * m.prices.unit_cost, "beds_and_staff")
+        self.spend((self.overhead_month + self.beds * self.cost_per_bed_month) * m.prices.unit_cost, "beds_and_staff")
         self.spend(variable_cost * m.prices.unit_cost, "clinical_supplies")
         overrun = 1.0 + m.params.money.starting_cost_overrun
         self.spend(self.community_value / 12 * overrun * m.prices.unit_cost / m.prices.tariff, "community_services")

@@ -104,6 +104,7 @@ class Demand(_Section):
     ltc_rate_ratios: list[Rate] = Field(description="admission rate ratios for 0, 1, 2 and 3+ long-term conditions")
     frailty_rate_ratio: Rate = Field(description="admission rate ratio at frailty 1 against frailty 0")
     emergency_los_days: Rate = Field(description="mean length of an emergency stay, days")
+    marginal_los_days: Rate = Field(description="length of stay of an admission made only because the threshold was lowered, days")
     elective_los_days: Rate = Field(description="mean length of an elective stay, days (day cases count 0.5)")
     los_frailty_ratio: Rate = Field(description="length-of-stay ratio at frailty 1 against frailty 0")
     readmission_rate_ratio: Rate = Field(description="emergency risk in the month after discharge, relative")
@@ -154,6 +155,7 @@ class Capacity(_Section):
     community_cost_per_head: Rate = Field(description="community services block value a year per head, pounds")
     capitation_per_patient: Rate = Field(description="GP capitation a year per registered patient, pounds")
     qof_per_patient: Rate = Field(description="most QOF pay a year per registered patient, pounds")
+    bed_cost_share: Share = Field(description="share of an acute hospital's fixed costs that go with its beds (the rest is overhead)")
     target_occupancy: Share = Field(description="bed occupancy hospitals plan to")
     bed_growth_limit: Share = Field(description="most beds a hospital can add in one year, share")
 
