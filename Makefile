@@ -27,7 +27,7 @@ run: $(STAMP)
 	$(VENV)/bin/lhe run $(ARGS)
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 -q $(ARGS)
+	$(PY) -m pytest -q $(ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py $(ARGS)

@@ -10,6 +10,26 @@ Risk is multiplicative: a person's base index (age, long-term conditions,
 frailty) times the effects of the organisations' behaviour, looked up per
 organisation and gathered per person. Base rates are calibrated at the start
 so the place's first-year rates match the scenario's targets.
+
+How the monthly work is kept cheap (the arithmetic is the same as written in
+the ``_*_index`` functions):
+
+* Everything that depends only on where a person lives (GP federation,
+  hospital, council) and how many conditions they have is one small table per
+  month, indexed by a per-person *key*: ``zone * 4 + ltc``. A zone is a stretch
+  of the one-dimensional map inside one federation, one hospital catchment and
+  one council, so a key fixes all three organisations and the LTC count. One
+  gather from the table replaces several per-person look-ups and ``np.where``
+  choices, and sums per federation are one ``bincount`` over keys (a few dozen
+  bins) followed by a sum over the small table.
+* Age and frailty, which change every month for nearly everyone, stay
+  per-person float32 arrays. The Gompertz mortality factor ``exp(rate * age)``
+  is kept per person and shifted by one scalar a month (everyone alive ages by
+  the same month), so ``exp`` runs over the whole population once a year.
+* Small sets (recently discharged, delayed, unmet social care need, new
+  conditions, deaths, attenders) are handled by index, not by full-size masks.
+* Arrays stay float32 and grouping keys ``intp`` (``bincount`` is several times
+  slower with a narrower integer key).
 """
 
 from __future__ import annotations
@@ -21,6 +41,22 @@ import numpy as np
 from model.scenario import Scenario
 
 MONTH_DAYS = 365.25 / 12
+F4 = np.float32
+
+# The shape of the relative indices (MODEL.md section 3a). Per long-term
+# condition (0, 1, 2, 3+) and per year of age; frailty enters as (1 + frailty)
+# for A&E attendance and GP contacts.
+LTC_LEVELS = 4  # 0, 1, 2 and 3+ conditions
+ATTENDANCE_PER_LTC = 0.3  # A&E attendance rises with conditions and frailty, far less with age than admission
+REFERRAL_PER_LTC = 0.3
+REFERRAL_PER_YEAR = 0.015
+GP_PER_LTC = 0.5
+GP_PER_YEAR = 0.01
+MULTIMORBID = 2  # conditions from which proactive care and specialist outreach apply
+REBASE_MONTHS = 12  # how often the cached mortality age factor is recomputed from age
+NO_DISCHARGE = -100  # discharged_step of someone not discharged recently
+
+_LTC = np.arange(LTC_LEVELS)
 
 
 @dataclass
@@ -39,6 +75,20 @@ class Geography:
             return e.astype(np.float32)
 
         return Geography(edges(councils), edges(hospitals), edges(gps), np.asarray(gp_commissioner, dtype=np.int16))
+
+    def zones(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Split the map at every organisation's edge.
+
+        Returns the zone edges and, per zone, its council, hospital and GP
+        federation. ``searchsorted(edges, loc, side="right")`` gives a
+        person's zone; no edge lies inside a zone, so the organisations looked
+        up at the zone's lower edge are the ones looked up at the person's
+        place.
+        """
+        edges = np.unique(np.concatenate([self.council_edges, self.hospital_edges, self.gp_edges]))
+        lower = np.concatenate([np.array([-np.inf], dtype=np.float32), edges])
+        org = lambda e: np.searchsorted(e, lower, side="right").astype(np.intp)  # noqa: E731
+        return edges, org(self.council_edges), org(self.hospital_edges), org(self.gp_edges)
 
 
 @dataclass
@@ -70,37 +120,93 @@ class Effects:
 
 
 class Population:
+    """The place's people. The scenario's figures are read once, when it is built.
+
+    Public arrays (``alive``, ``age``, ``ltc``, ``frailty``, ``loc``, ``gp``,
+    ``council``, ``hospital``, ``sc_met``, ``delayed``, ``delayed_months``,
+    ``discharged_step``) may be read by the model; of them, the model changes
+    only the social care and discharge state (``sc_met``, ``delayed``,
+    ``delayed_months``, ``discharged_step``). Conditions, places and ages change
+    here, since the per-person keys and age factors are kept in step with them.
+    """
+
+    _ARRAYS = ("alive", "age", "ltc", "frailty", "loc", "gp", "council", "hospital", "sc_met", "delayed",
+               "delayed_months", "discharged_step", "_zone", "_key", "_mort_age")
+
     def __init__(self, scenario: Scenario, geography: Geography, rng: np.random.Generator) -> None:
         self.s = scenario
         self.geo = geography
         self.rng = rng
         p = scenario.population
+        h = scenario.health
+        d = scenario.demand
+        sc = scenario.social_care
         n = p.size
         cap = int(n * (1 + p.spare_capacity)) + 16
         self.capacity = cap
-        f4 = np.float32
+
+        # scenario figures used every month, read once (pydantic attribute access is slow)
+        self._need_threshold = F4(sc.need_threshold)
+        self._unmet_rr = float(sc.unmet_need_rate_ratio)
+        self._readmission_rr = float(d.readmission_rate_ratio)
+        self._unmet_gp_to_ae = float(d.unmet_gp_demand_to_ae)
+        self._admission_age_rate = F4(d.age_gradient_per_decade / 10.0)
+        self._admission_frailty = F4(d.frailty_rate_ratio - 1.0)
+        self._mortality_age_rate = float(h.mortality_age_rate)
+        self._mortality_frailty = float(h.mortality_frailty_rr - 1.0)
+        self._admission_death_rr = F4(h.emergency_admission_mortality_rr)
+        self._ltc_age_exponent = float(h.ltc_age_power - 1.0)
+        self._frailty_gain_month = float(h.frailty_age_slope / 12.0)
+        self._frailty_per_ltc = F4(h.frailty_per_ltc)
+        self._unmet_frailty_gain = F4(h.unmet_need_frailty_gain / 12.0)
+        self._delayed_frailty_gain = F4(h.delayed_deconditioning)
+
+        # relative indices per number of conditions
+        self._att_ltc = (1.0 + ATTENDANCE_PER_LTC * _LTC).astype(F4)
+        self._ref_ltc = (1.0 + REFERRAL_PER_LTC * _LTC).astype(F4)
+        self._gp_ltc = (1.0 + GP_PER_LTC * _LTC).astype(F4)
+        self._adm_ltc = np.asarray(d.ltc_rate_ratios, dtype=F4)
+
+        # zones of the map and the organisations and condition count behind each key
+        self._zone_edges, zone_council, zone_hospital, zone_gp = geography.zones()
+        self._zone_council, self._zone_hospital, self._zone_gp = zone_council, zone_hospital, zone_gp
+        keys = np.arange(zone_gp.size * LTC_LEVELS)
+        self._n_keys = keys.size
+        self._key_gp = zone_gp[keys // LTC_LEVELS]
+        self._key_hospital = zone_hospital[keys // LTC_LEVELS]
+        self._key_council = zone_council[keys // LTC_LEVELS]
+        key_ltc = keys % LTC_LEVELS
+        self._key_ltc = key_ltc
+        self._key_multi = key_ltc >= MULTIMORBID
+        self._key_can_gain_ltc = (key_ltc < LTC_LEVELS - 1).astype(np.float64)
 
         self.alive = np.zeros(cap, dtype=bool)
         self.alive[:n] = True
-        self.age = np.zeros(cap, dtype=f4)
+        self.age = np.zeros(cap, dtype=F4)
         self.ltc = np.zeros(cap, dtype=np.int8)
-        self.frailty = np.zeros(cap, dtype=f4)
-        self.loc = np.zeros(cap, dtype=f4)
+        self.frailty = np.zeros(cap, dtype=F4)
+        self.loc = np.zeros(cap, dtype=F4)
         self.gp = np.zeros(cap, dtype=np.int16)
         self.council = np.zeros(cap, dtype=np.int16)
         self.hospital = np.zeros(cap, dtype=np.int16)
         self.sc_met = np.zeros(cap, dtype=bool)  # receiving a council-arranged care package
         self.delayed = np.zeros(cap, dtype=bool)  # in hospital, fit to leave, waiting for care
         self.delayed_months = np.zeros(cap, dtype=np.int16)
-        self.discharged_step = np.full(cap, -100, dtype=np.int16)
+        self.discharged_step = np.full(cap, NO_DISCHARGE, dtype=np.int16)
+        self._zone = np.zeros(cap, dtype=np.intp)  # zone of the map (fixes GP, hospital and council)
+        self._key = np.zeros(cap, dtype=np.intp)  # zone * LTC_LEVELS + ltc
+        # exp(mortality_age_rate * (age - 80 - _aged)): the Gompertz factor less the ageing since the last rebase
+        self._mort_age = np.zeros(cap, dtype=F4)
+        self._aged = 0.0  # years everyone alive has aged since the mortality factor was last computed from age
 
         idx = np.arange(n)
         self.age[idx] = self._draw_ages(n)
         self._place(idx)
-        h = scenario.health
         lam = h.ltc_baseline + h.ltc_mean_at_50 * (self.age[idx] / 50.0) ** h.ltc_age_power
-        self.ltc[idx] = np.minimum(rng.poisson(lam), 3)
+        self.ltc[idx] = np.minimum(rng.poisson(lam), LTC_LEVELS - 1)
+        self._key[idx] = self._zone[idx] * LTC_LEVELS + self.ltc[idx]
         self._set_frailty(idx)
+        self._rebase_mortality()
         self.step = 0
 
     def calibrate(self, sc_met: np.ndarray) -> None:
@@ -114,19 +220,20 @@ class Population:
         h = scenario.health
         d = scenario.demand
         alive = self.alive
+        f8 = np.float64
         unmet = (self.frailty >= scenario.social_care.need_threshold) & ~sc_met
         state = np.where(unmet, scenario.social_care.unmet_need_rate_ratio, 1.0)[alive]
-        att = self._attendance_index()[alive] * state
-        adm = self._admission_index()[alive]
+        att = self._attendance_index()[alive].astype(f8) * state
+        adm = self._admission_index()[alive].astype(f8)
         self.ae_base = d.ae_attendances_per_1000 / 1000 / 12 / att.mean()
         p_adm = self.ae_base * att * adm
         # people admitted this month carry the readmission ratio next month: weight by admission risk
         p_adm = p_adm * (d.emergency_admissions_per_1000 / 1000 / 12) / p_adm.mean()
         readmit_uplift = 1.0 + (d.readmission_rate_ratio - 1.0) * float((p_adm**2).sum() / p_adm.sum())
         self.conversion_base = (d.emergency_admissions_per_1000 / 1000 / 12) / (self.ae_base * (att * adm).mean() * readmit_uplift)
-        self.referral_base = d.referrals_per_1000 / 1000 / 12 / self._referral_index()[alive].mean()
-        self.gp_base = d.gp_contacts_per_person / 12 / self._gp_index()[alive].mean()
-        self.mortality_base = h.deaths_per_1000 / 1000 / 12 / self._mortality_index()[alive].mean()
+        self.referral_base = d.referrals_per_1000 / 1000 / 12 / self._referral_index()[alive].mean(dtype=f8)
+        self.gp_base = d.gp_contacts_per_person / 12 / self._gp_index()[alive].mean(dtype=f8)
+        self.mortality_base = h.deaths_per_1000 / 1000 / 12 / self._mortality_index()[alive].mean(dtype=f8)
         self.ltc_incidence = h.ltc_mean_at_50 * h.ltc_age_power / 50.0 / 12.0  # d(lambda)/d(age) scale
 
     # --- set-up ------------------------------------------------------------------
@@ -137,11 +244,14 @@ class Population:
         return (edges[band] + self.rng.random(k) * (edges[band + 1] - edges[band])).astype(np.float32)
 
     def _place(self, idx: np.ndarray) -> None:
+        """Put people at random places on the map: their zone, council, hospital and GP federation."""
         loc = self.rng.random(idx.size, dtype=np.float32)
+        zone = np.searchsorted(self._zone_edges, loc, side="right")
         self.loc[idx] = loc
-        self.council[idx] = np.searchsorted(self.geo.council_edges, loc, side="right")
-        self.hospital[idx] = np.searchsorted(self.geo.hospital_edges, loc, side="right")
-        self.gp[idx] = np.searchsorted(self.geo.gp_edges, loc, side="right")
+        self._zone[idx] = zone
+        self.council[idx] = self._zone_council[zone]
+        self.hospital[idx] = self._zone_hospital[zone]
+        self.gp[idx] = self._zone_gp[zone]
 
     def _set_frailty(self, idx: np.ndarray) -> None:
         h = self.s.health
@@ -152,36 +262,53 @@ class Population:
         )
         self.frailty[idx] = np.clip(f, 0.0, 1.0)
 
-    # --- risk indices (relative, per person) ------------------------------------------
-    def _admission_index(self) -> np.ndarray:
-        d = self.s.demand
-        ltc_rr = np.asarray(d.ltc_rate_ratios, dtype=np.float32)
-        return (
-            np.exp(np.float32(d.age_gradient_per_decade / 10.0) * (self.age - 50.0))
-            * ltc_rr[self.ltc]
-            * (1.0 + np.float32(d.frailty_rate_ratio - 1.0) * self.frailty)
-        )
+    def _mortality_age_factor(self, age: np.ndarray) -> np.ndarray:
+        """``exp(rate * (age - 80 - aged))``: the Gompertz factor less the ageing since the last rebase."""
+        return np.exp(F4(self._mortality_age_rate) * (age - F4(80.0 + self._aged)))
 
-    def _attendance_index(self) -> np.ndarray:
-        # A&E attendance rises with conditions and frailty but far less with age than admission
-        return (1.0 + 0.3 * self.ltc) * (1.0 + self.frailty)
+    def _rebase_mortality(self) -> None:
+        """Recompute the cached Gompertz factor from age (drift and float32 range stay small)."""
+        self._aged = 0.0
+        self._mort_age[:] = self._mortality_age_factor(self.age)
 
-    def _referral_index(self) -> np.ndarray:
-        return (1.0 + 0.015 * self.age) * (1.0 + 0.3 * self.ltc)
+    # --- risk indices (relative, per person; for everyone, or for the people ``idx``) ----
+    def _admission_index(self, idx: np.ndarray | None = None) -> np.ndarray:
+        age, ltc, f = self._take(idx, self.age, self.ltc, self.frailty)
+        return np.exp(self._admission_age_rate * (age - F4(50.0))) * self._adm_ltc[ltc] * (F4(1.0) + self._admission_frailty * f)
 
-    def _gp_index(self) -> np.ndarray:
-        return (1.0 + 0.01 * self.age) * (1.0 + 0.5 * self.ltc) * (1.0 + self.frailty)
+    def _attendance_index(self, idx: np.ndarray | None = None) -> np.ndarray:
+        ltc, f = self._take(idx, self.ltc, self.frailty)
+        return self._att_ltc[ltc] * (F4(1.0) + f)
 
-    def _mortality_index(self) -> np.ndarray:
-        h = self.s.health
-        return np.exp(np.float32(h.mortality_age_rate) * (self.age - 80.0)) * (
-            1.0 + np.float32(h.mortality_frailty_rr - 1.0) * self.frailty
-        )
+    def _referral_index(self, idx: np.ndarray | None = None) -> np.ndarray:
+        age, ltc = self._take(idx, self.age, self.ltc)
+        return (F4(1.0) + F4(REFERRAL_PER_YEAR) * age) * self._ref_ltc[ltc]
+
+    def _gp_index(self, idx: np.ndarray | None = None) -> np.ndarray:
+        age, ltc, f = self._take(idx, self.age, self.ltc, self.frailty)
+        return (F4(1.0) + F4(GP_PER_YEAR) * age) * self._gp_ltc[ltc] * (F4(1.0) + f)
+
+    def _mortality_index(self, idx: np.ndarray | None = None) -> np.ndarray:
+        age, f = self._take(idx, self.age, self.frailty)
+        return np.exp(F4(self._mortality_age_rate) * (age - F4(80.0))) * (F4(1.0) + F4(self._mortality_frailty) * f)
+
+    def _ltc_age_factor(self) -> np.ndarray:
+        """``(age / 50) ** (ltc_age_power - 1)``: the slope of the age curve of mean LTCs, per person."""
+        k = self._ltc_age_exponent
+        if k == 1.0:
+            return self.age * F4(1 / 50)
+        if k == 0.0:
+            return np.ones(self.capacity, dtype=F4)
+        return np.power(self.age * F4(1 / 50), F4(k))
+
+    @staticmethod
+    def _take(idx: np.ndarray | None, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+        return arrays if idx is None else tuple(a[idx] for a in arrays)
 
     # --- counts ------------------------------------------------------------------------
     @property
     def size(self) -> int:
-        return int(self.alive.sum())
+        return int(np.count_nonzero(self.alive))
 
     def count_by(self, group: np.ndarray, n: int, mask: np.ndarray | None = None) -> np.ndarray:
         m = self.alive if mask is None else (self.alive & mask)
@@ -199,42 +326,76 @@ class Population:
                 "referrals": np.where(a, ref, 0), "gp_contacts": np.where(a, gp, 0)}
 
     # --- a month's demand ----------------------------------------------------------------
+    def _sum_by_gp(self, key_sums: np.ndarray, key_factor: np.ndarray, n_gp: int) -> np.ndarray:
+        """Per GP federation: the sum over its keys of the per-key sums times a per-key factor."""
+        return np.bincount(self._key_gp, weights=key_sums * key_factor, minlength=n_gp)
+
     def demand(self, e: Effects) -> MonthDemand:
-        d = self.s.demand
+        """Who attends A&E, who of them is admitted, who is referred; GP contacts wanted and unmet.
+
+        A person's monthly A&E risk is ``ae_base * trend * attendance index``,
+        times the crisis effects of proactive care and outreach for people with
+        2+ conditions, the unmet social care need ratio, the readmission ratio
+        in the month after a discharge, and the spill of their federation's
+        unmet GP demand. People delayed in hospital ask for nothing.
+        """
         rng = self.rng
-        alive_home = self.alive & ~self.delayed
-        multi = self.ltc >= 2
+        key = self._key
+        k_gp, k_h, k_ltc, k_multi = self._key_gp, self._key_hospital, self._key_ltc, self._key_multi
+        n_gp = e.gp_capacity.size
+        n_keys = self._n_keys
+        home = self.alive & ~self.delayed
+        trend = e.demand_trend
+
+        # (1 + frailty), for the people at home: the frailty part of the GP and attendance indices
+        w_home = self.frailty + F4(1.0)
+        w_home *= home
 
         # GP demand against capacity; unmet demand spills into A&E
-        gp_want = np.bincount(self.gp, weights=np.where(alive_home, self._gp_index(), 0.0), minlength=e.gp_capacity.size)
-        gp_want *= self.gp_base * e.demand_trend
+        w = self.age * F4(GP_PER_YEAR)
+        w += F4(1.0)
+        w *= w_home
+        gp_want = self._sum_by_gp(np.bincount(key, weights=w, minlength=n_keys), self._gp_ltc[k_ltc], n_gp)
+        gp_want *= self.gp_base * trend
         gp_unmet = np.maximum(gp_want - e.gp_capacity, 0.0)
 
-        att_index = self._attendance_index()
-        sc_need = self.frailty >= self.s.social_care.need_threshold
-        risk = att_index * np.float32(self.ae_base * e.demand_trend)
-        risk *= np.where(multi, e.gp_crisis[self.gp] * e.hospital_crisis[self.hospital], np.float32(1.0))
-        risk *= np.where(sc_need & ~self.sc_met, np.float32(self.s.social_care.unmet_need_rate_ratio), np.float32(1.0))
+        # the person's own state: unmet social care need, discharged last month
+        unmet = np.flatnonzero((self.frailty >= self._need_threshold) & ~self.sc_met)
         recent = self.discharged_step == self.step - 1
-        risk *= np.where(recent, np.float32(d.readmission_rate_ratio), np.float32(1.0))
-        # unmet GP demand: extra attendances spread over the federation's patients in proportion to risk
-        base_att = np.bincount(self.gp, weights=np.where(alive_home, risk, 0.0), minlength=gp_want.size)
-        spill = 1.0 + d.unmet_gp_demand_to_ae * gp_unmet / np.maximum(base_att, 1e-9)
-        risk *= spill.astype(np.float32)[self.gp]
-        risk = np.where(alive_home, risk, np.float32(0.0))
+        recent_idx = np.flatnonzero(recent)
+        w_state = w_home  # reused: (1 + frailty) times the state ratios, 0 away from home
+        w_state[unmet] *= F4(self._unmet_rr)
+        w_state[recent_idx] *= F4(self._readmission_rr)
 
-        referral = self.referral_base * e.demand_trend * self._referral_index()
-        referral *= (e.gp_referral[self.gp] * e.hospital_referral[self.hospital]).astype(np.float32)
+        # per key: the attendance index's condition factor, the crisis effects, the trend
+        crisis = np.where(k_multi, e.gp_crisis[k_gp] * e.hospital_crisis[k_h], 1.0)
+        att_key = self.ae_base * trend * self._att_ltc[k_ltc] * crisis
+        # unmet GP demand: extra attendances spread over the federation's patients in proportion to risk
+        base_att = self._sum_by_gp(np.bincount(key, weights=w_state, minlength=n_keys), att_key, n_gp)
+        spill = 1.0 + self._unmet_gp_to_ae * gp_unmet / np.maximum(base_att, 1e-9)
+        risk = w_state
+        risk *= np.take((att_key * spill[k_gp]).astype(F4), key, mode="clip")
+
+        # referrals, for the people at home
+        ref_key = self.referral_base * trend * self._ref_ltc[k_ltc] * e.gp_referral[k_gp] * e.hospital_referral[k_h]
+        referral = self.age * F4(REFERRAL_PER_YEAR)
+        referral += F4(1.0)
+        referral *= np.take(ref_key.astype(F4), key, mode="clip")
+        referral *= home
+        referral += risk  # from here: the bound below which u means attend or be referred
 
         u = rng.random(self.capacity, dtype=np.float32)
         attend = u < risk
-        refer = ~attend & (u < risk + np.where(alive_home, referral, np.float32(0.0)))
+        refer = u < referral
+        refer &= ~attend
         attenders = np.flatnonzero(attend)
+
         # conditional on attending, u / risk is uniform: reuse it for the admission decision
-        conv = self.conversion_base * self._admission_index()[attenders]
-        conv *= e.hospital_admission[self.hospital[attenders]]
-        conv *= np.where(self.frailty[attenders] >= self.s.social_care.need_threshold,
-                         e.community_admission[self.hospital[attenders]], 1.0)
+        hosp = self.hospital[attenders]
+        conv = self.conversion_base * self._admission_index(attenders)
+        conv *= e.hospital_admission[hosp]
+        frail = self.frailty[attenders] >= self._need_threshold
+        conv[frail] *= e.community_admission[hosp[frail]]
         admitted_mask = u[attenders] < risk[attenders] * np.minimum(conv, 0.95)
         admitted = attenders[admitted_mask]
         return MonthDemand(
@@ -263,40 +424,66 @@ class Population:
 
     # --- health over a month -------------------------------------------------------------
     def evolve(self, e: Effects, admitted: np.ndarray) -> dict[str, int]:
-        """Deaths, new conditions, frailty, ageing and new registrations; returns counts."""
-        h = self.s.health
-        rng = self.rng
+        """Deaths, new conditions, frailty, ageing and new registrations; returns counts.
+
+        One uniform draw per person decides death (``u < p_death``) and, for
+        survivors, a new condition (``p_death <= u < p_death + p_ltc``).
+        Frailty grows with age over 40 (slowed by proactive care for 2+ LTCs),
+        with a new condition, with unmet social care need and with a month
+        delayed in hospital.
+        """
         alive = self.alive
-        multi = self.ltc >= 2
+        key = self._key
+        k_multi = self._key_multi
+        progression = np.where(k_multi, e.gp_progression[self._key_gp], 1.0)
 
-        p_death = self.mortality_base * self._mortality_index()
-        p_death[admitted] *= h.emergency_admission_mortality_rr
+        # death: the Gompertz factor (cached, see _rebase_mortality) times the frailty ratio
+        scale = self.mortality_base * np.exp(self._mortality_age_rate * self._aged)
+        p_death = self.frailty * F4(scale * self._mortality_frailty)
+        p_death += F4(scale)
+        p_death *= self._mort_age
+        p_death[admitted] *= self._admission_death_rr
         # new conditions: the slope of the age curve of mean LTCs, slowed by prevention and proactive care
-        p_ltc = self.ltc_incidence * (self.age / 50.0) ** (self.s.health.ltc_age_power - 1.0)
-        p_ltc = p_ltc * e.council_incidence[self.council] * np.where(multi, e.gp_progression[self.gp], 1.0)
+        ltc_key = self.ltc_incidence * e.council_incidence[self._key_council] * progression * self._key_can_gain_ltc
+        bound = self._ltc_age_factor()
+        bound *= np.take(ltc_key.astype(F4), key, mode="clip")
+        bound += p_death
 
-        u = rng.random(self.capacity, dtype=np.float32)
-        dies = alive & (u < p_death)
-        new_ltc = alive & ~dies & (u >= p_death) & (u < p_death + p_ltc) & (self.ltc < 3)
-        self.ltc[new_ltc] += 1
+        u = self.rng.random(self.capacity, dtype=np.float32)
+        dies = u < p_death
+        new_ltc = u < bound
+        new_ltc ^= dies  # dies implies u < bound, so this is p_death <= u < bound
+        dies &= alive
+        new_ltc &= alive
+        new_idx = np.flatnonzero(new_ltc)
 
-        gain = np.where(self.age > 40, np.float32(h.frailty_age_slope / 12.0), np.float32(0.0))
-        gain = gain * np.where(multi, e.gp_progression[self.gp], np.float32(1.0))
-        gain[new_ltc] += h.frailty_per_ltc
-        need = self.frailty >= self.s.social_care.need_threshold
-        gain += np.where(need & ~self.sc_met, np.float32(h.unmet_need_frailty_gain / 12.0), np.float32(0.0))
-        gain += np.where(self.delayed, np.float32(h.delayed_deconditioning), np.float32(0.0))
-        self.frailty = np.minimum(self.frailty + np.where(alive, gain, np.float32(0.0)), np.float32(1.0))
-        self.age += np.where(alive, np.float32(1.0 / 12.0), np.float32(0.0))
+        # frailty: gain with age over 40 (slowed by proactive care for 2+ LTCs; keys before the new conditions)
+        gain = np.take((self._frailty_gain_month * progression).astype(F4), key, mode="clip")
+        gain *= self.age > F4(40.0)
+        gain[new_idx] += self._frailty_per_ltc
+        gain[np.flatnonzero((self.frailty >= self._need_threshold) & ~self.sc_met)] += self._unmet_frailty_gain
+        gain[np.flatnonzero(self.delayed)] += self._delayed_frailty_gain
+        gain *= alive
+        self.frailty += gain
+        np.minimum(self.frailty, F4(1.0), out=self.frailty)
+        self.ltc[new_idx] += 1
+        key[new_idx] += 1
 
-        deaths = int(dies.sum())
-        deaths_with_package = int((dies & self.sc_met).sum())
-        self.alive &= ~dies
-        self.sc_met &= ~dies
-        self.delayed &= ~dies
+        # ageing: everyone here gets a month older; the cached Gompertz factor follows by a scalar
+        self.age += alive * F4(1.0 / 12.0)
+        self._aged += 1.0 / 12.0
+
+        dead = np.flatnonzero(dies)
+        deaths = int(dead.size)
+        deaths_with_package = int(np.count_nonzero(self.sc_met[dead]))
+        self.alive[dead] = False
+        self.sc_met[dead] = False
+        self.delayed[dead] = False
 
         born, moved_in = self._register()
         self.step += 1
+        if self.step % REBASE_MONTHS == 0:
+            self._rebase_mortality()
         return {"deaths": deaths, "deaths_with_package": deaths_with_package, "births": born, "registrations": moved_in}
 
     def _register(self) -> tuple[int, int]:
@@ -318,14 +505,15 @@ class Population:
         self.sc_met[slots] = False
         self.delayed[slots] = False
         self.delayed_months[slots] = 0
-        self.discharged_step[slots] = -100
+        self.discharged_step[slots] = NO_DISCHARGE
         self._place(slots)
+        self._key[slots] = self._zone[slots] * LTC_LEVELS
+        self._mort_age[slots] = self._mortality_age_factor(self.age[slots])
         return int(births), int(migrants)
 
     def _grow(self, extra: int) -> None:
-        for name in ("alive", "age", "ltc", "frailty", "loc", "gp", "council", "hospital",
-                     "sc_met", "delayed", "delayed_months", "discharged_step"):
+        for name in self._ARRAYS:
             a = getattr(self, name)
-            fill = -100 if name == "discharged_step" else 0
+            fill = NO_DISCHARGE if name == "discharged_step" else 0
             setattr(self, name, np.concatenate([a, np.full(extra, fill, dtype=a.dtype)]))
         self.capacity += extra

@@ -33,6 +33,14 @@ Rate = Annotated[float, Field(ge=0.0)]
 Growth = Annotated[float, Field(ge=-0.5, le=0.5)]
 
 
+class FieldError(ValueError):
+    """Raised inside a validator to name the offending field (relative to the section) and its value."""
+
+    def __init__(self, field: str, value: Any, message: str) -> None:
+        super().__init__(message)
+        self.field, self.value = field, value
+
+
 class ScenarioError(ValueError):
     """A scenario that cannot be used, said in terms of the file and the field."""
 
@@ -70,10 +78,11 @@ class Population(_Section):
     @model_validator(mode="after")
     def _bands(self) -> Population:
         e, s = self.age_band_edges, self.age_band_shares
+        shown = [int(x) if float(x).is_integer() else x for x in e]
         if len(e) != len(s) + 1:
-            raise ValueError(f"age_band_edges needs one more entry than age_band_shares ({len(e)} edges, {len(s)} shares)")
+            raise FieldError("age_band_edges", shown, f"age_band_edges needs one more entry than age_band_shares ({len(e)} edges, {len(s)} shares)")
         if e[0] != 0 or any(b <= a for a, b in zip(e, e[1:], strict=False)) or e[-1] > 120:
-            raise ValueError("age_band_edges must start at 0, rise strictly and end at most at 120")
+            raise FieldError("age_band_edges", shown, "age_band_edges must start at 0, rise strictly and end at most at 120")
         _sums_to_one("age_band_shares", s)
         return self
 
@@ -324,15 +333,20 @@ class Scenario(_Section):
     @model_validator(mode="after")
     def _organisations(self) -> Scenario:
         for kind in ("councils", "hospitals", "gp_federations"):
-            _sums_to_one(f"{kind} shares", [o.share for o in getattr(self, kind)])
+            shares = [o.share for o in getattr(self, kind)]
+            try:
+                _sums_to_one(f"{kind} shares", shares)
+            except ValueError as e:
+                raise FieldError(f"{kind}.*.share", shares, str(e)) from None
         names = [o.name for kind in ORG_KINDS for o in getattr(self, kind)]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"organisation names must be unique; repeated: {', '.join(dupes)}")
+            kind = [k for k in ORG_KINDS if any(o.name == dupes[0] for o in getattr(self, k))][-1]
+            raise FieldError(f"{kind}.*.name", dupes[0], f"organisation names must be unique; repeated: {', '.join(dupes)}")
         commissioners = {c.name for c in self.commissioners}
-        for g in self.gp_federations:
+        for i, g in enumerate(self.gp_federations):
             if g.commissioner not in commissioners:
-                raise ValueError(
+                raise FieldError(f"gp_federations.{i}.commissioner", g.commissioner,
                     f"GP federation {g.name!r} names commissioner {g.commissioner!r}; "
                     f"known: {', '.join(sorted(commissioners))}"
                 )
@@ -420,7 +434,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(str(path), "(TOML syntax)", text.splitlines()[e.lineno - 1] if e.lineno and e.lineno <= len(text.splitlines()) else "", f"not valid TOML: {e.msg} (line {e.lineno}, column {e.colno})") from None
+        import re
+
+        found = re.search(r"line (\d+)", str(e))
+        lines = text.splitlines()
+        shown = lines[int(found.group(1)) - 1] if found and int(found.group(1)) <= len(lines) else text[:80]
+        raise ScenarioError(str(path), "(TOML syntax)", shown, f"not valid TOML: {e}") from None
 
 
 def _read_resolved(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -434,7 +453,10 @@ def _read_resolved(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], 
     if not isinstance(parent_name, str):
         raise ScenarioError(str(path), "extends", parent_name, "the name of another scenario")
     try:
-        parent_path = scenario_path(parent_name if "/" in parent_name else parent_name)
+        relative = Path(parent_name)
+        if relative.suffix == ".toml" and not relative.is_absolute():
+            relative = path.parent / relative  # a file path is read from the extending file's folder
+        parent_path = scenario_path(relative if relative.suffix == ".toml" else parent_name)
     except ScenarioError:
         raise ScenarioError(str(path), "extends", parent_name, f"a known scenario: {', '.join(list_scenarios())}") from None
     base, base_sources = _read_resolved(parent_path, seen + (path.resolve(),))
@@ -504,6 +526,10 @@ def _validate(data: dict[str, Any], file: str) -> Scenario:
         field = ".".join(str(p) for p in err["loc"]) or "(top)"
         value = err.get("input")
         msg = err["msg"]
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldError):
+            field = ".".join(p for p in (field if field != "(top)" else "", cause.field) if p)
+            value = cause.value
         if err["type"] == "extra_forbidden":
             msg = "no such field here (check the spelling)"
         elif err["type"] == "missing":
@@ -515,7 +541,10 @@ def _validate(data: dict[str, Any], file: str) -> Scenario:
 
 
 def _allowed(msg: str) -> str:
-    return msg[0].lower() + msg[1:] if msg else msg
+    """Lower-case a message's first letter, unless it starts an acronym (GP, NHS)."""
+    if len(msg) > 1 and msg[0].isupper() and not msg[1].isupper():
+        return msg[0].lower() + msg[1:]
+    return msg
 
 
 def resolved_parameters(scenario: Scenario) -> dict[str, Any]:

@@ -1,0 +1,74 @@
+"""Runs are reproducible: the same scenario and seed give the same results,
+in this process or another, and a different seed gives different results.
+
+Reproducibility is what lets an experiment be re-run and a result be cited.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from lhe_runs import run_tables
+from model import LocalHealthEconomy, load_scenario
+
+CHANGES = {"population.size": 3000, "run.steps": 24}
+SEED = 12345
+
+
+@pytest.fixture(scope="module")
+def reference() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One in-process run that the other tests compare against."""
+    return run_tables("baseline", CHANGES, SEED)
+
+
+def test_tables_cover_the_run(reference):
+    """The tables being compared are not empty: 24 months, and a row per
+    organisation per month, so equality below means something."""
+    place, orgs = reference
+    assert len(place) == 24
+    assert place["month"].tolist() == list(range(1, 25))
+    assert len(orgs) == 24 * 17
+    assert place["emergency_admissions"].sum() > 0
+    assert place["spending"].sum() > 0
+
+
+def test_same_seed_same_tables_in_process(reference):
+    """Two in-process runs with the same seed give identical place and
+    organisation tables, down to the last float."""
+    place, orgs = run_tables("baseline", CHANGES, SEED)
+    assert_frame_equal(place, reference[0], check_exact=True)
+    assert_frame_equal(orgs, reference[1], check_exact=True)
+
+
+def test_seed_defaults_to_the_scenarios_run_seed():
+    """Without an explicit rng the model uses scenario.run.seed, so the seed
+    written in a scenario file is enough to reproduce a run."""
+    changes = {**CHANGES, "run.steps": 13, "run.seed": 77}
+    scenario = load_scenario().with_changes(changes)
+    implicit = LocalHealthEconomy(scenario).run()
+    explicit = LocalHealthEconomy(scenario, rng=77).run()
+    assert_frame_equal(implicit.place_table(), explicit.place_table(), check_exact=True)
+    assert_frame_equal(implicit.organisation_table(), explicit.organisation_table(), check_exact=True)
+
+
+def test_same_seed_same_tables_in_a_spawned_process(reference):
+    """A run in a freshly spawned worker process (new interpreter, fresh
+    imports, no shared state) gives exactly the in-process tables."""
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        place, orgs = pool.submit(run_tables, "baseline", CHANGES, SEED).result(timeout=300)
+    assert_frame_equal(place, reference[0], check_exact=True)
+    assert_frame_equal(orgs, reference[1], check_exact=True)
+
+
+def test_different_seeds_give_different_tables(reference):
+    """Another seed draws other people and events, so the tables differ."""
+    place, orgs = run_tables("baseline", CHANGES, SEED + 1)
+    assert not place.equals(reference[0])
+    assert not orgs.equals(reference[1])
+    assert (place["emergency_admissions"] != reference[0]["emergency_admissions"]).any()
