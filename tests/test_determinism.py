@@ -11,9 +11,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 import pytest
+from lhe_runs import run_tables
 from pandas.testing import assert_frame_equal
 
-from lhe_runs import run_tables
 from model import LocalHealthEconomy, load_scenario
 
 CHANGES = {"population.size": 3000, "run.steps": 24}

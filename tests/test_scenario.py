@@ -268,7 +268,7 @@ def test_files_that_extend_each_other_are_refused(tmp_path):
     assert str(a) in str(info.value)
 
 
-# --- known bugs in how cross-field errors are reported --------------------------------------
+# --- errors found by comparing fields still point at the field at fault ---------------------
 
 
 CROSS_FIELD = [
