@@ -28,8 +28,12 @@ the ``_*_index`` functions):
   the same month), so ``exp`` runs over the whole population once a year.
 * Small sets (recently discharged, delayed, unmet social care need, new
   conditions, deaths, attenders) are handled by index, not by full-size masks.
-* Arrays stay float32 and grouping keys ``intp`` (``bincount`` is several times
-  slower with a narrower integer key).
+* The monthly passes write into work arrays kept from month to month (see
+  ``_work``): with several full-size temporaries alive at once, each fresh
+  one costs more in memory faults than the arithmetic done on it.
+* Arrays stay float32; the key is ``intp``, which ``bincount`` and ``take``
+  use without a converted copy; bincount weights go in a float64 work array
+  for the same reason.
 """
 
 from __future__ import annotations
@@ -193,7 +197,7 @@ class Population:
         self.delayed = np.zeros(cap, dtype=bool)  # in hospital, fit to leave, waiting for care
         self.delayed_months = np.zeros(cap, dtype=np.int16)
         self.discharged_step = np.full(cap, NO_DISCHARGE, dtype=np.int16)
-        self._zone = np.zeros(cap, dtype=np.intp)  # zone of the map (fixes GP, hospital and council)
+        self._zone = np.zeros(cap, dtype=np.int16)  # zone of the map (fixes GP, hospital and council)
         self._key = np.zeros(cap, dtype=np.intp)  # zone * LTC_LEVELS + ltc
         # exp(mortality_age_rate * (age - 80 - _aged)): the Gompertz factor less the ageing since the last rebase
         self._mort_age = np.zeros(cap, dtype=F4)
@@ -207,6 +211,7 @@ class Population:
         self._key[idx] = self._zone[idx] * LTC_LEVELS + self.ltc[idx]
         self._set_frailty(idx)
         self._rebase_mortality()
+        self._work()
         self.step = 0
 
     def calibrate(self, sc_met: np.ndarray) -> None:
@@ -292,14 +297,16 @@ class Population:
         age, f = self._take(idx, self.age, self.frailty)
         return np.exp(F4(self._mortality_age_rate) * (age - F4(80.0))) * (F4(1.0) + F4(self._mortality_frailty) * f)
 
-    def _ltc_age_factor(self) -> np.ndarray:
-        """``(age / 50) ** (ltc_age_power - 1)``: the slope of the age curve of mean LTCs, per person."""
+    def _ltc_age_factor(self, out: np.ndarray) -> np.ndarray:
+        """``(age / 50) ** (ltc_age_power - 1)``, the slope of the age curve of mean LTCs, into ``out``."""
         k = self._ltc_age_exponent
-        if k == 1.0:
-            return self.age * F4(1 / 50)
         if k == 0.0:
-            return np.ones(self.capacity, dtype=F4)
-        return np.power(self.age * F4(1 / 50), F4(k))
+            out.fill(1.0)
+            return out
+        np.multiply(self.age, F4(1 / 50), out=out)
+        if k != 1.0:
+            np.power(out, F4(k), out=out)
+        return out
 
     @staticmethod
     def _take(idx: np.ndarray | None, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -326,9 +333,29 @@ class Population:
                 "referrals": np.where(a, ref, 0), "gp_contacts": np.where(a, gp, 0)}
 
     # --- a month's demand ----------------------------------------------------------------
-    def _sum_by_gp(self, key_sums: np.ndarray, key_factor: np.ndarray, n_gp: int) -> np.ndarray:
-        """Per GP federation: the sum over its keys of the per-key sums times a per-key factor."""
+    def _work(self) -> None:
+        """Work arrays for the monthly passes, reused every month.
+
+        A fresh full-size temporary costs far more than the arithmetic on it
+        (the allocator hands the memory back to the system and it is faulted
+        in again), so demand() and evolve() write into these instead.
+        """
+        cap = self.capacity
+        self._f = [np.empty(cap, dtype=F4) for _ in range(3)]
+        self._u = np.empty(cap, dtype=F4)  # uniform draws
+        self._w64 = np.empty(cap, dtype=np.float64)  # bincount weights (bincount sums in float64)
+        self._b = [np.empty(cap, dtype=bool) for _ in range(3)]
+
+    def _sum_by_gp(self, weights: np.ndarray, key_factor: np.ndarray, n_gp: int) -> np.ndarray:
+        """Per GP federation: the sum of per-person weights times a per-key factor."""
+        key_sums = np.bincount(self._key, weights=weights, minlength=self._n_keys)
         return np.bincount(self._key_gp, weights=key_sums * key_factor, minlength=n_gp)
+
+    def _unmet_need(self, work: np.ndarray) -> np.ndarray:
+        """Indices of people whose frailty needs social care and who have no package (``work``: a bool array)."""
+        np.greater_equal(self.frailty, self._need_threshold, out=work)
+        np.greater(work, self.sc_met, out=work)  # on bools, a > b is a and not b
+        return np.flatnonzero(work)
 
     def demand(self, e: Effects) -> MonthDemand:
         """Who attends A&E, who of them is admitted, who is referred; GP contacts wanted and unmet.
@@ -339,56 +366,56 @@ class Population:
         in the month after a discharge, and the spill of their federation's
         unmet GP demand. People delayed in hospital ask for nothing.
         """
-        rng = self.rng
         key = self._key
-        k_gp, k_h, k_ltc, k_multi = self._key_gp, self._key_hospital, self._key_ltc, self._key_multi
+        k_gp, k_h, k_ltc = self._key_gp, self._key_hospital, self._key_ltc
         n_gp = e.gp_capacity.size
-        n_keys = self._n_keys
-        home = self.alive & ~self.delayed
         trend = e.demand_trend
+        risk, scratch, ref = self._f
+        home, b1, b2 = self._b
+        w64 = self._w64
+        np.logical_not(self.delayed, out=home)
+        home &= self.alive
 
-        # (1 + frailty), for the people at home: the frailty part of the GP and attendance indices
-        w_home = self.frailty + F4(1.0)
-        w_home *= home
+        # (1 + frailty) for the people at home (0 for the rest): the frailty part of the GP and attendance indices
+        np.add(self.frailty, F4(1.0), out=risk)
+        risk *= home
 
         # GP demand against capacity; unmet demand spills into A&E
-        w = self.age * F4(GP_PER_YEAR)
-        w += F4(1.0)
-        w *= w_home
-        gp_want = self._sum_by_gp(np.bincount(key, weights=w, minlength=n_keys), self._gp_ltc[k_ltc], n_gp)
+        np.multiply(self.age, F4(GP_PER_YEAR), out=scratch)
+        scratch += F4(1.0)
+        np.multiply(scratch, risk, out=w64)
+        gp_want = self._sum_by_gp(w64, self._gp_ltc[k_ltc], n_gp)
         gp_want *= self.gp_base * trend
         gp_unmet = np.maximum(gp_want - e.gp_capacity, 0.0)
 
         # the person's own state: unmet social care need, discharged last month
-        unmet = np.flatnonzero((self.frailty >= self._need_threshold) & ~self.sc_met)
-        recent = self.discharged_step == self.step - 1
-        recent_idx = np.flatnonzero(recent)
-        w_state = w_home  # reused: (1 + frailty) times the state ratios, 0 away from home
-        w_state[unmet] *= F4(self._unmet_rr)
-        w_state[recent_idx] *= F4(self._readmission_rr)
+        risk[self._unmet_need(b1)] *= F4(self._unmet_rr)
+        np.equal(self.discharged_step, self.step - 1, out=b1)
+        risk[np.flatnonzero(b1)] *= F4(self._readmission_rr)
 
         # per key: the attendance index's condition factor, the crisis effects, the trend
-        crisis = np.where(k_multi, e.gp_crisis[k_gp] * e.hospital_crisis[k_h], 1.0)
+        crisis = np.where(self._key_multi, e.gp_crisis[k_gp] * e.hospital_crisis[k_h], 1.0)
         att_key = self.ae_base * trend * self._att_ltc[k_ltc] * crisis
         # unmet GP demand: extra attendances spread over the federation's patients in proportion to risk
-        base_att = self._sum_by_gp(np.bincount(key, weights=w_state, minlength=n_keys), att_key, n_gp)
+        np.copyto(w64, risk)
+        base_att = self._sum_by_gp(w64, att_key, n_gp)
         spill = 1.0 + self._unmet_gp_to_ae * gp_unmet / np.maximum(base_att, 1e-9)
-        risk = w_state
-        risk *= np.take((att_key * spill[k_gp]).astype(F4), key, mode="clip")
+        risk *= np.take((att_key * spill[k_gp]).astype(F4), key, out=scratch, mode="clip")
 
         # referrals, for the people at home
         ref_key = self.referral_base * trend * self._ref_ltc[k_ltc] * e.gp_referral[k_gp] * e.hospital_referral[k_h]
-        referral = self.age * F4(REFERRAL_PER_YEAR)
-        referral += F4(1.0)
-        referral *= np.take(ref_key.astype(F4), key, mode="clip")
-        referral *= home
-        referral += risk  # from here: the bound below which u means attend or be referred
+        np.multiply(self.age, F4(REFERRAL_PER_YEAR), out=ref)
+        ref += F4(1.0)
+        ref *= np.take(ref_key.astype(F4), key, out=scratch, mode="clip")
+        ref *= home
+        ref += risk  # from here: the bound below which u means attend or be referred
 
-        u = rng.random(self.capacity, dtype=np.float32)
-        attend = u < risk
-        refer = u < referral
-        refer &= ~attend
+        u = self.rng.random(self.capacity, dtype=np.float32, out=self._u)
+        attend = np.less(u, risk, out=b1)
+        refer = np.less(u, ref, out=b2)
+        refer &= np.greater_equal(u, risk, out=home)  # home no longer needed
         attenders = np.flatnonzero(attend)
+        referred = np.flatnonzero(refer)
 
         # conditional on attending, u / risk is uniform: reuse it for the admission decision
         hosp = self.hospital[attenders]
@@ -401,8 +428,8 @@ class Population:
         return MonthDemand(
             attended=attenders[~admitted_mask],
             admitted=admitted,
-            readmitted=recent[admitted],
-            referred=np.flatnonzero(refer),
+            readmitted=self.discharged_step[admitted] == self.step - 1,
+            referred=referred,
             gp_demand=gp_want,
             gp_unmet=gp_unmet,
         )
@@ -434,34 +461,35 @@ class Population:
         """
         alive = self.alive
         key = self._key
-        k_multi = self._key_multi
-        progression = np.where(k_multi, e.gp_progression[self._key_gp], 1.0)
+        p_death, bound, gain = self._f
+        dies, new_ltc, work = self._b
+        progression = np.where(self._key_multi, e.gp_progression[self._key_gp], 1.0)
 
         # death: the Gompertz factor (cached, see _rebase_mortality) times the frailty ratio
         scale = self.mortality_base * np.exp(self._mortality_age_rate * self._aged)
-        p_death = self.frailty * F4(scale * self._mortality_frailty)
+        np.multiply(self.frailty, F4(scale * self._mortality_frailty), out=p_death)
         p_death += F4(scale)
         p_death *= self._mort_age
         p_death[admitted] *= self._admission_death_rr
         # new conditions: the slope of the age curve of mean LTCs, slowed by prevention and proactive care
         ltc_key = self.ltc_incidence * e.council_incidence[self._key_council] * progression * self._key_can_gain_ltc
-        bound = self._ltc_age_factor()
-        bound *= np.take(ltc_key.astype(F4), key, mode="clip")
+        self._ltc_age_factor(out=bound)
+        bound *= np.take(ltc_key.astype(F4), key, out=gain, mode="clip")
         bound += p_death
 
-        u = self.rng.random(self.capacity, dtype=np.float32)
-        dies = u < p_death
-        new_ltc = u < bound
+        u = self.rng.random(self.capacity, dtype=np.float32, out=self._u)
+        np.less(u, p_death, out=dies)
+        np.less(u, bound, out=new_ltc)
         new_ltc ^= dies  # dies implies u < bound, so this is p_death <= u < bound
         dies &= alive
         new_ltc &= alive
         new_idx = np.flatnonzero(new_ltc)
 
         # frailty: gain with age over 40 (slowed by proactive care for 2+ LTCs; keys before the new conditions)
-        gain = np.take((self._frailty_gain_month * progression).astype(F4), key, mode="clip")
-        gain *= self.age > F4(40.0)
+        np.take((self._frailty_gain_month * progression).astype(F4), key, out=gain, mode="clip")
+        gain *= np.greater(self.age, F4(40.0), out=work)
         gain[new_idx] += self._frailty_per_ltc
-        gain[np.flatnonzero((self.frailty >= self._need_threshold) & ~self.sc_met)] += self._unmet_frailty_gain
+        gain[self._unmet_need(work)] += self._unmet_frailty_gain
         gain[np.flatnonzero(self.delayed)] += self._delayed_frailty_gain
         gain *= alive
         self.frailty += gain
@@ -470,7 +498,7 @@ class Population:
         key[new_idx] += 1
 
         # ageing: everyone here gets a month older; the cached Gompertz factor follows by a scalar
-        self.age += alive * F4(1.0 / 12.0)
+        self.age += np.multiply(alive, F4(1.0 / 12.0), out=gain)
         self._aged += 1.0 / 12.0
 
         dead = np.flatnonzero(dies)
@@ -492,7 +520,7 @@ class Population:
         births = self.rng.poisson(p.births_per_1000 / 1000 / 12 * n)
         migrants = self.rng.poisson(max(p.net_migration_per_1000, 0.0) / 1000 / 12 * n)
         k = births + migrants
-        free = np.flatnonzero(~self.alive)
+        free = np.flatnonzero(np.logical_not(self.alive, out=self._b[2]))
         if k > free.size:
             self._grow(k - free.size + self.capacity // 10)
             free = np.flatnonzero(~self.alive)
@@ -517,3 +545,4 @@ class Population:
             fill = NO_DISCHARGE if name == "discharged_step" else 0
             setattr(self, name, np.concatenate([a, np.full(extra, fill, dtype=a.dtype)]))
         self.capacity += extra
+        self._work()
