@@ -75,6 +75,7 @@ class LocalHealthEconomy(mesa.Model):
             [g.commissioner.index for g in self.gp_federations],
         )
         self.population = Population(scenario, geography, self.rng.spawn(1)[0])
+        self.rng_delivery, self.rng_care = self.rng.spawn(2)  # streams of their own (see Population)
         self.waiting = np.zeros((len(self.commissioners), len(self.hospitals), WAIT_BINS), dtype=np.int64)
         self.contracts: list[Contract] = []
         self.last_year_electives: dict[str, int] = {}
@@ -171,7 +172,7 @@ class LocalHealthEconomy(mesa.Model):
         # admissions a lower threshold adds are the least acute: short stays. Each hospital's
         # share of them is 1 - 1/threshold of its admissions.
         threshold = np.array([h.admission_ratio for h in self.hospitals])
-        marginal = pop.rng.random(adm.size) < (1 - 1 / np.maximum(threshold, 1.0))[pop.hospital[adm]]
+        marginal = self.rng_delivery.random(adm.size) < (1 - 1 / np.maximum(threshold, 1.0))[pop.hospital[adm]]
         los[marginal] = s.demand.marginal_los_days
         emergency_bed_days = np.bincount(pop.hospital[adm], weights=los, minlength=nh)
 
@@ -180,17 +181,23 @@ class LocalHealthEconomy(mesa.Model):
 
         # elective referrals, the waiting list and the electives done in the beds left
         ref = demand.referred
-        listed = pop.rng.random(ref.size) < s.demand.listed_share
+        listed = self.rng_delivery.random(ref.size) < s.demand.listed_share
         self.waiting[:, :, 1:] = self._age_waiting()
         self.waiting[:, :, 0] = count_pairs(ref[listed])
         electives = np.zeros((nc, nh), dtype=np.int64)
+        day_share = s.demand.elective_day_case_share
         for h in self.hospitals:
-            beds_free = h.beds * MONTH_DAYS - emergency_bed_days[h.index] - delayed_days[h.index]
-            can_do = min(h.elective_capacity_now, max(beds_free, 0.0) / s.demand.elective_los_days)
+            # day cases need theatre time only; inpatient electives also need the beds that
+            # emergencies and delayed transfers leave free
+            beds_free = max(h.beds * MONTH_DAYS - emergency_bed_days[h.index] - delayed_days[h.index], 0.0)
+            day_cases = h.elective_capacity_now * day_share
+            inpatients = min(h.elective_capacity_now * (1 - day_share), beds_free / s.demand.elective_los_days)
+            can_do = day_cases + inpatients
             electives[:, h.index] = self._treat_longest_waiting(h.index, int(can_do))
             h.emergency_admissions = int((pop.hospital[adm] == h.index).sum())
             h.elective_admissions = int(electives[:, h.index].sum())
-            h.bed_days = float(emergency_bed_days[h.index] + delayed_days[h.index] + h.elective_admissions * s.demand.elective_los_days)
+            inpatients_done = h.elective_admissions * inpatients / can_do if can_do > 0 else 0.0
+            h.bed_days = float(emergency_bed_days[h.index] + delayed_days[h.index] + inpatients_done * s.demand.elective_los_days)
             h.delayed_days = float(delayed_days[h.index])
             h.occupancy = h.bed_days / (h.beds * MONTH_DAYS) if h.beds else 0.0
             h.bed_days_year.append(h.bed_days)
@@ -248,7 +255,7 @@ class LocalHealthEconomy(mesa.Model):
         for them; otherwise they compete with people waiting at home.
         """
         pop = self.population
-        rng = pop.rng
+        rng = self.rng_care
         nh = len(self.hospitals)
         elig = np.array([c.eligibility for c in self.councils], dtype=np.float32)
         in_use = np.bincount(pop.council[pop.sc_met & pop.alive], minlength=len(self.councils))
@@ -290,11 +297,20 @@ class LocalHealthEconomy(mesa.Model):
         pop.delayed_months[left] = 0
 
         still = want_discharge[~pop.sc_met[want_discharge]]
+        # some of those already waiting leave without a council package: they pay for care,
+        # family takes them home, or they go home with their need unmet (and a raised
+        # risk of coming back)
+        waited = pop.delayed[still]
+        gone = still[waited & (rng.random(still.size) < self.params.social_care.delay_exit_per_month)]
+        pop.delayed[gone] = False
+        pop.delayed_months[gone] = 0
+        pop.discharged_step[gone] = pop.step
+        still = still[~np.isin(still, gone)]
         new_delay = still[~pop.delayed[still]]
         pop.delayed[still] = True
         pop.delayed_months[still] += 1
-        days = np.where(np.isin(still, new_delay), MONTH_DAYS / 2, MONTH_DAYS)
-        return np.bincount(pop.hospital[still], weights=days, minlength=nh)
+        days = np.concatenate([np.where(np.isin(still, new_delay), MONTH_DAYS / 2, MONTH_DAYS), np.full(gone.size, MONTH_DAYS / 2)])
+        return np.bincount(pop.hospital[np.concatenate([still, gone])], weights=days, minlength=nh)
 
     # 3. money ---------------------------------------------------------------------------------
     def move_money(self, activity: dict[str, Any]) -> None:
@@ -375,7 +391,9 @@ class LocalHealthEconomy(mesa.Model):
         for c in self.councils:
             c.grant *= 1 + m.council_grant_growth
         for c in self.contracts:
-            self._deflate(c, 1 - m.efficiency_requirement)
+            # the tariff's efficiency factor applies to trusts' services; the GP contract's
+            # uplift asks only for the productivity practices achieve
+            self._deflate(c, 1 - (m.productivity_growth if c.scope == "primary_care" else m.efficiency_requirement))
         for org in self.agents:
             org.strategy = self.policy.choose(org, self)
         for org in self.agents:

@@ -140,7 +140,11 @@ class Population:
     def __init__(self, scenario: Scenario, geography: Geography, rng: np.random.Generator) -> None:
         self.s = scenario
         self.geo = geography
+        # one stream for setting up and one per monthly mechanism: a change that alters how
+        # many draws one mechanism makes (more admissions, fewer packages) leaves the others'
+        # draws where they were, so paired runs on one seed differ only by the change
         self.rng = rng
+        self.rng_demand, self.rng_evolve, self.rng_stay, self.rng_births = rng.spawn(4)
         p = scenario.population
         h = scenario.health
         d = scenario.demand
@@ -248,9 +252,9 @@ class Population:
         band = self.rng.choice(len(p.age_band_shares), size=k, p=np.asarray(p.age_band_shares) / sum(p.age_band_shares))
         return (edges[band] + self.rng.random(k) * (edges[band + 1] - edges[band])).astype(np.float32)
 
-    def _place(self, idx: np.ndarray) -> None:
+    def _place(self, idx: np.ndarray, rng: np.random.Generator | None = None) -> None:
         """Put people at random places on the map: their zone, council, hospital and GP federation."""
-        loc = self.rng.random(idx.size, dtype=np.float32)
+        loc = (rng or self.rng).random(idx.size, dtype=np.float32)
         zone = np.searchsorted(self._zone_edges, loc, side="right")
         self.loc[idx] = loc
         self._zone[idx] = zone
@@ -410,7 +414,7 @@ class Population:
         ref *= home
         ref += risk  # from here: the bound below which u means attend or be referred
 
-        u = self.rng.random(self.capacity, dtype=np.float32, out=self._u)
+        u = self.rng_demand.random(self.capacity, dtype=np.float32, out=self._u)
         attend = np.less(u, risk, out=b1)
         refer = np.less(u, ref, out=b2)
         refer &= np.greater_equal(u, risk, out=home)  # home no longer needed
@@ -441,7 +445,7 @@ class Population:
         mean = mean * los_ratio
         # scale so the mean over a typical month's admissions stays the scenario's mean at the start
         mean = mean / self._los_norm
-        return np.maximum(1.0, self.rng.exponential(1.0, admitted.size) * mean)
+        return np.maximum(1.0, self.rng_stay.exponential(1.0, admitted.size) * mean)
 
     def calibrate_los(self) -> None:
         d = self.s.demand
@@ -477,7 +481,7 @@ class Population:
         bound *= np.take(ltc_key.astype(F4), key, out=gain, mode="clip")
         bound += p_death
 
-        u = self.rng.random(self.capacity, dtype=np.float32, out=self._u)
+        u = self.rng_evolve.random(self.capacity, dtype=np.float32, out=self._u)
         np.less(u, p_death, out=dies)
         np.less(u, bound, out=new_ltc)
         new_ltc ^= dies  # dies implies u < bound, so this is p_death <= u < bound
@@ -517,8 +521,8 @@ class Population:
     def _register(self) -> tuple[int, int]:
         p = self.s.population
         n = self.size
-        births = self.rng.poisson(p.births_per_1000 / 1000 / 12 * n)
-        migrants = self.rng.poisson(max(p.net_migration_per_1000, 0.0) / 1000 / 12 * n)
+        births = self.rng_births.poisson(p.births_per_1000 / 1000 / 12 * n)
+        migrants = self.rng_births.poisson(max(p.net_migration_per_1000, 0.0) / 1000 / 12 * n)
         k = births + migrants
         free = np.flatnonzero(np.logical_not(self.alive, out=self._b[2]))
         if k > free.size:
@@ -527,14 +531,14 @@ class Population:
         slots = free[:k]
         self.alive[slots] = True
         self.age[slots[:births]] = 0.0
-        self.age[slots[births:]] = np.clip(self.rng.normal(p.migrant_mean_age, 8.0, migrants), 16, 90)
+        self.age[slots[births:]] = np.clip(self.rng_births.normal(p.migrant_mean_age, 8.0, migrants), 16, 90)
         self.ltc[slots] = 0
         self.frailty[slots] = 0.0
         self.sc_met[slots] = False
         self.delayed[slots] = False
         self.delayed_months[slots] = 0
         self.discharged_step[slots] = NO_DISCHARGE
-        self._place(slots)
+        self._place(slots, self.rng_births)
         self._key[slots] = self._zone[slots] * LTC_LEVELS
         self._mort_age[slots] = self._mortality_age_factor(self.age[slots])
         return int(births), int(migrants)

@@ -114,7 +114,8 @@ class Demand(_Section):
     frailty_rate_ratio: Rate = Field(description="admission rate ratio at frailty 1 against frailty 0")
     emergency_los_days: Rate = Field(description="mean length of an emergency stay, days")
     marginal_los_days: Rate = Field(description="length of stay of an admission made only because the threshold was lowered, days")
-    elective_los_days: Rate = Field(description="mean length of an elective stay, days (day cases count 0.5)")
+    elective_day_case_share: Share = Field(description="share of elective spells done as day cases, using no overnight bed")
+    elective_los_days: Rate = Field(description="mean length of an elective inpatient stay, days")
     los_frailty_ratio: Rate = Field(description="length-of-stay ratio at frailty 1 against frailty 0")
     readmission_rate_ratio: Rate = Field(description="emergency risk in the month after discharge, relative")
     unmet_gp_demand_to_ae: Share = Field(description="share of unmet GP demand that turns up at A&E")
@@ -133,6 +134,9 @@ class SocialCare(_Section):
     packages_per_1000: Rate = Field(description="care packages funded per 1,000 people at the start")
     unmet_need_rate_ratio: Rate = Field(description="emergency risk of people with unmet need, relative")
     nhs_funded_share: Share = Field(description="share of packages funded as continuing healthcare by the NHS")
+    delay_exit_per_month: Share = Field(description=(
+        "share of people delayed in hospital who leave each month without a council package "
+        "(paying for care themselves, family care, or going home with unmet need)"))
 
 
 class Money(_Section):
