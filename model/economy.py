@@ -384,8 +384,10 @@ class LocalHealthEconomy(mesa.Model):
             org.close_year()
         update_trust(self)
         m = self.params.money
-        self.prices.tariff *= 1 - m.efficiency_requirement
-        self.prices.unit_cost *= 1 - m.productivity_growth
+        # prices pass on cost growth less the efficiency asked; costs grow less what is achieved
+        price_change = (1 + m.cost_growth) * (1 - m.efficiency_requirement)
+        self.prices.tariff *= price_change
+        self.prices.unit_cost *= (1 + m.cost_growth) * (1 - m.productivity_growth)
         self.prices.allocation *= 1 + m.allocation_growth
         self.prices.council_index *= 1 + m.council_grant_growth
         for c in self.councils:
@@ -393,7 +395,7 @@ class LocalHealthEconomy(mesa.Model):
         for c in self.contracts:
             # the tariff's efficiency factor applies to trusts' services; the GP contract's
             # uplift asks only for the productivity practices achieve
-            self._deflate(c, 1 - (m.productivity_growth if c.scope == "primary_care" else m.efficiency_requirement))
+            self._deflate(c, (1 + m.cost_growth) * (1 - m.productivity_growth) if c.scope == "primary_care" else price_change)
         for org in self.agents:
             org.strategy = self.policy.choose(org, self)
         for org in self.agents:

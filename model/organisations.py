@@ -258,7 +258,9 @@ class Hospital(Organisation):
         if self.bed_days_year:
             needed = float(np.mean(self.bed_days_year)) / MONTH_DAYS / cap.target_occupancy
             if needed > self.beds:
-                self.beds = int(min(needed, self.beds * (1 + cap.bed_growth_limit)))
+                # opening beds takes money: a hospital in deficit keeps the beds it has
+                if self.reserves >= 0 and self.last_result >= 0:
+                    self.beds = int(min(needed, self.beds * (1 + cap.bed_growth_limit)))
             else:
                 self.beds = int(round(self.beds - b.bed_release_share * (self.beds - needed)))
         self.bed_days_year = []

@@ -143,8 +143,11 @@ class Money(_Section):
     allocation_growth: Growth = Field(description="real growth of the NHS allocation a year")
     council_grant_growth: Growth = Field(description="real growth of council money a year")
     prevention_share_of_council: Share = Field(description="share of council money for prevention at the start")
-    efficiency_requirement: Share = Field(description="yearly real cut in prices asked of providers (tariff deflator)")
-    productivity_growth: Growth = Field(description="yearly real fall in providers' unit costs actually achieved")
+    cost_growth: Growth = Field(description=(
+        "yearly real growth of providers' costs per unit of care before any efficiency (pay drift, "
+        "new drugs and technology); prices are uplifted by it"))
+    efficiency_requirement: Share = Field(description="yearly cut in prices asked of providers, net of the cost uplift (tariff efficiency factor)")
+    productivity_growth: Growth = Field(description="yearly fall in providers' unit costs they actually achieve, net of cost growth")
     starting_cost_overrun: Rate = Field(description="acute providers' costs above their income at the start, share")
     commissioner_planned_surplus: Share = Field(description="surplus commissioners plan at the start, share of allocation")
     commissioner_running_cost_share: Share = Field(description="commissioners' running costs, share of allocation")
