@@ -367,7 +367,8 @@ class LocalHealthEconomy(mesa.Model):
         return Activity()
 
     def _resident_share(self, cm: Commissioner, co: Council) -> float:
-        return self._commissioner_council_share[cm.index, co.index]
+        """Share of the commissioner's registered population who live in the council's area."""
+        return self._residents_by_council[cm.index, co.index]
 
     # 5. year end --------------------------------------------------------------------------------
     def settle_contracts(self) -> None:
@@ -465,7 +466,10 @@ class LocalHealthEconomy(mesa.Model):
         catch = np.bincount(pop.hospital[alive], minlength=nh)
         residents = np.bincount(pop.council[alive], minlength=nco)
         cm_co = np.bincount((comm.astype(np.int64) * nco + pop.council)[alive], minlength=nc * nco).reshape(nc, nco)
+        # a council's residents split by commissioner (columns sum to 1), and a
+        # commissioner's registered population split by council (rows sum to 1)
         self._commissioner_council_share = cm_co / np.maximum(cm_co.sum(axis=0, keepdims=True), 1)
+        self._residents_by_council = cm_co / np.maximum(cm_co.sum(axis=1, keepdims=True), 1)
         t = s.tariff
         prices = {"elective_spell": t.elective_spell, "emergency_spell": t.emergency_spell,
                   "ae_attendance": t.ae_attendance, "outpatient_attendance": t.outpatient_attendance}

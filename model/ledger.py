@@ -88,7 +88,7 @@ class Ledger:
         for account, pence in entries:
             if account not in self._balances:
                 raise KeyError(f"no account {account!r}")
-            if not isinstance(pence, int):
+            if not isinstance(pence, int) or isinstance(pence, bool):
                 raise TypeError(f"amounts are integer pence, got {pence!r} for {account!r}")
             total += pence
         if total != 0:

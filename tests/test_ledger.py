@@ -141,9 +141,9 @@ def test_balanced_multi_entry_posting_is_accepted():
     led.check()
 
 
-@pytest.mark.parametrize("amount", [1.0, 0.5, "100", Decimal("1"), np.float64(2.0), None])
+@pytest.mark.parametrize("amount", [1.0, 0.5, "100", Decimal("1"), np.float64(2.0), None, True])
 def test_non_integer_amounts_raise_type_error_and_change_nothing(amount):
-    """Money is integer pence only: floats, strings, Decimals or NumPy floats are
+    """Money is integer pence only: floats, strings, Decimals, NumPy floats or bools are
     refused (even whole-valued ones) before anything is posted."""
     led = small_books()
     led.transfer("source:grant", "org:a", 100, "grant")

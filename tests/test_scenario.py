@@ -400,6 +400,7 @@ def test_with_changes_accepts_keyword_paths(baseline):
         ({"population.size": 10}, ["population.size", "got 10", "greater than or equal to 100"]),
         ({"hospitals.0.strategy": "selfish"}, ["hospitals.0.strategy", "got 'selfish'", "'fortress' or 'collaborative'"]),
         ({"contracting.primary_care": "pbr"}, ["contracting", "'pbr'", "cannot pay for primary_care"]),
+        ({"contracting.community": "pbr"}, ["contracting", "'pbr'", "cannot pay for community"]),
     ],
 )
 def test_with_changes_rejects_bad_paths_and_values(baseline, changes, expected):

@@ -45,7 +45,7 @@ def pbr_value(terms: dict[str, Any], year: Activity, months: int) -> float:
 class PaymentByResults(PaymentRegime):
     name = "pbr"
     description = "Payment by Results: tariff per spell; emergencies above baseline at a marginal rate"
-    scopes = frozenset({"acute", "community"})
+    scopes = frozenset({"acute"})  # community services have no national tariff (seed 001): a block pays them
     rewards_activity = True
 
     def terms(self, basis: ContractBasis) -> dict[str, Any]:
