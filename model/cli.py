@@ -123,6 +123,7 @@ def _run_single(args: argparse.Namespace, scenario) -> int:
 
     seed = scenario.run.seed
     out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
+    charting = None if args.no_charts else _import_in_background("model.report")
     t0 = time.perf_counter()
     model = LocalHealthEconomy(scenario)
     error = None
@@ -138,6 +139,8 @@ def _run_single(args: argparse.Namespace, scenario) -> int:
     if error:
         print(f"lhe: the run failed at month {model.month}: {error}\n  tables up to then are in {out}", file=sys.stderr)
         return EXIT_RUN_FAILED
+    if charting is not None:
+        charting.join()
     charts = [] if args.no_charts else _charts(place, orgs, out, scenario.name)
     print(summary(place, orgs, scenario.name, seconds))
     print(f"\nwrote {out}/: place.parquet, organisations.parquet, run.json" + (", " + ", ".join(c.name for c in charts) if charts else ""))
@@ -179,6 +182,17 @@ def _run_seeds(args: argparse.Namespace, scenario, changes: dict[str, Any]) -> i
     print(summary(place, orgs, f"{scenario.name}, {len(results)} seeds (medians)", seconds))
     print(f"\nwrote {out}/: place.parquet, organisations.parquet (with a seed column), run.json, seeds/" + (", " + ", ".join(c.name for c in charts) if charts else ""))
     return EXIT_RUN_FAILED if failed else 0
+
+
+def _import_in_background(module: str):
+    """Import a module on a thread while the model runs (NumPy releases the lock for most
+    of a month's work), so loading the plotting library costs the command little time."""
+    import importlib
+    import threading
+
+    thread = threading.Thread(target=importlib.import_module, args=(module,), daemon=True)
+    thread.start()
+    return thread
 
 
 def _charts(place, orgs, out: Path, title: str) -> list[Path]:
