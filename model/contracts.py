@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from model.ledger import Transfer
 
 if TYPE_CHECKING:
-    from model.regimes.base import PaymentRegime
+    from model.regimes.base import PaymentRegime, YearEnd
 
 
 @dataclass
@@ -59,9 +59,11 @@ class Contract:
         self.year_activity.add(activity)
         return self._book(self.regime.monthly(self, activity))
 
-    def settle_year(self) -> list[Transfer]:
+    def settle_year(self, year: YearEnd | None = None) -> list[Transfer]:
         """Year-end reconciliation; then start a new contract year."""
-        transfers = self._book(self.regime.settle_year(self))
+        from model.regimes.base import YearEnd
+
+        transfers = self._book(self.regime.settle_year(self, year if year is not None else YearEnd()))
         self.months_this_year = 0
         self.year_activity = Activity()
         self.paid_this_year_pence = 0

@@ -4,7 +4,7 @@ To add a regime: write a module with a ``PaymentRegime`` subclass, test its
 money flows against a case worked by hand, and add one line to ``REGIMES``.
 """
 
-from model.regimes.base import ContractBasis, PaymentRegime
+from model.regimes.base import OUTCOMES, ContractBasis, Parameter, PaymentRegime, YearEnd
 from model.regimes.block import BlockContract
 from model.regimes.capitation import GPCapitation
 from model.regimes.pbr import PaymentByResults
@@ -18,4 +18,4 @@ REGIMES: dict[str, PaymentRegime] = {
     )
 }
 
-__all__ = ["REGIMES", "ContractBasis", "PaymentRegime"]
+__all__ = ["OUTCOMES", "REGIMES", "ContractBasis", "Parameter", "PaymentRegime", "YearEnd"]

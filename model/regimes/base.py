@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from model.ledger import Transfer, to_pence
@@ -24,6 +25,41 @@ class ContractBasis:
     marginal_rate: float = 1.0  # share of tariff above the emergency baseline
 
 
+@dataclass(frozen=True)
+class Parameter:
+    """A term of a regime that a scenario may set (under ``[contracting.terms]``)."""
+
+    default: float
+    description: str
+    low: float = 0.0  # allowed range, inclusive
+    high: float = 1.0
+
+
+@dataclass(frozen=True)
+class YearEnd:
+    """What a regime may read when it settles a contract's year.
+
+    ``shadow_value``: the year's activity under the contract priced at the
+    contract's full prices (no marginal rate, nothing withheld), pounds.
+    ``outcomes``: the payer population's outcomes over the year, by name
+    (see ``OUTCOMES``). ``results``: each organisation's surplus (+) or
+    deficit (-) for the year before any settlement, pounds, by account.
+    """
+
+    shadow_value: float = 0.0
+    outcomes: Mapping[str, float] = field(default_factory=dict)
+    results: Mapping[str, float] = field(default_factory=dict)
+
+
+# outcomes a regime may set targets on; lower is better for each
+OUTCOMES = {
+    "emergency_admissions_per_1000": "emergency admissions a year per 1,000 of the payer's population",
+    "delayed_transfer_days_per_1000": "delayed transfer days a year per 1,000 of the payer's population",
+    "waiting_over_18_weeks_share": "share of the payer's waiting list waiting over 18 weeks at year end",
+    "unmet_social_care_need_per_1000": "people with unmet social care need per 1,000 of the payer's population at year end",
+}
+
+
 class PaymentRegime(ABC):
     """Turns a contract's activity into payments (monthly) and a settlement (year end).
 
@@ -35,16 +71,29 @@ class PaymentRegime(ABC):
     description: ClassVar[str]
     scopes: ClassVar[frozenset[str]]  # the scopes of service it can pay for
     rewards_activity: ClassVar[bool]  # does the provider earn more by doing more?
+    parameters: ClassVar[Mapping[str, Parameter]] = {}  # terms a scenario may set, with defaults
 
     @abstractmethod
-    def terms(self, basis: ContractBasis) -> dict[str, Any]:
-        """The contract terms this regime would agree from a basis."""
+    def terms(self, basis: ContractBasis, options: Mapping[str, float] | None = None) -> dict[str, Any]:
+        """The contract terms this regime would agree from a basis (``options``: scenario-set parameters)."""
+
+    def option(self, options: Mapping[str, float] | None, name: str) -> float:
+        """A parameter's value from the scenario's options, or its default."""
+        return float(options[name]) if options and name in options else self.parameters[name].default
 
     @abstractmethod
     def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
         """Payments due for this month (``contract.year_activity`` already includes it)."""
 
-    def settle_year(self, contract: Contract) -> list[Transfer]:
+    def due_to_date(self, contract: Contract) -> float | None:
+        """For regimes that pay the year's value to date in instalments: that value, pounds.
+
+        None for regimes that pay otherwise (capitation pays on each month's list).
+        Wrappers (an outcome withhold) build on it.
+        """
+        return None
+
+    def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
         """Year-end settlement; none unless the regime says otherwise."""
         return []
 

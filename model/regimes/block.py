@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from model.contracts import Activity, Contract
@@ -15,9 +16,11 @@ class BlockContract(PaymentRegime):
     scopes = frozenset({"acute", "community", "primary_care"})
     rewards_activity = False
 
-    def terms(self, basis: ContractBasis) -> dict[str, Any]:
+    def terms(self, basis: ContractBasis, options: Mapping[str, float] | None = None) -> dict[str, Any]:
         return {"annual_value": basis.annual_value}
 
+    def due_to_date(self, contract: Contract) -> float:
+        return contract.terms["annual_value"] * contract.months_this_year / 12.0
+
     def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
-        due = contract.terms["annual_value"] * contract.months_this_year / 12.0
-        return self.pay(contract, due, "block_payment")
+        return self.pay(contract, self.due_to_date(contract), "block_payment")

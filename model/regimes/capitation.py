@@ -6,11 +6,12 @@ year end in proportion to the share of quality points achieved.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from model.contracts import Activity, Contract
 from model.ledger import Transfer, to_pence
-from model.regimes.base import ContractBasis, PaymentRegime
+from model.regimes.base import ContractBasis, PaymentRegime, YearEnd
 
 
 class GPCapitation(PaymentRegime):
@@ -19,14 +20,14 @@ class GPCapitation(PaymentRegime):
     scopes = frozenset({"primary_care"})
     rewards_activity = False
 
-    def terms(self, basis: ContractBasis) -> dict[str, Any]:
+    def terms(self, basis: ContractBasis, options: Mapping[str, float] | None = None) -> dict[str, Any]:
         return {"per_patient": basis.per_patient, "quality_per_patient": basis.quality_per_patient}
 
     def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
         pence = to_pence(contract.terms["per_patient"] * activity.registered_patients / 12.0)
         return [Transfer(contract.payer, contract.provider, pence, "capitation")] if pence else []
 
-    def settle_year(self, contract: Contract) -> list[Transfer]:
+    def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
         year = contract.year_activity
         pence = to_pence(contract.terms["quality_per_patient"] * year.registered_patients * year.quality_achievement)
         return [Transfer(contract.payer, contract.provider, pence, "quality_payment")] if pence else []

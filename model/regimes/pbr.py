@@ -11,6 +11,7 @@ of the year settles the annual rule exactly.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from model.contracts import Activity, Contract
@@ -48,7 +49,7 @@ class PaymentByResults(PaymentRegime):
     scopes = frozenset({"acute"})  # community services have no national tariff (seed 001): a block pays them
     rewards_activity = True
 
-    def terms(self, basis: ContractBasis) -> dict[str, Any]:
+    def terms(self, basis: ContractBasis, options: Mapping[str, float] | None = None) -> dict[str, Any]:
         return {
             "prices": dict(basis.prices),
             "emergency_baseline": float(basis.expected.emergency_spells - basis.expected.emergency_readmissions),
@@ -58,6 +59,8 @@ class PaymentByResults(PaymentRegime):
             "over_plan_rate": 1.0,
         }
 
+    def due_to_date(self, contract: Contract) -> float:
+        return pbr_value(contract.terms, contract.year_activity, contract.months_this_year)
+
     def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
-        due = pbr_value(contract.terms, contract.year_activity, contract.months_this_year)
-        return self.pay(contract, due, "pbr_payment")
+        return self.pay(contract, self.due_to_date(contract), "pbr_payment")
