@@ -48,6 +48,7 @@ class Contract:
     paid_this_year_pence: int = 0
     paid_total_pence: int = 0
     active: bool = True
+    basis: Any = None  # the ContractBasis it was let on (prices of its first year), for re-letting
 
     @property
     def name(self) -> str:

@@ -25,7 +25,7 @@ from model.governance import build_network, update_trust
 from model.ledger import AccountType, Ledger, to_pence
 from model.organisations import SINK, Commissioner, Council, GPFederation, Hospital, Organisation
 from model.population import MONTH_DAYS, Effects, Geography, MonthDemand, Population
-from model.regimes import REGIMES, ContractBasis
+from model.regimes import REGIMES, ContractBasis, YearEnd
 from model.scenario import Scenario, load_scenario
 from model.strategies import FixedStrategies, StrategyPolicy
 
@@ -41,6 +41,7 @@ class Prices:
     unit_cost: float = 1.0  # providers' unit costs (realised productivity)
     allocation: float = 1.0
     council_index: float = 1.0
+    gp_contract: float = 1.0  # GP contract pay per patient
     package_cost: float = 0.0  # pounds a month
 
 
@@ -79,7 +80,10 @@ class LocalHealthEconomy(mesa.Model):
         self.waiting = np.zeros((len(self.commissioners), len(self.hospitals), WAIT_BINS), dtype=np.int64)
         self.contracts: list[Contract] = []
         self.last_year_electives: dict[str, int] = {}
+        # this year's emergency admissions and delayed transfer days by commissioner's population
+        self._outcome_counts = np.zeros((len(self.commissioners), 2))
         self._calibrate_and_contract()
+        self._form_alliances()
         self.network: nx.Graph = build_network(self)
         self.datacollector = metrics.make_datacollector()
         self.ledger.check()
@@ -90,6 +94,7 @@ class LocalHealthEconomy(mesa.Model):
         t = time.perf_counter
         t0 = t()
         self.ledger.start_period(self.month)
+        self.switch_regimes()
         self.receive_inflows()
         t1 = t()
         effects = self.behaviour_effects()
@@ -207,9 +212,11 @@ class LocalHealthEconomy(mesa.Model):
         ae = count_pairs(attended_all)
         for h in self.hospitals:
             h.ae_attendances = int(ae[:, h.index].sum())
+        emergencies = count_pairs(adm)
+        self._outcome_counts[:, 0] += emergencies.sum(axis=1)
         return {
             "electives": electives,
-            "emergencies": count_pairs(adm),
+            "emergencies": emergencies,
             "readmissions": count_pairs(adm[demand.readmitted]),
             "ae": ae,
             "outpatients": count_pairs(ref),
@@ -310,7 +317,10 @@ class LocalHealthEconomy(mesa.Model):
         pop.delayed[still] = True
         pop.delayed_months[still] += 1
         days = np.concatenate([np.where(np.isin(still, new_delay), MONTH_DAYS / 2, MONTH_DAYS), np.full(gone.size, MONTH_DAYS / 2)])
-        return np.bincount(pop.hospital[np.concatenate([still, gone])], weights=days, minlength=nh)
+        in_bed = np.concatenate([still, gone])
+        comm = pop.geo.gp_commissioner[pop.gp[in_bed]]
+        self._outcome_counts[:, 1] += np.bincount(comm, weights=days, minlength=len(self.commissioners))
+        return np.bincount(pop.hospital[in_bed], weights=days, minlength=nh)
 
     # 3. money ---------------------------------------------------------------------------------
     def move_money(self, activity: dict[str, Any]) -> None:
@@ -373,11 +383,56 @@ class LocalHealthEconomy(mesa.Model):
     # 5. year end --------------------------------------------------------------------------------
     def settle_contracts(self) -> None:
         """Year-end reconciliation of every contract (part of the year's last month)."""
+        results = self.results_to_date()
+        outcomes = self.year_outcomes()
         for c in self.contracts:
             if c.scope == "acute":
                 self.last_year_electives[c.name] = c.year_activity.elective_spells
             if c.active:
-                self.ledger.apply(c.settle_year())
+                self.ledger.apply(c.settle_year(self._year_end(c, results, outcomes)))
+        self._outcome_counts[:] = 0.0
+
+    def results_to_date(self) -> dict[str, float]:
+        """Each organisation's surplus (+) or deficit (-) so far this financial year, pounds."""
+        led = self.ledger
+        return {o.account: (o.year_income_pence + led.period_in[o.account] - o.year_spending_pence - led.period_out[o.account]) / 100
+                for o in self.organisations}
+
+    def year_outcomes(self) -> dict[str, dict[str, float]]:
+        """Each commissioner's population's outcomes so far this year (see regimes.OUTCOMES)."""
+        pop = self.population
+        comm = pop.geo.gp_commissioner[pop.gp]
+        nc = len(self.commissioners)
+        alive = pop.alive
+        people = np.bincount(comm[alive], minlength=nc)
+        unmet = alive & ~pop.sc_met & (pop.frailty >= self.params.social_care.need_threshold)
+        unmet_n = np.bincount(comm[unmet], minlength=nc)
+        months = max(self.month % 12 or 12, 1)
+        out = {}
+        for cm in self.commissioners:
+            i = cm.index
+            per_1000_year = 1000 * 12 / months / max(people[i], 1)
+            waiting = self.waiting[i].sum()
+            out[cm.account] = {
+                "emergency_admissions_per_1000": float(self._outcome_counts[i, 0] * per_1000_year),
+                "delayed_transfer_days_per_1000": float(self._outcome_counts[i, 1] * per_1000_year),
+                "waiting_over_18_weeks_share": float(self.waiting[i, :, 4:].sum() / waiting) if waiting else 0.0,
+                "unmet_social_care_need_per_1000": float(unmet_n[i] * 1000 / max(people[i], 1)),
+            }
+        return out
+
+    def _year_end(self, c: Contract, results: dict[str, float], outcomes: dict[str, dict[str, float]]) -> YearEnd:
+        return YearEnd(shadow_value=self._shadow_value(c), outcomes=outcomes.get(c.payer, {}), results=results)
+
+    def _shadow_value(self, c: Contract) -> float:
+        """The contract year's activity at its full prices (community and primary care: what was due)."""
+        prices = c.terms.get("prices")
+        a = c.year_activity
+        if c.scope != "acute" or prices is None:
+            due = c.regime.due_to_date(c)
+            return float(due) if due is not None else c.paid_this_year_pence / 100
+        return (prices["elective_spell"] * a.elective_spells + prices["emergency_spell"] * a.emergency_spells
+                + prices["ae_attendance"] * a.ae_attendances + prices["outpatient_attendance"] * a.outpatient_attendances)
 
     def close_year(self) -> None:
         """Accounts close; prices move; strategies are chosen; next year is planned."""
@@ -389,6 +444,7 @@ class LocalHealthEconomy(mesa.Model):
         price_change = (1 + m.cost_growth) * (1 - m.efficiency_requirement)
         self.prices.tariff *= price_change
         self.prices.unit_cost *= (1 + m.cost_growth) * (1 - m.productivity_growth)
+        self.prices.gp_contract *= (1 + m.cost_growth) * (1 - m.productivity_growth)
         self.prices.allocation *= 1 + m.allocation_growth
         self.prices.council_index *= 1 + m.council_grant_growth
         for c in self.councils:
@@ -425,10 +481,10 @@ class LocalHealthEconomy(mesa.Model):
         self.organisations: list[Organisation] = [*self.commissioners, *self.councils, *self.hospitals, *self.gp_federations]
 
     def contracts_of_payer(self, org: Organisation) -> list[Contract]:
-        return [c for c in self.contracts if c.payer == org.account]
+        return [c for c in self.contracts if c.payer == org.account and c.active]
 
     def contracts_of_provider(self, org: Organisation) -> list[Contract]:
-        return [c for c in self.contracts if c.provider == org.account]
+        return [c for c in self.contracts if c.provider == org.account and c.active]
 
     def _calibrate_and_contract(self) -> None:
         """Size capacity and money from the population, then let the baseline contracts.
@@ -554,12 +610,55 @@ class LocalHealthEconomy(mesa.Model):
         k = min(packages, frail.size) - 1
         return float(max(frail[k], sc.need_threshold)) if k >= 0 else sc.need_threshold
 
-    def _let(self, payer: Organisation, provider: Organisation, scope: str, basis: ContractBasis) -> None:
-        regime = REGIMES[getattr(self.params.contracting, scope)]
+    def _let(self, payer: Organisation, provider: Organisation, scope: str, basis: ContractBasis,
+             regime_name: str | None = None, start_step: int = 0) -> Contract:
+        con = self.params.contracting
+        regime = REGIMES[regime_name or getattr(con, scope)]
+        options = {**con.terms, "scope": scope}
         c = Contract(payer=payer.account, provider=provider.account, scope=scope, regime=regime,
-                     terms=regime.terms(basis), term_years=payer.behaviour.contract_years if isinstance(payer, Commissioner) else 1)
+                     terms=regime.terms(basis, options), start_step=start_step, basis=basis,
+                     term_years=payer.behaviour.contract_years if isinstance(payer, Commissioner) else 1)
         c.payer_org, c.provider_org = payer, provider  # type: ignore[attr-defined]
         self.contracts.append(c)
+        return c
+
+    def _form_alliances(self) -> None:
+        """Alliance contracts of one payer and scope share their members' results by their budgets."""
+        groups: dict[tuple[str, str], list[Contract]] = {}
+        for c in self.contracts:
+            if c.active and "members" in c.terms:
+                groups.setdefault((c.payer, c.scope), []).append(c)
+        for group in groups.values():
+            total = sum(c.terms.get("annual_value", 0.0) for c in group)
+            members = {c.provider: (c.terms.get("annual_value", 0.0) / total if total else 1 / len(group)) for c in group}
+            for c in group:
+                c.terms["members"] = dict(members)
+
+    def switch_regimes(self) -> None:
+        """Contracts of a scope move to another regime at the step a scenario names.
+
+        The old contract is settled for the part of the year it ran and closed; the
+        new one is let on the same basis at today's prices and runs to the year end.
+        """
+        switches = [sw for sw in self.params.contracting.switches if sw.step == self.month]
+        if not switches:
+            return
+        results, outcomes = self.results_to_date(), self.year_outcomes()
+        for sw in switches:
+            for old in [c for c in self.contracts if c.active and c.scope == sw.scope]:
+                self.ledger.apply(old.settle_year(self._year_end(old, results, outcomes)))
+                old.active = False
+                self._let(old.payer_org, old.provider_org, sw.scope, self._current_basis(old.basis),  # type: ignore[attr-defined]
+                          regime_name=sw.regime, start_step=self.month)
+        self._form_alliances()
+
+    def _current_basis(self, basis: ContractBasis) -> ContractBasis:
+        """A contract basis at this year's prices."""
+        f = self.prices.tariff
+        return ContractBasis(expected=basis.expected, prices={k: v * f for k, v in basis.prices.items()},
+                             annual_value=basis.annual_value * f, per_patient=basis.per_patient * self.prices.gp_contract,
+                             quality_per_patient=basis.quality_per_patient * self.prices.gp_contract,
+                             marginal_rate=basis.marginal_rate)
 
     # --- views ---------------------------------------------------------------------------------
     def run(self, steps: int | None = None, progress: Any = None) -> LocalHealthEconomy:

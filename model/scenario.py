@@ -265,24 +265,47 @@ class Governance(_Section):
     trust_loss: Share = Field(description="share of trust lost in a year a partner defects")
 
 
+class Switch(_Section):
+    """From a step on, a scope of service is paid under another regime."""
+
+    step: int = Field(ge=1, description="the month (steps completed) at which the new contracts start")
+    scope: Literal["acute", "community", "primary_care"]
+    regime: str
+
+
 class Contracting(_Section):
-    """Which payment regime each scope of service is paid under."""
+    """Which payment regime each scope of service is paid under, its terms, and any switches."""
 
     acute: str = Field("pbr", description="regime for hospital acute services")
     community: str = Field("block", description="regime for community services")
     primary_care: str = Field("capitation", description="regime for GP federations")
+    terms: dict[str, float] = Field(default_factory=dict, description="regime parameters by name (see `lhe regimes`)")
+    switches: list[Switch] = Field(default_factory=list, description="regime changes at a given step")
 
     @model_validator(mode="after")
     def _known(self) -> Contracting:
         from model.regimes import REGIMES
 
-        for scope in ("acute", "community", "primary_care"):
-            name = getattr(self, scope)
+        def check(field: str, scope: str, name: str) -> None:
             if name not in REGIMES:
-                raise ValueError(f"unknown regime {name!r} for {scope}; known: {', '.join(sorted(REGIMES))}")
+                raise FieldError(field, name, f"unknown regime for {scope}; known: {', '.join(sorted(REGIMES))}")
             if scope not in REGIMES[name].scopes:
                 fits = sorted(r for r, reg in REGIMES.items() if scope in reg.scopes)
-                raise ValueError(f"regime {name!r} cannot pay for {scope} services; these can: {', '.join(fits)}")
+                raise FieldError(field, name, f"regime {name!r} cannot pay for {scope} services; these can: {', '.join(fits)}")
+
+        for scope in ("acute", "community", "primary_care"):
+            check(scope, scope, getattr(self, scope))
+        for i, sw in enumerate(self.switches):
+            check(f"switches.{i}.regime", sw.scope, sw.regime)
+        used = {getattr(self, s) for s in ("acute", "community", "primary_care")} | {sw.regime for sw in self.switches}
+        params = {name: (r, REGIMES[r].parameters[name]) for r in sorted(used) for name in REGIMES[r].parameters}
+        for name, value in self.terms.items():
+            if name not in params:
+                allowed = ", ".join(sorted(params)) or "none (the regimes in use take no parameters)"
+                raise FieldError(f"terms.{name}", value, f"not a parameter of the regimes in use; allowed: {allowed}")
+            regime, p = params[name]
+            if not p.low <= value <= p.high:
+                raise FieldError(f"terms.{name}", value, f"{regime}'s {name} must be between {p.low:g} and {p.high:g}")
         return self
 
 

@@ -14,11 +14,17 @@ from hypothesis import strategies as st
 
 from model import LocalHealthEconomy, load_scenario
 from model.ledger import AccountType, UnbalancedPosting
+from model.regimes import REGIMES
 from model.scenario import ORG_KINDS
 
 BASELINE = load_scenario()
 ORG_PATHS = [f"{kind}.{i}.strategy" for kind in ORG_KINDS for i in range(len(getattr(BASELINE, kind)))]
 STRATEGY = st.sampled_from(["fortress", "collaborative"])
+
+
+FITS = {scope: sorted(name for name, r in REGIMES.items() if scope in r.scopes) for scope in ("acute", "community", "primary_care")}
+SWITCH = st.sampled_from(sorted(FITS)).flatmap(lambda scope: st.fixed_dictionaries({
+    "step": st.integers(1, 29), "scope": st.just(scope), "regime": st.sampled_from(FITS[scope])}))
 
 
 @st.composite
@@ -28,9 +34,10 @@ def small_places(draw) -> dict:
         "population.size": draw(st.integers(1000, 4000)),
         "run.steps": draw(st.integers(13, 30)),  # at least one year end
         "run.seed": draw(st.integers(0, 2**32 - 1)),
-        "contracting.acute": draw(st.sampled_from(["pbr", "block"])),
-        "contracting.community": "block",
-        "contracting.primary_care": draw(st.sampled_from(["capitation", "block"])),
+        "contracting.acute": draw(st.sampled_from(FITS["acute"])),
+        "contracting.community": draw(st.sampled_from(FITS["community"])),
+        "contracting.primary_care": draw(st.sampled_from(FITS["primary_care"])),
+        "contracting.switches": draw(st.lists(SWITCH, max_size=2)),
         "money.allocation_growth": draw(st.floats(-0.02, 0.04)),
         "money.council_grant_growth": draw(st.floats(-0.05, 0.02)),
         "money.efficiency_requirement": draw(st.floats(0.0, 0.06)),
