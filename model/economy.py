@@ -26,11 +26,15 @@ from model.ledger import AccountType, Ledger, to_pence
 from model.organisations import SINK, Commissioner, Council, GPFederation, Hospital, Organisation
 from model.population import MONTH_DAYS, Effects, Geography, MonthDemand, Population
 from model.regimes import REGIMES, ContractBasis, YearEnd
+from model.regimes.capitated import CapitatedBudget
 from model.scenario import Scenario, load_scenario
 from model.strategies import FixedStrategies, StrategyPolicy
 
 WAIT_BINS = 25  # months waited: 0..23, and 24 or more
 PHASES = ("inflows", "demand", "delivery", "payments", "health", "year_end", "collect")
+
+
+CAPITATED = CapitatedBudget()
 
 
 @dataclass
@@ -84,6 +88,7 @@ class LocalHealthEconomy(mesa.Model):
         self._outcome_counts = np.zeros((len(self.commissioners), 2))
         self._calibrate_and_contract()
         self._form_alliances()
+        self.hand_over_budgets()  # budgets handed over from the start
         self.network: nx.Graph = build_network(self)
         self.datacollector = metrics.make_datacollector()
         self.ledger.check()
@@ -95,6 +100,8 @@ class LocalHealthEconomy(mesa.Model):
         t0 = t()
         self.ledger.start_period(self.month)
         self.switch_regimes()
+        if self.month > 0:
+            self.hand_over_budgets()
         self.receive_inflows()
         t1 = t()
         effects = self.behaviour_effects()
@@ -333,7 +340,9 @@ class LocalHealthEconomy(mesa.Model):
         for c in self.contracts:
             if not c.active:
                 continue
-            led.apply(c.month(self._contract_activity(c, activity)))
+            transfers = c.month(self._contract_activity(c, activity))
+            if c.payer != c.provider:  # a lead provider's own services move no money
+                led.apply(transfers)
 
         # continuing healthcare: the NHS pays for its share of packages
         comm_of = pop.geo.gp_commissioner
@@ -363,7 +372,7 @@ class LocalHealthEconomy(mesa.Model):
 
     def _contract_activity(self, c: Contract, activity: dict[str, Any]) -> Activity:
         if c.scope == "acute":
-            i, j = c.payer_org.index, c.provider_org.index
+            i, j = c.population_of.index, c.provider_org.index  # type: ignore[attr-defined]
             return Activity(
                 elective_spells=int(activity["electives"][i, j]),
                 emergency_spells=int(activity["emergencies"][i, j]),
@@ -374,7 +383,12 @@ class LocalHealthEconomy(mesa.Model):
         if c.scope == "primary_care":
             g = c.provider_org
             return Activity(registered_patients=g.list_size, quality_achievement=g.quality_achievement)
+        if c.scope == "whole_population":
+            return Activity(registered_patients=int(self._people_of_commissioner()[c.population_of.index]))  # type: ignore[attr-defined]
         return Activity()
+
+    def _people_of_commissioner(self) -> np.ndarray:
+        return np.array([sum(g.list_size for g in self.gp_federations if g.commissioner is cm) for cm in self.commissioners])
 
     def _resident_share(self, cm: Commissioner, co: Council) -> float:
         """Share of the commissioner's registered population who live in the council's area."""
@@ -389,7 +403,9 @@ class LocalHealthEconomy(mesa.Model):
             if c.scope == "acute":
                 self.last_year_electives[c.name] = c.year_activity.elective_spells
             if c.active:
-                self.ledger.apply(c.settle_year(self._year_end(c, results, outcomes)))
+                transfers = c.settle_year(self._year_end(c, results, outcomes))
+                if c.payer != c.provider:
+                    self.ledger.apply(transfers)
         self._outcome_counts[:] = 0.0
 
     def results_to_date(self) -> dict[str, float]:
@@ -422,7 +438,7 @@ class LocalHealthEconomy(mesa.Model):
         return out
 
     def _year_end(self, c: Contract, results: dict[str, float], outcomes: dict[str, dict[str, float]]) -> YearEnd:
-        return YearEnd(shadow_value=self._shadow_value(c), outcomes=outcomes.get(c.payer, {}), results=results)
+        return YearEnd(shadow_value=self._shadow_value(c), outcomes=outcomes.get(c.population_of.account, {}), results=results)
 
     def _shadow_value(self, c: Contract) -> float:
         """The contract year's activity at its full prices (community and primary care: what was due)."""
@@ -464,7 +480,7 @@ class LocalHealthEconomy(mesa.Model):
         t = c.terms
         if "prices" in t:
             t["prices"] = {k: v * factor for k, v in t["prices"].items()}
-        for key in ("annual_value", "per_patient", "quality_per_patient"):
+        for key in ("annual_value", "per_patient", "quality_per_patient", "per_head"):
             if key in t:
                 t[key] *= factor
 
@@ -611,16 +627,47 @@ class LocalHealthEconomy(mesa.Model):
         return float(max(frail[k], sc.need_threshold)) if k >= 0 else sc.need_threshold
 
     def _let(self, payer: Organisation, provider: Organisation, scope: str, basis: ContractBasis,
-             regime_name: str | None = None, start_step: int = 0) -> Contract:
+             regime_name: str | None = None, start_step: int = 0, population_of: Commissioner | None = None) -> Contract:
+        """Let a contract; ``population_of``: the commissioner whose population it serves (default: the payer)."""
         con = self.params.contracting
-        regime = REGIMES[regime_name or getattr(con, scope)]
+        regime = CAPITATED if regime_name == CAPITATED.name else REGIMES[regime_name or getattr(con, scope)]
         options = {**con.terms, "scope": scope}
         c = Contract(payer=payer.account, provider=provider.account, scope=scope, regime=regime,
                      terms=regime.terms(basis, options), start_step=start_step, basis=basis,
                      term_years=payer.behaviour.contract_years if isinstance(payer, Commissioner) else 1)
         c.payer_org, c.provider_org = payer, provider  # type: ignore[attr-defined]
+        c.population_of = population_of or payer  # type: ignore[attr-defined]
         self.contracts.append(c)
         return c
+
+    def hand_over_budgets(self) -> None:
+        """Commissioners hand their population's whole budget to a lead provider, at the step named.
+
+        Each of the commissioner's contracts for care is re-let with the lead as payer
+        (its own services stay in-house: a contract with itself that moves no money);
+        the commissioner pays the lead a budget per registered person worth what those
+        contracts are worth at today's prices.
+        """
+        specs = [cb for cb in self.params.contracting.capitated_budgets if cb.step == self.month]
+        if not specs:
+            return
+        results, outcomes = self.results_to_date(), self.year_outcomes()
+        people = self._people_of_commissioner()
+        for cb in specs:
+            cm = self.organisation(cb.commissioner)
+            lead = self.organisation(cb.lead)
+            value = 0.0
+            for old in [c for c in self.contracts if c.active and c.population_of is cm and c.scope != "whole_population"]:  # type: ignore[attr-defined]
+                if self.month > 0 or old.months_this_year:
+                    self.ledger.apply(old.settle_year(self._year_end(old, results, outcomes)))
+                old.active = False
+                basis = self._current_basis(old.basis)
+                value += basis.annual_value
+                self._let(lead, old.provider_org, old.scope, basis, regime_name=old.regime.name,  # type: ignore[attr-defined]
+                          start_step=self.month, population_of=cm)
+            basis = ContractBasis(expected=Activity(registered_patients=int(people[cm.index])), prices={}, annual_value=value)
+            self._let(cm, lead, "whole_population", basis, regime_name=CAPITATED.name, start_step=self.month)
+        self._form_alliances()
 
     def _form_alliances(self) -> None:
         """Alliance contracts of one payer and scope share their members' results by their budgets."""
@@ -646,10 +693,12 @@ class LocalHealthEconomy(mesa.Model):
         results, outcomes = self.results_to_date(), self.year_outcomes()
         for sw in switches:
             for old in [c for c in self.contracts if c.active and c.scope == sw.scope]:
-                self.ledger.apply(old.settle_year(self._year_end(old, results, outcomes)))
+                transfers = old.settle_year(self._year_end(old, results, outcomes))
+                if old.payer != old.provider:
+                    self.ledger.apply(transfers)
                 old.active = False
                 self._let(old.payer_org, old.provider_org, sw.scope, self._current_basis(old.basis),  # type: ignore[attr-defined]
-                          regime_name=sw.regime, start_step=self.month)
+                          regime_name=sw.regime, start_step=self.month, population_of=old.population_of)  # type: ignore[attr-defined]
         self._form_alliances()
 
     def _current_basis(self, basis: ContractBasis) -> ContractBasis:

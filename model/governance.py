@@ -31,7 +31,8 @@ def build_network(model: LocalHealthEconomy) -> nx.DiGraph:
                 g.add_edge(u, v, trust=trust0, relations={relation}, shared_governance=False)
 
     for c in model.contracts:
-        link(c.payer_org.name, c.provider_org.name, f"contract:{c.scope}")
+        if c.payer_org is not c.provider_org:  # a lead provider's own services are not a relationship
+            link(c.payer_org.name, c.provider_org.name, f"contract:{c.scope}")
     pop = model.population
     alive = pop.alive
     # councils work with the hospitals and commissioners that serve their residents

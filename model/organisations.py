@@ -229,7 +229,8 @@ class Hospital(Organisation):
 
     @property
     def paid_by_activity(self) -> bool:
-        return any(c.regime.rewards_activity for c in self.model.contracts_of_provider(self) if c.scope == "acute")
+        return any(c.regime.rewards_activity for c in self.model.contracts_of_provider(self)
+                   if c.scope == "acute" and c.payer != c.provider)  # its own services, under a budget it holds, earn nothing
 
     @property
     def admission_ratio(self) -> float:

@@ -273,6 +273,14 @@ class Switch(_Section):
     regime: str
 
 
+class CapitatedBudgetSpec(_Section):
+    """A commissioner hands its population's whole budget to a lead provider (PACS or MCP)."""
+
+    commissioner: str = Field(min_length=1)
+    lead: str = Field(min_length=1, description="a hospital (PACS) or a GP federation (MCP)")
+    step: int = Field(0, ge=0, description="the month from which the budget replaces the commissioner's contracts")
+
+
 class Contracting(_Section):
     """Which payment regime each scope of service is paid under, its terms, and any switches."""
 
@@ -281,6 +289,7 @@ class Contracting(_Section):
     primary_care: str = Field("capitation", description="regime for GP federations")
     terms: dict[str, float] = Field(default_factory=dict, description="regime parameters by name (see `lhe regimes`)")
     switches: list[Switch] = Field(default_factory=list, description="regime changes at a given step")
+    capitated_budgets: list[CapitatedBudgetSpec] = Field(default_factory=list, description="whole-population budgets to lead providers")
 
     @model_validator(mode="after")
     def _known(self) -> Contracting:
@@ -374,6 +383,19 @@ class Scenario(_Section):
             kind = [k for k in ORG_KINDS if any(o.name == dupes[0] for o in getattr(self, k))][-1]
             raise FieldError(f"{kind}.*.name", dupes[0], f"organisation names must be unique; repeated: {', '.join(dupes)}")
         commissioners = {c.name for c in self.commissioners}
+        leads = {o.name for o in self.hospitals} | {o.name for o in self.gp_federations}
+        seen = set()
+        for i, cb in enumerate(self.contracting.capitated_budgets):
+            if cb.commissioner not in commissioners:
+                raise FieldError(f"contracting.capitated_budgets.{i}.commissioner", cb.commissioner,
+                                 f"no such commissioner; known: {', '.join(sorted(commissioners))}")
+            if cb.lead not in leads:
+                raise FieldError(f"contracting.capitated_budgets.{i}.lead", cb.lead,
+                                 f"a lead provider is a hospital or a GP federation; known: {', '.join(sorted(leads))}")
+            if cb.commissioner in seen:
+                raise FieldError(f"contracting.capitated_budgets.{i}.commissioner", cb.commissioner,
+                                 "a commissioner can hand its budget to one lead provider only")
+            seen.add(cb.commissioner)
         for i, g in enumerate(self.gp_federations):
             if g.commissioner not in commissioners:
                 raise FieldError(f"gp_federations.{i}.commissioner", g.commissioner,

@@ -26,6 +26,12 @@ FITS = {scope: sorted(name for name, r in REGIMES.items() if scope in r.scopes) 
 SWITCH = st.sampled_from(sorted(FITS)).flatmap(lambda scope: st.fixed_dictionaries({
     "step": st.integers(1, 29), "scope": st.just(scope), "regime": st.sampled_from(FITS[scope])}))
 
+CAPITATED = st.fixed_dictionaries({
+    "commissioner": st.sampled_from([c.name for c in BASELINE.commissioners]),
+    "lead": st.sampled_from([o.name for o in (*BASELINE.hospitals, *BASELINE.gp_federations)]),
+    "step": st.integers(0, 29),
+})
+
 
 @st.composite
 def small_places(draw) -> dict:
@@ -38,6 +44,7 @@ def small_places(draw) -> dict:
         "contracting.community": draw(st.sampled_from(FITS["community"])),
         "contracting.primary_care": draw(st.sampled_from(FITS["primary_care"])),
         "contracting.switches": draw(st.lists(SWITCH, max_size=2)),
+        "contracting.capitated_budgets": draw(st.lists(CAPITATED, max_size=1)),
         "money.allocation_growth": draw(st.floats(-0.02, 0.04)),
         "money.council_grant_growth": draw(st.floats(-0.05, 0.02)),
         "money.efficiency_requirement": draw(st.floats(0.0, 0.06)),

@@ -62,3 +62,60 @@ def test_bad_contracting_names_the_field_value_and_what_is_allowed(changes, expe
         load_scenario().with_changes(changes)
     for text in expected:
         assert text in str(e.value)
+
+
+@pytest.fixture(scope="module")
+def pacs():
+    return _journal_model({"contracting.capitated_budgets": [
+        {"commissioner": "Northvale CCG", "lead": "Northvale General", "step": 0}]}, steps=14)
+
+
+def test_a_capitated_budget_replaces_the_commissioners_contracts_with_one_budget_to_the_lead(pacs):
+    m = pacs
+    cm, lead = m.organisation("Northvale CCG"), m.organisation("Northvale General")
+    mine = [c for c in m.contracts if c.active and c.population_of is cm]
+    budget = [c for c in mine if c.scope == "whole_population"]
+    assert len(budget) == 1 and budget[0].payer == cm.account and budget[0].provider == lead.account
+    # every other contract for this population is now paid by the lead, including its own (in-house)
+    assert {c.payer for c in mine if c.scope != "whole_population"} == {lead.account}
+    # the commissioner pays no provider but the lead for care
+    care = {"pbr_payment", "block_payment", "capitation", "quality_payment"}
+    assert not [t for _, t in m.ledger.journal if t.payer == cm.account and t.kind in care]
+    # ... and the budget is worth what its contracts were worth when handed over
+    closed = [c for c in m.contracts if not c.active and c.population_of is cm]
+    assert budget[0].basis.annual_value == pytest.approx(sum(c.basis.annual_value for c in closed))
+
+
+def test_the_budget_is_paid_per_registered_person_each_month(pacs):
+    m = pacs
+    cm = m.organisation("Northvale CCG")
+    budget = next(c for c in m.contracts if c.active and c.scope == "whole_population")
+    paid = [t.pence for step, t in m.ledger.journal if t.kind == "capitated_budget" and step == 13]
+    people = sum(g.list_size for g in m.gp_federations if g.commissioner is cm)
+    assert paid == [round(budget.terms["per_head"] * people / 12 * 100)]
+
+
+def test_the_lead_provider_pays_itself_nothing_and_stops_earning_by_activity(pacs):
+    m = pacs
+    lead = m.organisation("Northvale General")
+    assert not [t for _, t in m.ledger.journal if t.payer == lead.account and t.payee == lead.account]
+    own = [c for c in m.contracts if c.active and c.payer == lead.account and c.provider == lead.account]
+    assert {c.scope for c in own} == {"acute", "community"}
+    # its acute income from the other commissioner is still PbR, so it still admits at the margin there
+    assert lead.paid_by_activity
+    only = _journal_model({"contracting.capitated_budgets": [
+        {"commissioner": c.name, "lead": "Northvale General", "step": 0} for c in m.commissioners]}, steps=1)
+    assert not only.organisation("Northvale General").paid_by_activity
+
+
+def test_money_is_conserved_when_a_budget_is_handed_over_mid_year():
+    m = _journal_model({"contracting.capitated_budgets": [
+        {"commissioner": "Eastmoor CCG", "lead": "Brookside GP Federation", "step": 17}]}, steps=30)
+    m.ledger.check()
+    assert [c.start_step for c in m.contracts if c.scope == "whole_population"] == [17]
+
+
+def test_a_capitated_budget_must_name_a_commissioner_and_a_provider():
+    with pytest.raises(ScenarioError) as e:
+        load_scenario().with_changes({"contracting.capitated_budgets": [{"commissioner": "Northvale CCG", "lead": "Northvale Council"}]})
+    assert "contracting.capitated_budgets.0.lead" in str(e.value) and "hospital or a GP federation" in str(e.value)
