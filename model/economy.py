@@ -26,7 +26,6 @@ from model.ledger import AccountType, Ledger, to_pence
 from model.organisations import SINK, Commissioner, Council, GPFederation, Hospital, Organisation
 from model.population import MONTH_DAYS, Effects, Geography, MonthDemand, Population
 from model.regimes import REGIMES, ContractBasis, YearEnd
-from model.regimes.capitated import CapitatedBudget
 from model.scenario import Scenario, load_scenario
 from model.strategies import FixedStrategies, StrategyPolicy
 
@@ -34,7 +33,8 @@ WAIT_BINS = 25  # months waited: 0..23, and 24 or more
 PHASES = ("inflows", "demand", "delivery", "payments", "health", "year_end", "collect")
 
 
-CAPITATED = CapitatedBudget()
+CAPITATED = REGIMES["capitated"]  # let by the economy for a capitated budget, not chosen per scope
+POOLED = REGIMES["pooled_budget"]
 
 
 @dataclass
@@ -88,7 +88,8 @@ class LocalHealthEconomy(mesa.Model):
         self._outcome_counts = np.zeros((len(self.commissioners), 2))
         self._calibrate_and_contract()
         self._form_alliances()
-        self.hand_over_budgets()  # budgets handed over from the start
+        self.hand_over_budgets()  # budgets handed over and pooled from the start
+        self.pool_budgets()
         self.network: nx.Graph = build_network(self)
         self.datacollector = metrics.make_datacollector()
         self.ledger.check()
@@ -102,6 +103,7 @@ class LocalHealthEconomy(mesa.Model):
         self.switch_regimes()
         if self.month > 0:
             self.hand_over_budgets()
+            self.pool_budgets()
         self.receive_inflows()
         t1 = t()
         effects = self.behaviour_effects()
@@ -343,6 +345,8 @@ class LocalHealthEconomy(mesa.Model):
             transfers = c.month(self._contract_activity(c, activity))
             if c.payer != c.provider:  # a lead provider's own services move no money
                 led.apply(transfers)
+            if c.scope == "social_care":  # the council plans with what the pot brings in
+                c.provider_org.pooled_in_year += sum(t.pence if t.payee == c.provider else -t.pence for t in transfers) / 100  # type: ignore[attr-defined]
 
         # continuing healthcare: the NHS pays for its share of packages
         comm_of = pop.geo.gp_commissioner
@@ -438,7 +442,23 @@ class LocalHealthEconomy(mesa.Model):
         return out
 
     def _year_end(self, c: Contract, results: dict[str, float], outcomes: dict[str, dict[str, float]]) -> YearEnd:
-        return YearEnd(shadow_value=self._shadow_value(c), outcomes=outcomes.get(c.population_of.account, {}), results=results)
+        if c.terms.get("members"):
+            results = self._alliance_results(c, results)
+        return YearEnd(shadow_value=self._shadow_value(c), outcomes=outcomes.get(c.population_of.account, {}), results=results)  # type: ignore[attr-defined]
+
+    def _alliance_results(self, c: Contract, results: dict[str, float]) -> dict[str, float]:
+        """Each member's result attributed to this alliance: its whole result times the alliance's
+        share of its contract income, so a provider in several alliances is shared once in all."""
+        def value(x: Contract) -> float:
+            return x.basis.annual_value if x.basis is not None else x.terms.get("annual_value", 0.0)
+
+        group = [x for x in self.contracts if x.active and x.payer == c.payer and x.scope == c.scope and x.terms.get("members")]
+        out = dict(results)
+        for member in c.terms["members"]:
+            mine = sum(value(x) for x in group if x.provider == member)
+            total = sum(value(x) for x in self.contracts if x.active and x.provider == member and x.payer != x.provider)
+            out[member] = results.get(member, 0.0) * (mine / total if total else 1.0)
+        return out
 
     def _shadow_value(self, c: Contract) -> float:
         """The contract year's activity at its full prices (community and primary care: what was due)."""
@@ -468,7 +488,10 @@ class LocalHealthEconomy(mesa.Model):
         for c in self.contracts:
             # the tariff's efficiency factor applies to trusts' services; the GP contract's
             # uplift asks only for the productivity practices achieve
-            self._deflate(c, (1 + m.cost_growth) * (1 - m.productivity_growth) if c.scope == "primary_care" else price_change)
+            if c.scope == "social_care":  # a pooled contribution is a share of the allocation
+                self._deflate(c, 1 + m.allocation_growth)
+            else:
+                self._deflate(c, (1 + m.cost_growth) * (1 - m.productivity_growth) if c.scope == "primary_care" else price_change)
         for org in self.agents:
             org.strategy = self.policy.choose(org, self)
         for org in self.agents:
@@ -480,7 +503,7 @@ class LocalHealthEconomy(mesa.Model):
         t = c.terms
         if "prices" in t:
             t["prices"] = {k: v * factor for k, v in t["prices"].items()}
-        for key in ("annual_value", "per_patient", "quality_per_patient", "per_head"):
+        for key in ("annual_value", "per_patient", "quality_per_patient", "per_head", "target"):
             if key in t:
                 t[key] *= factor
 
@@ -630,7 +653,7 @@ class LocalHealthEconomy(mesa.Model):
              regime_name: str | None = None, start_step: int = 0, population_of: Commissioner | None = None) -> Contract:
         """Let a contract; ``population_of``: the commissioner whose population it serves (default: the payer)."""
         con = self.params.contracting
-        regime = CAPITATED if regime_name == CAPITATED.name else REGIMES[regime_name or getattr(con, scope)]
+        regime = REGIMES[regime_name or getattr(con, scope)]
         options = {**con.terms, "scope": scope}
         c = Contract(payer=payer.account, provider=provider.account, scope=scope, regime=regime,
                      terms=regime.terms(basis, options), start_step=start_step, basis=basis,
@@ -639,6 +662,14 @@ class LocalHealthEconomy(mesa.Model):
         c.population_of = population_of or payer  # type: ignore[attr-defined]
         self.contracts.append(c)
         return c
+
+    def pool_budgets(self) -> None:
+        """Commissioners and councils pool health and social care money, at the step named."""
+        for pb in (pb for pb in self.params.contracting.pooled_budgets if pb.step == self.month):
+            cm, co = self.organisation(pb.commissioner), self.organisation(pb.council)
+            value = pb.nhs_contribution * cm.allocation * self.prices.allocation * self._resident_share(cm, co)
+            basis = ContractBasis(expected=Activity(), prices={}, annual_value=value)
+            self._let(cm, co, "social_care", basis, regime_name=POOLED.name, start_step=self.month)
 
     def hand_over_budgets(self) -> None:
         """Commissioners hand their population's whole budget to a lead provider, at the step named.
@@ -657,7 +688,7 @@ class LocalHealthEconomy(mesa.Model):
             cm = self.organisation(cb.commissioner)
             lead = self.organisation(cb.lead)
             value = 0.0
-            for old in [c for c in self.contracts if c.active and c.population_of is cm and c.scope != "whole_population"]:  # type: ignore[attr-defined]
+            for old in [c for c in self.contracts if c.active and c.population_of is cm and c.scope in ("acute", "community", "primary_care")]:  # type: ignore[attr-defined]
                 if self.month > 0 or old.months_this_year:
                     self.ledger.apply(old.settle_year(self._year_end(old, results, outcomes)))
                 old.active = False

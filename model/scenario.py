@@ -281,6 +281,15 @@ class CapitatedBudgetSpec(_Section):
     step: int = Field(0, ge=0, description="the month from which the budget replaces the commissioner's contracts")
 
 
+class PooledBudgetSpec(_Section):
+    """A commissioner and a council pool health and social care money (Section 75 / Better Care Fund)."""
+
+    commissioner: str = Field(min_length=1)
+    council: str = Field(min_length=1)
+    nhs_contribution: float = Field(ge=0.0, le=0.5, description="share of the commissioner's allocation (for the council's residents) paid into the pot")
+    step: int = Field(0, ge=0, description="the month from which the budget is pooled")
+
+
 class Contracting(_Section):
     """Which payment regime each scope of service is paid under, its terms, and any switches."""
 
@@ -290,6 +299,7 @@ class Contracting(_Section):
     terms: dict[str, float] = Field(default_factory=dict, description="regime parameters by name (see `lhe regimes`)")
     switches: list[Switch] = Field(default_factory=list, description="regime changes at a given step")
     capitated_budgets: list[CapitatedBudgetSpec] = Field(default_factory=list, description="whole-population budgets to lead providers")
+    pooled_budgets: list[PooledBudgetSpec] = Field(default_factory=list, description="health and social care budgets pooled with a council")
 
     @model_validator(mode="after")
     def _known(self) -> Contracting:
@@ -307,6 +317,8 @@ class Contracting(_Section):
         for i, sw in enumerate(self.switches):
             check(f"switches.{i}.regime", sw.scope, sw.regime)
         used = {getattr(self, s) for s in ("acute", "community", "primary_care")} | {sw.regime for sw in self.switches}
+        if self.pooled_budgets:
+            used.add("pooled_budget")
         params = {name: (r, REGIMES[r].parameters[name]) for r in sorted(used) for name in REGIMES[r].parameters}
         for name, value in self.terms.items():
             if name not in params:
@@ -396,6 +408,14 @@ class Scenario(_Section):
                 raise FieldError(f"contracting.capitated_budgets.{i}.commissioner", cb.commissioner,
                                  "a commissioner can hand its budget to one lead provider only")
             seen.add(cb.commissioner)
+        councils = {c.name for c in self.councils}
+        for i, pb in enumerate(self.contracting.pooled_budgets):
+            if pb.commissioner not in commissioners:
+                raise FieldError(f"contracting.pooled_budgets.{i}.commissioner", pb.commissioner,
+                                 f"no such commissioner; known: {', '.join(sorted(commissioners))}")
+            if pb.council not in councils:
+                raise FieldError(f"contracting.pooled_budgets.{i}.council", pb.council,
+                                 f"no such council; known: {', '.join(sorted(councils))}")
         for i, g in enumerate(self.gp_federations):
             if g.commissioner not in commissioners:
                 raise FieldError(f"gp_federations.{i}.commissioner", g.commissioner,

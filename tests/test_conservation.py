@@ -32,6 +32,13 @@ CAPITATED = st.fixed_dictionaries({
     "step": st.integers(0, 29),
 })
 
+POOLED = st.fixed_dictionaries({
+    "commissioner": st.sampled_from([c.name for c in BASELINE.commissioners]),
+    "council": st.sampled_from([c.name for c in BASELINE.councils]),
+    "nhs_contribution": st.floats(0.0, 0.1),
+    "step": st.integers(0, 29),
+})
+
 
 @st.composite
 def small_places(draw) -> dict:
@@ -45,6 +52,7 @@ def small_places(draw) -> dict:
         "contracting.primary_care": draw(st.sampled_from(FITS["primary_care"])),
         "contracting.switches": draw(st.lists(SWITCH, max_size=2)),
         "contracting.capitated_budgets": draw(st.lists(CAPITATED, max_size=1)),
+        "contracting.pooled_budgets": draw(st.lists(POOLED, max_size=1)),
         "money.allocation_growth": draw(st.floats(-0.02, 0.04)),
         "money.council_grant_growth": draw(st.floats(-0.05, 0.02)),
         "money.efficiency_requirement": draw(st.floats(0.0, 0.06)),

@@ -119,3 +119,22 @@ def test_a_capitated_budget_must_name_a_commissioner_and_a_provider():
     with pytest.raises(ScenarioError) as e:
         load_scenario().with_changes({"contracting.capitated_budgets": [{"commissioner": "Northvale CCG", "lead": "Northvale Council"}]})
     assert "contracting.capitated_budgets.0.lead" in str(e.value) and "hospital or a GP federation" in str(e.value)
+
+
+def test_a_pooled_budget_pays_the_contribution_and_shares_the_councils_result():
+    m = _journal_model({"contracting.pooled_budgets": [
+        {"commissioner": "Northvale CCG", "council": "Northvale Council", "nhs_contribution": 0.02}],
+        "contracting.terms": {"pooled_risk_share": 0.4}}, steps=12)
+    cm, co = m.organisation("Northvale CCG"), m.organisation("Northvale Council")
+    pot = next(c for c in m.contracts if c.scope == "social_care")
+    paid = sum(t.pence for _, t in m.ledger.journal if t.kind == "pooled_budget" and t.payer == cm.account and t.payee == co.account)
+    # twelve months of the contribution: 2% of the allocation for the council's share of the CCG's population
+    assert paid == round(0.02 * cm.allocation * m._resident_share(cm, co) * 100)
+    assert pot.basis.annual_value == pytest.approx(paid / 100, abs=0.01)
+    shared = [t for step, t in m.ledger.journal if t.kind == "pooled_risk_share"]
+    assert len(shared) == 1
+    share = shared[0].pence if shared[0].payer == cm.account else -shared[0].pence
+    # the council's year result before the share: what it ends with, less what the NHS's share moved
+    result_before = co.memory[-1] - share / 100
+    assert share == round(-0.4 * result_before * 100)
+    m.ledger.check()

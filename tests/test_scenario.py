@@ -87,12 +87,12 @@ BAD_FILES = [
     ),
     pytest.param(
         extending('[contracting]\nacute = "salary"\n'),
-        ["contracting", "'salary'", "acute", "known: block, capitation, pbr"],
+        ["contracting.acute", "'salary'", "acute", "known: ", "block, block_corridor, capitated, capitation"],
         id="unknown-regime",
     ),
     pytest.param(
         extending('[contracting]\nacute = "capitation"\n'),
-        ["contracting", "'capitation'", "cannot pay for acute", "these can: block, pbr"],
+        ["contracting.acute", "'capitation'", "cannot pay for acute", "these can: alliance, block,", ", pbr"],
         id="regime-for-wrong-scope",
     ),
     pytest.param(

@@ -4,10 +4,16 @@ To add a regime: write a module with a ``PaymentRegime`` subclass, test its
 money flows against a case worked by hand, and add one line to ``REGIMES``.
 """
 
+from model.regimes.alliance import AllianceContract
 from model.regimes.base import OUTCOMES, ContractBasis, Parameter, PaymentRegime, YearEnd
 from model.regimes.block import BlockContract
+from model.regimes.capitated import CapitatedBudget
 from model.regimes.capitation import GPCapitation
+from model.regimes.corridor import BlockCorridor
+from model.regimes.gainloss import GainLossShare
 from model.regimes.pbr import PaymentByResults
+from model.regimes.pooled import PooledBudget
+from model.regimes.withhold import OutcomeWithhold
 
 REGIMES: dict[str, PaymentRegime] = {
     r.name: r
@@ -15,6 +21,12 @@ REGIMES: dict[str, PaymentRegime] = {
         PaymentByResults(),
         BlockContract(),
         GPCapitation(),
+        BlockCorridor(),
+        GainLossShare(),
+        OutcomeWithhold(),
+        AllianceContract(),
+        CapitatedBudget(),
+        PooledBudget(),
     )
 }
 

@@ -104,3 +104,14 @@ class PaymentRegime(ABC):
         if due == 0:
             return []
         return [Transfer(contract.payer, contract.provider, due, kind)]
+
+    @staticmethod
+    def settle(contract: Contract, pounds: float, kind: str) -> list[Transfer]:
+        """A settlement of ``pounds`` from payer to provider: positive is paid by the payer,
+        negative is paid back by the provider (a positive transfer the other way), zero is none."""
+        pence = to_pence(pounds)
+        if pence > 0:
+            return [Transfer(contract.payer, contract.provider, pence, kind)]
+        if pence < 0:
+            return [Transfer(contract.provider, contract.payer, -pence, kind)]
+        return []

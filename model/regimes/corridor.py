@@ -1,0 +1,81 @@
+"""Block contract with a volume corridor: a fixed sum, adjusted at year end if
+activity strays far from what the block was priced on.
+
+A block pays ``annual_value`` in monthly twelfths, as :class:`BlockContract`
+does. At year end the year's activity is valued at the contract's full prices
+(``YearEnd.shadow_value``, S) and compared with the block (T). Inside a corridor
+of +/- ``corridor`` around T nothing changes hands; above it the payer pays
+``outside_rate`` of the value beyond the corridor's top, below it the provider
+pays back ``outside_rate`` of the shortfall below the corridor's bottom::
+
+    S > (1 + c) T:  payer pays      r (S - (1 + c) T)
+    S < (1 - c) T:  provider repays r ((1 - c) T - S)
+
+It is the block-with-tolerance form of the "cap and collar" risk sharing that
+MODEL.md section 5 describes and seed 004 discusses (Modality, Sandwell and
+West Birmingham): the provider bears variation in volume within the corridor
+and shares it with the commissioner beyond. The width and the rate are not in
+the seed: both defaults are assumptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from model.contracts import Activity, Contract
+from model.ledger import Transfer
+from model.regimes.base import ContractBasis, Parameter, PaymentRegime, YearEnd
+
+
+def corridor_settlement(annual_value: float, shadow_value: float, corridor: float, outside_rate: float) -> float:
+    """Pounds the payer owes the provider (+) or the provider owes back (-) at year end."""
+    top = (1.0 + corridor) * annual_value
+    bottom = (1.0 - corridor) * annual_value
+    if shadow_value > top:
+        return outside_rate * (shadow_value - top)
+    if shadow_value < bottom:
+        return -outside_rate * (bottom - shadow_value)
+    return 0.0
+
+
+class BlockCorridor(PaymentRegime):
+    name = "block_corridor"
+    description = "Block contract with a volume corridor: activity beyond +/- the corridor settled at a share of tariff"
+    scopes = frozenset({"acute"})
+    rewards_activity = False  # within the corridor more activity earns nothing
+    parameters = {
+        "corridor": Parameter(
+            0.05,
+            "half-width of the volume corridor as a share of the block value "
+            "(assumption: seed 004 names cap-and-collar thresholds but not their size)",
+            0.0,
+            0.5,
+        ),
+        "outside_rate": Parameter(
+            0.5,
+            "share of tariff paid (or repaid) on activity outside the corridor "
+            "(assumption: activity outside the corridor at half tariff)",
+            0.0,
+            1.0,
+        ),
+    }
+
+    def terms(self, basis: ContractBasis, options: Mapping[str, float] | None = None) -> dict[str, Any]:
+        return {
+            "annual_value": basis.annual_value,
+            "prices": dict(basis.prices),
+            "corridor": self.option(options, "corridor"),
+            "outside_rate": self.option(options, "outside_rate"),
+        }
+
+    def due_to_date(self, contract: Contract) -> float:
+        return contract.terms["annual_value"] * contract.months_this_year / 12.0
+
+    def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
+        return self.pay(contract, self.due_to_date(contract), "block_payment")
+
+    def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
+        t = contract.terms
+        pounds = corridor_settlement(t["annual_value"], year.shadow_value, t["corridor"], t["outside_rate"])
+        return self.settle(contract, pounds, "corridor_settlement")

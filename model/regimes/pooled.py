@@ -1,0 +1,41 @@
+"""Pooled health and social care budget (Section 75 / Better Care Fund; MODEL.md section 5, seed 004).
+
+The commissioner pays an agreed contribution into a budget pooled with the
+council's own social care money and hosted by the council (Salford's pooled
+adult health and social care budget was £236 million, seed 004). The pot pays
+for care packages; at year end the pot's surplus or deficit, which is the
+council's result for the year, is shared: the NHS takes ``pooled_risk_share``
+of it (pays that share of a deficit, receives that share of a surplus).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from model.contracts import Activity, Contract
+from model.ledger import Transfer
+from model.regimes.base import ContractBasis, Parameter, PaymentRegime, YearEnd
+
+
+class PooledBudget(PaymentRegime):
+    name = "pooled_budget"
+    description = "Pooled health and social care budget hosted by the council; the year's result shared with the NHS"
+    scopes = frozenset({"social_care"})
+    rewards_activity = False
+    parameters = {
+        "pooled_risk_share": Parameter(0.5, "the NHS's share of the pooled budget's surplus or deficit (assumption: an even split)"),
+    }
+
+    def terms(self, basis: ContractBasis, options: Mapping[str, float] | None = None) -> dict[str, Any]:
+        return {"annual_value": basis.annual_value, "risk_share": self.option(options, "pooled_risk_share")}
+
+    def due_to_date(self, contract: Contract) -> float:
+        return contract.terms["annual_value"] * contract.months_this_year / 12.0
+
+    def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
+        return self.pay(contract, self.due_to_date(contract), "pooled_budget")
+
+    def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
+        result = year.results.get(contract.provider, 0.0)
+        return self.settle(contract, -result * contract.terms["risk_share"], "pooled_risk_share")  # a deficit: the NHS pays in
