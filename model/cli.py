@@ -56,9 +56,40 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-charts", action="store_true", help="write tables only")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    c = sub.add_parser("compare", help="run payment arrangements on the same place and seeds; rank them")
+    c.add_argument("scenario", nargs="?", default=None, help="scenario name or TOML file (default: baseline)")
+    c.add_argument("--regimes", type=_names, default=None, metavar="A,B,C",
+                   help="arrangements to compare, by name, comma-separated (default: every one that applies to the place)")
+    c.add_argument("--seeds", type=_positive_int, default=20, metavar="N",
+                   help="seeds per arrangement (seed, seed+1, ...), shared by every arrangement (default: 20)")
+    c.add_argument("--seed", type=_seed, default=None, help="first seed (default: the scenario's)")
+    c.add_argument("--steps", type=_positive_int, default=None, help="months to simulate (default: the scenario's)")
+    c.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario>-compare/)")
+    c.add_argument("--processes", type=_positive_int, default=None, help="worker processes (default: all cores)")
+    c.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="change a parameter by its path for every arrangement (repeatable; VALUE is TOML)")
+    c.add_argument("--rank-by", type=_outcome, default="place_balance", metavar="OUTCOME",
+                   help="the outcome the table is ranked on (default: place_balance)")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
+
     sub.add_parser("scenarios", help="list the ready-made scenarios")
-    sub.add_parser("regimes", help="list the payment regimes")
+    sub.add_parser("regimes", help="list the payment regimes and their parameters")
     return p
+
+
+def _names(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"got {text!r}; one or more arrangement names, comma-separated, are allowed")
+    return names
+
+
+def _outcome(text: str) -> str:
+    from model.compare import OUTCOMES
+
+    if text not in OUTCOMES:
+        raise argparse.ArgumentTypeError(f"got {text!r}; one of {', '.join(OUTCOMES)} is allowed")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "compare":
+            return cmd_compare(args)
         if args.command == "scenarios":
             return cmd_scenarios()
         if args.command == "regimes":
@@ -274,6 +307,118 @@ def _git_commit() -> str | None:
         return None
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    import warnings
+
+    from tqdm import tqdm
+
+    from model.compare import OUTCOMES, RunFailedWarning, plan, rank, run_plan, summarise
+    from model.experiments.runner import write_tables
+
+    changes = _parse_sets(args.set)
+    if args.seed is not None:
+        changes["run.seed"] = args.seed
+    p = plan(args.scenario, args.regimes, args.seeds, args.steps, changes, names_from="--regimes")
+    out = args.out or Path("results") / f"{p.scenario.name}-compare"
+    charting = _import_in_background("model.compare_report")
+    t0 = time.perf_counter()
+
+    with tqdm(total=len(p.specs), desc=f"{p.scenario.name}: {len(p.arrangements)} arrangements x {len(p.seeds)} seeds",
+              unit="run", disable=args.quiet, file=sys.stderr) as bar:
+
+        def save(result) -> None:
+            # each run is saved as it finishes: a later failure loses nothing
+            if result.place is not None:
+                write_tables(out / "runs" / result.spec.arrangement / f"seed={result.spec.seed}", result.place, result.organisations)
+            bar.update(1)
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RunFailedWarning)  # reported below, with the traceback
+            long = run_plan(p, processes=args.processes, on_result=save)
+    seconds = time.perf_counter() - t0
+    failed = long.attrs.get("failed", [])
+    out.mkdir(parents=True, exist_ok=True)
+    long.to_parquet(out / "comparison.parquet", index=False)
+    error = "; ".join(f"{f['arrangement']} seed {f['seed']}: {f['error'].strip().splitlines()[-1]}" for f in failed) or None
+    _write_run_json(out, p.scenario, p.seeds, seconds, error)
+    record = json.loads((out / "run.json").read_text())
+    record.update({
+        "command": "compare",
+        "scenario_file": p.source,
+        "arrangements": {a: p.changes[a] for a in p.arrangements},
+        "outcomes": {name: {"column": o.column, "over": o.over, "higher_is_better": o.higher_is_better} for name, o in OUTCOMES.items()},
+        "rank_by": args.rank_by,
+        "failed_runs": [{"arrangement": f["arrangement"], "seed": f["seed"]} for f in failed],
+    })
+    (out / "run.json").write_text(json.dumps(record, indent=2, default=str))
+    for f in failed:
+        print(f"lhe: {f['arrangement']}, seed {f['seed']} failed:\n{f['error']}", file=sys.stderr)
+    if long.empty:
+        print(f"lhe: every run failed; their tables so far are in {out}/runs/", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    summary_table = summarise(long)
+    ranked = rank(summary_table, by=args.rank_by)
+    charting.join()
+    from model.compare_report import comparison_chart
+
+    comparison_chart(long, out / "comparison.png", f"{p.scenario.name}: {len(p.seeds)} seeds, {p.scenario.run.steps} months",
+                     order=list(ranked["arrangement"]), rank_by=args.rank_by)
+    print(ranked_table(summary_table, ranked, args.rank_by,
+                       f"{p.scenario.name}: {len(p.arrangements)} arrangements x {len(p.seeds)} seeds, "
+                       f"{p.scenario.run.steps} months ({len(p.specs)} runs in {seconds:.1f} s)", len(p.seeds)))
+    print(f"\nwrote {out}/: comparison.parquet, comparison.png, run.json, runs/<arrangement>/seed=<n>/")
+    return EXIT_RUN_FAILED if failed else 0
+
+
+def ranked_table(summary_table, ranked, rank_by: str, title: str, seeds: int) -> str:
+    """The ranked table: arrangements best first, each outcome's mean with its 95% interval."""
+    from model.compare import OUTCOMES
+
+    cells = {(r.arrangement, r.outcome): r for r in summary_table.itertuples()}
+    order = list(ranked["arrangement"])
+    by = OUTCOMES[rank_by]
+    lines = [title,
+             f"ranked by *{by.label} ({by.when}; {'higher' if by.higher_is_better else 'lower'} is better), best first,"
+             " equal means sharing a rank; each cell: mean across seeds ±half-width of its 95% interval"]
+    ns = {a: cells[(a, rank_by)].n for a in order}
+    if any(n != seeds for n in ns.values()):
+        lines.append("some runs failed: n is the number of seeds that finished")
+
+    def block(heading: str, names: list[str], headers: list[str]) -> None:
+        rows = []
+        for a in order:
+            row = []
+            for name in names:
+                o, c = OUTCOMES[name], cells.get((a, name))
+                if c is None:
+                    row.append("-")
+                    continue
+                half = (c.high - c.mean) * o.scale
+                row.append(f"{format(c.mean * o.scale, o.fmt)} ±{format(half, o.fmt.lstrip(','))}")
+            rows.append(row)
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+        name_w = max(len("arrangement"), *(len(a) for a in order))
+        extra = any(n != seeds for n in ns.values())
+        lines.append("")
+        lines.append(f"{heading}")
+        head = f"  {'#':>2} {'arrangement':<{name_w}}" + (f" {'n':>3}" if extra else "")
+        lines.append(head + "".join(f"  {h:>{w}}" for h, w in zip(headers, widths, strict=True)))
+        for i, a, row in zip(ranked["rank"], order, rows, strict=True):
+            line = f"  {i:>2} {a:<{name_w}}" + (f" {ns[a]:>3}" if extra else "")
+            lines.append(line + "".join(f"  {v:>{w}}" for v, w in zip(row, widths, strict=True)))
+
+    money = ["place_balance", "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation"]
+    care = [n for n in OUTCOMES if n not in money]
+    mark = {rank_by: "*"}
+    block("balances at the end, £m (higher is better)", money,
+          [mark.get(n, "") + h for n, h in zip(money, ["place", "commissioners", "councils", "hospitals", "GP federations"], strict=True)])
+    short = {"emergency_admissions_per_1000": "emergency adm./1,000", "delayed_transfer_days": "delayed days/month",
+             "waiting_list": "waiting list", "unmet_social_care_need": "unmet social care"}
+    block("care (lower is better): admissions and delays over the last 12 months, the rest at the end", care,
+          [mark.get(n, "") + short.get(n, n) for n in care])
+    return "\n".join(lines)
+
+
 def cmd_scenarios() -> int:
     from model.scenario import list_scenarios, load_scenario
 
@@ -286,8 +431,15 @@ def cmd_scenarios() -> int:
 def cmd_regimes() -> int:
     from model.regimes import REGIMES
 
+    width = max(12, *(len(n) + 2 for n in REGIMES))
+    pw = max([len(p) + 2 for r in REGIMES.values() for p in r.parameters] or [0])
     for name, regime in REGIMES.items():
-        print(f"{name:<12}{regime.description}  [scopes: {', '.join(sorted(regime.scopes))}]")
+        print(f"{name:<{width}}{regime.description}  [scopes: {', '.join(sorted(regime.scopes))}]")
+        for pname, param in regime.parameters.items():
+            span = f"{param.low:g} to {param.high:g}"
+            print(f"    {pname:<{pw}}default {param.default:<6g} range {span:<10}  {param.description}")
+    if any(r.parameters for r in REGIMES.values()):
+        print("\nset a parameter in a scenario under [contracting.terms], e.g. --set 'contracting.terms={NAME = VALUE}'")
     return 0
 
 

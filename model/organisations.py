@@ -228,13 +228,29 @@ class Hospital(Organisation):
         return max(b.outreach, b.discharge_support)
 
     @property
+    def activity_paid_share(self) -> float:
+        """Share of its acute services (by contract value) paid more for doing more.
+
+        Its own services under a budget it holds (a PACS lead) earn nothing by activity.
+        """
+        paid = total = 0.0
+        for c in self.model.contracts_of_provider(self):
+            if c.scope != "acute":
+                continue
+            value = c.basis.annual_value if c.basis is not None else 0.0
+            total += value
+            if c.regime.rewards_activity and c.payer != c.provider:
+                paid += value
+        return paid / total if total else 0.0
+
+    @property
     def paid_by_activity(self) -> bool:
-        return any(c.regime.rewards_activity for c in self.model.contracts_of_provider(self)
-                   if c.scope == "acute" and c.payer != c.provider)  # its own services, under a budget it holds, earn nothing
+        return self.activity_paid_share > 0
 
     @property
     def admission_ratio(self) -> float:
-        return self.behaviour.admission_threshold if self.paid_by_activity else 1.0
+        """How far its admission threshold is lowered: the fortress's, in proportion to what activity pays."""
+        return 1.0 + (self.behaviour.admission_threshold - 1.0) * self.activity_paid_share
 
     @property
     def elective_capacity_now(self) -> float:
@@ -265,8 +281,8 @@ class Hospital(Organisation):
             else:
                 self.beds = int(round(self.beds - b.bed_release_share * (self.beds - needed)))
         self.bed_days_year = []
-        if self.paid_by_activity:
-            self.elective_capacity *= 1.0 + b.elective_growth
+        # grows elective volume in proportion to what activity pays
+        self.elective_capacity *= 1.0 + b.elective_growth * self.activity_paid_share
 
 
 class GPFederation(Organisation):

@@ -101,11 +101,17 @@ def test_the_lead_provider_pays_itself_nothing_and_stops_earning_by_activity(pac
     assert not [t for _, t in m.ledger.journal if t.payer == lead.account and t.payee == lead.account]
     own = [c for c in m.contracts if c.active and c.payer == lead.account and c.provider == lead.account]
     assert {c.scope for c in own} == {"acute", "community"}
-    # its acute income from the other commissioner is still PbR, so it still admits at the margin there
-    assert lead.paid_by_activity
+    # what it still earns by activity (PbR from the other commissioner's population) sets how far it
+    # lowers its admission threshold; holding every budget, it earns nothing by activity
+    share = lead.activity_paid_share
+    assert 0 <= share < 1
+    assert lead.admission_ratio == pytest.approx(1 + (lead.behaviour.admission_threshold - 1) * share)
+    before = LocalHealthEconomy(load_scenario().with_changes(SMALL), rng=5).organisation("Northvale General")
+    assert before.activity_paid_share == 1.0 and before.admission_ratio == before.behaviour.admission_threshold
     only = _journal_model({"contracting.capitated_budgets": [
         {"commissioner": c.name, "lead": "Northvale General", "step": 0} for c in m.commissioners]}, steps=1)
-    assert not only.organisation("Northvale General").paid_by_activity
+    lead = only.organisation("Northvale General")
+    assert lead.activity_paid_share == 0.0 and lead.admission_ratio == 1.0
 
 
 def test_money_is_conserved_when_a_budget_is_handed_over_mid_year():

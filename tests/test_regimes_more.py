@@ -638,3 +638,24 @@ def test_alliance_settlements_net_to_zero_and_leave_each_its_share(data, annual)
         total += settled
         assert abs(to_pence(results.get(c.provider, 0.0)) + settled - to_pence(members[c.provider] * whole)) <= 1
     assert abs(total) <= len(names)
+
+
+# --- a contract let part way through a year (a regime switch) ------------------------------------
+
+
+def test_a_part_year_gain_loss_contract_is_judged_on_its_part_of_the_target():
+    # let with six months left: target £1m a year -> £500,000 for the part year; activity worth £600,000
+    # loss 100,000; collar 3% of 500,000 = 15,000 borne alone; payer pays 50% of 85,000 = 42,500
+    c = gain_loss_contract()
+    for _ in range(6):
+        c.month(Activity())
+    assert net(c.settle_year(YearEnd(shadow_value=600_000.0))) == to_pence(42_500)
+
+
+def test_a_part_year_corridor_contract_is_judged_on_its_part_of_the_value():
+    # £1.2m a year, three months run: £300,000; corridor 5% -> top 315,000; activity £335,000
+    # payer pays 50% of 20,000 = 10,000
+    c = corridor_contract()
+    for _ in range(3):
+        c.month(Activity())
+    assert net(c.settle_year(YearEnd(shadow_value=335_000.0))) == to_pence(10_000)

@@ -77,5 +77,7 @@ class BlockCorridor(PaymentRegime):
 
     def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
         t = contract.terms
-        pounds = corridor_settlement(t["annual_value"], year.shadow_value, t["corridor"], t["outside_rate"])
+        # a contract let part way through a year (a regime switch) is judged on its part of the value
+        value = t["annual_value"] * contract.months_this_year / 12.0
+        pounds = corridor_settlement(value, year.shadow_value, t["corridor"], t["outside_rate"])
         return self.settle(contract, pounds, "corridor_settlement")

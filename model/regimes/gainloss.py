@@ -84,5 +84,7 @@ class GainLossShare(PaymentRegime):
 
     def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
         t = contract.terms
-        pounds = gain_loss_settlement(t["target"], year.shadow_value, t["cap"], t["collar"], t["loss_share"])
+        # a contract let part way through a year (a regime switch) is judged on its part of the target
+        target = t["target"] * contract.months_this_year / 12.0
+        pounds = gain_loss_settlement(target, year.shadow_value, t["cap"], t["collar"], t["loss_share"])
         return self.settle(contract, pounds, "gain_loss_share")

@@ -1,0 +1,419 @@
+"""Compare payment arrangements on one place, on the same seeds.
+
+An *arrangement* is a way of paying for care in a place, written as changes to
+its scenario by dotted path: each payment regime that can pay for acute care is
+one (``{"contracting.acute": "block"}``), and arrangements that are not one
+regime in one scope (a capitated lead provider, a pooled budget) are added with
+:func:`register`.
+
+:func:`compare` runs every arrangement on every seed (seed, seed+1, ...) with
+:mod:`model.experiments.runner`. Arrangement k and arrangement j run on the same
+seeds, and each mechanism of the model draws from its own random stream, so the
+runs of one seed differ by the arrangement, not by a reshuffle of unrelated
+draws (common random numbers). Each run is summarised into the measures in
+:data:`OUTCOMES`; :func:`summarise` gives each arrangement's mean with a 95%
+interval across seeds and :func:`rank` orders the arrangements on one measure.
+
+>>> long = compare("baseline", ["pbr", "block"], seeds=20, steps=60)
+>>> rank(summarise(long), by="place_balance")
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.experiments.runner import RunResult, RunSpec, run_many
+from model.population import Geography
+from model.regimes import REGIMES
+from model.scenario import Scenario, ScenarioError, load_scenario
+
+ChangesFn = Callable[[Scenario], "dict[str, Any] | None"]
+
+LONG_COLUMNS = ["arrangement", "seed", "outcome", "value"]
+SUMMARY_COLUMNS = ["arrangement", "outcome", "mean", "low", "high", "n"]
+TERMS = "contracting.terms"
+
+
+# --- arrangements ------------------------------------------------------------------
+ARRANGEMENTS: dict[str, tuple[str, ChangesFn]] = {}
+
+
+def register(name: str, description: str, changes_fn: ChangesFn, *, replace: bool = False) -> None:
+    """Add an arrangement: ``changes_fn(scenario)`` gives the changes by dotted path
+    that put the place under it, or None when it does not apply to that place."""
+    if not name or "," in name or "/" in name or name != name.strip():
+        raise ValueError(f"arrangement name {name!r}: a name without commas, slashes or outer spaces is allowed")
+    if name in ARRANGEMENTS and not replace:
+        raise ValueError(f"arrangement {name!r} is already registered (pass replace=True to replace it)")
+    ARRANGEMENTS[name] = (description, changes_fn)
+
+
+def _acute_regime(name: str) -> ChangesFn:
+    def changes(scenario: Scenario) -> dict[str, Any]:
+        out: dict[str, Any] = {"contracting.acute": name}
+        switches = scenario.contracting.switches
+        if any(sw.scope == "acute" for sw in switches):
+            # the arrangement pays acute care under `name` throughout: drop scheduled acute switches
+            out["contracting.switches"] = [sw.model_dump() for sw in switches if sw.scope != "acute"]
+        return out
+
+    changes.__qualname__ = f"acute_regime[{name}]"
+    return changes
+
+
+for _name, _regime in REGIMES.items():
+    if "acute" in _regime.scopes:
+        register(_name, _regime.description, _acute_regime(_name))
+
+
+# --- outcomes ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Outcome:
+    """A measure compared: a place-table column summarised over a run."""
+
+    column: str
+    over: str  # "last": the last month's value; "last_12": the mean of the last 12 months
+    higher_is_better: bool
+    label: str  # for charts and tables
+    unit: str = ""
+    scale: float = 1.0  # value x scale is shown
+    fmt: str = ",.0f"
+
+    def of(self, place: pd.DataFrame) -> float:
+        series = place.sort_values("month")[self.column]
+        if self.over == "last":
+            return float(series.iloc[-1])
+        if self.over == "last_12":
+            return float(series.iloc[-12:].mean())
+        raise ValueError(f"unknown summary {self.over!r}")
+
+    @property
+    def when(self) -> str:
+        return "at the end" if self.over == "last" else "mean of the last 12 months"
+
+
+OUTCOMES: dict[str, Outcome] = {
+    "place_balance": Outcome("place_balance", "last", True, "place balance", "£m", 1e-6, ",.2f"),
+    "balance_commissioner": Outcome("balance_commissioner", "last", True, "commissioners' balance", "£m", 1e-6, ",.2f"),
+    "balance_council": Outcome("balance_council", "last", True, "councils' balance", "£m", 1e-6, ",.2f"),
+    "balance_hospital": Outcome("balance_hospital", "last", True, "hospitals' balance", "£m", 1e-6, ",.2f"),
+    "balance_gp_federation": Outcome("balance_gp_federation", "last", True, "GP federations' balance", "£m", 1e-6, ",.2f"),
+    "emergency_admissions_per_1000": Outcome("emergency_admissions_per_1000", "last_12", False,
+                                             "emergency admissions per 1,000 a year", "", 1.0, ",.1f"),
+    "delayed_transfer_days": Outcome("delayed_transfer_days", "last_12", False, "delayed transfer days a month", "", 1.0, ",.0f"),
+    "waiting_list": Outcome("waiting_list", "last", False, "elective waiting list", "people", 1.0, ",.0f"),
+    "unmet_social_care_need": Outcome("unmet_social_care_need", "last", False, "unmet social care need", "people", 1.0, ",.0f"),
+}
+
+
+def outcomes_of(place: pd.DataFrame) -> dict[str, float]:
+    """Every outcome of one run's place table."""
+    return {name: o.of(place) for name, o in OUTCOMES.items()}
+
+
+# --- planning ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class ArrangementRun(RunSpec):
+    """A run spec that knows which arrangement it is (it comes back with the result)."""
+
+    arrangement: str = ""
+
+
+@dataclass
+class Plan:
+    """What :func:`compare` will run, checked before anything runs."""
+
+    scenario: Scenario  # the place: the scenario with the user's changes and steps
+    source: str  # its name or file, as the workers load it
+    arrangements: list[str]
+    seeds: list[int]
+    changes: dict[str, dict[str, Any]]  # each arrangement's full changes (the user's merged under its own)
+    steps: int | None = None
+    specs: list[ArrangementRun] = field(default_factory=list)
+
+
+def applicable(scenario: Scenario) -> list[str]:
+    """The arrangements that apply to a place, in registration order."""
+    return [name for name, (_, fn) in ARRANGEMENTS.items() if fn(scenario) is not None]
+
+
+def check_names(names: Iterable[str], scenario: Scenario | None = None, where: str = "arrangements") -> list[str]:
+    """The names, checked: each must be a known arrangement (and apply to the place, if given)."""
+    names = list(names)
+    if not names:
+        raise ScenarioError(where, "(names)", "", f"name at least one arrangement; known: {', '.join(ARRANGEMENTS)}")
+    for name in names:
+        if name not in ARRANGEMENTS:
+            hint = ""
+            if name in REGIMES:
+                hint = f" ({name!r} is a payment regime for {', '.join(sorted(REGIMES[name].scopes))}, not for acute care)"
+            raise ScenarioError(where, "(name)", name, f"no arrangement of that name{hint}; known: {', '.join(ARRANGEMENTS)}")
+        if scenario is not None and ARRANGEMENTS[name][1](scenario) is None:
+            raise ScenarioError(where, "(name)", name, f"this arrangement does not apply to {scenario.name}; "
+                                f"these do: {', '.join(applicable(scenario)) or 'none'}")
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ScenarioError(where, "(name)", dupes[0], "each arrangement may be named once")
+    return names
+
+
+def _seed_list(seeds: int | Iterable[int], first: int) -> list[int]:
+    if isinstance(seeds, bool):
+        raise ScenarioError("seeds", "(seeds)", seeds, "a number of seeds (at least 1) or a list of seeds (0 or more)")
+    if isinstance(seeds, int | np.integer):
+        if seeds < 1:
+            raise ScenarioError("seeds", "(number)", int(seeds), "a whole number of at least 1 is allowed")
+        return list(range(first, first + int(seeds)))
+    out = list(seeds)
+    for s in out:
+        if isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 0:
+            raise ScenarioError("seeds", "(seed)", s, "each seed is a whole number of 0 or more")
+    if not out:
+        raise ScenarioError("seeds", "(seeds)", out, "at least one seed")
+    if len(set(out)) != len(out):
+        raise ScenarioError("seeds", "(seeds)", out, "each seed may be given once")
+    return [int(s) for s in out]
+
+
+def _regimes_in_use(scenario: Scenario) -> set[str]:
+    c = scenario.contracting
+    return {c.acute, c.community, c.primary_care} | {sw.regime for sw in c.switches}
+
+
+def plan(
+    scenario_ref: str | Path | None,
+    arrangements: Iterable[str] | None,
+    seeds: int | Iterable[int],
+    steps: int | None = None,
+    changes: Mapping[str, Any] | None = None,
+    *,
+    names_from: str = "arrangements",
+) -> Plan:
+    """Check everything a comparison needs and build its run specs (one per arrangement per seed).
+
+    Regime terms (``contracting.terms``, the scenario's and the user's) go to each
+    arrangement whose regimes take them; a term the user sets that no compared
+    arrangement takes is refused. Bad input raises :class:`ScenarioError`
+    (``names_from`` is where the names came from, for its message).
+    """
+    user = dict(changes or {})
+    if steps is not None:
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+            raise ScenarioError("steps", "(steps)", steps, "a whole number of at least 1 is allowed")
+        user["run.steps"] = steps
+    term_changes = {k: v for k, v in user.items() if k == TERMS or k.startswith(TERMS + ".")}
+    other = {k: v for k, v in user.items() if k not in term_changes}
+    base = load_scenario(scenario_ref)
+    place = base.with_changes(other) if other else base
+    terms = dict(place.contracting.terms)
+    given: set[str] = set()
+    for path, value in term_changes.items():
+        if path == TERMS:
+            if not isinstance(value, dict):
+                raise ScenarioError(place.origin, path, value, "a table of regime parameters, e.g. {marginal_rate = 0.3}")
+            terms, given = dict(value), set(value)
+        else:
+            name = path[len(TERMS) + 1:]
+            terms[name] = value
+            given.add(name)
+
+    names = check_names(applicable(place) if arrangements is None else arrangements, place, names_from)
+    seed_list = _seed_list(seeds, place.run.seed)
+    worker_changes = {k: v for k, v in other.items() if k != "run.seed"}
+    by_arrangement: dict[str, dict[str, Any]] = {}
+    used_terms: set[str] = set()
+    for name in names:
+        own = dict(ARRANGEMENTS[name][1](place) or {})
+        own_terms = own.pop(TERMS, {}) or {}
+        # which regimes the arrangement uses, then the terms they take
+        bare = base.with_changes({**other, **own, TERMS: {}})
+        takes = {p for r in _regimes_in_use(bare) for p in REGIMES[r].parameters}
+        merged_terms = {k: v for k, v in {**terms, **own_terms}.items() if k in takes}
+        used_terms |= set(merged_terms)
+        full = {**worker_changes, **own}
+        if merged_terms or place.contracting.terms:
+            full[TERMS] = merged_terms
+        base.with_changes(full)  # refused here, not in a worker, if the place cannot take it
+        by_arrangement[name] = full
+    unused = sorted(given - used_terms)
+    if unused:
+        takes_any = sorted({p for n in names for r in _regimes_in_use(base.with_changes({**by_arrangement[n], TERMS: {}}))
+                            for p in REGIMES[r].parameters})
+        raise ScenarioError("--set", f"{TERMS}.{unused[0]}", terms[unused[0]],
+                            f"not a parameter of any compared arrangement's regimes; allowed: {', '.join(takes_any) or 'none'}")
+    specs = [ArrangementRun(scenario=base.origin, seed=s,
+                            changes=by_arrangement[a], steps=steps, arrangement=a)
+             for a in names for s in seed_list]
+    return Plan(scenario=place, source=base.origin, arrangements=names, seeds=seed_list, changes=by_arrangement,
+                steps=steps, specs=specs)
+
+
+# --- running -----------------------------------------------------------------------
+class RunFailedWarning(RuntimeWarning):
+    """A run of a comparison failed; the others went on."""
+
+
+def run_plan(
+    p: Plan,
+    processes: int | None = None,
+    on_result: Callable[[RunResult], None] | None = None,
+) -> pd.DataFrame:
+    """Run a plan; the long table of outcomes (failed runs are left out of it, warned
+    about and listed in ``long.attrs["failed"]`` as dicts of arrangement, seed, error)."""
+    rows: list[tuple[str, int, str, float]] = []
+    failed: list[dict[str, Any]] = []
+
+    def take(result: RunResult) -> None:
+        spec = result.spec
+        if result.ok:
+            for outcome, value in outcomes_of(result.place).items():
+                rows.append((spec.arrangement, spec.seed, outcome, value))
+        else:
+            last = result.error.strip().splitlines()[-1] if result.error else "unknown error"
+            failed.append({"arrangement": spec.arrangement, "seed": spec.seed, "error": result.error})
+            warnings.warn(f"{spec.arrangement}, seed {spec.seed} failed: {last}", RunFailedWarning, stacklevel=3)
+        if on_result is not None:
+            on_result(result)
+
+    for _ in run_many(p.specs, processes=processes, on_result=take):
+        pass
+    long = pd.DataFrame(rows, columns=LONG_COLUMNS)
+    long["seed"] = long["seed"].astype("int64")
+    long["value"] = long["value"].astype("float64")
+    order = {a: i for i, a in enumerate(p.arrangements)}
+    outs = {o: i for i, o in enumerate(OUTCOMES)}
+    keys = pd.DataFrame({"a": long["arrangement"].map(order), "s": long["seed"], "o": long["outcome"].map(outs)})
+    long = long.loc[keys.sort_values(["a", "s", "o"], kind="stable").index].reset_index(drop=True)
+    long.attrs["failed"] = sorted(failed, key=lambda f: (order[f["arrangement"]], f["seed"]))
+    return long
+
+
+def compare(
+    scenario_ref: str | Path | None,
+    arrangements: Iterable[str] | None,
+    seeds: int | Iterable[int],
+    steps: int | None = None,
+    changes: Mapping[str, Any] | None = None,
+    processes: int | None = None,
+    on_result: Callable[[RunResult], None] | None = None,
+) -> pd.DataFrame:
+    """Run each arrangement on the same place and seeds; one row per arrangement per seed per outcome.
+
+    ``arrangements``: names (None: every arrangement that applies to the place).
+    ``seeds``: how many (from the scenario's seed on) or which. ``changes``: the
+    user's changes by dotted path, under each arrangement's own. A failed run is
+    warned about (:class:`RunFailedWarning`), listed in ``attrs["failed"]`` and
+    left out; the others go on. ``on_result`` sees every result as it finishes
+    (``result.spec.arrangement`` says which arrangement it is).
+    """
+    return run_plan(plan(scenario_ref, arrangements, seeds, steps, changes), processes, on_result)
+
+
+# --- summaries ---------------------------------------------------------------------
+def t_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float, int]:
+    """Mean and the ``level`` t interval of the mean (one value: the interval is the value)."""
+    x = np.asarray(list(values), dtype=float)
+    n = len(x)
+    if n == 0:
+        return (math.nan, math.nan, math.nan, 0)
+    mean = float(x.mean())
+    if n == 1:
+        return (mean, mean, mean, 1)
+    from scipy.stats import t  # scipy comes with mesa
+
+    half = float(t.ppf(0.5 + level / 2, n - 1)) * float(x.std(ddof=1)) / math.sqrt(n)
+    return (mean, mean - half, mean + half, n)
+
+
+def summarise(long: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Per arrangement and outcome: the mean across seeds, its 95% t interval (low, high) and n."""
+    missing = [c for c in LONG_COLUMNS if c not in long.columns]
+    if missing:
+        raise ValueError(f"a long table has columns {', '.join(LONG_COLUMNS)}; missing: {', '.join(missing)}")
+    rows = []
+    arrangements = list(dict.fromkeys(long["arrangement"]))
+    outcomes = [o for o in OUTCOMES if o in set(long["outcome"])] + [o for o in dict.fromkeys(long["outcome"]) if o not in OUTCOMES]
+    groups = long.groupby(["arrangement", "outcome"], sort=False)["value"]
+    for a in arrangements:
+        for o in outcomes:
+            if (a, o) in groups.groups:
+                rows.append((a, o, *t_interval(groups.get_group((a, o)), level)))
+    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+def rank(summary: pd.DataFrame, by: str = "place_balance") -> pd.DataFrame:
+    """The arrangements best first on one outcome: rank, arrangement, mean, low, high, n.
+
+    Equal means share a rank and keep the summary's order.
+    """
+    if by not in OUTCOMES:
+        raise ScenarioError("rank", "(outcome)", by, f"known outcomes: {', '.join(OUTCOMES)}")
+    sub = summary[summary["outcome"] == by]
+    if sub.empty:
+        raise ValueError(f"the summary has no rows for outcome {by!r}")
+    sub = sub.sort_values("mean", ascending=not OUTCOMES[by].higher_is_better, kind="stable")
+    sub = sub.drop(columns="outcome").reset_index(drop=True)
+    # equal means share a rank (money moved between organisations leaves the place's balance as it was)
+    ranks = sub["mean"].rank(method="min", ascending=not OUTCOMES[by].higher_is_better)
+    sub.insert(0, "rank", ranks.fillna(len(sub)).astype("int64"))
+    return sub
+
+
+# --- arrangements that are not one regime for acute care ---------------------------------------
+POOLED_CONTRIBUTION = 0.05  # assumption: the Better Care Fund 2015/16, about £3.8bn of some £70bn of CCG budgets
+
+
+def _overlap(scenario: Scenario, kind: str) -> np.ndarray:
+    """Share of each commissioner's registered population living in each hospital's or council's patch."""
+    names = [c.name for c in scenario.commissioners]
+    gp_comm = [names.index(g.commissioner) for g in scenario.gp_federations]
+    geo = Geography.from_shares([c.share for c in scenario.councils], [h.share for h in scenario.hospitals],
+                                [g.share for g in scenario.gp_federations], gp_comm)
+    edges, council, hospital, gp = geo.zones()
+    width = np.diff(np.concatenate([[0.0], edges, [1.0]]))
+    target = hospital if kind == "hospitals" else council
+    out = np.zeros((len(names), len(getattr(scenario, kind))))
+    np.add.at(out, (np.asarray(gp_comm)[gp], target), width)
+    return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
+
+
+def _pacs(scenario: Scenario) -> dict[str, Any]:
+    """Each commissioner hands its budget to the hospital that serves most of its population."""
+    overlap = _overlap(scenario, "hospitals")
+    return {"contracting.capitated_budgets": [
+        {"commissioner": c.name, "lead": scenario.hospitals[int(overlap[i].argmax())].name, "step": 0}
+        for i, c in enumerate(scenario.commissioners)]}
+
+
+def _mcp(scenario: Scenario) -> dict[str, Any] | None:
+    """Each commissioner hands its budget to its largest GP federation."""
+    budgets = []
+    for c in scenario.commissioners:
+        feds = [g for g in scenario.gp_federations if g.commissioner == c.name]
+        if not feds:
+            return None
+        budgets.append({"commissioner": c.name, "lead": max(feds, key=lambda g: g.share).name, "step": 0})
+    return {"contracting.capitated_budgets": budgets}
+
+
+def _pooled(scenario: Scenario) -> dict[str, Any]:
+    """Every commissioner pools a Better Care Fund-sized share with every council its population lives in."""
+    overlap = _overlap(scenario, "councils")
+    return {"contracting.pooled_budgets": [
+        {"commissioner": c.name, "council": co.name, "nhs_contribution": POOLED_CONTRIBUTION, "step": 0}
+        for i, c in enumerate(scenario.commissioners) for j, co in enumerate(scenario.councils) if overlap[i, j] > 0]}
+
+
+register("pacs", "Capitated whole-population budget to the main hospital (primary and acute care system)", _pacs)
+register("mcp", "Capitated whole-population budget to the largest GP federation (multispecialty community provider)", _mcp)
+register("pooled", "Health and social care budgets pooled with the councils (Section 75 / Better Care Fund)", _pooled)

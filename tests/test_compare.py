@@ -1,0 +1,295 @@
+"""`lhe compare`: payment arrangements run on the same place and the same seeds,
+summarised into means with 95% intervals and ranked.
+
+The runs are small (3,000 people, 24 months, 2 seeds) so the whole file takes
+seconds; the statistics are checked on a table made by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+import model.compare as cmp
+from model.cli import main
+from model.compare import (
+    ARRANGEMENTS,
+    LONG_COLUMNS,
+    OUTCOMES,
+    RunFailedWarning,
+    compare,
+    plan,
+    rank,
+    summarise,
+)
+from model.experiments.runner import RunResult, run_one
+from model.metrics import PLACE_COLUMNS
+from model.regimes import REGIMES
+from model.scenario import ScenarioError
+
+SMALL = {"population.size": 3000}
+STEPS = 24
+SEEDS = 2
+FIRST_SEED = 1  # baseline.toml's run.seed
+
+
+@pytest.fixture(scope="module")
+def long() -> pd.DataFrame:
+    """PbR against block for acute care, 2 seeds, in this process."""
+    return compare("baseline", ["pbr", "block"], seeds=SEEDS, steps=STEPS, changes=SMALL, processes=1)
+
+
+# --- what is compared ----------------------------------------------------------------
+def test_arrangements_come_from_the_acute_regimes():
+    """Every regime that can pay for acute care is an arrangement of the same
+    name that puts acute care under it; the others are not."""
+    for name, regime in REGIMES.items():
+        if "acute" in regime.scopes:
+            description, fn = ARRANGEMENTS[name]
+            assert description == regime.description
+            assert fn(plan("baseline", [name], 1, changes=SMALL).scenario) == {"contracting.acute": name}
+        else:
+            assert name not in ARRANGEMENTS
+
+
+def test_outcomes_are_place_table_columns():
+    for name, o in OUTCOMES.items():
+        assert o.column in PLACE_COLUMNS, name
+        assert o.over in ("last", "last_12")
+    assert OUTCOMES["place_balance"].higher_is_better
+    assert not OUTCOMES["waiting_list"].higher_is_better
+
+
+def test_register_adds_an_arrangement_that_is_not_a_regime(monkeypatch):
+    """One line adds an arrangement; one that returns None does not apply to the place."""
+    monkeypatch.setattr(cmp, "ARRANGEMENTS", dict(ARRANGEMENTS))
+    cmp.register("pbr_all_collaborative", "PbR with every hospital collaborative",
+                 lambda s: {"contracting.acute": "pbr",
+                            **{f"hospitals.{i}.strategy": "collaborative" for i in range(len(s.hospitals))}})
+    cmp.register("never", "applies to no place", lambda s: None)
+    p = plan("baseline", None, 2, steps=STEPS, changes=SMALL)
+    assert "pbr_all_collaborative" in p.arrangements and "never" not in p.arrangements
+    assert p.changes["pbr_all_collaborative"]["hospitals.0.strategy"] == "collaborative"
+    with pytest.raises(ScenarioError, match="does not apply"):
+        plan("baseline", ["never"], 2, changes=SMALL)
+    with pytest.raises(ValueError, match="already registered"):
+        cmp.register("pbr", "again", lambda s: {})
+
+
+# --- running -------------------------------------------------------------------------
+def test_long_table_has_every_arrangement_seed_and_outcome(long):
+    assert list(long.columns) == LONG_COLUMNS
+    expected = {(a, s, o) for a in ("pbr", "block") for s in (FIRST_SEED, FIRST_SEED + 1) for o in OUTCOMES}
+    assert set(zip(long["arrangement"], long["seed"], long["outcome"], strict=True)) == expected
+    assert len(long) == len(expected)
+    assert long["value"].notna().all()
+    assert long.attrs["failed"] == []
+
+
+def test_same_seed_same_arrangement_same_values(long):
+    """A second call, in the other order and on two spawned processes, gives the same values to the last bit."""
+    again = compare("baseline", ["block", "pbr"], seeds=SEEDS, steps=STEPS, changes=SMALL, processes=2)
+    key = ["arrangement", "seed", "outcome"]
+    a = long.set_index(key)["value"].sort_index()
+    b = again.set_index(key)["value"].sort_index()
+    pd.testing.assert_series_equal(a, b, check_exact=True)
+
+
+def test_pbr_and_block_differ(long):
+    """On the same seed, the two arrangements differ in at least one outcome (common random numbers:
+    the only difference between the runs is the arrangement)."""
+    wide = long.pivot_table(index=["seed", "outcome"], columns="arrangement", values="value")
+    for seed in (FIRST_SEED, FIRST_SEED + 1):
+        one = wide.loc[seed]
+        assert (one["pbr"] != one["block"]).any(), seed
+
+
+def test_a_failed_run_is_reported_and_the_rest_go_on(monkeypatch):
+    calls = []
+
+    def flaky_run_many(specs, processes=None, on_result=None):
+        for spec in specs:
+            if spec.arrangement == "block" and spec.seed == FIRST_SEED:
+                result = RunResult(spec, None, None, 0.0, "Traceback (most recent call last):\nRuntimeError: boom")
+            else:
+                result = run_one(spec)
+            calls.append(result)
+            on_result(result)
+            yield result
+
+    monkeypatch.setattr(cmp, "run_many", flaky_run_many)
+    with pytest.warns(RunFailedWarning, match="block, seed 1 failed: RuntimeError: boom"):
+        out = compare("baseline", ["pbr", "block"], seeds=2, steps=12, changes=SMALL, processes=1)
+    assert len(calls) == 4
+    assert out.attrs["failed"][0]["arrangement"] == "block" and out.attrs["failed"][0]["seed"] == FIRST_SEED
+    assert len(out) == 3 * len(OUTCOMES)
+    assert not ((out["arrangement"] == "block") & (out["seed"] == FIRST_SEED)).any()
+
+
+def test_bad_input_is_refused_with_a_clear_message():
+    with pytest.raises(ScenarioError) as e:
+        plan("baseline", ["pbr", "nope"], 2)
+    assert "'nope'" in str(e.value) and "known: " in str(e.value) and "block" in str(e.value)
+    with pytest.raises(ScenarioError, match="capitation.*not for acute"):
+        plan("baseline", ["capitation"], 2)
+    with pytest.raises(ScenarioError, match="0 or more"):
+        plan("baseline", ["pbr"], [3, -1])
+    with pytest.raises(ScenarioError, match="at least 1"):
+        plan("baseline", ["pbr"], 0)
+    with pytest.raises(ScenarioError, match="no scenario of that name"):
+        plan("no-such-place", ["pbr"], 2)
+
+
+# --- statistics, on a table made by hand --------------------------------------------
+# The t quantile for a 95% interval with 3 seeds (2 degrees of freedom) has a closed form:
+# t(p, 2) = (2p - 1) * sqrt(2 / (4p(1 - p))); p = 0.975: 0.95 * sqrt(2 / 0.0975) = 4.3026527297
+T_975_2 = 0.95 * math.sqrt(2 / (4 * 0.975 * 0.025))
+
+
+def _hand_long() -> pd.DataFrame:
+    values = {  # arrangement: (place_balance by seed, waiting_list by seed)
+        "A": ([1.0, 2.0, 3.0], [10.0, 10.0, 10.0]),
+        "B": ([4.0, 6.0, 8.0], [30.0, 31.0, 32.0]),
+        "C": ([0.0, 0.0, 3.0], [5.0, 6.0, 7.0]),
+        "D": ([2.0, 4.0, 6.0], [10.0, 10.0, 10.0]),  # ties A on the waiting list, B-1 on balance
+    }
+    rows = [(a, seed, outcome, v[k][i])
+            for a, v in values.items() for i, seed in enumerate((7, 8, 9))
+            for k, outcome in enumerate(("place_balance", "waiting_list"))]
+    return pd.DataFrame(rows, columns=LONG_COLUMNS)
+
+
+def test_summarise_gives_the_t_interval_worked_by_hand():
+    s = summarise(_hand_long()).set_index(["arrangement", "outcome"])
+    # A's balance: 1, 2, 3: mean 2; sd 1; se 1/sqrt(3) = 0.57735; half-width 4.30265 x 0.57735 = 2.48414
+    a = s.loc[("A", "place_balance")]
+    assert a["mean"] == 2.0 and a["n"] == 3
+    assert a["low"] == pytest.approx(2.0 - 2.4841377117, abs=1e-9)
+    assert a["high"] == pytest.approx(2.0 + T_975_2 / math.sqrt(3), abs=1e-12)
+    # B's balance: 4, 6, 8: mean 6; sd 2; half-width 2 x 2.48414 = 4.96828
+    b = s.loc[("B", "place_balance")]
+    assert (b["low"], b["high"]) == (pytest.approx(6 - 4.9682754235), pytest.approx(6 + 4.9682754235))
+    # A's waiting list does not vary: the interval is the mean
+    assert tuple(s.loc[("A", "waiting_list"), ["mean", "low", "high"]]) == (10.0, 10.0, 10.0)
+
+
+def test_one_seed_interval_is_the_mean():
+    one = _hand_long().query("seed == 7")
+    s = summarise(one)
+    assert (s["low"] == s["mean"]).all() and (s["high"] == s["mean"]).all() and (s["n"] == 1).all()
+
+
+def test_rank_respects_higher_and_lower_is_better():
+    s = summarise(_hand_long())
+    # place balance, higher is better: B (6) > D (4) > A (2) > C (1)
+    by_balance = rank(s, by="place_balance")
+    assert list(by_balance["arrangement"]) == ["B", "D", "A", "C"]
+    assert list(by_balance["rank"]) == [1, 2, 3, 4]
+    assert by_balance["mean"].tolist() == [6.0, 4.0, 2.0, 1.0]
+    # waiting list, lower is better: C (6) < A (10) = D (10) < B (31); A and D share rank 2
+    by_wait = rank(s, by="waiting_list")
+    assert list(by_wait["arrangement"]) == ["C", "A", "D", "B"]
+    assert list(by_wait["rank"]) == [1, 2, 2, 4]
+    with pytest.raises(ScenarioError, match="known outcomes"):
+        rank(s, by="happiness")
+
+
+# --- the command line ------------------------------------------------------------------
+def _args(tmp_path, *more: str) -> list[str]:
+    return ["compare", "baseline", "--regimes", "pbr,block", "--seeds", str(SEEDS), "--steps", str(STEPS),
+            "--set", "population.size=3000", "--out", str(tmp_path), "--processes", "1", "--quiet", *more]
+
+
+def test_cli_writes_files_and_prints_a_ranked_table(tmp_path, capsys):
+    assert main(_args(tmp_path)) == 0
+    printed = capsys.readouterr().out
+    for name in ("comparison.parquet", "comparison.png", "run.json"):
+        assert (tmp_path / name).is_file(), name
+    for a in ("pbr", "block"):
+        for seed in (FIRST_SEED, FIRST_SEED + 1):
+            assert (tmp_path / "runs" / a / f"seed={seed}" / "place.parquet").is_file()
+    written = pd.read_parquet(tmp_path / "comparison.parquet")
+    assert len(written) == 2 * SEEDS * len(OUTCOMES)
+    record = json.loads((tmp_path / "run.json").read_text())
+    assert record["seeds"] == [FIRST_SEED, FIRST_SEED + 1] and record["status"] == "ok"
+    assert record["arrangements"]["block"]["contracting.acute"] == "block"
+    # the table lists the arrangements best first on place balance, each cell a mean with its interval
+    ranked = rank(summarise(written), by="place_balance")
+    rows = [line.split() for line in printed.splitlines() if line.split()[1:2] in (["pbr"], ["block"])]
+    assert [r[1] for r in rows[:2]] == list(ranked["arrangement"])
+    assert [int(r[0]) for r in rows[:2]] == list(ranked["rank"])
+    assert "ranked by *place balance" in printed and "±" in printed
+
+
+def test_cli_rank_by_a_lower_is_better_outcome(tmp_path, capsys):
+    assert main(_args(tmp_path, "--rank-by", "emergency_admissions_per_1000")) == 0
+    printed = capsys.readouterr().out
+    ranked = rank(summarise(pd.read_parquet(tmp_path / "comparison.parquet")), by="emergency_admissions_per_1000")
+    rows = [line.split()[1] for line in printed.splitlines() if line.split()[1:2] in (["pbr"], ["block"])]
+    assert rows[:2] == list(ranked["arrangement"])
+    assert "lower is better" in printed.splitlines()[1]
+
+
+def test_cli_keeps_finished_runs_when_one_fails(tmp_path, capsys, monkeypatch):
+    def flaky_run_many(specs, processes=None, on_result=None):
+        for spec in specs:
+            ok = not (spec.arrangement == "pbr" and spec.seed == FIRST_SEED + 1)
+            result = run_one(spec) if ok else RunResult(spec, None, None, 0.0, "Traceback\nRuntimeError: boom")
+            on_result(result)
+            yield result
+
+    monkeypatch.setattr(cmp, "run_many", flaky_run_many)
+    assert main(_args(tmp_path)) == 1
+    err = capsys.readouterr().err
+    assert "pbr, seed 2 failed" in err and "boom" in err
+    assert (tmp_path / "runs" / "block" / "seed=2" / "place.parquet").is_file()
+    assert not (tmp_path / "runs" / "pbr" / "seed=2").exists()
+    record = json.loads((tmp_path / "run.json").read_text())
+    assert record["status"] == "failed" and record["failed_runs"] == [{"arrangement": "pbr", "seed": 2}]
+
+
+def test_cli_unknown_regime_exits_2_naming_it(tmp_path, capsys):
+    args = _args(tmp_path)
+    args[args.index("pbr,block")] = "pbr,fortress_tariff"
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "fortress_tariff" in err and "known:" in err and "Traceback" not in err
+    assert not (tmp_path / "comparison.parquet").exists()
+
+
+def test_cli_negative_seeds_exit_2(tmp_path, capsys):
+    args = _args(tmp_path)
+    args[args.index("--seeds") + 1] = "-3"
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 2
+    assert "--seeds" in capsys.readouterr().err
+
+
+def test_cli_unknown_scenario_exits_2(tmp_path, capsys):
+    args = _args(tmp_path)
+    args[1] = "no-such-place"
+    assert main(args) == 2
+    assert "no-such-place" in capsys.readouterr().err
+
+
+def test_lhe_regimes_lists_parameters(capsys, monkeypatch):
+    from model.regimes.base import Parameter
+
+    fake = SimpleNamespace(description="A test regime", scopes=frozenset({"acute"}),
+                           parameters={"test_share": Parameter(0.25, "a share for the test", 0.0, 0.5)})
+    monkeypatch.setitem(REGIMES, "zz_test", fake)
+    assert main(["regimes"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    i = next(k for k, line in enumerate(lines) if line.startswith("zz_test"))
+    assert lines[i + 1].split()[:5] == ["test_share", "default", "0.25", "range", "0"]
+    assert "0 to 0.5" in lines[i + 1] and "a share for the test" in lines[i + 1]
+    for name, regime in REGIMES.items():
+        assert any(line.startswith(name) for line in lines)
+        for p in regime.parameters:
+            assert any(line.split()[:1] == [p] for line in lines), (name, p)
