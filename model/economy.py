@@ -23,7 +23,15 @@ from model import metrics
 from model.contracts import Activity, Contract
 from model.governance import build_network, update_trust
 from model.ledger import AccountType, Ledger, to_pence
-from model.organisations import SINK, Commissioner, Council, GPFederation, Hospital, Organisation
+from model.organisations import (
+    SINK,
+    Commissioner,
+    Council,
+    GPFederation,
+    Hospital,
+    Organisation,
+    PrimeContractor,
+)
 from model.population import MONTH_DAYS, Effects, Geography, MonthDemand, Population
 from model.regimes import REGIMES, ContractBasis, YearEnd
 from model.scenario import Scenario, load_scenario
@@ -81,11 +89,13 @@ class LocalHealthEconomy(mesa.Model):
         )
         self.population = Population(scenario, geography, self.rng.spawn(1)[0])
         self.rng_delivery, self.rng_care = self.rng.spawn(2)  # streams of their own (see Population)
+        self.rng_procurement = self.rng.spawn(1)[0]
         self.waiting = np.zeros((len(self.commissioners), len(self.hospitals), WAIT_BINS), dtype=np.int64)
         self.contracts: list[Contract] = []
         self.last_year_electives: dict[str, int] = {}
         # this year's emergency admissions and delayed transfer days by commissioner's population
         self._outcome_counts = np.zeros((len(self.commissioners), 2))
+        self.events: list[dict[str, Any]] = []  # tenders won, top-ups asked, contracts ended
         self._calibrate_and_contract()
         self._form_alliances()
         self.hand_over_budgets()  # budgets handed over and pooled from the start
@@ -104,6 +114,7 @@ class LocalHealthEconomy(mesa.Model):
         if self.month > 0:
             self.hand_over_budgets()
             self.pool_budgets()
+        self.run_tenders()
         self.receive_inflows()
         t1 = t()
         effects = self.behaviour_effects()
@@ -112,6 +123,7 @@ class LocalHealthEconomy(mesa.Model):
         activity = self.deliver_care(demand)
         t3 = t()
         self.move_money(activity)
+        self.review_tendered_contracts()
         t4 = t()
         self.month_counts = self.population.evolve(effects, demand.admitted)
         for org in self.agents:
@@ -376,13 +388,16 @@ class LocalHealthEconomy(mesa.Model):
 
     def _contract_activity(self, c: Contract, activity: dict[str, Any]) -> Activity:
         if c.scope == "acute":
-            i, j = c.population_of.index, c.provider_org.index  # type: ignore[attr-defined]
+            i = c.population_of.index  # type: ignore[attr-defined]
+            # a hospital's own activity for the population; a prime contractor answers for all of it
+            j = c.provider_org.index if isinstance(c.provider_org, Hospital) else slice(None)  # type: ignore[attr-defined]
+            count = lambda name: int(np.sum(activity[name][i, j]))  # noqa: E731
             return Activity(
-                elective_spells=int(activity["electives"][i, j]),
-                emergency_spells=int(activity["emergencies"][i, j]),
-                emergency_readmissions=int(activity["readmissions"][i, j]),
-                ae_attendances=int(activity["ae"][i, j]),
-                outpatient_attendances=int(activity["outpatients"][i, j]),
+                elective_spells=count("electives"),
+                emergency_spells=count("emergencies"),
+                emergency_readmissions=count("readmissions"),
+                ae_attendances=count("ae"),
+                outpatient_attendances=count("outpatients"),
             )
         if c.scope == "primary_care":
             g = c.provider_org
@@ -517,7 +532,11 @@ class LocalHealthEconomy(mesa.Model):
         self.gp_federations = [
             GPFederation(self, o.name, o.strategy, i, by_name[o.commissioner]) for i, o in enumerate(s.gp_federations)
         ]
-        self.organisations: list[Organisation] = [*self.commissioners, *self.councils, *self.hospitals, *self.gp_federations]
+        known = {o.name for o in (*self.commissioners, *self.councils, *self.hospitals, *self.gp_federations)}
+        entrants = {b.name: b for t in s.contracting.tenders for b in t.bidders if b.name not in known}
+        self.prime_contractors = [PrimeContractor(self, name, i) for i, name in enumerate(entrants)]
+        self.organisations: list[Organisation] = [*self.commissioners, *self.councils, *self.hospitals, *self.gp_federations,
+                                                  *self.prime_contractors]
 
     def contracts_of_payer(self, org: Organisation) -> list[Contract]:
         return [c for c in self.contracts if c.payer == org.account and c.active]
@@ -634,6 +653,15 @@ class LocalHealthEconomy(mesa.Model):
             cm.allocation = spend / (1 - s.money.commissioner_planned_surplus)
             cm.running_costs = cm.allocation * s.money.commissioner_running_cost_share
             self.ledger.open(cm.account, balance_pence=to_pence(cm.allocation * months / 12))
+        for pc in self.prime_contractors:
+            # a new entrant starts with capital in proportion to the services it bids for
+            capital = 0.0
+            for t in s.contracting.tenders:
+                for b in (b for b in t.bidders if b.name == pc.name):
+                    cm = self.organisation(t.commissioner)
+                    value = sum(c.basis.annual_value for c in self.contracts if c.payer == cm.account and c.scope == t.scope)
+                    capital = max(capital, b.capital * value)
+            self.ledger.open(pc.account, balance_pence=to_pence(capital))
         for org in self.organisations:
             org.reserves = self.ledger.balance(org.account) / 100
 
@@ -660,8 +688,100 @@ class LocalHealthEconomy(mesa.Model):
                      term_years=payer.behaviour.contract_years if isinstance(payer, Commissioner) else 1)
         c.payer_org, c.provider_org = payer, provider  # type: ignore[attr-defined]
         c.population_of = population_of or payer  # type: ignore[attr-defined]
+        c.price_indices = (self.prices.tariff, self.prices.gp_contract)  # type: ignore[attr-defined]  # the basis's prices
         self.contracts.append(c)
         return c
+
+    # --- procurement ----------------------------------------------------------------------------
+    def events_of(self, kind: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["event"] == kind]
+
+    def run_tenders(self) -> None:
+        """Tenders whose contracts start this month: bids, the lowest wins, the winner sub-contracts.
+
+        The services' true cost is ``cost_gap`` times today's contract value; each bidder
+        estimates it with its own bias and error and bids ``optimism`` below its estimate,
+        at most the commissioner's ceiling. The winner is paid its bid as a block for the
+        term and pays the incumbents, now its sub-contractors, what the services truly cost.
+        """
+        for t in (t for t in self.params.contracting.tenders if t.step == self.month):
+            cm = self.organisation(t.commissioner)
+            current = [c for c in self.contracts if c.active and c.population_of is cm and c.scope == t.scope]  # type: ignore[attr-defined]
+            value = sum(self._current_basis(c).annual_value for c in current)
+            if value <= 0:
+                continue
+            true_cost = value * t.cost_gap
+            ceiling = value * t.ceiling
+            bids = {}
+            for b in t.bidders:
+                estimate = true_cost * max(1.0 + b.cost_bias + b.cost_error * self.rng_procurement.normal(), 0.0)
+                bids[b.name] = float(min(estimate * (1.0 - b.optimism), ceiling))
+            winner_name = min(bids, key=lambda n: (bids[n], n))
+            winner = self.organisation(winner_name)
+            results, outcomes = self.results_to_date(), self.year_outcomes()
+            for old in current:
+                if old.months_this_year:
+                    self.ledger.apply(old.settle_year(self._year_end(old, results, outcomes)))
+                old.active = False
+                basis = self._scaled_basis(self._current_basis(old), t.cost_gap)
+                self._let(winner, old.provider_org, t.scope, basis, regime_name=old.regime.name,  # type: ignore[attr-defined]
+                          start_step=self.month, population_of=cm)
+            # the winner's contract: a block at its bid, on the services' expected activity and prices
+            expected = Activity()
+            for old in current:
+                expected.add(old.basis.expected)
+            basis = ContractBasis(expected=expected, prices=self._current_basis(current[0]).prices, annual_value=bids[winner_name])
+            c = self._let(cm, winner, t.scope, basis, regime_name="block", start_step=self.month)
+            c.term_years = t.term_years
+            c.tender = t  # type: ignore[attr-defined]
+            c.start_reserves = max(self.ledger.balance(winner.account) / 100, 0.0)  # type: ignore[attr-defined]
+            self.events.append({"event": "tender_won", "step": self.month, "winner": winner_name, "commissioner": cm.name,
+                                "scope": t.scope, "bids": bids, "value": float(value), "true_cost": float(true_cost)})
+        self._form_alliances()
+
+    @staticmethod
+    def _scaled_basis(basis: ContractBasis, f: float) -> ContractBasis:
+        return ContractBasis(expected=basis.expected, prices={k: v * f for k, v in basis.prices.items()},
+                             annual_value=basis.annual_value * f, per_patient=basis.per_patient * f,
+                             quality_per_patient=basis.quality_per_patient * f, marginal_rate=basis.marginal_rate)
+
+    def review_tendered_contracts(self) -> None:
+        """A winner whose losses on a tendered contract exceed its reserves asks for more money;
+        refused, it hands the contract back: the services return to the commissioner and the
+        cost of ending the contract is shared between them."""
+        for c in [c for c in self.contracts if c.active and hasattr(c, "tender")]:
+            t, cm, winner = c.tender, c.payer_org, c.provider_org  # type: ignore[attr-defined]
+            subs = [x for x in self.contracts if x.active and x.payer == winner.account and x.population_of is cm and x.scope == t.scope]  # type: ignore[attr-defined]
+            # the winner's loss on this contract: what it paid its sub-contractors less what it was paid
+            # (its own services, kept in-house, cost it their share of the block: no payment)
+            loss = (sum(x.paid_total_pence for x in subs if x.payer != x.provider) - c.paid_total_pence) / 100
+            if loss <= 0:
+                continue
+            asked = [e for e in self.events if e["event"] == "top_up" and e["contract"] == c.name]
+            if not asked:  # the first month it runs at a loss, it asks for the year's shortfall
+                months = max(self.month + 1 - c.start_step, 1)
+                shortfall = float(loss * 12 / months)
+                self.events.append({"event": "top_up", "step": self.month, "contract": c.name, "pounds": shortfall,
+                                    "granted": t.top_up})
+                if t.top_up:
+                    c.terms["annual_value"] += shortfall
+                continue
+            if loss <= c.start_reserves:  # type: ignore[attr-defined]  # it carries the loss while its reserves last
+                continue
+            results, outcomes = self.results_to_date(), self.year_outcomes()
+            for x in (c, *subs):
+                self.ledger.apply(x.settle_year(self._year_end(x, results, outcomes)))
+                x.active = False
+            for x in subs:
+                basis = self._current_basis(x)
+                self._let(cm, x.provider_org, t.scope, basis, regime_name=x.regime.name,  # type: ignore[attr-defined]
+                          start_step=self.month, population_of=cm)
+            cost = float(t.termination_cost * c.terms["annual_value"])
+            cm.spend(cost * t.termination_commissioner_share, "termination_costs")
+            winner.spend(cost * (1 - t.termination_commissioner_share), "termination_costs")
+            self.events.append({"event": "contract_ended", "step": self.month, "contract": c.name, "winner": winner.name,
+                                "loss": loss, "termination_cost": cost, "winner_reserves": self.ledger.balance(winner.account) / 100})
+            self._form_alliances()
 
     def pool_budgets(self) -> None:
         """Commissioners and councils pool health and social care money, at the step named."""
@@ -692,7 +812,7 @@ class LocalHealthEconomy(mesa.Model):
                 if self.month > 0 or old.months_this_year:
                     self.ledger.apply(old.settle_year(self._year_end(old, results, outcomes)))
                 old.active = False
-                basis = self._current_basis(old.basis)
+                basis = self._current_basis(old)
                 value += basis.annual_value
                 self._let(lead, old.provider_org, old.scope, basis, regime_name=old.regime.name,  # type: ignore[attr-defined]
                           start_step=self.month, population_of=cm)
@@ -728,17 +848,18 @@ class LocalHealthEconomy(mesa.Model):
                 if old.payer != old.provider:
                     self.ledger.apply(transfers)
                 old.active = False
-                self._let(old.payer_org, old.provider_org, sw.scope, self._current_basis(old.basis),  # type: ignore[attr-defined]
+                self._let(old.payer_org, old.provider_org, sw.scope, self._current_basis(old),  # type: ignore[attr-defined]
                           regime_name=sw.regime, start_step=self.month, population_of=old.population_of)  # type: ignore[attr-defined]
         self._form_alliances()
 
-    def _current_basis(self, basis: ContractBasis) -> ContractBasis:
-        """A contract basis at this year's prices."""
-        f = self.prices.tariff
+    def _current_basis(self, c: Contract) -> ContractBasis:
+        """The basis a contract was let on, at this year's prices."""
+        basis = c.basis
+        tariff, gp = c.price_indices  # type: ignore[attr-defined]
+        f, g = self.prices.tariff / tariff, self.prices.gp_contract / gp
         return ContractBasis(expected=basis.expected, prices={k: v * f for k, v in basis.prices.items()},
-                             annual_value=basis.annual_value * f, per_patient=basis.per_patient * self.prices.gp_contract,
-                             quality_per_patient=basis.quality_per_patient * self.prices.gp_contract,
-                             marginal_rate=basis.marginal_rate)
+                             annual_value=basis.annual_value * f, per_patient=basis.per_patient * g,
+                             quality_per_patient=basis.quality_per_patient * g, marginal_rate=basis.marginal_rate)
 
     # --- views ---------------------------------------------------------------------------------
     def run(self, steps: int | None = None, progress: Any = None) -> LocalHealthEconomy:

@@ -28,6 +28,7 @@ PLACE_COLUMNS = [
     "nhs_allocation", "council_grants", "inflows", "spending", "place_surplus",
     "place_balance", "cumulative_inflows", "cumulative_spending", "spending_to_inflows",
     "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation",
+    "balance_prime_contractor", "contracts_ended",
     # activity
     "gp_contacts", "gp_contacts_unmet", "ae_attendances", "emergency_admissions",
     "emergency_admissions_per_1000", "emergency_readmissions", "emergency_admissions_2plus_ltc",
@@ -74,7 +75,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
     inflow_accounts = led.accounts(AccountType.SOURCE)
     inflows = sum(led.period_out[a] for a in inflow_accounts) / 100
     totals = led.totals()
-    by_kind = {k: 0.0 for k in ("commissioner", "council", "hospital", "gp_federation")}
+    by_kind = {k: 0.0 for k in ("commissioner", "council", "hospital", "gp_federation", "prime_contractor")}
     for o in model.organisations:
         by_kind[o.kind] += o.reserves
     margins = [o.surplus / o.income for o in model.organisations if o.income > 0]
@@ -101,6 +102,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "cumulative_spending": totals["spending"] / 100,
         "spending_to_inflows": flows_in / inflows if inflows else 0.0,
         **{f"balance_{k}": v for k, v in by_kind.items()},
+        "contracts_ended": len(model.events_of("contract_ended")),
         "gp_contacts": float(demand.gp_demand.sum() - demand.gp_unmet.sum()),
         "gp_contacts_unmet": float(demand.gp_unmet.sum()),
         "ae_attendances": int(activity["ae"].sum()),

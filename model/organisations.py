@@ -322,6 +322,17 @@ class GPFederation(Organisation):
         self.quality_year = [0.0, 0.0]
 
 
+class PrimeContractor(Organisation):
+    """A new organisation formed to win a tender and sub-contract the services (e.g. a limited
+    liability partnership of trusts, seed 004's UnitingCare). It has a contract, sub-contracts
+    and its capital; nothing else."""
+
+    kind = "prime_contractor"
+
+    def __init__(self, model: LocalHealthEconomy, name: str, index: int) -> None:
+        super().__init__(model, name, "fortress", index)
+
+
 KINDS: dict[str, type[Organisation]] = {
     "commissioner": Commissioner,
     "council": Council,

@@ -290,6 +290,33 @@ class PooledBudgetSpec(_Section):
     step: int = Field(0, ge=0, description="the month from which the budget is pooled")
 
 
+class BidderSpec(_Section):
+    """A bidder in a tender: an organisation of the place, or a new prime contractor."""
+
+    name: str = Field(min_length=1)
+    cost_bias: float = Field(0.0, ge=-0.9, le=1.0, description="mean error of its estimate of the true cost, as a share of it")
+    cost_error: float = Field(0.0, ge=0.0, le=1.0, description="spread (sd) of that error, as a share of the true cost")
+    optimism: float = Field(0.0, ge=0.0, le=0.9, description="how far below its estimate it bids, as a share")
+    capital: float = Field(0.0, ge=0.0, le=1.0, description=(
+        "a new prime contractor's starting reserves, as a share of the tendered services' annual value "
+        "at the start (0 for organisations of the place)"))
+
+
+class TenderSpec(_Section):
+    """A commissioner tenders its contracts of one scope to a prime contractor (MODEL.md section 5)."""
+
+    step: int = Field(ge=0, description="the month the winner's contract starts")
+    commissioner: str = Field(min_length=1)
+    scope: Literal["acute", "community"]
+    term_years: int = Field(5, ge=1, le=15, description="the contract's term")
+    ceiling: float = Field(1.0, gt=0.0, le=3.0, description="the most the commissioner will pay, as a share of today's contract value")
+    cost_gap: float = Field(1.0, gt=0.0, le=3.0, description="the true cost of the services as a share of today's contract value")
+    top_up: bool = Field(False, description="whether the commissioner pays more when the winner asks")
+    termination_cost: float = Field(0.0, ge=0.0, le=1.0, description="the cost of ending the contract early, as a share of its annual value")
+    termination_commissioner_share: float = Field(0.5, ge=0.0, le=1.0, description="the commissioner's share of that cost")
+    bidders: list[BidderSpec] = Field(min_length=1)
+
+
 class Contracting(_Section):
     """Which payment regime each scope of service is paid under, its terms, and any switches."""
 
@@ -300,6 +327,7 @@ class Contracting(_Section):
     switches: list[Switch] = Field(default_factory=list, description="regime changes at a given step")
     capitated_budgets: list[CapitatedBudgetSpec] = Field(default_factory=list, description="whole-population budgets to lead providers")
     pooled_budgets: list[PooledBudgetSpec] = Field(default_factory=list, description="health and social care budgets pooled with a council")
+    tenders: list[TenderSpec] = Field(default_factory=list, description="contracts put out to tender")
 
     @model_validator(mode="after")
     def _known(self) -> Contracting:
@@ -409,6 +437,17 @@ class Scenario(_Section):
                                  "a commissioner can hand its budget to one lead provider only")
             seen.add(cb.commissioner)
         councils = {c.name for c in self.councils}
+        for i, t in enumerate(self.contracting.tenders):
+            if t.commissioner not in commissioners:
+                raise FieldError(f"contracting.tenders.{i}.commissioner", t.commissioner,
+                                 f"no such commissioner; known: {', '.join(sorted(commissioners))}")
+            for j, b in enumerate(t.bidders):
+                if b.name in names and b.name not in leads:
+                    raise FieldError(f"contracting.tenders.{i}.bidders.{j}.name", b.name,
+                                     "a bidder is a hospital, a GP federation or a new prime contractor")
+                if b.name not in names and b.capital <= 0:
+                    raise FieldError(f"contracting.tenders.{i}.bidders.{j}.capital", b.capital,
+                                     f"{b.name!r} is not an organisation of the place, so it is a new prime contractor: give it capital > 0")
         for i, pb in enumerate(self.contracting.pooled_budgets):
             if pb.commissioner not in commissioners:
                 raise FieldError(f"contracting.pooled_budgets.{i}.commissioner", pb.commissioner,

@@ -39,6 +39,20 @@ POOLED = st.fixed_dictionaries({
     "step": st.integers(0, 29),
 })
 
+BIDDER = st.fixed_dictionaries({
+    "name": st.sampled_from([o.name for o in (*BASELINE.hospitals, *BASELINE.gp_federations)] + ["New Prime Contractor"]),
+    "cost_bias": st.floats(-0.3, 0.3), "cost_error": st.floats(0.0, 0.2), "optimism": st.floats(0.0, 0.2),
+    "capital": st.floats(0.01, 0.2),
+}).map(lambda b: b if b["name"] == "New Prime Contractor" else {**b, "capital": 0.0})
+TENDER = st.fixed_dictionaries({
+    "step": st.integers(0, 20),
+    "commissioner": st.sampled_from([c.name for c in BASELINE.commissioners]),
+    "scope": st.sampled_from(["acute", "community"]),
+    "ceiling": st.floats(0.8, 1.2), "cost_gap": st.floats(0.8, 1.5), "top_up": st.booleans(),
+    "termination_cost": st.floats(0.0, 0.2), "termination_commissioner_share": st.floats(0.0, 1.0),
+    "bidders": st.lists(BIDDER, min_size=1, max_size=3, unique_by=lambda b: b["name"]),
+})
+
 
 @st.composite
 def small_places(draw) -> dict:
@@ -53,6 +67,7 @@ def small_places(draw) -> dict:
         "contracting.switches": draw(st.lists(SWITCH, max_size=2)),
         "contracting.capitated_budgets": draw(st.lists(CAPITATED, max_size=1)),
         "contracting.pooled_budgets": draw(st.lists(POOLED, max_size=1)),
+        "contracting.tenders": draw(st.lists(TENDER, max_size=1)),
         "money.allocation_growth": draw(st.floats(-0.02, 0.04)),
         "money.council_grant_growth": draw(st.floats(-0.05, 0.02)),
         "money.efficiency_requirement": draw(st.floats(0.0, 0.06)),
