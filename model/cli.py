@@ -111,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lhe: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (e.g. `lhe regimes | head`): stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 0
 
 
@@ -168,7 +173,7 @@ def _run_single(args: argparse.Namespace, scenario) -> int:
     seconds = time.perf_counter() - t0
     place, orgs = model.place_table(), model.organisation_table()
     write_tables(out, place, orgs)
-    _write_run_json(out, scenario, [seed], seconds, error)
+    _write_run_json(out, scenario, [seed], seconds, error, events=model.events)
     if error:
         print(f"lhe: the run failed at month {model.month}: {error}\n  tables up to then are in {out}", file=sys.stderr)
         return EXIT_RUN_FAILED
@@ -176,6 +181,8 @@ def _run_single(args: argparse.Namespace, scenario) -> int:
         charting.join()
     charts = [] if args.no_charts else _charts(place, orgs, out, scenario.name)
     print(summary(place, orgs, scenario.name, seconds))
+    for line in _events(model):
+        print(line)
     print(f"\nwrote {out}/: place.parquet, organisations.parquet, run.json" + (", " + ", ".join(c.name for c in charts) if charts else ""))
     return 0
 
@@ -234,6 +241,23 @@ def _charts(place, orgs, out: Path, title: str) -> list[Path]:
     return make_charts(place, orgs, out, title)
 
 
+def _events(model) -> list[str]:
+    """The run's contracting events, a line each."""
+    out = []
+    for e in model.events:
+        if e["event"] == "tender_won":
+            bids = ", ".join(f"{n} £{b / 1e6:,.2f}m" for n, b in sorted(e["bids"].items(), key=lambda kv: kv[1]))
+            out.append(f"  month {e['step']}: {e['commissioner']}'s {e['scope']} tender won by {e['winner']} "
+                       f"(bids {bids}; today's value £{e['value'] / 1e6:,.2f}m, true cost £{e['true_cost'] / 1e6:,.2f}m)")
+        elif e["event"] == "top_up":
+            out.append(f"  month {e['step']}: {e['contract']} asked for £{e['pounds'] / 1e6:,.2f}m more: "
+                       + ("granted" if e["granted"] else "refused"))
+        elif e["event"] == "contract_ended":
+            out.append(f"  month {e['step']}: {e['winner']} handed back {e['contract']} after losing £{e['loss'] / 1e6:,.2f}m; "
+                       f"termination cost £{e['termination_cost'] / 1e6:,.2f}m")
+    return out
+
+
 def summary(place, orgs, title: str, seconds: float) -> str:
     """A few lines on how the place fared: first year against last."""
     med = place.groupby("month").median(numeric_only=True) if "seed" in place.columns else place.set_index("month")
@@ -258,15 +282,18 @@ def summary(place, orgs, title: str, seconds: float) -> str:
     if "seed" in final.columns:
         final = final.groupby(["name", "kind", "strategy"], as_index=False)["reserves"].median()
     lines.append("  reserves at the end, £m:")
-    for kind in ("commissioner", "council", "hospital", "gp_federation"):
+    for kind in ("commissioner", "council", "hospital", "gp_federation", "prime_contractor"):
         sub = final[final["kind"] == kind]
         if len(sub):
             items = ", ".join(f"{r.name} ({r.strategy[0]}) {r.reserves / 1e6:,.1f}" for r in sub.itertuples())
             lines.append(f"    {kind}: {items}")
+    if "contracts_ended" in med and med["contracts_ended"].iloc[-1] > 0:
+        lines.append(f"  contracts ended early: {med['contracts_ended'].iloc[-1]:g}")
     return "\n".join(lines)
 
 
-def _write_run_json(out: Path, scenario, seeds: list[int], seconds: float, error: str | None) -> None:
+def _write_run_json(out: Path, scenario, seeds: list[int], seconds: float, error: str | None,
+                    events: list[dict[str, Any]] | None = None) -> None:
     from model.scenario import resolved_parameters
 
     out.mkdir(parents=True, exist_ok=True)
@@ -292,6 +319,8 @@ def _write_run_json(out: Path, scenario, seeds: list[int], seconds: float, error
         "parameters": resolved_parameters(scenario),
         "sources": scenario.sources,
     }
+    if events is not None:
+        record["events"] = events  # contracting: tenders won, top-ups asked, contracts ended
     (out / "run.json").write_text(json.dumps(record, indent=2))
 
 

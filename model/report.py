@@ -14,8 +14,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-KIND_COLOURS = {"commissioner": "#1f77b4", "council": "#2ca02c", "hospital": "#d62728", "gp_federation": "#9467bd"}
-KIND_LABELS = {"commissioner": "Commissioners", "council": "Councils", "hospital": "Hospitals", "gp_federation": "GP federations"}
+KIND_COLOURS = {"commissioner": "#1f77b4", "council": "#2ca02c", "hospital": "#d62728", "gp_federation": "#9467bd",
+                "prime_contractor": "#ff7f0e"}
+KIND_LABELS = {"commissioner": "Commissioners", "council": "Councils", "hospital": "Hospitals", "gp_federation": "GP federations",
+               "prime_contractor": "Prime contractors"}
 
 
 def _years(month: pd.Series) -> pd.Series:
@@ -72,7 +74,7 @@ def pool_chart(place: pd.DataFrame, path: Path, title: str) -> None:
     axes[1].set_title("spending / inflows (monthly)")
     for kind, colour in KIND_COLOURS.items():
         col = f"balance_{kind}"
-        if col in place:
+        if col in place and (place[col] != 0).any():  # kinds the place has (prime contractors are rare)
             _line(axes[2], place, col, KIND_LABELS[kind], colour, 1e-6)
     _line(axes[2], place, "place_balance", "the place", "black", 1e-6, lw=2)
     axes[2].axhline(0, color="black", lw=0.6)

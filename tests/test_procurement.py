@@ -89,3 +89,26 @@ def test_bad_tenders_name_the_field(changes, expected):
         load_scenario("unitingcare").with_changes(changes)
     for text in expected:
         assert text in str(e.value)
+
+
+def test_the_command_line_reports_the_tender_and_the_hand_back(tmp_path, capsys):
+    from model.cli import main
+
+    code = main(["run", "unitingcare", "--set", "population.size=20000", "--out", str(tmp_path), "--quiet", "--no-charts"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "tender won by UnitingCare Partnership" in out and "refused" in out and "handed back" in out
+    import json
+
+    events = json.loads((tmp_path / "run.json").read_text())["events"]
+    assert [e["event"] for e in events] == ["tender_won", "top_up", "contract_ended"]
+
+
+def test_bad_contract_terms_in_a_file_exit_2_naming_the_field(tmp_path, capsys):
+    from model.cli import main
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\nextends = "baseline"\n[contracting]\nacute = "gain_loss_share"\n[contracting.terms]\ncap = 2.0\n')
+    assert main(["run", str(bad), "--steps", "2", "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.toml" in err and "contracting.terms.cap" in err and "between 0 and 0.5" in err
