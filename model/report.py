@@ -35,6 +35,12 @@ def _line(ax, df: pd.DataFrame, column: str, label: str | None = None, colour: s
         ax.plot(_years(df["month"]), df[column] * scale, label=label, color=colour, **kw)
 
 
+def _margins(fig, wspace: float, top: float = 0.84) -> None:
+    """Fixed margins: measuring every label to lay the figure out (tight_layout) costs a
+    second draw of each chart, about a quarter of the time the charts take."""
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=top, wspace=wspace)
+
+
 def finances_chart(orgs: pd.DataFrame, path: Path, title: str) -> None:
     """Reserves of each organisation, one panel per kind; dashed lines are fortresses."""
     kinds = [k for k in KIND_COLOURS if k in set(orgs["kind"])]
@@ -53,7 +59,7 @@ def finances_chart(orgs: pd.DataFrame, path: Path, title: str) -> None:
         if sub["name"].nunique() <= 4:
             ax.legend(fontsize=7)
     fig.suptitle(f"{title}: finances by organisation (dashed = fortress)")
-    fig.tight_layout()
+    _margins(fig, wspace=0.35)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -83,7 +89,7 @@ def pool_chart(place: pd.DataFrame, path: Path, title: str) -> None:
     for ax in axes:
         ax.set_xlabel("year")
     fig.suptitle(f"{title}: the place's balance against its allocation")
-    fig.tight_layout()
+    _margins(fig, wspace=0.25)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -95,7 +101,7 @@ def _panels(place: pd.DataFrame, path: Path, title: str, panels: list[tuple[str,
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("year")
     fig.suptitle(title)
-    fig.tight_layout()
+    _margins(fig, wspace=0.35, top=0.78)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
