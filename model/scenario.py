@@ -424,23 +424,22 @@ class Scenario(_Section):
             raise FieldError(f"{kind}.*.name", dupes[0], f"organisation names must be unique; repeated: {', '.join(dupes)}")
         commissioners = {c.name for c in self.commissioners}
         leads = {o.name for o in self.hospitals} | {o.name for o in self.gp_federations}
+        councils = {c.name for c in self.councils}
+
+        def known(field: str, value: str, allowed: set[str], what: str) -> None:
+            if value not in allowed:
+                raise FieldError(field, value, f"{what}; known: {', '.join(sorted(allowed))}")
+
         seen = set()
         for i, cb in enumerate(self.contracting.capitated_budgets):
-            if cb.commissioner not in commissioners:
-                raise FieldError(f"contracting.capitated_budgets.{i}.commissioner", cb.commissioner,
-                                 f"no such commissioner; known: {', '.join(sorted(commissioners))}")
-            if cb.lead not in leads:
-                raise FieldError(f"contracting.capitated_budgets.{i}.lead", cb.lead,
-                                 f"a lead provider is a hospital or a GP federation; known: {', '.join(sorted(leads))}")
+            known(f"contracting.capitated_budgets.{i}.commissioner", cb.commissioner, commissioners, "no such commissioner")
+            known(f"contracting.capitated_budgets.{i}.lead", cb.lead, leads, "a lead provider is a hospital or a GP federation")
             if cb.commissioner in seen:
                 raise FieldError(f"contracting.capitated_budgets.{i}.commissioner", cb.commissioner,
                                  "a commissioner can hand its budget to one lead provider only")
             seen.add(cb.commissioner)
-        councils = {c.name for c in self.councils}
         for i, t in enumerate(self.contracting.tenders):
-            if t.commissioner not in commissioners:
-                raise FieldError(f"contracting.tenders.{i}.commissioner", t.commissioner,
-                                 f"no such commissioner; known: {', '.join(sorted(commissioners))}")
+            known(f"contracting.tenders.{i}.commissioner", t.commissioner, commissioners, "no such commissioner")
             for j, b in enumerate(t.bidders):
                 if b.name in names and b.name not in leads:
                     raise FieldError(f"contracting.tenders.{i}.bidders.{j}.name", b.name,
@@ -449,12 +448,8 @@ class Scenario(_Section):
                     raise FieldError(f"contracting.tenders.{i}.bidders.{j}.capital", b.capital,
                                      f"{b.name!r} is not an organisation of the place, so it is a new prime contractor: give it capital > 0")
         for i, pb in enumerate(self.contracting.pooled_budgets):
-            if pb.commissioner not in commissioners:
-                raise FieldError(f"contracting.pooled_budgets.{i}.commissioner", pb.commissioner,
-                                 f"no such commissioner; known: {', '.join(sorted(commissioners))}")
-            if pb.council not in councils:
-                raise FieldError(f"contracting.pooled_budgets.{i}.council", pb.council,
-                                 f"no such council; known: {', '.join(sorted(councils))}")
+            known(f"contracting.pooled_budgets.{i}.commissioner", pb.commissioner, commissioners, "no such commissioner")
+            known(f"contracting.pooled_budgets.{i}.council", pb.council, councils, "no such council")
         for i, g in enumerate(self.gp_federations):
             if g.commissioner not in commissioners:
                 raise FieldError(f"gp_federations.{i}.commissioner", g.commissioner,

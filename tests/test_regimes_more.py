@@ -14,6 +14,7 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_regimes import PRICES, pbr_terms  # the same hand-worked PbR terms and prices
 
 from model.contracts import Activity, Contract
 from model.ledger import Transfer, to_pence
@@ -28,12 +29,6 @@ from model.regimes.withhold import OutcomeWithhold
 PAYER = "commissioner:CCG"
 PROVIDER = "hospital:General"
 
-PRICES = {
-    "elective_spell": 1200.0,
-    "emergency_spell": 1600.0,
-    "ae_attendance": 120.0,
-    "outpatient_attendance": 140.0,
-}
 
 NEW = (BlockCorridor, GainLossShare, OutcomeWithhold, AllianceContract)
 
@@ -334,18 +329,6 @@ def test_gain_loss_provider_gain_and_loss_stay_within_cap_and_collar(months, tar
 # --- outcome-linked withhold -------------------------------------------------------------------------
 
 
-def pbr_terms(**over) -> dict:
-    """PbR terms: baseline of 1,200 emergency admissions a year at 30% above it."""
-    terms = {
-        "prices": dict(PRICES),
-        "emergency_baseline": 1200.0,
-        "marginal_rate": 0.3,
-        "readmission_rate": 0.0,
-        "elective_plan": None,
-        "over_plan_rate": 1.0,
-    }
-    terms.update(over)
-    return terms
 
 
 def withhold_contract(withhold=0.1, improvement=0.0, base="pbr", baseline=None, **over) -> Contract:
