@@ -21,7 +21,7 @@ import numpy as np
 
 from model import metrics
 from model.contracts import Activity, Contract
-from model.governance import build_network, update_trust
+from model.governance import build_network, partners, reset_trust, update_trust
 from model.ledger import AccountType, Ledger, to_pence
 from model.organisations import (
     SINK,
@@ -70,7 +70,11 @@ class LocalHealthEconomy(mesa.Model):
         scenario = scenario if scenario is not None else load_scenario()
         super().__init__(rng=scenario.run.seed if rng is None else rng)
         self.params = scenario
-        self.policy: StrategyPolicy = policy or FixedStrategies()
+        if policy is None:
+            from model.adaptive import AdaptiveStrategies
+
+            policy = AdaptiveStrategies() if scenario.adaptation.policy == "adaptive" else FixedStrategies()
+        self.policy: StrategyPolicy = policy
         self.ledger = Ledger()
         self.prices = Prices(package_cost=scenario.social_care.package_cost_per_month)
         self.phase_seconds: dict[str, float] = dict.fromkeys(PHASES, 0.0)
@@ -79,6 +83,8 @@ class LocalHealthEconomy(mesa.Model):
 
         self.ledger.open("source:nhs_allocation", AccountType.SOURCE)
         self.ledger.open("source:council_grants", AccountType.SOURCE)
+        if scenario.regulation.transformation_fund_years > 0 and scenario.regulation.transformation_fund_share > 0:
+            self.ledger.open("source:transformation_fund", AccountType.SOURCE)
         self.ledger.open(SINK, AccountType.SINK)
         self._build_organisations()
         geography = Geography.from_shares(
@@ -90,12 +96,18 @@ class LocalHealthEconomy(mesa.Model):
         self.population = Population(scenario, geography, self.rng.spawn(1)[0])
         self.rng_delivery, self.rng_care = self.rng.spawn(2)  # streams of their own (see Population)
         self.rng_procurement = self.rng.spawn(1)[0]
+        self.rng_strategy = self.rng.spawn(1)[0]  # learning, imitation, what partners see
         self.waiting = np.zeros((len(self.commissioners), len(self.hospitals), WAIT_BINS), dtype=np.int64)
         self.contracts: list[Contract] = []
         self.last_year_electives: dict[str, int] = {}
         # this year's emergency admissions and delayed transfer days by commissioner's population
         self._outcome_counts = np.zeros((len(self.commissioners), 2))
-        self.events: list[dict[str, Any]] = []  # tenders won, top-ups asked, contracts ended
+        self.events: list[dict[str, Any]] = []  # tenders won, top-ups asked, contracts ended, special measures
+        self.sanctions_paid = 0.0  # pounds, so far
+        self.place_margin = 0.0  # the place's last year's result as a share of providers' and councils' income
+        self.admissions_growth = 0.0  # growth of emergency admissions per 1,000 over the last year
+        self._last_admission_rate = 0.0
+        self._year_admissions = [0, 0]  # this year's emergency admissions and person-months
         self._calibrate_and_contract()
         self._form_alliances()
         self.hand_over_budgets()  # budgets handed over and pooled from the start
@@ -153,6 +165,14 @@ class LocalHealthEconomy(mesa.Model):
             self.ledger.transfer("source:nhs_allocation", c.account, to_pence(c.allocation * self.prices.allocation / 12), "nhs_allocation")
         for c in self.councils:
             self.ledger.transfer("source:council_grants", c.account, to_pence(c.grant / 12), "council_grant")
+        reg = self.params.regulation
+        if self.month < 12 * reg.transformation_fund_years and reg.transformation_fund_share > 0:
+            # a national fund pays part of collaborative organisations' costs while new services start
+            # alongside the old (double running, seed 001)
+            for org in self.organisations:
+                if org.strategy == "collaborative" and org.kind != "commissioner":
+                    grant = reg.transformation_fund_share * org.income
+                    self.ledger.transfer("source:transformation_fund", org.account, to_pence(grant), "transformation_fund")
 
     # 1. what the organisations' behaviour does to risk ----------------------------------------
     def behaviour_effects(self) -> Effects:
@@ -235,6 +255,8 @@ class LocalHealthEconomy(mesa.Model):
             h.ae_attendances = int(ae[:, h.index].sum())
         emergencies = count_pairs(adm)
         self._outcome_counts[:, 0] += emergencies.sum(axis=1)
+        self._year_admissions[0] += int(adm.size)
+        self._year_admissions[1] += pop.size
         return {
             "electives": electives,
             "emergencies": emergencies,
@@ -426,6 +448,31 @@ class LocalHealthEconomy(mesa.Model):
                 if c.payer != c.provider:
                     self.ledger.apply(transfers)
         self._outcome_counts[:] = 0.0
+        self.apply_sanctions()
+
+    def apply_sanctions(self) -> None:
+        """Graduated sanctions (seed 002): a defection its partners see costs a fortress a share of its
+        year's income, more each time, paid to the partners that collaborated."""
+        commons = self.params.commons
+        if not commons.graduated_sanctions:
+            return
+        led = self.ledger
+        for org in self.organisations:
+            if org.strategy != "fortress":
+                continue
+            seen_by = [p for p in partners(self, org) if self.network.edges[p, org.name]["seen_defecting"]
+                       or commons.shared_measures]
+            victims = [self.organisation(p) for p in seen_by if self.organisation(p).strategy == "collaborative"]
+            if not seen_by:
+                continue
+            org.defections += 1
+            income = (org.year_income_pence + led.period_in[org.account]) / 100
+            sanction = commons.sanction_share * org.defections * max(income, 0.0)
+            if victims and sanction > 0:
+                each = to_pence(sanction / len(victims))
+                for v in victims:
+                    led.transfer(org.account, v.account, each, "sanction")
+                self.sanctions_paid += each * len(victims) / 100
 
     def results_to_date(self) -> dict[str, float]:
         """Each organisation's surplus (+) or deficit (-) so far this financial year, pounds."""
@@ -489,7 +536,10 @@ class LocalHealthEconomy(mesa.Model):
         """Accounts close; prices move; strategies are chosen; next year is planned."""
         for org in self.agents:
             org.close_year()
+        self._year_figures()
+        self.policy.observe(self)  # learn from the year just ended (its standing then included)
         update_trust(self)
+        self.regulate()  # new leadership starts afresh: what was learned and trust are reset
         m = self.params.money
         # prices pass on cost growth less the efficiency asked; costs grow less what is achieved
         price_change = (1 + m.cost_growth) * (1 - m.efficiency_requirement)
@@ -693,6 +743,51 @@ class LocalHealthEconomy(mesa.Model):
         return c
 
     # --- procurement ----------------------------------------------------------------------------
+    # --- regulation and the year's figures ------------------------------------------------------
+    def _year_figures(self) -> None:
+        """The place's result and the growth of its emergency admissions over the year just closed."""
+        income = sum(o.last_income for o in self.organisations if o.kind != "commissioner")
+        result = sum(o.last_result for o in self.organisations)
+        self.place_margin = result / income if income > 0 else 0.0
+        admissions, person_months = self._year_admissions
+        rate = admissions * 12_000 / person_months if person_months else 0.0
+        self.admissions_growth = rate / self._last_admission_rate - 1.0 if self._last_admission_rate else 0.0
+        self._last_admission_rate = rate
+        self._year_admissions = [0, 0]
+
+    def regulate(self) -> None:
+        """An organisation-focused regulator puts an organisation whose deficit exceeds its threshold
+        into special measures: leadership replaced (what it learned is reset), its relationships
+        start again, and it is pushed to fix its own finances (fortress) for the years set. A
+        whole-system regulator judges the place as one (see model.adaptive) and does none of this."""
+        reg = self.params.regulation
+        year = self.month // 12
+        for org in self.organisations:
+            org.in_special_measures = org.special_measures_until > year
+            if reg.focus != "organisation" or org.in_special_measures or org.last_income <= 0:
+                continue
+            if org.last_result / org.last_income >= -reg.special_measures_deficit:
+                continue
+            if self.params.commons.national_recognition and org.strategy == "collaborative":
+                continue  # the national bodies accept the place's own plan for its collaborators
+            org.special_measures_until = year + reg.special_measures_years
+            org.in_special_measures = True
+            org.attraction = {"fortress": 0.0, "collaborative": 0.0}
+            org.experience = 0.0
+            reset_trust(self, org.name)
+            self.events.append({"event": "special_measures", "step": self.month, "organisation": org.name})
+
+    def in_special_measures(self, org: Organisation) -> bool:
+        return org.in_special_measures
+
+    def forced_strategy(self, org: Organisation) -> str | None:
+        """A strategy the rules impose this year, if any (special measures; system leadership)."""
+        if org.in_special_measures:
+            return "fortress"
+        if self.params.commons.system_leadership and org.kind == "commissioner":
+            return "collaborative"
+        return None
+
     def events_of(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["event"] == kind]
 
@@ -828,7 +923,10 @@ class LocalHealthEconomy(mesa.Model):
                 groups.setdefault((c.payer, c.scope), []).append(c)
         for group in groups.values():
             total = sum(c.terms.get("annual_value", 0.0) for c in group)
-            members = {c.provider: (c.terms.get("annual_value", 0.0) / total if total else 1 / len(group)) for c in group}
+            members: dict[str, float] = {}
+            for c in group:  # a provider may hold several of the payer's contracts (two populations)
+                share = c.terms.get("annual_value", 0.0) / total if total else 1 / len(group)
+                members[c.provider] = members.get(c.provider, 0.0) + share
             for c in group:
                 c.terms["members"] = dict(members)
 

@@ -28,7 +28,7 @@ def build_network(model: LocalHealthEconomy) -> nx.DiGraph:
             if g.has_edge(u, v):
                 g.edges[u, v]["relations"].add(relation)
             else:
-                g.add_edge(u, v, trust=trust0, relations={relation}, shared_governance=False)
+                g.add_edge(u, v, trust=trust0, relations={relation}, shared_governance=False, seen_defecting=False)
 
     for c in model.contracts:
         if c.payer_org is not c.provider_org:  # a lead provider's own services are not a relationship
@@ -45,16 +45,52 @@ def build_network(model: LocalHealthEconomy) -> nx.DiGraph:
     return g
 
 
+def partners(model: LocalHealthEconomy, org) -> list[str]:
+    """The names of the organisations ``org`` works with."""
+    return list(model.network.successors(org.name))
+
+
+def perceived_collaborating(model: LocalHealthEconomy, org) -> float:
+    """The trust-weighted share of its partners ``org`` sees collaborating (0.5 with no partners)."""
+    num = den = 0.0
+    for p in partners(model, org):
+        data = model.network.edges[org.name, p]
+        num += data["trust"] * (0.0 if data["seen_defecting"] else 1.0)
+        den += data["trust"]
+    return num / den if den > 0 else 0.5
+
+
 def update_trust(model: LocalHealthEconomy) -> None:
-    """Once a year: trust in each partner moves with how that partner behaved."""
+    """Once a year: trust in each partner moves with how that partner was seen to behave.
+
+    A partner that collaborated gains trust slowly. A defection (a fortress year)
+    loses it fast, but only where it is seen: always with shared measures
+    (``commons.shared_measures``), otherwise with the scenario's visibility; unseen,
+    trust and the perception of the partner stay as they were. With conflict
+    resolution, trust falls half as fast.
+    """
     gov = model.params.governance
+    commons = model.params.commons
+    loss = gov.trust_loss * (0.5 if commons.conflict_resolution else 1.0)
     strategy = {o.name: o.strategy for o in model.organisations}
+    rng = model.rng_strategy
     for _, b, data in model.network.edges(data=True):
         t = data["trust"]
         if strategy[b] == "collaborative":
             data["trust"] = t + gov.trust_gain * (1.0 - t)
-        else:
-            data["trust"] = t - gov.trust_loss * t
+            data["seen_defecting"] = False
+        elif commons.shared_measures or rng.random() < commons.visibility_without_measures:
+            data["trust"] = t - loss * t
+            data["seen_defecting"] = True
+
+
+def reset_trust(model: LocalHealthEconomy, name: str) -> None:
+    """New leadership: every relationship to and from ``name`` starts again from the initial trust."""
+    trust0 = model.params.governance.initial_trust
+    g = model.network
+    for u, v in [*g.in_edges(name), *g.out_edges(name)]:
+        g.edges[u, v]["trust"] = trust0
+        g.edges[u, v]["seen_defecting"] = False
 
 
 def mean_trust(model: LocalHealthEconomy) -> float:

@@ -28,7 +28,7 @@ PLACE_COLUMNS = [
     "nhs_allocation", "council_grants", "inflows", "spending", "place_surplus",
     "place_balance", "cumulative_inflows", "cumulative_spending", "spending_to_inflows",
     "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation",
-    "balance_prime_contractor", "contracts_ended",
+    "balance_prime_contractor", "contracts_ended", "in_special_measures", "sanctions_paid",
     # activity
     "gp_contacts", "gp_contacts_unmet", "ae_attendances", "emergency_admissions",
     "emergency_admissions_per_1000", "emergency_readmissions", "emergency_admissions_2plus_ltc",
@@ -46,6 +46,7 @@ ORGANISATION_COLUMNS = [
     "name", "kind", "strategy", "income", "spending", "surplus", "reserves", "maturity",
     "beds", "occupancy", "emergency_admissions", "elective_admissions", "ae_attendances",
     "waiting_list", "delayed_days", "list_size", "contacts_unmet", "packages", "packages_in_use",
+    "p_collaborative", "payoff", "in_special_measures",
 ]
 
 
@@ -103,6 +104,8 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "spending_to_inflows": flows_in / inflows if inflows else 0.0,
         **{f"balance_{k}": v for k, v in by_kind.items()},
         "contracts_ended": len(model.events_of("contract_ended")),
+        "in_special_measures": sum(o.in_special_measures for o in model.organisations),
+        "sanctions_paid": model.sanctions_paid,
         "gp_contacts": float(demand.gp_demand.sum() - demand.gp_unmet.sum()),
         "gp_contacts_unmet": float(demand.gp_unmet.sum()),
         "ae_attendances": int(activity["ae"].sum()),

@@ -47,6 +47,15 @@ class Organisation(mesa.Agent):
         self.memory: list[float] = []  # yearly surplus (+) or deficit (-), pounds
         self.year_income_pence = 0
         self.year_spending_pence = 0
+        # learning (see model.adaptive) and regulation
+        self.attraction = {"fortress": 0.0, "collaborative": 0.0}
+        self.experience = 0.0
+        self.payoff = 0.0
+        self.p_collaborative = 1.0 if strategy == "collaborative" else 0.0
+        self.last_income = 0.0  # last financial year's income, pounds
+        self.special_measures_until = 0  # the year (0-based) its special measures end; 0: never in them
+        self.in_special_measures = False
+        self.defections = 0  # defections seen and sanctioned so far
         # reported each month
         self.income = 0.0
         self.spending = 0.0
@@ -91,6 +100,7 @@ class Organisation(mesa.Agent):
 
     def close_year(self) -> None:
         self.memory.append((self.year_income_pence - self.year_spending_pence) / 100)
+        self.last_income = self.year_income_pence / 100
         self.year_income_pence = self.year_spending_pence = 0
 
     @property

@@ -265,6 +265,52 @@ class Governance(_Section):
     trust_loss: Share = Field(description="share of trust lost in a year a partner defects")
 
 
+class Adaptation(_Section):
+    """How organisations choose their strategy each year (MODEL.md section 6).
+
+    ``fixed``: as the scenario (or a user, mid-run) sets it. ``adaptive``:
+    experience-weighted attraction learning (Camerer and Ho 1999) on a yearly
+    payoff that weighs the organisation's financial result, its regulatory
+    standing, the population's outcomes and its relationships, plus proportional
+    imitation of better-off partners (Schlag 1998) and reciprocity towards
+    trusted partners who collaborate.
+    """
+
+    policy: Literal["fixed", "adaptive"] = Field("fixed", description="fixed strategies or adaptive learning")
+    memory: Share = Field(0.8, description="weight of past experience in an attraction each year (EWA phi and rho)")
+    sensitivity: Rate = Field(4.0, description="how sharply attractions decide the choice (logit lambda)")
+    imitation: Share = Field(0.2, description="chance a year of comparing itself with a partner of its kind and imitating")
+    weight_finance: Rate = Field(1.0, description="weight of its own result (surplus as a share of income, x10)")
+    weight_regulation: Rate = Field(1.0, description="weight of regulatory standing")
+    weight_population: Rate = Field(0.5, description="weight of the population's outcomes (growth in emergency admissions, x10)")
+    weight_relationships: Rate = Field(0.5, description="weight of the trust its partners hold in it")
+    reciprocity: Rate = Field(1.0, description="pull towards collaborating when trusted partners collaborate")
+
+
+class Commons(_Section):
+    """Ostrom's rules for governing a common pool (seed 002), each switched on or off."""
+
+    shared_measures: bool = Field(False, description="one set of shared measures: defection and results are visible")
+    graduated_sanctions: bool = Field(False, description="visible defectors pay their collaborating partners, more each time")
+    conflict_resolution: bool = Field(False, description="disputes are resolved: trust falls half as fast")
+    participation: bool = Field(False, description="organisations take part in setting the rules: collaboration pays a bonus")
+    system_leadership: bool = Field(False, description="commissioners lead the system and stay collaborative")
+    national_recognition: bool = Field(False, description="national bodies recognise the place: collaborators are not put in special measures")
+    visibility_without_measures: Share = Field(0.3, description="chance a partner's defection or result is seen without shared measures")
+    sanction_share: Share = Field(0.002, description="sanction per visible defection, as a share of income, times the defections so far")
+    participation_bonus: Rate = Field(0.2, description="payoff bonus of collaborating when organisations set the rules")
+
+
+class Regulation(_Section):
+    """Who the regulator judges, and a transformation fund (MODEL.md section 6; seed 001)."""
+
+    focus: Literal["organisation", "system"] = Field("organisation", description="judge each organisation, or the place as one")
+    special_measures_deficit: Share = Field(0.02, description="a deficit above this share of income puts an organisation in special measures")
+    special_measures_years: int = Field(2, ge=1, le=10, description="years in special measures")
+    transformation_fund_share: Share = Field(0.0, description="share of a collaborative organisation's income paid monthly by a transformation fund")
+    transformation_fund_years: int = Field(0, ge=0, le=20, description="years the transformation fund pays")
+
+
 class Switch(_Section):
     """From a step on, a scope of service is paid under another regime."""
 
@@ -404,6 +450,9 @@ class Scenario(_Section):
     strategies: Strategies
     governance: Governance
     contracting: Contracting = Contracting()
+    adaptation: Adaptation = Adaptation()
+    commons: Commons = Commons()
+    regulation: Regulation = Regulation()
     commissioners: list[CommissionerSpec] = Field(min_length=1)
     councils: list[CouncilSpec] = Field(min_length=1)
     hospitals: list[HospitalSpec] = Field(min_length=1)

@@ -26,6 +26,10 @@ def behaviour(model: LocalHealthEconomy, org: Organisation) -> BaseModel:
 
 
 class StrategyPolicy(Protocol):
+    def observe(self, model: LocalHealthEconomy) -> None:
+        """At a year end, before any choice: learn from the year just ended."""
+        ...
+
     def choose(self, org: Organisation, model: LocalHealthEconomy) -> str:
         """The strategy ``org`` follows in the coming financial year."""
         ...
@@ -33,6 +37,9 @@ class StrategyPolicy(Protocol):
 
 class FixedStrategies:
     """Strategies as the scenario (or a user, mid-run) set them."""
+
+    def observe(self, model: LocalHealthEconomy) -> None:
+        return None
 
     def choose(self, org: Organisation, model: LocalHealthEconomy) -> str:
         return org.strategy

@@ -1,0 +1,124 @@
+"""Adaptive strategies, trust, the rules of the commons and regulation: the mechanisms, checked by hand.
+
+(The papers' patterns over many seeds are a separate, slower matter.)
+"""
+
+import math
+
+import pytest
+
+from model import LocalHealthEconomy, load_scenario
+from model.adaptive import AdaptiveStrategies
+
+SMALL = {"population.size": 3_000}
+
+
+def model(changes: dict, steps: int = 0) -> LocalHealthEconomy:
+    m = LocalHealthEconomy(load_scenario().with_changes({**SMALL, **changes}), rng=4)
+    m.ledger.keep_journal = True
+    for _ in range(steps):
+        m.step()
+    return m
+
+
+def test_the_scenario_chooses_the_policy():
+    assert isinstance(model({"adaptation.policy": "adaptive"}).policy, AdaptiveStrategies)
+    assert not isinstance(model({}).policy, AdaptiveStrategies)
+
+
+def test_experience_weighted_attraction_worked_by_hand(monkeypatch):
+    # memory 0.5; an organisation with N = 2, A_f = 1.0, A_c = 0.0 plays fortress and gets 3.0;
+    # its partners that collaborated got 2.0 on average (seen: shared measures)
+    # N' = 0.5*2 + 1 = 2; A_f' = (0.5*2*1.0 + 3.0)/2 = 2.0; A_c' = (0.5*2*0.0 + 2.0)/2 = 1.0
+    m = model({"adaptation.policy": "adaptive", "adaptation.memory": 0.5, "commons.shared_measures": True})
+    org = m.organisation("Northvale General")
+    org.strategy, org.experience, org.attraction = "fortress", 2.0, {"fortress": 1.0, "collaborative": 0.0}
+    pay = {o.name: (3.0 if o is org else 2.0) for o in m.organisations}
+    monkeypatch.setattr(AdaptiveStrategies, "payoff", lambda self, o, mm: pay[o.name])
+    for o in m.organisations:
+        if o is not org:
+            o.strategy = "collaborative"
+    m.policy.observe(m)
+    assert org.experience == pytest.approx(2.0)
+    assert org.attraction["fortress"] == pytest.approx(2.0)
+    assert org.attraction["collaborative"] == pytest.approx(1.0)
+
+
+def test_an_unseen_alternative_only_fades(monkeypatch):
+    # nothing visible (no shared measures, visibility 0): A_c' = 0.5*2*0.8/2 = 0.4
+    m = model({"adaptation.policy": "adaptive", "adaptation.memory": 0.5, "commons.visibility_without_measures": 0.0})
+    org = m.organisation("Northvale General")
+    org.strategy, org.experience, org.attraction = "fortress", 2.0, {"fortress": 1.0, "collaborative": 0.8}
+    monkeypatch.setattr(AdaptiveStrategies, "payoff", lambda self, o, mm: 3.0)
+    for o in m.organisations:
+        if o is not org:
+            o.strategy = "collaborative"
+    m.policy.observe(m)
+    assert org.attraction["collaborative"] == pytest.approx(0.4)
+
+
+def test_the_choice_is_a_logit_on_the_attractions_pulled_by_reciprocity():
+    m = model({"adaptation.policy": "adaptive", "adaptation.imitation": 0.0, "adaptation.sensitivity": 2.0,
+               "adaptation.reciprocity": 1.0})
+    org = m.organisation("Abbey GP Federation")
+    org.attraction = {"fortress": 0.5, "collaborative": 0.25}
+    m.policy.choose(org, m)
+    # nobody seen defecting at the start: the perceived share collaborating is 1, pull 0.5
+    assert org.p_collaborative == pytest.approx(1 / (1 + math.exp(-2.0 * (0.25 + 0.5 - 0.5))))
+
+
+def test_graduated_sanctions_make_seen_defectors_pay_collaborating_partners_more_each_year():
+    m = model({"commons.shared_measures": True, "commons.graduated_sanctions": True, "commons.sanction_share": 0.01}, steps=24)
+    m.ledger.check()
+    paid = {}
+    for step, t in m.ledger.journal:
+        if t.kind == "sanction":
+            paid.setdefault((step, t.payer), 0)
+            paid[(step, t.payer)] += t.pence
+            assert m.organisation(t.payee.split(":", 1)[1]).strategy == "collaborative"
+    fortresses = [o for o in m.organisations if o.strategy == "fortress" and any(
+        m.organisation(p).strategy == "collaborative" for p in m.network.successors(o.name))]
+    assert fortresses
+    for o in fortresses:
+        first, second = paid[(11, o.account)], paid[(23, o.account)]
+        assert o.defections == 2
+        assert second > 1.5 * first  # twice the share of a similar income the second time
+    assert m.sanctions_paid == pytest.approx(sum(paid.values()) / 100)
+
+
+def test_an_organisation_focused_regulator_puts_a_deficit_into_special_measures():
+    m = model({"adaptation.policy": "adaptive", "regulation.special_measures_deficit": 0.0}, steps=12)
+    flagged = [o for o in m.organisations if o.in_special_measures]
+    assert flagged and all(o.last_result < 0 for o in flagged)
+    for o in flagged:
+        assert o.strategy == "fortress" and o.attraction == {"fortress": 0.0, "collaborative": 0.0}
+        assert all(m.network.edges[u, v]["trust"] == m.params.governance.initial_trust
+                   for u, v in m.network.in_edges(o.name))
+    assert [e["organisation"] for e in m.events_of("special_measures")] == [o.name for o in flagged]
+
+
+def test_a_whole_system_regulator_puts_no_one_in_special_measures():
+    m = model({"adaptation.policy": "adaptive", "regulation.focus": "system", "regulation.special_measures_deficit": 0.0}, steps=12)
+    assert not any(o.in_special_measures for o in m.organisations)
+
+
+def test_national_recognition_spares_collaborators():
+    m = model({"adaptation.policy": "fixed", "regulation.special_measures_deficit": 0.0,
+               "commons.national_recognition": True}, steps=12)
+    flagged = [o for o in m.organisations if o.in_special_measures]
+    assert flagged and all(o.strategy == "fortress" for o in flagged)
+
+
+def test_the_transformation_fund_pays_collaborators_for_its_years_only():
+    m = model({"regulation.transformation_fund_share": 0.02, "regulation.transformation_fund_years": 1}, steps=14)
+    m.ledger.check()
+    steps = {step for step, t in m.ledger.journal if t.kind == "transformation_fund"}
+    payees = {t.payee for _, t in m.ledger.journal if t.kind == "transformation_fund"}
+    assert steps == set(range(1, 12))  # month 0 has no income yet; none after the first year
+    assert all(m.organisation(p.split(":", 1)[1]).strategy == "collaborative" for p in payees)
+
+
+def test_system_leadership_keeps_commissioners_collaborative():
+    m = model({"adaptation.policy": "adaptive", "commons.system_leadership": True,
+               "commissioners.0.strategy": "fortress"}, steps=36)
+    assert all(c.strategy == "collaborative" for c in m.commissioners)
