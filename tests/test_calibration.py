@@ -1,0 +1,225 @@
+"""The baseline against the figures it is calibrated to (docs/calibration.md).
+
+The default scenario, unchanged (its 300,000 people), runs for six years on seeds
+1, 2 and 3: the first twelve months give the first-year figures, years 1 to 6 the
+growth of demand. Each figure is the mean over the seeds of one run's value and
+must come within 10% of its target. Targets are read from the scenario, or worked
+out from its figures where the model sizes a quantity from several of them, or
+(for the money) taken from what the organisations were given at calibration;
+measured values come from the place table (the ledger's flows and the month's
+activity), the contracts' prices and the population. A figure the baseline misses
+is a strict xfail that names the measured value and the target, so it fails if the
+model comes to meet it and the mark is stale.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model import LocalHealthEconomy, load_scenario
+from model.scenario import Scenario
+
+SEEDS = (1, 2, 3)
+TOLERANCE = 0.10
+GROWTH_YEARS = 5  # demand growth: from the first year to the sixth
+
+
+@dataclass
+class Run:
+    place: pd.DataFrame  # one row per month
+    planned_allocation: float  # the commissioners' allocations set at calibration, pounds a year
+    planned_grants: float  # the councils' grants set at calibration, pounds a year
+    multimorbid_65_84: float  # share of people aged 65-84 with 2+ long-term conditions, at the start
+    price_change: float  # mean change in the acute contracts' prices at the first year end
+    unit_cost_change: float  # change in providers' unit costs at the first year end
+    expected_admissions: tuple[float, float]  # the population's expected admissions a year at the start and 5 years on
+
+    @property
+    def first_year(self) -> pd.DataFrame:
+        return self.place[self.place.month <= 12]
+
+    def per_head(self, column: str, per: float = 1.0) -> float:
+        """A first-year flow per person (``per`` = 1000: per 1,000 people) a year."""
+        y1 = self.first_year
+        return float(y1[column].sum() / y1.population.mean() * per)
+
+    def yearly(self, column: str) -> np.ndarray:
+        return self.place.groupby((self.place.month - 1) // 12)[column].sum().to_numpy()
+
+
+def _run(scenario: Scenario, seed: int) -> Run:
+    m = LocalHealthEconomy(scenario, rng=seed)
+    pop = m.population
+    older = pop.alive & (pop.age >= 65) & (pop.age < 85)
+    acute = [c for c in m.contracts if c.scope == "acute" and "prices" in c.terms]
+    start_prices = [dict(c.terms["prices"]) for c in acute]
+    planned_allocation = sum(c.allocation for c in m.commissioners)
+    planned_grants = sum(c.grant for c in m.councils)
+    expected_start = float(pop.expected_year()["admissions"].sum())
+    multimorbid = float((pop.ltc[older] >= 2).mean())
+    m.run(12)
+    price_change = np.mean([c.terms["prices"][k] / p[k] - 1 for c, p in zip(acute, start_prices, strict=True) for k in p])
+    unit_cost_change = m.prices.unit_cost - 1
+    m.run(12 * (GROWTH_YEARS - 1))
+    expected_later = float(pop.expected_year()["admissions"].sum())
+    m.run(12)
+    return Run(
+        place=m.place_table(),
+        planned_allocation=planned_allocation,
+        planned_grants=planned_grants,
+        multimorbid_65_84=multimorbid,
+        price_change=float(price_change),
+        unit_cost_change=float(unit_cost_change),
+        expected_admissions=(expected_start, expected_later),
+    )
+
+
+@pytest.fixture(scope="module")
+def baseline() -> tuple[Scenario, list[Run]]:
+    scenario = load_scenario()
+    return scenario, [_run(scenario, seed) for seed in SEEDS]
+
+
+# --- targets worked out from the scenario's figures --------------------------------------------------
+def nhs_allocation_per_head(s: Scenario) -> float:
+    """What the commissioners are expected to spend per person at the scenario's rates and prices,
+    grossed up for running costs and the planned surplus (docs/calibration.md, "Money")."""
+    d, t, cap, sc, m = s.demand, s.tariff, s.capacity, s.social_care, s.money
+    acute = (d.ae_attendances_per_1000 * t.ae_attendance + d.emergency_admissions_per_1000 * t.emergency_spell
+             + d.referrals_per_1000 * d.listed_share * t.elective_spell + d.referrals_per_1000 * t.outpatient_attendance) / 1000
+    gp = cap.capitation_per_patient + cap.qof_per_patient
+    chc = sc.packages_per_1000 / 1000 * sc.package_cost_per_month * 12 * sc.nhs_funded_share
+    return (acute + cap.community_cost_per_head + gp + chc) / (1 - m.commissioner_running_cost_share) / (1 - m.commissioner_planned_surplus)
+
+
+def council_grants_per_head(s: Scenario) -> float:
+    """The council's share of its packages' cost plus the standard prevention share, per person."""
+    sc, m = s.social_care, s.money
+    care = sc.packages_per_1000 / 1000 * sc.package_cost_per_month * 12 * (1 - sc.nhs_funded_share)
+    return care / (1 - m.prevention_share_of_council)
+
+
+def multimorbidity_target(s: Scenario) -> float:
+    """The share the scenario's source for ``health.ltc_mean_at_50`` names (Barnett et al. 2012)."""
+    source = s.sources.get("health.ltc_mean_at_50", "")
+    found = re.search(r"about (\d+)% at 65-84", source)
+    assert found, f"health.ltc_mean_at_50's source no longer names the 65-84 multimorbidity it is set to: {source!r}"
+    return int(found.group(1)) / 100
+
+
+def demand_growth_target(s: Scenario, r: Run) -> float:
+    """Growth not explained by the population (the scenario's) on top of the growth of the
+    population's own expected admissions at the base rates (its size, age, conditions, frailty)."""
+    start, later = r.expected_admissions
+    return (1 + s.demand.unexplained_growth) * (later / start) ** (1 / GROWTH_YEARS) - 1
+
+
+def emergency_admissions_growth(r: Run) -> float:
+    adm = r.yearly("emergency_admissions")
+    return float((adm[GROWTH_YEARS] / adm[0]) ** (1 / GROWTH_YEARS) - 1)
+
+
+def year_on_year(r: Run, column: str) -> float:
+    y = r.yearly(column)
+    return float(y[1] / y[0] - 1)
+
+
+@dataclass(frozen=True)
+class Figure:
+    measured: Callable[[Run], float]
+    target: Callable[[Scenario, Run], float]
+
+
+def scenario_figure(get: Callable[[Scenario], float]) -> Callable[[Scenario, Run], float]:
+    return lambda s, _r: get(s)
+
+
+FIGURES: dict[str, Figure] = {
+    # money
+    "nhs_allocation_per_head": Figure(lambda r: r.per_head("nhs_allocation"), scenario_figure(nhs_allocation_per_head)),
+    "council_grants_per_head": Figure(lambda r: r.per_head("council_grants"), scenario_figure(council_grants_per_head)),
+    "nhs_allocation_received_against_planned": Figure(lambda r: float(r.first_year.nhs_allocation.sum()), lambda _s, r: r.planned_allocation),
+    "council_grants_received_against_planned": Figure(lambda r: float(r.first_year.council_grants.sum()), lambda _s, r: r.planned_grants),
+    "spending_to_inflows": Figure(lambda r: float(r.first_year.spending.sum() / r.first_year.inflows.sum()), lambda _s, _r: 1.0),
+    # capacity
+    "beds_per_1000": Figure(lambda r: float((r.first_year.beds / r.first_year.population).mean() * 1000),
+                            scenario_figure(lambda s: s.capacity.beds_per_1000)),
+    "bed_occupancy_first_month": Figure(lambda r: float(r.place.bed_occupancy.iloc[0]), scenario_figure(lambda s: s.capacity.target_occupancy)),
+    "bed_occupancy_first_year": Figure(lambda r: float(r.first_year.bed_occupancy.mean()), scenario_figure(lambda s: s.capacity.target_occupancy)),
+    # activity
+    "gp_contacts_per_person": Figure(lambda r: r.per_head("gp_contacts"), scenario_figure(lambda s: s.demand.gp_contacts_per_person)),
+    "ae_attendances_per_1000": Figure(lambda r: r.per_head("ae_attendances", 1000), scenario_figure(lambda s: s.demand.ae_attendances_per_1000)),
+    "emergency_admissions_per_1000": Figure(lambda r: r.per_head("emergency_admissions", 1000),
+                                            scenario_figure(lambda s: s.demand.emergency_admissions_per_1000)),
+    "outpatient_referrals_per_1000": Figure(lambda r: r.per_head("outpatient_attendances", 1000),
+                                            scenario_figure(lambda s: s.demand.referrals_per_1000)),
+    "elective_admissions_per_1000": Figure(lambda r: r.per_head("elective_admissions", 1000),
+                                           scenario_figure(lambda s: s.demand.listed_share * s.demand.referrals_per_1000)),
+    "waiting_list_per_1000_first_month": Figure(lambda r: float(r.place.waiting_list.iloc[0] / r.place.population.iloc[0] * 1000),
+                                                scenario_figure(lambda s: s.demand.waiting_list_per_1000)),
+    "waiting_list_per_1000_end_of_first_year": Figure(
+        lambda r: float(r.first_year.waiting_list.iloc[-1] / r.first_year.population.iloc[-1] * 1000),
+        scenario_figure(lambda s: s.demand.waiting_list_per_1000)),
+    "social_care_packages_per_1000": Figure(lambda r: float((r.first_year.social_care_packages / r.first_year.population).mean() * 1000),
+                                            scenario_figure(lambda s: s.social_care.packages_per_1000)),
+    # population
+    "deaths_per_1000": Figure(lambda r: r.per_head("deaths", 1000), scenario_figure(lambda s: s.health.deaths_per_1000)),
+    "births_per_1000": Figure(lambda r: r.per_head("births", 1000), scenario_figure(lambda s: s.population.births_per_1000)),
+    "multimorbidity_65_84_at_start": Figure(lambda r: r.multimorbid_65_84, scenario_figure(multimorbidity_target)),
+    # prices and growth: changes a year, compared as changes (not as factors near 1)
+    "tariff_change_per_year": Figure(lambda r: r.price_change,
+                                     scenario_figure(lambda s: (1 + s.money.cost_growth) * (1 - s.money.efficiency_requirement) - 1)),
+    "unit_cost_change_per_year": Figure(lambda r: r.unit_cost_change,
+                                        scenario_figure(lambda s: (1 + s.money.cost_growth) * (1 - s.money.productivity_growth) - 1)),
+    "nhs_allocation_growth": Figure(lambda r: year_on_year(r, "nhs_allocation"), scenario_figure(lambda s: s.money.allocation_growth)),
+    "council_grant_growth": Figure(lambda r: year_on_year(r, "council_grants"), scenario_figure(lambda s: s.money.council_grant_growth)),
+    "emergency_admissions_growth_per_year": Figure(emergency_admissions_growth, demand_growth_target),
+}
+
+MISSED = {
+    "council_grants_per_head": (
+        "measured £238.6 a head against £272.7 worked out from social_care.packages_per_1000 (ratio 0.87): "
+        "the grant is sized to the packages a council funds, and the fortress Northvale Council funds fewer from the start"
+    ),
+    "waiting_list_per_1000_end_of_first_year": (
+        "measured 71.7 per 1,000 against demand.waiting_list_per_1000 = 60 (ratio 1.20): listed referrals "
+        "(fortress GP federations shed 15% more) exceed the elective capacity sized to the calibrated referrals"
+    ),
+    "social_care_packages_per_1000": (
+        "measured 12.1 per 1,000 against social_care.packages_per_1000 = 14 (ratio 0.86): the fortress "
+        "Northvale Council tightens eligibility at the start and funds only the residents still eligible"
+    ),
+    "emergency_admissions_growth_per_year": (
+        "measured 1.09% a year (years 1 to 6) against 1.82% (unexplained_growth 1% on top of 0.81% from the "
+        "population's own change; ratio 0.60): the collaborative organisations' programmes bend demand from "
+        "about month 42 (2.86% a year with their effects set to 0)"
+    ),
+}
+
+
+PARAMS = [
+    pytest.param(figure, id=name, marks=[pytest.mark.xfail(strict=True, reason=MISSED[name])] if name in MISSED else [])
+    for name, figure in FIGURES.items()
+]
+
+
+@pytest.mark.parametrize("figure", PARAMS)
+def test_baseline_comes_within_10_percent_of_the_figure_it_is_calibrated_to(baseline, figure, request):
+    scenario, runs = baseline
+    measured = float(np.mean([figure.measured(r) for r in runs]))
+    target = float(np.mean([figure.target(scenario, r) for r in runs]))
+    assert target != 0
+    ratio = measured / target
+    assert abs(ratio - 1) <= TOLERANCE, (
+        f"{request.node.callspec.id}: measured {measured:.6g} against target {target:.6g} (ratio {ratio:.3f})"
+    )
+
+
+def test_missed_figures_are_figures_that_are_tested():
+    assert set(MISSED) <= set(FIGURES)
