@@ -506,6 +506,12 @@ class LocalHealthEconomy(mesa.Model):
     def _year_end(self, c: Contract, results: dict[str, float], outcomes: dict[str, dict[str, float]]) -> YearEnd:
         if c.terms.get("members"):
             results = self._alliance_results(c, results)
+        elif c.scope == "social_care":
+            # a council pooling with several commissioners shares its result once, by their contributions
+            pots = [x for x in self.contracts if x.active and x.scope == "social_care" and x.provider == c.provider]
+            total = sum(x.terms["annual_value"] for x in pots)
+            share = c.terms["annual_value"] / total if total else 1.0
+            results = {**results, c.provider: results.get(c.provider, 0.0) * share}
         return YearEnd(shadow_value=self._shadow_value(c), outcomes=outcomes.get(c.population_of.account, {}), results=results)  # type: ignore[attr-defined]
 
     def _alliance_results(self, c: Contract, results: dict[str, float]) -> dict[str, float]:

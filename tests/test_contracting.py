@@ -144,3 +144,14 @@ def test_a_pooled_budget_pays_the_contribution_and_shares_the_councils_result():
     result_before = co.memory[-1] - share / 100
     assert share == round(-0.4 * result_before * 100)
     m.ledger.check()
+
+
+def test_a_council_pooling_with_two_commissioners_shares_its_result_once():
+    m = _journal_model({"contracting.pooled_budgets": [
+        {"commissioner": c.name, "council": "Eastmoor Council", "nhs_contribution": 0.02} for c in load_scenario().commissioners],
+        "contracting.terms": {"pooled_risk_share": 0.5}}, steps=12)
+    co = m.organisation("Eastmoor Council")
+    moved = sum(t.pence if t.payee == co.account else -t.pence for _, t in m.ledger.journal if t.kind == "pooled_risk_share")
+    result_before = co.memory[-1] - moved / 100
+    # the NHS's half of the council's result, split between the two pots, once in all
+    assert moved == pytest.approx(-0.5 * result_before * 100, abs=2)

@@ -348,6 +348,15 @@ def test_capitation_quality_pay_settled_at_year_end():
     assert c.settle_year() == [Transfer(PAYER, PROVIDER, 1_200_000, "quality_payment")]
 
 
+def test_capitation_quality_pay_for_part_of_a_year():
+    """A contract let with four months of the year left earns four twelfths of its quality pay:
+    £15 * 1,000 * 0.8 * 4/12 = £4,000."""
+    c = capitation_contract()
+    for _ in range(4):
+        c.month(Activity(registered_patients=1000, quality_achievement=0.8))
+    assert c.settle_year() == [Transfer(PAYER, PROVIDER, 400_000, "quality_payment")]
+
+
 def test_capitation_full_year_by_hand():
     """A steady list of 1,000 with 80% achievement: 12 * £10,000 + £12,000 = £132,000."""
     c = capitation_contract()

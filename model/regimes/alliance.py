@@ -12,9 +12,10 @@ with ``members`` mapping each member's account to its share (the shares sum to
 result is its share of the alliance's result, and the payer's net flow over all
 members is zero, up to rounding each settlement to the penny.
 
-The results (``YearEnd.results``) are each organisation's *whole* surplus or
-deficit for the year before settlement, not only its alliance business: the
-regime suits members whose business is mostly the alliance. A member missing
+The results (``YearEnd.results``) are what the economy attributes to the
+alliance: each member's surplus or deficit for the year before settlement,
+times the alliance's share of that member's contract income (so a provider in
+two alliances is not shared twice on one result). A member missing
 from the results counts as breaking even (0). ``terms["members"]`` is filled by
 the economy; an empty dict means the provider is in an alliance of one (share
 1), which settles nothing.

@@ -28,6 +28,8 @@ class GPCapitation(PaymentRegime):
         return [Transfer(contract.payer, contract.provider, pence, "capitation")] if pence else []
 
     def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
-        year = contract.year_activity
-        pence = to_pence(contract.terms["quality_per_patient"] * year.registered_patients * year.quality_achievement)
+        activity = contract.year_activity
+        # a contract that ran part of the year (a switch, a hand-over) earns that part of its quality pay
+        part = contract.months_this_year / 12.0
+        pence = to_pence(contract.terms["quality_per_patient"] * activity.registered_patients * activity.quality_achievement * part)
         return [Transfer(contract.payer, contract.provider, pence, "quality_payment")] if pence else []
