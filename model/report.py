@@ -125,12 +125,40 @@ def health_chart(place: pd.DataFrame, path: Path, title: str) -> None:
     ])
 
 
+def strategy_chart(place: pd.DataFrame, orgs: pd.DataFrame, path: Path, title: str) -> None:
+    """The strategy mix over time: the share of each kind collaborating, mean trust, special measures."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    mix = orgs.assign(collaborative=(orgs["strategy"] == "collaborative").astype(float))
+    by = ["seed", "month", "kind"] if "seed" in mix.columns else ["month", "kind"]
+    share = mix.groupby(by, as_index=False)["collaborative"].mean()
+    for kind, colour in KIND_COLOURS.items():
+        one = share[share["kind"] == kind]
+        if len(one):
+            _line(axes[0], one, "collaborative", KIND_LABELS[kind], colour)
+    _line(axes[0], place, "share_collaborative", "all organisations", "black", lw=2)
+    axes[0].set_ylim(-0.05, 1.05)
+    axes[0].set_title("share collaborative")
+    axes[0].legend(fontsize=7)
+    _line(axes[1], place, "mean_trust", None, "#17becf")
+    axes[1].set_ylim(0, 1)
+    axes[1].set_title("mean trust between partners")
+    _line(axes[2], place, "in_special_measures", None, "#d62728")
+    axes[2].set_title("organisations in special measures")
+    for ax in axes:
+        ax.set_xlabel("year")
+    fig.suptitle(f"{title}: strategies, trust and regulation")
+    _margins(fig, wspace=0.25)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def make_charts(place: pd.DataFrame, orgs: pd.DataFrame, out: Path, title: str) -> list[Path]:
     """Write the standard charts of a run (or of several seeds) into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "finances.png", out / "pool.png", out / "activity.png", out / "health.png"]
+    paths = [out / "finances.png", out / "pool.png", out / "activity.png", out / "health.png", out / "strategies.png"]
     finances_chart(orgs, paths[0], title)
     pool_chart(place, paths[1], title)
     activity_chart(place, paths[2], title)
     health_chart(place, paths[3], title)
+    strategy_chart(place, orgs, paths[4], title)
     return paths
