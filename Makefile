@@ -5,13 +5,14 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test bench lint clean help
+.PHONY: run test bench lint clean help scenario-charts
 
 help:
 	@echo "make run    - set up .venv and run the default scenario (results/ + charts)"
 	@echo "make test   - set up .venv and run the test suite"
 	@echo "make bench  - benchmark the default scenario (median of 5, memory, profile)"
 	@echo "make lint   - ruff"
+	@echo "make scenario-charts - run the scenario library's cases; charts in docs/img/scenarios/, docs/scenarios.md"
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(PY) ]; then \
@@ -31,6 +32,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py $(ARGS)
+
+scenario-charts: $(STAMP)
+	$(PY) tools/scenario_charts.py $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check model tests benchmarks

@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sub.add_parser("scenarios", help="list the ready-made scenarios")
+    s = sub.add_parser("show", help="describe a scenario: its opening comment, then every parameter with its source")
+    s.add_argument("scenario", help="scenario name or TOML file")
     sub.add_parser("regimes", help="list the payment regimes and their parameters")
     return p
 
@@ -103,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_compare(args)
         if args.command == "scenarios":
             return cmd_scenarios()
+        if args.command == "show":
+            return cmd_show(args)
         if args.command == "regimes":
             return cmd_regimes()
     except ScenarioError as e:
@@ -451,10 +455,100 @@ def ranked_table(summary_table, ranked, rank_by: str, title: str, seeds: int) ->
 def cmd_scenarios() -> int:
     from model.scenario import list_scenarios, load_scenario
 
-    for name in list_scenarios():
-        s = load_scenario(name)
-        print(f"{name:<24}{s.description}")
+    names = list_scenarios()
+    width = max((len(n) for n in names), default=0) + 2
+    for name in names:
+        print(f"{name:<{width}}{load_scenario(name).description}")
     return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """The scenario's description (the comment block opening its file), then every
+    resolved parameter as ``path = value`` with its source, grouped by section."""
+    from model.scenario import load_scenario, resolved_parameters
+
+    scenario = load_scenario(args.scenario)
+    path = Path(scenario.origin)
+    chain = _extends_chain(path)
+    print(f"{scenario.name}: {path}" + (f" (extends {' -> '.join(chain)})" if chain else ""))
+    if scenario.description:
+        print(scenario.description)
+    comment = opening_comment(path)
+    if comment:
+        print()
+        print(comment)
+    sources = scenario.sources
+    params = resolved_parameters(scenario)
+    sections = [k for k in params if isinstance(params[k], dict | list)]
+    for section in sections:
+        rows = list(_flatten(params[section], section))
+        print(f"\n[{section}]" + ("" if rows else "  (none)"))
+        for key, value in rows:
+            source = _source_of(key, sources)
+            print(f"  {key} = {json.dumps(value)}" + (f"  <- {source}" if source else ""))
+    return 0
+
+
+def opening_comment(path: Path) -> str:
+    """The comment block at the top of a scenario file, without the ``#`` marks."""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            lines.append(stripped[1:][1:] if stripped[1:2] == " " else stripped[1:])
+        elif stripped or lines:
+            break
+    return "\n".join(lines).strip("\n")
+
+
+def _extends_chain(path: Path) -> list[str]:
+    """The scenarios a file extends, nearest first (for display only)."""
+    import tomllib
+
+    from model.scenario import ScenarioError, scenario_path
+
+    chain: list[str] = []
+    seen = {path.resolve()}
+    while True:
+        try:
+            parent = tomllib.loads(path.read_text(encoding="utf-8")).get("extends")
+        except (OSError, tomllib.TOMLDecodeError):
+            return chain
+        if not isinstance(parent, str):
+            return chain
+        chain.append(parent)
+        try:
+            relative = Path(parent)
+            path = scenario_path(path.parent / relative if relative.suffix == ".toml" and not relative.is_absolute() else parent)
+        except ScenarioError:
+            return chain
+        if path.resolve() in seen:
+            return chain
+        seen.add(path.resolve())
+
+
+def _flatten(node: Any, prefix: str):
+    """(path, value) pairs; a list of plain values is one value, a list of tables is indexed."""
+    if isinstance(node, dict):
+        if not node:
+            yield prefix, node
+        for k, v in node.items():
+            yield from _flatten(v, f"{prefix}.{k}")
+    elif isinstance(node, list) and any(isinstance(v, dict | list) for v in node):
+        for i, v in enumerate(node):
+            yield from _flatten(v, f"{prefix}.{i}")
+    else:
+        yield prefix, node
+
+
+def _source_of(key: str, sources: dict[str, str]) -> str | None:
+    """A parameter's source: its own, or that of the figure it is part of."""
+    parts = key.split(".")
+    for n in range(len(parts), 0, -1):
+        found = sources.get(".".join(parts[:n]))
+        if found:
+            return found
+    return None
 
 
 def cmd_regimes() -> int:

@@ -506,8 +506,9 @@ def test_withhold_year_is_the_base_less_the_unearned_withhold(months, withhold, 
     full = pbr_value(pbr_terms(), year, 12) if base == "pbr" else annual
     achieved = sum(met) / 4
     total = sum(paid) + settled
-    assert total == to_pence(full * (1 - withhold * (1 - achieved)))
-    assert to_pence((1 - withhold) * full) <= total <= to_pence(full)
+    # to the penny, up to how the float product rounds at a half penny
+    assert abs(total - to_pence(full * (1 - withhold * (1 - achieved)))) <= 1
+    assert to_pence((1 - withhold) * full) - 1 <= total <= to_pence(full)
     if withhold == 0.0:
         base_contract = contract(PaymentByResults(), pbr_terms()) if base == "pbr" else contract(
             BlockContract(), {"annual_value": annual}, scope="community")
