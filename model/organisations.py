@@ -160,14 +160,18 @@ class Council(Organisation):
         self.prevention_spend = 0.0  # pounds a year
         self.base_eligibility = 0.0  # frailty threshold that rations care to capacity
         self.start_eligibility = 0.0  # the threshold at the start, before any tightening
+        self.planned = False  # has it planned a year yet (its policy applies from then)
         self.pooled_in_year = 0.0  # NHS money received into a pooled budget, pounds this year
         self.nhs_funded_in_year = 0.0
         self.base_prevention = 0.0
 
     @property
     def eligibility(self) -> float:
-        """Frailty from which it funds care: rationed to capacity, never looser than its policy."""
-        return max(self.base_eligibility, self.start_eligibility + self.behaviour.eligibility_tightening)
+        """Frailty from which it funds care: rationed to capacity, never looser than its policy.
+
+        Its policy's tightening applies from its first year's plan: the place starts as it was."""
+        tightening = self.behaviour.eligibility_tightening if self.planned else 0.0
+        return max(self.base_eligibility, self.start_eligibility + tightening)
 
     @property
     def programme_intensity(self) -> float:
@@ -186,6 +190,7 @@ class Council(Organisation):
     def plan_year(self) -> None:
         b = self.behaviour
         m = self.model
+        self.planned = True
         cost_year = m.prices.package_cost * 12
         self.prevention_spend = self.base_prevention * b.prevention_ratio * m.prices.council_index
         pooled = self.pooled_in_year * (1.0 - b.pooled_substitution)
@@ -271,6 +276,11 @@ class Hospital(Organisation):
     def monthly_costs(self, variable_cost: float) -> None:
         m = self.model
         self.spend((self.overhead_month + self.beds * self.cost_per_bed_month) * m.prices.unit_cost, "beds_and_staff")
+        # bed days beyond its beds are found in escalation wards at a premium (emergencies are never turned away)
+        over = max(self.bed_days - self.beds * MONTH_DAYS, 0.0)
+        if over > 0:
+            per_day = self.cost_per_bed_month / MONTH_DAYS * m.params.capacity.escalation_cost_ratio
+            self.spend(over * per_day * m.prices.unit_cost, "escalation_beds")
         self.spend(variable_cost * m.prices.unit_cost, "clinical_supplies")
         overrun = 1.0 + m.params.money.starting_cost_overrun
         self.spend(self.community_value / 12 * overrun * m.prices.unit_cost / m.prices.tariff, "community_services")

@@ -174,6 +174,8 @@ class Capacity(_Section):
     bed_cost_share: Share = Field(description="share of an acute hospital's fixed costs that go with its beds (the rest is overhead)")
     target_occupancy: Share = Field(description="bed occupancy hospitals plan to")
     bed_growth_limit: Share = Field(description="most beds a hospital can add in one year, share")
+    escalation_cost_ratio: Rate = Field(description=(
+        "cost of a bed day beyond the hospital's beds (escalation wards, agency staff) against a planned bed day"))
 
 
 class Programmes(_Section):

@@ -183,17 +183,9 @@ FIGURES: dict[str, Figure] = {
 }
 
 MISSED = {
-    "council_grants_per_head": (
-        "measured £238.6 a head against £272.7 worked out from social_care.packages_per_1000 (ratio 0.87): "
-        "the grant is sized to the packages a council funds, and the fortress Northvale Council funds fewer from the start"
-    ),
     "waiting_list_per_1000_end_of_first_year": (
         "measured 71.7 per 1,000 against demand.waiting_list_per_1000 = 60 (ratio 1.20): listed referrals "
         "(fortress GP federations shed 15% more) exceed the elective capacity sized to the calibrated referrals"
-    ),
-    "social_care_packages_per_1000": (
-        "measured 12.1 per 1,000 against social_care.packages_per_1000 = 14 (ratio 0.86): the fortress "
-        "Northvale Council tightens eligibility at the start and funds only the residents still eligible"
     ),
     "emergency_admissions_growth_per_year": (
         "measured 1.09% a year (years 1 to 6) against 1.82% (unexplained_growth 1% on top of 0.81% from the "
