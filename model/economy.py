@@ -563,8 +563,10 @@ class LocalHealthEconomy(mesa.Model):
                 self._deflate(c, 1 + m.allocation_growth)
             else:
                 self._deflate(c, (1 + m.cost_growth) * (1 - m.productivity_growth) if c.scope == "primary_care" else price_change)
-        for org in self.agents:
-            org.strategy = self.policy.choose(org, self)
+        # everyone chooses on what the others did this year, then all switch together
+        chosen = {org: self.policy.choose(org, self) for org in self.agents}
+        for org, strategy in chosen.items():
+            org.strategy = strategy
         for org in self.agents:
             org.plan_year()
         for h in self.hospitals:
@@ -788,6 +790,8 @@ class LocalHealthEconomy(mesa.Model):
 
     def forced_strategy(self, org: Organisation) -> str | None:
         """A strategy the rules impose this year, if any (special measures; system leadership)."""
+        if org.kind == "prime_contractor":
+            return org.strategy  # a contracting vehicle, not a party to the place's relationships
         if org.in_special_measures:
             return "fortress"
         if self.params.commons.system_leadership and org.kind == "commissioner":
