@@ -633,7 +633,11 @@ class LocalHealthEconomy(mesa.Model):
         comm = pop.geo.gp_commissioner[pop.gp]
         pair = (comm.astype(np.int64) * nh + pop.hospital)[alive]
         by_pair = lambda w: np.bincount(pair, weights=w[alive], minlength=nc * nh).reshape(nc, nh)  # noqa: E731
-        att, adm, ref = by_pair(exp["attendances"]), by_pair(exp["admissions"]), by_pair(exp["referrals"])
+        # referrals as the federations make them at the start (a fortress sheds work by referring):
+        # the hospitals' elective capacity and the contracts were set to the flows of the day
+        shedding = np.array([1 + g.behaviour.referral_shedding for g in self.gp_federations])
+        att, adm = by_pair(exp["attendances"]), by_pair(exp["admissions"])
+        ref = by_pair(exp["referrals"] * shedding[pop.gp])
         electives = ref * s.demand.listed_share
         catch = np.bincount(pop.hospital[alive], minlength=nh)
         residents = np.bincount(pop.council[alive], minlength=nco)

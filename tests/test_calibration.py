@@ -183,10 +183,6 @@ FIGURES: dict[str, Figure] = {
 }
 
 MISSED = {
-    "waiting_list_per_1000_end_of_first_year": (
-        "measured 71.7 per 1,000 against demand.waiting_list_per_1000 = 60 (ratio 1.20): listed referrals "
-        "(fortress GP federations shed 15% more) exceed the elective capacity sized to the calibrated referrals"
-    ),
     "emergency_admissions_growth_per_year": (
         "measured 1.09% a year (years 1 to 6) against 1.82% (unexplained_growth 1% on top of 0.81% from the "
         "population's own change; ratio 0.60): the collaborative organisations' programmes bend demand from "
