@@ -546,6 +546,7 @@ class LocalHealthEconomy(mesa.Model):
         self.policy.observe(self)  # learn from the year just ended (its standing then included)
         update_trust(self)
         self.regulate()  # new leadership starts afresh: what was learned and trust are reset
+        self.handle_failures()
         m = self.params.money
         # prices pass on cost growth less the efficiency asked; costs grow less what is achieved
         price_change = (1 + m.cost_growth) * (1 - m.efficiency_requirement)
@@ -788,6 +789,44 @@ class LocalHealthEconomy(mesa.Model):
             org.experience = 0.0
             reset_trust(self, org.name)
             self.events.append({"event": "special_measures", "step": self.month, "organisation": org.name})
+
+    def handle_failures(self) -> None:
+        """A GP federation or prime contractor whose deficit exceeds ``failure_months`` of its income
+        fails: any budget it held as lead ends and its sub-contracts go back to the commissioner, the
+        commissioner writes off its debts, and new leadership starts afresh."""
+        reg = self.params.regulation
+        for org in self.organisations:
+            if org.kind not in ("gp_federation", "prime_contractor") or org.last_income <= 0:
+                continue
+            reserves = self.ledger.balance(org.account) / 100
+            if reserves >= -reg.failure_months / 12 * org.last_income:
+                continue
+            results, outcomes = self.results_to_date(), self.year_outcomes()
+            # the commissioner whose budget it held writes off its debts; otherwise its own commissioner
+            budgets = [c.payer_org for c in self.contracts if c.active and c.provider_org is org  # type: ignore[attr-defined]
+                       and (c.scope == "whole_population" or hasattr(c, "tender"))]
+            rescuer = budgets[0] if budgets else (org.commissioner if isinstance(org, GPFederation) else None)
+            for c in [c for c in self.contracts if c.active and org in (c.payer_org, c.provider_org)]:  # type: ignore[attr-defined]
+                held = c.payer_org is org or (c.scope in ("whole_population",) or hasattr(c, "tender"))  # type: ignore[attr-defined]
+                if not held:
+                    continue  # its own core contract (as a provider) carries on
+                cm = c.population_of  # type: ignore[attr-defined]
+                if c.months_this_year:
+                    transfers = c.settle_year(self._year_end(c, results, outcomes))
+                    if c.payer != c.provider:
+                        self.ledger.apply(transfers)
+                c.active = False
+                if c.payer_org is org:  # type: ignore[attr-defined]
+                    self._let(cm, c.provider_org, c.scope, self._current_basis(c), regime_name=c.regime.name,  # type: ignore[attr-defined]
+                              start_step=self.month, population_of=cm)
+            if rescuer is not None:
+                self.ledger.transfer(rescuer.account, org.account, to_pence(-reserves), "failure_write_off")
+            org.attraction = {"fortress": 0.0, "collaborative": 0.0}
+            org.experience = 0.0
+            reset_trust(self, org.name)
+            self.events.append({"event": "failed", "step": self.month, "organisation": org.name,
+                                "deficit": -reserves, "written_off_by": rescuer.name if rescuer else None})
+        self._form_alliances()
 
     def in_special_measures(self, org: Organisation) -> bool:
         return org.in_special_measures

@@ -28,7 +28,7 @@ PLACE_COLUMNS = [
     "nhs_allocation", "council_grants", "inflows", "spending", "place_surplus",
     "place_balance", "cumulative_inflows", "cumulative_spending", "spending_to_inflows",
     "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation",
-    "balance_prime_contractor", "contracts_ended", "in_special_measures", "sanctions_paid",
+    "balance_prime_contractor", "contracts_ended", "in_special_measures", "sanctions_paid", "organisations_failed",
     # activity
     "gp_contacts", "gp_contacts_unmet", "ae_attendances", "emergency_admissions",
     "emergency_admissions_per_1000", "emergency_readmissions", "emergency_admissions_2plus_ltc",
@@ -106,6 +106,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "contracts_ended": len(model.events_of("contract_ended")),
         "in_special_measures": sum(o.in_special_measures for o in model.organisations),
         "sanctions_paid": model.sanctions_paid,
+        "organisations_failed": len(model.events_of("failed")),
         "gp_contacts": float(demand.gp_demand.sum() - demand.gp_unmet.sum()),
         "gp_contacts_unmet": float(demand.gp_unmet.sum()),
         "ae_attendances": int(activity["ae"].sum()),

@@ -311,6 +311,8 @@ class Regulation(_Section):
     special_measures_years: int = Field(2, ge=1, le=10, description="years in special measures")
     transformation_fund_share: Share = Field(0.0, description="share of a collaborative organisation's income paid monthly by a transformation fund")
     transformation_fund_years: int = Field(0, ge=0, le=20, description="years the transformation fund pays")
+    failure_months: Rate = Field(3.0, description=(
+        "a GP federation or prime contractor whose deficit at a year end exceeds this many months of its income fails"))
 
 
 class Switch(_Section):

@@ -75,6 +75,7 @@ def small_places(draw) -> dict:
         "regulation.focus": draw(st.sampled_from(["organisation", "system"])),
         "regulation.transformation_fund_share": draw(st.floats(0.0, 0.05)),
         "regulation.transformation_fund_years": draw(st.integers(0, 3)),
+        "regulation.failure_months": draw(st.floats(0.0, 6.0)),
         "money.allocation_growth": draw(st.floats(-0.02, 0.04)),
         "money.council_grant_growth": draw(st.floats(-0.05, 0.02)),
         "money.efficiency_requirement": draw(st.floats(0.0, 0.06)),

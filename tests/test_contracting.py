@@ -155,3 +155,24 @@ def test_a_council_pooling_with_two_commissioners_shares_its_result_once():
     result_before = co.memory[-1] - moved / 100
     # the NHS's half of the council's result, split between the two pots, once in all
     assert moved == pytest.approx(-0.5 * result_before * 100, abs=2)
+
+
+def test_a_failed_lead_provider_hands_its_budget_back_and_its_debts_are_written_off():
+    # an MCP led by a small GP federation; any deficit at a year end counts as failure here
+    m = _journal_model({"contracting.capitated_budgets": [
+        {"commissioner": "Eastmoor CCG", "lead": "Brookside GP Federation", "step": 0}],
+        "regulation.failure_months": 0.0, "demand.unexplained_growth": 0.3}, steps=24)
+    m.ledger.check()
+    failed = m.events_of("failed")
+    lead = m.organisation("Brookside GP Federation")
+    assert failed and failed[0]["organisation"] == lead.name
+    step = failed[0]["step"]
+    cm = m.organisation("Eastmoor CCG")
+    # the budget ended, and the commissioner pays the providers again
+    assert not [c for c in m.contracts if c.active and c.scope == "whole_population"]
+    assert all(c.payer == cm.account for c in m.contracts if c.active and c.population_of is cm and c.scope == "acute")
+    # the commissioner whose budget it held wrote off its debts at that year end (the month's
+    # postings are numbered from 0: the twelfth month is step 11)
+    written = [t for s, t in m.ledger.journal if t.kind == "failure_write_off" and s == step - 1 and t.payee == lead.account]
+    assert [t.payer for t in written] == [cm.account]
+    assert written[0].pence == round(failed[0]["deficit"] * 100)
