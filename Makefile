@@ -5,12 +5,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test bench lint clean help scenario-charts
+.PHONY: run test bench lint clean help scenario-charts viz
 
 help:
 	@echo "make run    - set up .venv and run the default scenario (results/ + charts)"
 	@echo "make test   - set up .venv and run the test suite"
 	@echo "make bench  - benchmark the default scenario (median of 5, memory, profile)"
+	@echo "make viz    - the teaching page on http://127.0.0.1:8765 (fetches its assets once; ARGS='SCENARIO --port N')"
 	@echo "make lint   - ruff"
 	@echo "make scenario-charts - run the scenario library's cases; charts in docs/img/scenarios/, docs/scenarios.md"
 
@@ -32,6 +33,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py $(ARGS)
+
+viz: $(STAMP)
+	$(PY) tools/fetch_viz_assets.py
+	$(VENV)/bin/lhe viz $(ARGS)
 
 scenario-charts: $(STAMP)
 	$(PY) tools/scenario_charts.py $(ARGS)

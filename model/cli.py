@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the outcome the table is ranked on (default: place_balance)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    vz = sub.add_parser("viz", help="the place live in the browser, for teaching (Mesa's SolaraViz)")
+    vz.add_argument("scenario", nargs="?", default=None, help="the place to start from (default: baseline)")
+    vz.add_argument("--port", type=_positive_int, default=8765, help="port (default 8765)")
+    vz.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+
     sub.add_parser("scenarios", help="list the ready-made scenarios")
     s = sub.add_parser("show", help="describe a scenario: its opening comment, then every parameter with its source")
     s.add_argument("scenario", help="scenario name or TOML file")
@@ -103,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "compare":
             return cmd_compare(args)
+        if args.command == "viz":
+            return cmd_viz(args)
         if args.command == "scenarios":
             return cmd_scenarios()
         if args.command == "show":
@@ -450,6 +457,39 @@ def ranked_table(summary_table, ranked, rank_by: str, title: str, seeds: int) ->
     block("care (lower is better): admissions and delays over the last 12 months, the rest at the end", care,
           [mark.get(n, "") + short.get(n, n) for n in care])
     return "\n".join(lines)
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    """Serve the teaching page with Solara, offline, until Ctrl-C."""
+    import importlib.util
+    import os
+
+    from model.scenario import load_scenario
+
+    place = load_scenario(args.scenario).name if args.scenario else "baseline"  # a bad name exits 2 here
+    if importlib.util.find_spec("solara") is None:
+        print("lhe: error: the visual server needs the viz extra: pip install -e '.[viz]' (or make viz)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    cache = Path(os.environ.get("SOLARA_ASSETS_PROXY_CACHE_DIR") or Path(sys.prefix) / "solara-assets")
+    if not cache.is_dir():
+        print(f"lhe: warning: no front-end assets in {cache}; without internet the page will not load. "
+              "Fetch them with: python tools/fetch_viz_assets.py (make viz does)", file=sys.stderr)
+    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(cache), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+           "LHE_VIZ_PLACE": place}
+    solara_bin = Path(sys.executable).parent / "solara"
+    cmd = [str(solara_bin), "run", "model.viz", "--host", args.host, "--port", str(args.port), "--production", "--no-open"]
+    print(f"lhe viz: serving {place} on http://{args.host}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
+    proc = subprocess.Popen(cmd, env=env)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        print("lhe viz: stopped", file=sys.stderr)
+        return 0
 
 
 def cmd_scenarios() -> int:
