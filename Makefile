@@ -5,13 +5,14 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test bench lint clean help scenario-charts viz
+.PHONY: run test bench lint clean help scenario-charts viz teaching-screenshots
 
 help:
 	@echo "make run    - set up .venv and run the default scenario (results/ + charts)"
 	@echo "make test   - set up .venv and run the test suite"
 	@echo "make bench  - benchmark the default scenario (median of 5, memory, profile)"
 	@echo "make viz    - the teaching page on http://127.0.0.1:8765 (fetches its assets once; ARGS='SCENARIO --port N')"
+	@echo "make teaching-screenshots - the real page through the exercises of docs/teaching.md (needs chromium)"
 	@echo "make lint   - ruff"
 	@echo "make scenario-charts - run the scenario library's cases; charts in docs/img/scenarios/, docs/scenarios.md"
 
@@ -37,6 +38,9 @@ bench: $(STAMP)
 viz: $(STAMP)
 	$(PY) tools/fetch_viz_assets.py
 	$(VENV)/bin/lhe viz $(ARGS)
+
+teaching-screenshots: $(STAMP)
+	$(PY) tools/teaching_screenshots.py
 
 scenario-charts: $(STAMP)
 	$(PY) tools/scenario_charts.py $(ARGS)

@@ -119,7 +119,8 @@ def StrategySwitch(model):
     """Turn one organisation into a fortress (or back) mid-run."""
     update_counter.get()
     names = [o.name for o in model.organisations]
-    chosen, set_chosen = solara.use_state(names[0] if names else "")
+    picked, set_chosen = solara.use_state(names[0] if names else "")
+    chosen = picked if picked in names else (names[0] if names else "")  # after a reset to another place
 
     def switch(strategy: str) -> None:
         model.set_strategy(chosen, strategy)
