@@ -46,6 +46,10 @@ class TeachingEconomy(LocalHealthEconomy):
         adaptive: bool = False,
         shared_measures: bool = False,
         graduated_sanctions: bool = False,
+        conflict_resolution: bool = False,
+        participation: bool = False,
+        system_leadership: bool = False,
+        national_recognition: bool = False,
         population: int = 30_000,
         seed: int = 1,
     ) -> None:
@@ -57,6 +61,10 @@ class TeachingEconomy(LocalHealthEconomy):
             "adaptation.policy": "adaptive" if adaptive else "fixed",
             "commons.shared_measures": bool(shared_measures),
             "commons.graduated_sanctions": bool(graduated_sanctions),
+            "commons.conflict_resolution": bool(conflict_resolution),
+            "commons.participation": bool(participation),
+            "commons.system_leadership": bool(system_leadership),
+            "commons.national_recognition": bool(national_recognition),
         }
         for kind in ("commissioners", "councils", "hospitals", "gp_federations"):
             orgs = getattr(base, kind)
@@ -76,6 +84,10 @@ MODEL_PARAMS = {
     "adaptive": {"type": "Checkbox", "value": False, "label": "Organisations learn (adaptive)"},
     "shared_measures": {"type": "Checkbox", "value": False, "label": "Shared measures"},
     "graduated_sanctions": {"type": "Checkbox", "value": False, "label": "Graduated sanctions"},
+    "conflict_resolution": {"type": "Checkbox", "value": False, "label": "Conflict resolution"},
+    "participation": {"type": "Checkbox", "value": False, "label": "Participation in setting the rules"},
+    "system_leadership": {"type": "Checkbox", "value": False, "label": "System leadership"},
+    "national_recognition": {"type": "Checkbox", "value": False, "label": "National recognition"},
     "population": {"type": "SliderInt", "value": 30_000, "min": 10_000, "max": 300_000, "step": 10_000, "label": "Population"},
     "seed": {"type": "SliderInt", "value": 1, "min": 0, "max": 100, "step": 1, "label": "Seed"},
 }
@@ -135,9 +147,32 @@ def StrategySwitch(model):
             solara.Button("Make collaborative", on_click=lambda: switch("collaborative"), color="success")
 
 
+@solara.component
+def OrganisationBalances(model):
+    """Each organisation's reserves month by month (dashed: fortress now)."""
+    update_counter.get()
+    orgs = model.organisation_table() if model.month > 0 else None
+    fig, ax = plt.subplots(figsize=(7, 4))
+    if orgs is not None and len(orgs):
+        reserves = orgs.pivot_table(index="month", columns="name", values="reserves")
+        for name in reserves.columns:
+            org = model.organisation(name)
+            ax.plot(reserves.index, reserves[name] / 1e6, lw=1, ls="--" if org.strategy == "fortress" else "-",
+                    color={"commissioner": "#1f77b4", "council": "#2ca02c", "hospital": "#d62728",
+                           "gp_federation": "#9467bd"}.get(org.kind, "#ff7f0e"))
+        ax.axhline(0, color="black", lw=0.6)
+    ax.set_title("each organisation's reserves, £m (blue commissioners, green councils, red hospitals, "
+                 "purple GP federations; dashed: fortress)", fontsize=8)
+    ax.set_xlabel("month")
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.12)
+    solara.FigureMatplotlib(fig, format="png")
+    plt.close(fig)
+
+
 COMPONENTS = [
     (NetworkView, 0),
     (StrategySwitch, 0),
+    (OrganisationBalances, 0),
     make_plot_component({"balance_commissioner": "#1f77b4", "balance_council": "#2ca02c",
                          "balance_hospital": "#d62728", "balance_gp_federation": "#9467bd"}),
     make_plot_component({"inflows": "#1f77b4", "spending": "#d62728"}),

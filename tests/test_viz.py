@@ -33,10 +33,15 @@ def test_switching_an_organisation_makes_it_a_fortress(rendered):
 
 def test_the_controls_build_the_place_they_describe():
     m = viz.TeachingEconomy(collaborative_share=1.0, acute_regime="block", regulation="system", adaptive=True,
+                            shared_measures=True, graduated_sanctions=True, conflict_resolution=True,
+                            participation=True, system_leadership=True, national_recognition=True,
                             population=10_000, seed=3)
     assert all(o.strategy == "collaborative" for o in m.organisations)
     assert {c.regime.name for c in m.contracts if c.scope == "acute"} == {"block"}
     assert m.params.regulation.focus == "system" and m.params.adaptation.policy == "adaptive"
+    c = m.params.commons
+    assert all((c.shared_measures, c.graduated_sanctions, c.conflict_resolution, c.participation,
+                c.system_leadership, c.national_recognition))
     none = viz.TeachingEconomy(collaborative_share=0.0, population=10_000)
     assert all(o.strategy == "fortress" for o in none.organisations)
 
