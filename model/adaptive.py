@@ -49,9 +49,15 @@ class AdaptiveStrategies:
         """At a year end, before any choice: score last year and update every attraction."""
         a = model.params.adaptation
         payoffs = {o.name: self.payoff(o, model) for o in model.organisations}
+        # payoffs are judged against an aspiration level, the place's mean this year (Macy and Flache
+        # 2002): doing better than the others reinforces, doing worse discourages, and an attraction
+        # that gets no news fades towards "as good as the rest" rather than towards an arbitrary zero
+        aspiration = float(np.mean(list(payoffs.values()))) if payoffs else 0.0
         for o in model.organisations:
-            o.payoff = payoffs[o.name]
+            o.payoff = payoffs[o.name] - aspiration
         for o in model.organisations:
+            if o.in_special_measures:
+                continue  # its strategy was imposed this year: nothing to learn about its own choice
             played = o.strategy
             other = "fortress" if played == "collaborative" else "collaborative"
             forgone = self._forgone(o, other, model)

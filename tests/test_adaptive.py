@@ -27,25 +27,30 @@ def test_the_scenario_chooses_the_policy():
 
 
 def test_experience_weighted_attraction_worked_by_hand(monkeypatch):
-    # memory 0.5; an organisation with N = 2, A_f = 1.0, A_c = 0.0 plays fortress and gets 3.0;
-    # its partners that collaborated got 2.0 on average (seen: shared measures)
-    # N' = 0.5*2 + 1 = 2; A_f' = (0.5*2*1.0 + 3.0)/2 = 2.0; A_c' = (0.5*2*0.0 + 2.0)/2 = 1.0
+    # memory 0.5; an organisation with N = 2, A_f = 1.0, A_c = 0.0 plays fortress and scores 3.0; the
+    # others (collaborative, seen: shared measures) score 1.0. Payoffs are judged against the place's
+    # mean: with 17 organisations the mean is (3 + 16)/17 = 19/17, so it got 3 - 19/17 = 32/17 and its
+    # partners 1 - 19/17 = -2/17.
+    # N' = 0.5*2 + 1 = 2; A_f' = (0.5*2*1.0 + 32/17)/2 = 49/34; A_c' = (0.5*2*0.0 - 2/17)/2 = -1/17
     m = model({"adaptation.policy": "adaptive", "adaptation.memory": 0.5, "commons.shared_measures": True})
     org = m.organisation("Northvale General")
+    assert len(m.organisations) == 17
     org.strategy, org.experience, org.attraction = "fortress", 2.0, {"fortress": 1.0, "collaborative": 0.0}
-    pay = {o.name: (3.0 if o is org else 2.0) for o in m.organisations}
+    pay = {o.name: (3.0 if o is org else 1.0) for o in m.organisations}
     monkeypatch.setattr(AdaptiveStrategies, "payoff", lambda self, o, mm: pay[o.name])
     for o in m.organisations:
         if o is not org:
             o.strategy = "collaborative"
     m.policy.observe(m)
     assert org.experience == pytest.approx(2.0)
-    assert org.attraction["fortress"] == pytest.approx(2.0)
-    assert org.attraction["collaborative"] == pytest.approx(1.0)
+    assert org.payoff == pytest.approx(32 / 17)
+    assert org.attraction["fortress"] == pytest.approx(49 / 34)
+    assert org.attraction["collaborative"] == pytest.approx(-1 / 17)
 
 
 def test_an_unseen_alternative_only_fades(monkeypatch):
-    # nothing visible (no shared measures, visibility 0): A_c' = 0.5*2*0.8/2 = 0.4
+    # nothing visible (no shared measures, visibility 0): A_c' = 0.5*2*0.8/2 = 0.4 (it fades towards
+    # "as good as the rest", 0 after payoffs are judged against the place's mean)
     m = model({"adaptation.policy": "adaptive", "adaptation.memory": 0.5, "commons.visibility_without_measures": 0.0})
     org = m.organisation("Northvale General")
     org.strategy, org.experience, org.attraction = "fortress", 2.0, {"fortress": 1.0, "collaborative": 0.8}
