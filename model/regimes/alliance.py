@@ -32,9 +32,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from model.contracts import Activity, Contract
+from model.contracts import Contract
 from model.ledger import Transfer
-from model.regimes.base import ContractBasis, PaymentRegime, YearEnd
+from model.regimes.base import ContractBasis, YearEnd
+from model.regimes.block import BlockContract
 
 
 def alliance_settlement(provider: str, members: Mapping[str, float], results: Mapping[str, float]) -> float:
@@ -48,20 +49,15 @@ def alliance_settlement(provider: str, members: Mapping[str, float], results: Ma
     return shares[provider] * whole - results.get(provider, 0.0)
 
 
-class AllianceContract(PaymentRegime):
+class AllianceContract(BlockContract):
     name = "alliance"
     description = "Alliance contract: block budgets to each member; the alliance's surplus or deficit shared by agreed shares"
     scopes = frozenset({"acute", "community"})
     rewards_activity = False
+    payment_kind = "alliance_budget"
 
     def terms(self, basis: ContractBasis, options: Mapping[str, float] | None = None) -> dict[str, Any]:
         return {"annual_value": basis.annual_value, "members": {}}
-
-    def due_to_date(self, contract: Contract) -> float:
-        return contract.terms["annual_value"] * contract.months_this_year / 12.0
-
-    def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
-        return self.pay(contract, self.due_to_date(contract), "alliance_budget")
 
     def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
         pounds = alliance_settlement(contract.provider, contract.terms["members"], year.results)

@@ -23,9 +23,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from model.contracts import Activity, Contract
+from model.contracts import Contract
 from model.ledger import Transfer
-from model.regimes.base import ContractBasis, Parameter, PaymentRegime, YearEnd
+from model.regimes.base import ContractBasis, Parameter, YearEnd
+from model.regimes.block import BlockContract
 
 
 def corridor_settlement(annual_value: float, shadow_value: float, corridor: float, outside_rate: float) -> float:
@@ -39,7 +40,7 @@ def corridor_settlement(annual_value: float, shadow_value: float, corridor: floa
     return 0.0
 
 
-class BlockCorridor(PaymentRegime):
+class BlockCorridor(BlockContract):
     name = "block_corridor"
     description = "Block contract with a volume corridor: activity beyond +/- the corridor settled at a share of tariff"
     scopes = frozenset({"acute"})
@@ -69,15 +70,8 @@ class BlockCorridor(PaymentRegime):
             "outside_rate": self.option(options, "outside_rate"),
         }
 
-    def due_to_date(self, contract: Contract) -> float:
-        return contract.terms["annual_value"] * contract.months_this_year / 12.0
-
-    def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
-        return self.pay(contract, self.due_to_date(contract), "block_payment")
-
     def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
         t = contract.terms
         # a contract let part way through a year (a regime switch) is judged on its part of the value
-        value = t["annual_value"] * contract.months_this_year / 12.0
-        pounds = corridor_settlement(value, year.shadow_value, t["corridor"], t["outside_rate"])
+        pounds = corridor_settlement(self.due_to_date(contract), year.shadow_value, t["corridor"], t["outside_rate"])
         return self.settle(contract, pounds, "corridor_settlement")

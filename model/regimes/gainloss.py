@@ -25,9 +25,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from model.contracts import Activity, Contract
+from model.contracts import Contract
 from model.ledger import Transfer
-from model.regimes.base import ContractBasis, Parameter, PaymentRegime, YearEnd
+from model.regimes.base import ContractBasis, Parameter, YearEnd
+from model.regimes.block import BlockContract
 
 
 def gain_loss_settlement(target: float, shadow_value: float, cap: float, collar: float, loss_share: float) -> float:
@@ -39,11 +40,12 @@ def gain_loss_settlement(target: float, shadow_value: float, cap: float, collar:
     return loss_share * max(loss - collar * target, 0.0)  # losses beyond the collar are shared
 
 
-class GainLossShare(PaymentRegime):
+class GainLossShare(BlockContract):
     name = "gain_loss_share"
     description = "Gain/loss share: a block at target; savings kept up to a cap, losses shared beyond a collar"
     scopes = frozenset({"acute"})
     rewards_activity = False
+    value_key = "target"
     parameters = {
         "cap": Parameter(
             0.03,
@@ -76,15 +78,8 @@ class GainLossShare(PaymentRegime):
             "loss_share": self.option(options, "loss_share"),
         }
 
-    def due_to_date(self, contract: Contract) -> float:
-        return contract.terms["target"] * contract.months_this_year / 12.0
-
-    def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
-        return self.pay(contract, self.due_to_date(contract), "block_payment")
-
     def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
         t = contract.terms
         # a contract let part way through a year (a regime switch) is judged on its part of the target
-        target = t["target"] * contract.months_this_year / 12.0
-        pounds = gain_loss_settlement(target, year.shadow_value, t["cap"], t["collar"], t["loss_share"])
+        pounds = gain_loss_settlement(self.due_to_date(contract), year.shadow_value, t["cap"], t["collar"], t["loss_share"])
         return self.settle(contract, pounds, "gain_loss_share")

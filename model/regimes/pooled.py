@@ -13,28 +13,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from model.contracts import Activity, Contract
+from model.contracts import Contract
 from model.ledger import Transfer
-from model.regimes.base import ContractBasis, Parameter, PaymentRegime, YearEnd
+from model.regimes.base import ContractBasis, Parameter, YearEnd
+from model.regimes.block import BlockContract
 
 
-class PooledBudget(PaymentRegime):
+class PooledBudget(BlockContract):
     name = "pooled_budget"
     description = "Pooled health and social care budget hosted by the council; the year's result shared with the NHS"
     scopes = frozenset({"social_care"})
     rewards_activity = False
+    payment_kind = "pooled_budget"
     parameters = {
         "pooled_risk_share": Parameter(0.5, "the NHS's share of the pooled budget's surplus or deficit (assumption: an even split)"),
     }
 
     def terms(self, basis: ContractBasis, options: Mapping[str, float] | None = None) -> dict[str, Any]:
         return {"annual_value": basis.annual_value, "risk_share": self.option(options, "pooled_risk_share")}
-
-    def due_to_date(self, contract: Contract) -> float:
-        return contract.terms["annual_value"] * contract.months_this_year / 12.0
-
-    def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
-        return self.pay(contract, self.due_to_date(contract), "pooled_budget")
 
     def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
         result = year.results.get(contract.provider, 0.0)
