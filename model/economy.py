@@ -444,9 +444,7 @@ class LocalHealthEconomy(mesa.Model):
             if c.scope == "acute":
                 self.last_year_electives[c.name] = c.year_activity.elective_spells
             if c.active:
-                transfers = c.settle_year(self._year_end(c, results, outcomes))
-                if c.payer != c.provider:
-                    self.ledger.apply(transfers)
+                self._settle(c, results, outcomes)
         self._outcome_counts[:] = 0.0
         self.apply_sanctions()
 
@@ -502,6 +500,26 @@ class LocalHealthEconomy(mesa.Model):
                 "unmet_social_care_need_per_1000": float(unmet_n[i] * 1000 / max(people[i], 1)),
             }
         return out
+
+    def _settle(self, c: Contract, results: dict[str, float], outcomes: dict[str, dict[str, float]]) -> None:
+        """Settle a contract's year (or the part of it run) and book it; a lead's own services move no money."""
+        transfers = c.settle_year(self._year_end(c, results, outcomes))
+        if c.payer != c.provider:
+            self.ledger.apply(transfers)
+
+    def _close(self, c: Contract, results: dict[str, float], outcomes: dict[str, dict[str, float]]) -> None:
+        """End a contract now: settle the part of the year it ran, if any, and close it."""
+        if c.months_this_year:
+            self._settle(c, results, outcomes)
+        c.active = False
+
+    def _relet(self, old: Contract, payer: Organisation, regime_name: str | None = None,
+               basis: ContractBasis | None = None) -> Contract:
+        """Let a closed contract's services again from this month: to ``payer``, under ``regime_name``
+        (default: the same), on ``basis`` (default: its own at today's prices), for the same population."""
+        return self._let(payer, old.provider_org, old.scope, basis or self._current_basis(old),  # type: ignore[attr-defined]
+                         regime_name=regime_name or old.regime.name, start_step=self.month,
+                         population_of=old.population_of)  # type: ignore[attr-defined]
 
     def _year_end(self, c: Contract, results: dict[str, float], outcomes: dict[str, dict[str, float]]) -> YearEnd:
         if c.terms.get("members"):
@@ -807,18 +825,12 @@ class LocalHealthEconomy(mesa.Model):
                        and (c.scope == "whole_population" or hasattr(c, "tender"))]
             rescuer = budgets[0] if budgets else (org.commissioner if isinstance(org, GPFederation) else None)
             for c in [c for c in self.contracts if c.active and org in (c.payer_org, c.provider_org)]:  # type: ignore[attr-defined]
-                held = c.payer_org is org or (c.scope in ("whole_population",) or hasattr(c, "tender"))  # type: ignore[attr-defined]
+                held = c.payer_org is org or c.scope == "whole_population" or hasattr(c, "tender")  # type: ignore[attr-defined]
                 if not held:
                     continue  # its own core contract (as a provider) carries on
-                cm = c.population_of  # type: ignore[attr-defined]
-                if c.months_this_year:
-                    transfers = c.settle_year(self._year_end(c, results, outcomes))
-                    if c.payer != c.provider:
-                        self.ledger.apply(transfers)
-                c.active = False
+                self._close(c, results, outcomes)
                 if c.payer_org is org:  # type: ignore[attr-defined]
-                    self._let(cm, c.provider_org, c.scope, self._current_basis(c), regime_name=c.regime.name,  # type: ignore[attr-defined]
-                              start_step=self.month, population_of=cm)
+                    self._relet(c, c.population_of)  # type: ignore[attr-defined]
             if rescuer is not None:
                 self.ledger.transfer(rescuer.account, org.account, to_pence(-reserves), "failure_write_off")
             org.attraction = {"fortress": 0.0, "collaborative": 0.0}
@@ -868,12 +880,8 @@ class LocalHealthEconomy(mesa.Model):
             winner = self.organisation(winner_name)
             results, outcomes = self.results_to_date(), self.year_outcomes()
             for old in current:
-                if old.months_this_year:
-                    self.ledger.apply(old.settle_year(self._year_end(old, results, outcomes)))
-                old.active = False
-                basis = self._scaled_basis(self._current_basis(old), t.cost_gap)
-                self._let(winner, old.provider_org, t.scope, basis, regime_name=old.regime.name,  # type: ignore[attr-defined]
-                          start_step=self.month, population_of=cm)
+                self._close(old, results, outcomes)
+                self._relet(old, winner, basis=self._scaled_basis(self._current_basis(old), t.cost_gap))
             # the winner's contract: a block at its bid, on the services' expected activity and prices
             expected = Activity()
             for old in current:
@@ -918,12 +926,9 @@ class LocalHealthEconomy(mesa.Model):
                 continue
             results, outcomes = self.results_to_date(), self.year_outcomes()
             for x in (c, *subs):
-                self.ledger.apply(x.settle_year(self._year_end(x, results, outcomes)))
-                x.active = False
+                self._close(x, results, outcomes)
             for x in subs:
-                basis = self._current_basis(x)
-                self._let(cm, x.provider_org, t.scope, basis, regime_name=x.regime.name,  # type: ignore[attr-defined]
-                          start_step=self.month, population_of=cm)
+                self._relet(x, cm)
             cost = float(t.termination_cost * c.terms["annual_value"])
             cm.spend(cost * t.termination_commissioner_share, "termination_costs")
             winner.spend(cost * (1 - t.termination_commissioner_share), "termination_costs")
@@ -957,13 +962,8 @@ class LocalHealthEconomy(mesa.Model):
             lead = self.organisation(cb.lead)
             value = 0.0
             for old in [c for c in self.contracts if c.active and c.population_of is cm and c.scope in ("acute", "community", "primary_care")]:  # type: ignore[attr-defined]
-                if self.month > 0 or old.months_this_year:
-                    self.ledger.apply(old.settle_year(self._year_end(old, results, outcomes)))
-                old.active = False
-                basis = self._current_basis(old)
-                value += basis.annual_value
-                self._let(lead, old.provider_org, old.scope, basis, regime_name=old.regime.name,  # type: ignore[attr-defined]
-                          start_step=self.month, population_of=cm)
+                self._close(old, results, outcomes)
+                value += self._relet(old, lead).basis.annual_value
             basis = ContractBasis(expected=Activity(registered_patients=int(people[cm.index])), prices={}, annual_value=value)
             self._let(cm, lead, "whole_population", basis, regime_name=CAPITATED.name, start_step=self.month)
         self._form_alliances()
@@ -995,12 +995,8 @@ class LocalHealthEconomy(mesa.Model):
         results, outcomes = self.results_to_date(), self.year_outcomes()
         for sw in switches:
             for old in [c for c in self.contracts if c.active and c.scope == sw.scope]:
-                transfers = old.settle_year(self._year_end(old, results, outcomes))
-                if old.payer != old.provider:
-                    self.ledger.apply(transfers)
-                old.active = False
-                self._let(old.payer_org, old.provider_org, sw.scope, self._current_basis(old),  # type: ignore[attr-defined]
-                          regime_name=sw.regime, start_step=self.month, population_of=old.population_of)  # type: ignore[attr-defined]
+                self._close(old, results, outcomes)
+                self._relet(old, old.payer_org, regime_name=sw.regime)  # type: ignore[attr-defined]
         self._form_alliances()
 
     def _current_basis(self, c: Contract) -> ContractBasis:
