@@ -183,11 +183,6 @@ def _seed_list(seeds: int | Iterable[int], first: int) -> list[int]:
     return [int(s) for s in out]
 
 
-def _regimes_in_use(scenario: Scenario) -> set[str]:
-    c = scenario.contracting
-    return {c.acute, c.community, c.primary_care} | {sw.regime for sw in c.switches}
-
-
 def plan(
     scenario_ref: str | Path | None,
     arrangements: Iterable[str] | None,
@@ -235,7 +230,7 @@ def plan(
         own_terms = own.pop(TERMS, {}) or {}
         # which regimes the arrangement uses, then the terms they take
         bare = base.with_changes({**other, **own, TERMS: {}})
-        takes = {p for r in _regimes_in_use(bare) for p in REGIMES[r].parameters}
+        takes = {p for r in bare.contracting.regimes_in_use() for p in REGIMES[r].parameters}
         merged_terms = {k: v for k, v in {**terms, **own_terms}.items() if k in takes}
         used_terms |= set(merged_terms)
         full = {**worker_changes, **own}
@@ -245,7 +240,7 @@ def plan(
         by_arrangement[name] = full
     unused = sorted(given - used_terms)
     if unused:
-        takes_any = sorted({p for n in names for r in _regimes_in_use(base.with_changes({**by_arrangement[n], TERMS: {}}))
+        takes_any = sorted({p for n in names for r in base.with_changes({**by_arrangement[n], TERMS: {}}).contracting.regimes_in_use()
                             for p in REGIMES[r].parameters})
         raise ScenarioError("--set", f"{TERMS}.{unused[0]}", terms[unused[0]],
                             f"not a parameter of any compared arrangement's regimes; allowed: {', '.join(takes_any) or 'none'}")

@@ -379,6 +379,13 @@ class Contracting(_Section):
     pooled_budgets: list[PooledBudgetSpec] = Field(default_factory=list, description="health and social care budgets pooled with a council")
     tenders: list[TenderSpec] = Field(default_factory=list, description="contracts put out to tender")
 
+    def regimes_in_use(self) -> set[str]:
+        """The regimes this contracting can let: one per scope, those switched to, and pooled budgets."""
+        used = {self.acute, self.community, self.primary_care} | {sw.regime for sw in self.switches}
+        if self.pooled_budgets:
+            used.add("pooled_budget")
+        return used
+
     @model_validator(mode="after")
     def _known(self) -> Contracting:
         from model.regimes import REGIMES
@@ -394,9 +401,7 @@ class Contracting(_Section):
             check(scope, scope, getattr(self, scope))
         for i, sw in enumerate(self.switches):
             check(f"switches.{i}.regime", sw.scope, sw.regime)
-        used = {getattr(self, s) for s in ("acute", "community", "primary_care")} | {sw.regime for sw in self.switches}
-        if self.pooled_budgets:
-            used.add("pooled_budget")
+        used = self.regimes_in_use()
         params = {name: (r, REGIMES[r].parameters[name]) for r in sorted(used) for name in REGIMES[r].parameters}
         for name, value in self.terms.items():
             if name not in params:
