@@ -20,24 +20,23 @@ EXIT_BAD_INPUT = 2
 EXIT_RUN_FAILED = 1
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; a whole number of at least 1 is allowed") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"got {value}; a whole number of at least 1 is allowed")
-    return value
+def _whole_number(minimum: int, allowed: str):
+    """An argparse type: a whole number of at least ``minimum``, refused in the words of ``allowed``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"got {text!r}; {allowed} is allowed") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"got {value}; {allowed} is allowed")
+        return value
+
+    return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; a whole number of 0 or more is allowed") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"got {value}; a whole number of 0 or more is allowed")
-    return value
+_positive_int = _whole_number(1, "a whole number of at least 1")
+_seed = _whole_number(0, "a whole number of 0 or more")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -483,11 +482,9 @@ def cmd_viz(args: argparse.Namespace) -> int:
     try:
         return proc.wait()
     except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        from model.vizserve import stop
+
+        stop(proc, timeout=15)
         print("lhe viz: stopped", file=sys.stderr)
         return 0
 

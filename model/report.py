@@ -35,10 +35,14 @@ def _line(ax, df: pd.DataFrame, column: str, label: str | None = None, colour: s
         ax.plot(_years(df["month"]), df[column] * scale, label=label, color=colour, **kw)
 
 
-def _margins(fig, wspace: float, top: float = 0.84) -> None:
-    """Fixed margins: measuring every label to lay the figure out (tight_layout) costs a
-    second draw of each chart, about a quarter of the time the charts take."""
+def _save(fig, path: Path, wspace: float, top: float = 0.84) -> None:
+    """Lay the figure out with fixed margins, write it and free it.
+
+    Fixed margins: measuring every label to lay the figure out (tight_layout)
+    costs a second draw of each chart, about a quarter of the time they take."""
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=top, wspace=wspace)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def finances_chart(orgs: pd.DataFrame, path: Path, title: str) -> None:
@@ -59,9 +63,7 @@ def finances_chart(orgs: pd.DataFrame, path: Path, title: str) -> None:
         if sub["name"].nunique() <= 4:
             ax.legend(fontsize=7)
     fig.suptitle(f"{title}: finances by organisation (dashed = fortress)")
-    _margins(fig, wspace=0.35)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path, wspace=0.35)
 
 
 def pool_chart(place: pd.DataFrame, path: Path, title: str) -> None:
@@ -89,9 +91,7 @@ def pool_chart(place: pd.DataFrame, path: Path, title: str) -> None:
     for ax in axes:
         ax.set_xlabel("year")
     fig.suptitle(f"{title}: the place's balance against its allocation")
-    _margins(fig, wspace=0.25)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path, wspace=0.25)
 
 
 def _panels(place: pd.DataFrame, path: Path, title: str, panels: list[tuple[str, str, float]]) -> None:
@@ -101,9 +101,7 @@ def _panels(place: pd.DataFrame, path: Path, title: str, panels: list[tuple[str,
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("year")
     fig.suptitle(title)
-    _margins(fig, wspace=0.35, top=0.78)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path, wspace=0.35, top=0.78)
 
 
 def activity_chart(place: pd.DataFrame, path: Path, title: str) -> None:
@@ -147,9 +145,7 @@ def strategy_chart(place: pd.DataFrame, orgs: pd.DataFrame, path: Path, title: s
     for ax in axes:
         ax.set_xlabel("year")
     fig.suptitle(f"{title}: strategies, trust and regulation")
-    _margins(fig, wspace=0.25)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path, wspace=0.25)
 
 
 def make_charts(place: pd.DataFrame, orgs: pd.DataFrame, out: Path, title: str) -> list[Path]:

@@ -14,7 +14,11 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_regimes import PRICES, pbr_terms  # the same hand-worked PbR terms and prices
+from test_regimes import (  # the same hand-worked terms, prices and months
+    PRICES,
+    month_activity,
+    pbr_terms,
+)
 
 from model.contracts import Activity, Contract
 from model.ledger import Transfer, to_pence
@@ -57,16 +61,6 @@ def basis(annual_value: float = 1_200_000.0, **kw) -> ContractBasis:
     return ContractBasis(expected=Activity(), prices=dict(PRICES), annual_value=annual_value, **kw)
 
 
-month_activity = st.integers(min_value=0, max_value=400).flatmap(
-    lambda e: st.builds(
-        Activity,
-        elective_spells=st.integers(0, 300),
-        emergency_spells=st.just(e),
-        emergency_readmissions=st.integers(0, e),
-        ae_attendances=st.integers(0, 2000),
-        outpatient_attendances=st.integers(0, 1000),
-    )
-)
 year_of_months = st.lists(month_activity, min_size=12, max_size=12)
 pounds = st.integers(min_value=0, max_value=10**11).map(lambda p: p / 100)  # whole pence, up to £1bn
 percent = st.integers(0, 100).map(lambda p: p / 100)
