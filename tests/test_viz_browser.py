@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+from model.vizserve import CHROMIUM, CHROMIUM_ARGS, ROOT, serving
+
 IN_CI = bool(os.environ.get("CI"))
 
 
@@ -30,12 +27,6 @@ def _need(ok: bool, what: str) -> None:
         pytest.skip(f"{what} is missing (install it to run this test; CI always does)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     try:
@@ -44,30 +35,12 @@ def server():
         _need(False, "the playwright package")
     _need(Path(CHROMIUM).exists(), CHROMIUM)
     _need(shutil.which("npm") is not None, "npm (to fetch the page's assets)")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "fetch_viz_assets.py")], check=True, capture_output=True)
-    port = _free_port()
-    lhe = Path(sys.executable).parent / "lhe"
     log = open(ROOT / "results" / "viz-server.log", "w") if (ROOT / "results").is_dir() else subprocess.DEVNULL  # noqa: SIM115
-    proc = subprocess.Popen([str(lhe), "viz", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
     try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url, timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"lhe viz exited with {proc.returncode}")
-                time.sleep(0.5)
-        else:
-            pytest.fail("lhe viz did not answer within 120 s")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        with serving(log) as url:
+            yield url
+    except RuntimeError as e:
+        pytest.fail(str(e))
 
 
 def test_the_page_works_in_a_real_browser(server, tmp_path):
@@ -75,9 +48,7 @@ def test_the_page_works_in_a_real_browser(server, tmp_path):
 
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1100})
             page.on("pageerror", lambda e: errors.append(str(e)))

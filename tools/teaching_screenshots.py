@@ -7,26 +7,16 @@ exercises of the session plan, and saves one screenshot each into
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from model.vizserve import CHROMIUM, CHROMIUM_ARGS, ROOT, serving  # noqa: E402
+
 OUT = ROOT / "docs" / "img" / "teaching"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def steps(page: Page, n: int) -> None:
@@ -57,51 +47,33 @@ def shot(page: Page, name: str) -> None:
 
 
 def main() -> int:
-    subprocess.run([sys.executable, str(ROOT / "tools" / "fetch_viz_assets.py")], check=True, capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "lhe"), "viz", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url, timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1200})
-            page.goto(url, timeout=90_000)
-            page.get_by_role("button", name="Step", exact=True).wait_for(timeout=90_000)
+    with serving() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1200})
+        page.goto(url, timeout=90_000)
+        page.get_by_role("button", name="Step", exact=True).wait_for(timeout=90_000)
 
-            # 1. a fortress hospital under PbR: who pays?
-            steps(page, 24)
-            choose(page, "Organisation", "Eastmoor District")
-            page.get_by_role("button", name="Make fortress").click()
-            steps(page, 24)
-            shot(page, "1-fortress-hospital")
+        # 1. a fortress hospital under PbR: who pays?
+        steps(page, 24)
+        choose(page, "Organisation", "Eastmoor District")
+        page.get_by_role("button", name="Make fortress").click()
+        steps(page, 24)
+        shot(page, "1-fortress-hospital")
 
-            # 2. pooled health and social care budgets (Torbay)
-            choose(page, "Place", "torbay")
-            reset(page)
-            steps(page, 36)
-            shot(page, "2-pooled-budget")
+        # 2. pooled health and social care budgets (Torbay)
+        choose(page, "Place", "torbay")
+        reset(page)
+        steps(page, 36)
+        shot(page, "2-pooled-budget")
 
-            # 3. learning organisations with shared measures and graduated sanctions
-            choose(page, "Place", "baseline")
-            for label in ("Organisations learn (adaptive)", "Shared measures", "Graduated sanctions"):
-                page.get_by_label(label, exact=True).check(force=True)
-            reset(page)
-            steps(page, 48)
-            shot(page, "3-commons-rules")
-            browser.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        # 3. learning organisations with shared measures and graduated sanctions
+        choose(page, "Place", "baseline")
+        for label in ("Organisations learn (adaptive)", "Shared measures", "Graduated sanctions"):
+            page.get_by_label(label, exact=True).check(force=True)
+        reset(page)
+        steps(page, 48)
+        shot(page, "3-commons-rules")
+        browser.close()
     return 0
 
 
