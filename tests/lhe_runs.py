@@ -1,7 +1,7 @@
-"""Helpers for tests that run the model in another process.
+"""Helpers for tests that run the model.
 
 A worker started with the ``spawn`` method imports functions by module name,
-so they live here at module level rather than inside a test.
+so those live here at module level rather than inside a test.
 """
 
 from __future__ import annotations
@@ -19,3 +19,15 @@ def run_tables(name: str, changes: dict[str, Any], seed: int | None) -> tuple[pd
     scenario = load_scenario(name).with_changes(changes)
     model = LocalHealthEconomy(scenario, rng=seed).run()
     return model.place_table(), model.organisation_table()
+
+
+def journal_model(changes: dict[str, Any], steps: int, *, size: int, seed: int):
+    """The baseline place of ``size`` people with ``changes``, keeping a journal of every payment,
+    stepped ``steps`` months."""
+    from model import LocalHealthEconomy, load_scenario
+
+    model = LocalHealthEconomy(load_scenario().with_changes({"population.size": size, **changes}), rng=seed)
+    model.ledger.keep_journal = True
+    for _ in range(steps):
+        model.step()
+    return model

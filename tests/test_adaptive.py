@@ -6,19 +6,14 @@
 import math
 
 import pytest
+from lhe_runs import journal_model
 
-from model import LocalHealthEconomy, load_scenario
+from model import LocalHealthEconomy
 from model.adaptive import AdaptiveStrategies
-
-SMALL = {"population.size": 3_000}
 
 
 def model(changes: dict, steps: int = 0) -> LocalHealthEconomy:
-    m = LocalHealthEconomy(load_scenario().with_changes({**SMALL, **changes}), rng=4)
-    m.ledger.keep_journal = True
-    for _ in range(steps):
-        m.step()
-    return m
+    return journal_model(changes, steps, size=3_000, seed=4)
 
 
 def test_the_scenario_chooses_the_policy():

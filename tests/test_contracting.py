@@ -1,6 +1,7 @@
 """Contracting in the place: regime terms from the scenario, and regime switches mid-run."""
 
 import pytest
+from lhe_runs import journal_model
 
 from model import LocalHealthEconomy, ScenarioError, load_scenario
 
@@ -8,11 +9,7 @@ SMALL = {"population.size": 4_000, "run.steps": 40}
 
 
 def _journal_model(changes: dict, steps: int = 40) -> LocalHealthEconomy:
-    m = LocalHealthEconomy(load_scenario().with_changes({**SMALL, **changes}), rng=5)
-    m.ledger.keep_journal = True
-    for _ in range(steps):
-        m.step()
-    return m
+    return journal_model({"run.steps": 40, **changes}, steps, size=4_000, seed=5)
 
 
 @pytest.fixture(scope="module")
