@@ -162,7 +162,7 @@ class LocalHealthEconomy(mesa.Model):
     # 0. money into the place ---------------------------------------------------------------
     def receive_inflows(self) -> None:
         for c in self.commissioners:
-            self.ledger.transfer("source:nhs_allocation", c.account, to_pence(c.allocation * self.prices.allocation / 12), "nhs_allocation")
+            c.allocation_in_year += self.ledger.transfer("source:nhs_allocation", c.account, to_pence(c.allocation * self.prices.allocation / 12), "nhs_allocation") / 100
         for c in self.councils:
             self.ledger.transfer("source:council_grants", c.account, to_pence(c.grant / 12), "council_grant")
         reg = self.params.regulation
@@ -392,10 +392,14 @@ class LocalHealthEconomy(mesa.Model):
             pooled_share = cm.behaviour.pooled_share
             for co in self.councils:
                 chc = packages[cm.index, co.index] * share * self.prices.package_cost
-                co.nhs_funded_in_year += led.transfer(cm.account, co.account, to_pence(chc), "continuing_healthcare") / 100
+                paid = led.transfer(cm.account, co.account, to_pence(chc), "continuing_healthcare") / 100
+                co.nhs_funded_in_year += paid
+                cm.chc_in_year += paid
                 if pooled_share > 0 and co.behaviour.accepts_pooling:
                     pooled = cm.allocation * self.prices.allocation * pooled_share / 12 * self._resident_share(cm, co)
-                    co.pooled_in_year += led.transfer(cm.account, co.account, to_pence(pooled), "pooled_budget") / 100
+                    paid = led.transfer(cm.account, co.account, to_pence(pooled), "pooled_budget") / 100
+                    co.pooled_in_year += paid
+                    cm.pooled_in_year += paid
 
         variable = activity["electives"].sum(axis=0) * s.tariff.elective_spell
         # an emergency spell's variable cost goes with its bed days
@@ -652,11 +656,10 @@ class LocalHealthEconomy(mesa.Model):
         comm = pop.geo.gp_commissioner[pop.gp]
         pair = (comm.astype(np.int64) * nh + pop.hospital)[alive]
         by_pair = lambda w: np.bincount(pair, weights=w[alive], minlength=nc * nh).reshape(nc, nh)  # noqa: E731
-        # referrals as the federations make them at the start (a fortress sheds work by referring):
-        # the hospitals' elective capacity and the contracts were set to the flows of the day
-        shedding = np.array([1 + g.behaviour.referral_shedding for g in self.gp_federations])
+        # the hospitals' elective capacity, the contracts and the allocation were set to the flows of the
+        # day, GP workload shedding as it was included: the same place and money under every strategy mix
         att, adm = by_pair(exp["attendances"]), by_pair(exp["admissions"])
-        ref = by_pair(exp["referrals"] * shedding[pop.gp])
+        ref = by_pair(exp["referrals"]) * (1 + s.demand.referral_shedding_at_start)
         electives = ref * s.demand.listed_share
         catch = np.bincount(pop.hospital[alive], minlength=nh)
         residents = np.bincount(pop.council[alive], minlength=nco)

@@ -118,8 +118,16 @@ class Commissioner(Organisation):
 
     def __init__(self, model: LocalHealthEconomy, name: str, strategy: str, index: int) -> None:
         super().__init__(model, name, strategy, index)
-        self.allocation = 0.0  # pounds a year, set at calibration
+        self.allocation = 0.0  # pounds a year at the starting allocation index, set at calibration
         self.running_costs = 0.0  # pounds a year
+        self.other_services = 0.0  # pounds a year: services outside the model its plan pays for
+        self.own_spend_in_year = 0.0  # running costs and other services, pounds this year
+        self.allocation_in_year = 0.0  # NHS allocation received, pounds this year
+        self.care_cost_last_year = 0.0  # what its population's modelled care cost it last year, net, pounds
+        self.pooled_in_year = 0.0  # paid into councils' pooled budgets by its policy, pounds this year
+        self.chc_in_year = 0.0  # continuing healthcare paid, pounds this year
+        self.chc_last_year = 0.0
+        self.chc_ratio_last_year = 1.0  # the share of continuing healthcare its policy paid last year
 
     @property
     def programme_intensity(self) -> float:
@@ -127,10 +135,24 @@ class Commissioner(Organisation):
 
     def monthly_costs(self) -> None:
         self.spend(self.running_costs / 12, "running_costs")
+        self.spend(self.other_services / 12, "other_services")
+        self.own_spend_in_year += (self.running_costs + self.other_services) / 12
+
+    def close_year(self) -> None:
+        # everything it paid out, less its own running and other services, less what came back
+        # to it other than its allocation (risk shares, sanctions): the modelled care, net
+        paid_out = self.year_spending_pence / 100 - self.own_spend_in_year
+        came_back = self.year_income_pence / 100 - self.allocation_in_year
+        # (less what its policy paid into pooled budgets, which it plans afresh)
+        self.care_cost_last_year = paid_out - came_back - self.pooled_in_year
+        self.chc_last_year, self.chc_ratio_last_year = self.chc_in_year, self.behaviour.chc_share_ratio
+        self.own_spend_in_year = self.allocation_in_year = self.pooled_in_year = self.chc_in_year = 0.0
+        super().close_year()
 
     def plan_year(self) -> None:
         b = self.behaviour
         m = self.model
+        committed = 0.0  # what its own contract changes add to next year's spending
         for c in m.contracts_of_payer(self):
             if c.scope == "acute" and "elective_plan" in c.terms:
                 if b.over_plan_payment_rate < 1.0:
@@ -144,7 +166,30 @@ class Commissioner(Organisation):
                 change = 1.0 + b.community_investment
                 if self.reserves < 0:
                     change *= 1.0 - b.community_cut_in_deficit
+                committed += c.terms["annual_value"] * (change - 1.0)
                 c.terms["annual_value"] *= change
+        self.plan_spending(committed)
+
+    def care_budget(self) -> float:
+        """Next year's allocation less the planned surplus and running costs: what it plans to spend on care."""
+        money = self.model.params.money
+        return self.allocation * self.model.prices.allocation * (1 - money.commissioner_planned_surplus) - self.running_costs
+
+    def plan_spending(self, committed: float) -> None:
+        """Plan to spend the allocation (NHS business rules): expect last year's care at next year's prices,
+        plus what its contract changes commit, what its policy pools with councils and any change in the
+        continuing healthcare it pays; any deficit so far is recovered first; the headroom left
+        pays for services outside the model (``money.commissioner_headroom_spent`` of it)."""
+        m = self.model
+        money = m.params.money
+        price_change = (1 + money.cost_growth) * (1 - money.efficiency_requirement)
+        pooled = sum(self.allocation * m.prices.allocation * self.behaviour.pooled_share * m._resident_share(self, co)
+                     for co in m.councils if co.behaviour.accepts_pooling)
+        # and continuing healthcare at the share its policy now pays
+        chc = self.chc_last_year * (self.behaviour.chc_share_ratio / self.chc_ratio_last_year - 1.0) if self.chc_ratio_last_year else 0.0
+        expected = self.care_cost_last_year * price_change + committed + pooled + chc
+        headroom = self.care_budget() - expected + min(self.reserves, 0.0)
+        self.other_services = max(headroom, 0.0) * money.commissioner_headroom_spent
 
 
 class Council(Organisation):

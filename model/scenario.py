@@ -109,6 +109,9 @@ class Demand(_Section):
     referrals_per_1000: Rate = Field(description="GP referrals to outpatients a year per 1,000 at the start")
     waiting_list_per_1000: Rate = Field(description="people on the elective waiting list per 1,000 at the start")
     listed_share: Share = Field(description="share of referrals that join the elective waiting list")
+    referral_shedding_at_start: Share = Field(description=(
+        "extra referrals from GP workload shedding as the place was before the run: its hospital capacity, "
+        "contracts and allocation were sized to them, the same under every strategy mix"))
     age_gradient_per_decade: Rate = Field(description="log risk of admission per decade of age")
     ltc_rate_ratios: list[Rate] = Field(description="admission rate ratios for 0, 1, 2 and 3+ long-term conditions")
     frailty_rate_ratio: Rate = Field(description="admission rate ratio at frailty 1 against frailty 0")
@@ -151,6 +154,9 @@ class Money(_Section):
     starting_cost_overrun: Rate = Field(description="acute providers' costs above their income at the start, share")
     commissioner_planned_surplus: Share = Field(description="surplus commissioners plan at the start, share of allocation")
     commissioner_running_cost_share: Share = Field(description="commissioners' running costs, share of allocation")
+    commissioner_headroom_spent: Share = Field(description=(
+        "share of the headroom its plan finds (next year's allocation less its planned surplus, running costs and "
+        "expected care spending) that a commissioner spends on services outside the model; 0: it banks it"))
     opening_reserves_months: Rate = Field(description="opening cash reserves, months of expenditure")
     gp_federation_reserves_months: Rate = Field(description="a GP federation's opening reserves, months of income")
 

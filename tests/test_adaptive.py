@@ -119,6 +119,7 @@ def test_the_transformation_fund_pays_collaborators_for_its_years_only():
 
 
 def test_system_leadership_keeps_commissioners_collaborative():
-    m = model({"adaptation.policy": "adaptive", "commons.system_leadership": True,
+    # (special measures, which replace a commissioner's leadership, are kept out of the way)
+    m = model({"adaptation.policy": "adaptive", "commons.system_leadership": True, "regulation.special_measures_deficit": 1.0,
                "commissioners.0.strategy": "fortress"}, steps=36)
     assert all(c.strategy == "collaborative" for c in m.commissioners)
