@@ -149,3 +149,20 @@ def organisation_table(model: LocalHealthEconomy) -> pd.DataFrame:
     months = model.datacollector.get_model_vars_dataframe()["month"].to_numpy()
     df["month"] = months[df["step"].astype(int).to_numpy() - int(df["step"].min())] if len(df) else []
     return df[["month", *ORGANISATION_COLUMNS]]
+
+
+def yearly_figures(model: LocalHealthEconomy) -> dict[str, np.ndarray]:
+    """A run's figures by completed financial year: each kind's result (pounds, its organisations
+    summed: ``commissioner``, ``council``, ``hospital``, ``gp_federation``), the ``place``'s result
+    (every organisation's), and the year's ``emergency_admissions`` and ``delayed_transfer_days``."""
+    years = model.month // 12
+    out = {k: np.zeros(years) for k in ("commissioner", "council", "hospital", "gp_federation")}
+    for o in model.organisations:
+        if o.kind in out:
+            out[o.kind] += np.array(o.memory[:years])
+    out["place"] = np.sum([o.memory[:years] for o in model.organisations], axis=0)
+    table = model.place_table().iloc[: years * 12]
+    by_year = table.groupby(np.arange(len(table)) // 12)
+    for column in ("emergency_admissions", "delayed_transfer_days"):
+        out[column] = by_year[column].sum().to_numpy()
+    return out

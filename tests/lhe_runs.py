@@ -33,26 +33,12 @@ def journal_model(changes: dict[str, Any], steps: int, *, size: int, seed: int):
     return model
 
 
-KINDS = ("commissioner", "council", "hospital", "gp_federation")
-
 
 def yearly(place: str, changes: dict[str, Any], seed: int, size: int = 10_000) -> dict[str, Any]:
-    """A run's figures by financial year: each kind's result (pounds, summed over its organisations),
-    the place's result, and the year's emergency admissions and delayed transfer days."""
-    import numpy as np
-
+    """Build a place from a scenario name and changes, run it, and return its figures by financial
+    year (model.metrics.yearly_figures)."""
     from model import LocalHealthEconomy, load_scenario
+    from model.metrics import yearly_figures
 
     scenario = load_scenario(place).with_changes({"population.size": size, **changes})
-    model = LocalHealthEconomy(scenario, rng=seed).run()
-    years = model.month // 12
-    out: dict[str, Any] = {k: np.zeros(years) for k in KINDS}
-    for o in model.organisations:
-        if o.kind in out:
-            out[o.kind] += np.array(o.memory[:years])
-    out["place"] = np.sum([o.memory[:years] for o in model.organisations], axis=0)
-    table = model.place_table().iloc[: years * 12]
-    by_year = table.groupby(np.arange(len(table)) // 12)
-    for column in ("emergency_admissions", "delayed_transfer_days"):
-        out[column] = by_year[column].sum().to_numpy()
-    return out
+    return yearly_figures(LocalHealthEconomy(scenario, rng=seed).run())

@@ -38,3 +38,58 @@ def test_each_council_receives_pooled_money_in_proportion_to_its_residents_of_ea
             living_there = (mine & (pop.council == co.index)).sum() / mine.sum()
             # the split was fixed at the start; people moving and dying since shift it a little
             assert got[co.index] / total == pytest.approx(living_there, abs=0.02)
+
+
+
+def care_cost(m: LocalHealthEconomy, cm, steps: range) -> float:
+    """What the commissioner's modelled care cost it over ``steps``, net, from the journal."""
+    own = ("running_costs", "other_services", "pooled_budget")  # its own spending, and pooling it plans afresh
+    paid = sum(t.pence for step, t in m.ledger.journal if step in steps and t.payer == cm.account and t.kind not in own)
+    back = sum(t.pence for step, t in m.ledger.journal if step in steps and t.payee == cm.account and t.kind != "nhs_allocation")
+    return (paid - back) / 100
+
+
+@pytest.fixture(scope="module")
+def planned():
+    """The baseline (5,000 people) after its first year, planned; and the same with the headroom banked."""
+    from lhe_runs import journal_model
+
+    return {share: journal_model({"money.commissioner_headroom_spent": share}, 12, size=5_000, seed=5) for share in (1.0, 0.0)}
+
+
+def test_a_commissioner_plans_on_last_years_care_at_next_years_prices(planned):
+    m = planned[1.0]
+    money = m.params.money
+    for cm in m.commissioners:
+        assert cm.care_cost_last_year == pytest.approx(care_cost(m, cm, range(12)), abs=0.5)  # float sums of pence
+        # the headroom: next year's allocation less the planned surplus and running costs, less
+        # last year's care at next year's prices and what its policy commits on top
+        budget = cm.allocation * (1 + money.allocation_growth) * (1 - money.commissioner_planned_surplus) - cm.running_costs
+        at_new_prices = cm.care_cost_last_year * (1 + money.cost_growth) * (1 - money.efficiency_requirement)
+        assert 0 < cm.other_services < budget - at_new_prices, cm.name
+        assert planned[0.0].organisation(cm.name).other_services == 0.0
+
+
+def test_a_commissioner_that_spends_its_headroom_ends_the_next_year_near_its_planned_surplus(planned):
+    results = {}
+    for share, m in planned.items():
+        for _ in range(12):
+            m.step()
+        results[share] = {cm.name: cm.last_result / cm.last_income for cm in m.commissioners}
+    surplus = planned[1.0].params.money.commissioner_planned_surplus
+    for name, margin in results[1.0].items():
+        assert abs(margin - surplus) < 0.02, (name, margin)
+        assert results[0.0][name] > margin + 0.02, (name, results[0.0][name], margin)  # banked
+
+
+def test_every_strategy_mix_gets_the_same_place_and_money():
+    def place(name: str) -> LocalHealthEconomy:
+        return LocalHealthEconomy(load_scenario(name).with_changes({"population.size": 5_000}), rng=2)
+
+    fortress, collaborative = place("all-fortress"), place("all-collaborative")
+    for a, b in zip(fortress.commissioners, collaborative.commissioners, strict=True):
+        assert a.allocation == b.allocation
+    for a, b in zip(fortress.hospitals, collaborative.hospitals, strict=True):
+        assert (a.beds, a.elective_capacity) == (b.beds, b.elective_capacity)
+    for a, b in zip(fortress.councils, collaborative.councils, strict=True):
+        assert a.grant == b.grant
