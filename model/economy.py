@@ -162,7 +162,7 @@ class LocalHealthEconomy(mesa.Model):
     # 0. money into the place ---------------------------------------------------------------
     def receive_inflows(self) -> None:
         for c in self.commissioners:
-            c.allocation_in_year += self.ledger.transfer("source:nhs_allocation", c.account, to_pence(c.allocation * self.prices.allocation / 12), "nhs_allocation") / 100
+            self.ledger.transfer("source:nhs_allocation", c.account, to_pence(c.allocation * self.prices.allocation / 12), "nhs_allocation")
         for c in self.councils:
             self.ledger.transfer("source:council_grants", c.account, to_pence(c.grant / 12), "council_grant")
         reg = self.params.regulation
@@ -389,14 +389,13 @@ class LocalHealthEconomy(mesa.Model):
         packages = np.bincount(comm_of[pop.gp[m]].astype(np.int64) * nco + pop.council[m], minlength=len(self.commissioners) * nco).reshape(-1, nco)
         for cm in self.commissioners:
             share = s.social_care.nhs_funded_share * cm.behaviour.chc_share_ratio
-            pooled_share = cm.behaviour.pooled_share
             for co in self.councils:
                 chc = packages[cm.index, co.index] * share * self.prices.package_cost
                 paid = led.transfer(cm.account, co.account, to_pence(chc), "continuing_healthcare") / 100
                 co.nhs_funded_in_year += paid
                 cm.chc_in_year += paid
-                if pooled_share > 0 and co.behaviour.accepts_pooling:
-                    pooled = cm.allocation * self.prices.allocation * pooled_share / 12 * self._resident_share(cm, co)
+                pooled = cm.pooled_with(co) / 12
+                if pooled > 0:
                     paid = led.transfer(cm.account, co.account, to_pence(pooled), "pooled_budget") / 100
                     co.pooled_in_year += paid
                     cm.pooled_in_year += paid
@@ -571,10 +570,10 @@ class LocalHealthEconomy(mesa.Model):
         self.handle_failures()
         m = self.params.money
         # prices pass on cost growth less the efficiency asked; costs grow less what is achieved
-        price_change = (1 + m.cost_growth) * (1 - m.efficiency_requirement)
+        price_change, cost_change = m.price_change, m.cost_change
         self.prices.tariff *= price_change
-        self.prices.unit_cost *= (1 + m.cost_growth) * (1 - m.productivity_growth)
-        self.prices.gp_contract *= (1 + m.cost_growth) * (1 - m.productivity_growth)
+        self.prices.unit_cost *= cost_change
+        self.prices.gp_contract *= cost_change
         self.prices.allocation *= 1 + m.allocation_growth
         self.prices.council_index *= 1 + m.council_grant_growth
         for c in self.councils:
@@ -585,7 +584,7 @@ class LocalHealthEconomy(mesa.Model):
             if c.scope == "social_care":  # a pooled contribution is a share of the allocation
                 self._deflate(c, 1 + m.allocation_growth)
             else:
-                self._deflate(c, (1 + m.cost_growth) * (1 - m.productivity_growth) if c.scope == "primary_care" else price_change)
+                self._deflate(c, cost_change if c.scope == "primary_care" else price_change)
         # everyone chooses on what the others did this year, then all switch together
         chosen = {org: self.policy.choose(org, self) for org in self.agents}
         for org, strategy in chosen.items():

@@ -121,8 +121,6 @@ class Commissioner(Organisation):
         self.allocation = 0.0  # pounds a year at the starting allocation index, set at calibration
         self.running_costs = 0.0  # pounds a year
         self.other_services = 0.0  # pounds a year: services outside the model its plan pays for
-        self.own_spend_in_year = 0.0  # running costs and other services, pounds this year
-        self.allocation_in_year = 0.0  # NHS allocation received, pounds this year
         self.care_cost_last_year = 0.0  # what its population's modelled care cost it last year, net, pounds
         self.pooled_in_year = 0.0  # paid into councils' pooled budgets by its policy, pounds this year
         self.chc_in_year = 0.0  # continuing healthcare paid, pounds this year
@@ -136,17 +134,25 @@ class Commissioner(Organisation):
     def monthly_costs(self) -> None:
         self.spend(self.running_costs / 12, "running_costs")
         self.spend(self.other_services / 12, "other_services")
-        self.own_spend_in_year += (self.running_costs + self.other_services) / 12
+
+    def pooled_with(self, council: Council) -> float:
+        """What its policy puts into a pooled budget with ``council`` this year, pounds: its pooled share
+        of the allocation for the council's share of its population, if the council accepts pooling."""
+        if not council.behaviour.accepts_pooling:
+            return 0.0
+        m = self.model
+        return self.allocation * m.prices.allocation * self.behaviour.pooled_share * m._resident_share(self, council)
 
     def close_year(self) -> None:
-        # everything it paid out, less its own running and other services, less what came back
-        # to it other than its allocation (risk shares, sanctions): the modelled care, net
-        paid_out = self.year_spending_pence / 100 - self.own_spend_in_year
-        came_back = self.year_income_pence / 100 - self.allocation_in_year
+        # everything it paid out, less its own running and other services (a year of each: they change
+        # only at the year end), less what came back to it other than its allocation (risk shares,
+        # sanctions): the modelled care, net. Prices have not moved yet.
+        paid_out = self.year_spending_pence / 100 - (self.running_costs + self.other_services)
+        came_back = self.year_income_pence / 100 - self.allocation * self.model.prices.allocation
         # (less what its policy paid into pooled budgets, which it plans afresh)
         self.care_cost_last_year = paid_out - came_back - self.pooled_in_year
         self.chc_last_year, self.chc_ratio_last_year = self.chc_in_year, self.behaviour.chc_share_ratio
-        self.own_spend_in_year = self.allocation_in_year = self.pooled_in_year = self.chc_in_year = 0.0
+        self.pooled_in_year = self.chc_in_year = 0.0
         super().close_year()
 
     def plan_year(self) -> None:
@@ -182,12 +188,10 @@ class Commissioner(Organisation):
         pays for services outside the model (``money.commissioner_headroom_spent`` of it)."""
         m = self.model
         money = m.params.money
-        price_change = (1 + money.cost_growth) * (1 - money.efficiency_requirement)
-        pooled = sum(self.allocation * m.prices.allocation * self.behaviour.pooled_share * m._resident_share(self, co)
-                     for co in m.councils if co.behaviour.accepts_pooling)
+        pooled = sum(self.pooled_with(co) for co in m.councils)
         # and continuing healthcare at the share its policy now pays
         chc = self.chc_last_year * (self.behaviour.chc_share_ratio / self.chc_ratio_last_year - 1.0) if self.chc_ratio_last_year else 0.0
-        expected = self.care_cost_last_year * price_change + committed + pooled + chc
+        expected = self.care_cost_last_year * money.price_change + committed + pooled + chc
         headroom = self.care_budget() - expected + min(self.reserves, 0.0)
         self.other_services = max(headroom, 0.0) * money.commissioner_headroom_spent
 

@@ -160,6 +160,16 @@ class Money(_Section):
     opening_reserves_months: Rate = Field(description="opening cash reserves, months of expenditure")
     gp_federation_reserves_months: Rate = Field(description="a GP federation's opening reserves, months of income")
 
+    @property
+    def price_change(self) -> float:
+        """The yearly factor on prices paid to providers: cost growth passed on, less the efficiency asked."""
+        return (1 + self.cost_growth) * (1 - self.efficiency_requirement)
+
+    @property
+    def cost_change(self) -> float:
+        """The yearly factor on providers' unit costs: cost growth, less the productivity achieved."""
+        return (1 + self.cost_growth) * (1 - self.productivity_growth)
+
 
 class Tariff(_Section):
     elective_spell: Rate = Field(description="national tariff for an elective spell, pounds")

@@ -33,7 +33,6 @@ def journal_model(changes: dict[str, Any], steps: int, *, size: int, seed: int):
     return model
 
 
-
 def yearly(place: str, changes: dict[str, Any], seed: int, size: int = 10_000) -> dict[str, Any]:
     """Build a place from a scenario name and changes, run it, and return its figures by financial
     year (model.metrics.yearly_figures)."""
