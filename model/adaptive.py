@@ -14,12 +14,15 @@ weighs (MODEL.md section 6):
 
 It learns by experience-weighted attraction (Camerer and Ho 1999): the
 attraction of the strategy it played moves towards the payoff it got; the
-other strategy's attraction moves towards the payoff partners got with it when
-those results can be seen (always with shared measures, otherwise with the
-scenario's visibility), and otherwise only fades. It chooses by a logit on the
-two attractions, pulled towards collaborating by the trust-weighted share of its
-partners it sees collaborating (reciprocity). With a small chance a year it
-instead compares itself with one partner of its kind and copies that partner's
+other strategy's attraction moves towards the payoff its peers (its own kind,
+working with its partners) got with it when those results can be seen (always
+with shared measures, otherwise with the scenario's visibility), and otherwise
+only fades. It chooses by a logit on the two attractions, pulled towards
+collaborating by the trust-weighted share of its partners it pictures
+collaborating (reciprocity): each knows the stance the others start with, and
+the picture changes only when a partner's behaviour is seen
+(model.governance). With a small chance a year it
+instead compares itself with one peer and copies that peer's
 strategy with a probability proportional to how much better it did
 (proportional imitation, Schlag 1998). Every weight is a scenario parameter
 (``[adaptation]``).
@@ -32,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.governance import partners, perceived_collaborating
+from model.governance import partners, peers, perceived_collaborating
 from model.strategies import STRATEGIES
 
 if TYPE_CHECKING:
@@ -105,20 +108,18 @@ class AdaptiveStrategies:
         return c.shared_measures or model.rng_strategy.random() < c.visibility_without_measures
 
     def _forgone(self, org: Organisation, strategy: str, model: LocalHealthEconomy) -> float | None:
-        """What partners who played ``strategy`` got, as far as it can be seen."""
-        seen = [model.organisation(p) for p in partners(model, org)]
-        same = [p for p in seen if p.kind == org.kind and p.strategy == strategy]
-        pool = same or [p for p in seen if p.strategy == strategy]
+        """What peers (its own kind, see model.governance.peers) who played ``strategy`` got, as far
+        as it can be seen: an organisation of another kind is no guide to what it would have got."""
+        pool = [p for p in map(model.organisation, peers(model, org)) if p.strategy == strategy]
         visible = [p.payoff for p in pool if self._visible(model)]
         return float(np.mean(visible)) if visible else None
 
     def _imitate(self, org: Organisation, model: LocalHealthEconomy) -> str | None:
         """Copy a partner of its kind that did better, with a chance in proportion to the gap."""
-        peers = [model.organisation(p) for p in partners(model, org)]
-        peers = [p for p in peers if p.kind == org.kind] or [o for o in model.organisations if o.kind == org.kind and o is not org]
-        if not peers:
+        names = peers(model, org)
+        if not names:
             return None
-        other = peers[int(model.rng_strategy.integers(len(peers)))]
+        other = model.organisation(names[int(model.rng_strategy.integers(len(names)))])
         if not self._visible(model) or other.payoff <= org.payoff:
             return None
         gap = other.payoff - org.payoff

@@ -22,13 +22,16 @@ def build_network(model: LocalHealthEconomy) -> nx.DiGraph:
     for org in model.organisations:
         g.add_node(org.name, kind=org.kind)
     trust0 = model.params.governance.initial_trust
+    stance = {org.name: org.strategy for org in model.organisations}
 
     def link(a: str, b: str, relation: str) -> None:
         for u, v in ((a, b), (b, a)):
             if g.has_edge(u, v):
                 g.edges[u, v]["relations"].add(relation)
             else:
-                g.add_edge(u, v, trust=trust0, relations={relation}, shared_governance=False, seen_defecting=False)
+                # each knows the stance the other starts with
+                g.add_edge(u, v, trust=trust0, relations={relation}, shared_governance=False,
+                           seen_defecting=stance[v] == "fortress")
 
     for c in model.contracts:
         if c.payer_org is not c.provider_org:  # a lead provider's own services are not a relationship
@@ -50,6 +53,19 @@ def partners(model: LocalHealthEconomy, org) -> list[str]:
     return list(model.network.successors(org.name))
 
 
+def peers(model: LocalHealthEconomy, org) -> list[str]:
+    """The organisations of ``org``'s kind that work with one of its partners: the ones whose
+    results it can compare with its own (two GP federations under one commissioner, two hospitals
+    serving one council). An organisation with no such peer compares itself with the rest of its
+    kind in the place."""
+    g = model.network
+    near = {q for p in g.successors(org.name) for q in g.successors(p)}
+    same = [n for n in near if n != org.name and g.nodes[n]["kind"] == org.kind]
+    if same:
+        return sorted(same)
+    return [o.name for o in model.organisations if o.kind == org.kind and o is not org]
+
+
 def perceived_collaborating(model: LocalHealthEconomy, org) -> float:
     """The trust-weighted share of its partners ``org`` sees collaborating (0.5 with no partners)."""
     num = den = 0.0
@@ -63,11 +79,13 @@ def perceived_collaborating(model: LocalHealthEconomy, org) -> float:
 def update_trust(model: LocalHealthEconomy) -> None:
     """Once a year: trust in each partner moves with how that partner was seen to behave.
 
-    A partner that collaborated gains trust slowly. A defection (a fortress year)
-    loses it fast, but only where it is seen: always with shared measures
-    (``commons.shared_measures``), otherwise with the scenario's visibility; unseen,
-    trust and the perception of the partner stay as they were. With conflict
-    resolution, trust falls half as fast.
+    A partner's behaviour is seen always with shared measures
+    (``commons.shared_measures``), otherwise with the scenario's visibility.
+    Seen collaborating, it gains trust slowly; seen defecting (a fortress year),
+    it loses trust fast (seed 002, on building trust and the fortress mentality).
+    Unseen, trust and the picture of the partner stay as they were, whichever way
+    it behaved: without shared measures neither defection nor collaboration is
+    plain to see. With conflict resolution, trust falls half as fast.
     """
     gov = model.params.governance
     commons = model.params.commons
@@ -75,11 +93,13 @@ def update_trust(model: LocalHealthEconomy) -> None:
     strategy = {o.name: o.strategy for o in model.organisations}
     rng = model.rng_strategy
     for _, b, data in model.network.edges(data=True):
+        if not (commons.shared_measures or rng.random() < commons.visibility_without_measures):
+            continue  # nothing seen this year: trust and the picture of the partner stay as they were
         t = data["trust"]
         if strategy[b] == "collaborative":
             data["trust"] = t + gov.trust_gain * (1.0 - t)
             data["seen_defecting"] = False
-        elif commons.shared_measures or rng.random() < commons.visibility_without_measures:
+        else:
             data["trust"] = t - loss * t
             data["seen_defecting"] = True
 

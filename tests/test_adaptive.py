@@ -10,6 +10,7 @@ from lhe_runs import journal_model
 
 from model import LocalHealthEconomy
 from model.adaptive import AdaptiveStrategies
+from model.governance import update_trust
 
 
 def model(changes: dict, steps: int = 0) -> LocalHealthEconomy:
@@ -62,9 +63,47 @@ def test_the_choice_is_a_logit_on_the_attractions_pulled_by_reciprocity():
                "adaptation.reciprocity": 1.0})
     org = m.organisation("Abbey GP Federation")
     org.attraction = {"fortress": 0.5, "collaborative": 0.25}
+    # its one partner, its commissioner, starts as a fortress and everyone knows each other's starting
+    # stance: the perceived share collaborating is 0, the pull -0.5
+    assert list(m.network.successors(org.name)) == ["Northvale CCG"]
+    assert m.organisation("Northvale CCG").strategy == "fortress"
     m.policy.choose(org, m)
-    # nobody seen defecting at the start: the perceived share collaborating is 1, pull 0.5
+    assert org.p_collaborative == pytest.approx(1 / (1 + math.exp(-2.0 * (0.25 - 0.5 - 0.5))))
+    # once the commissioner is seen collaborating, the pull is +0.5
+    m.network.edges[org.name, "Northvale CCG"]["seen_defecting"] = False
+    m.policy.choose(org, m)
     assert org.p_collaborative == pytest.approx(1 / (1 + math.exp(-2.0 * (0.25 + 0.5 - 0.5))))
+
+
+def _trust_after_a_year(changes: dict) -> tuple[LocalHealthEconomy, dict]:
+    m = model(changes)
+    before = {(u, v): d["trust"] for u, v, d in m.network.edges(data=True)}
+    update_trust(m)
+    return m, before
+
+
+def test_with_shared_measures_trust_rises_slowly_in_collaborators_and_falls_fast_in_fortresses():
+    m, before = _trust_after_a_year({"commons.shared_measures": True})
+    gov = m.params.governance
+    for u, v, d in m.network.edges(data=True):
+        t = before[u, v]
+        if m.organisation(v).strategy == "collaborative":
+            assert d["trust"] == pytest.approx(t + gov.trust_gain * (1 - t)) and not d["seen_defecting"]
+        else:
+            assert d["trust"] == pytest.approx(t * (1 - gov.trust_loss)) and d["seen_defecting"]
+
+
+def test_without_shared_measures_what_is_not_seen_changes_nothing_either_way():
+    # visibility 0: neither a collaborator nor a fortress is seen, so no trust moves and every
+    # partner is still pictured with the stance it started with
+    m, before = _trust_after_a_year({"commons.visibility_without_measures": 0.0})
+    for u, v, d in m.network.edges(data=True):
+        assert d["trust"] == before[u, v]
+        assert d["seen_defecting"] == (m.organisation(v).strategy == "fortress")
+    # visibility 0.3: about three edges in ten move
+    m, before = _trust_after_a_year({"commons.visibility_without_measures": 0.3})
+    moved = [d["trust"] != before[u, v] for u, v, d in m.network.edges(data=True)]
+    assert 0.15 < sum(moved) / len(moved) < 0.45, sum(moved) / len(moved)
 
 
 def test_graduated_sanctions_make_seen_defectors_pay_collaborating_partners_more_each_year():
