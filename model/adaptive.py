@@ -18,7 +18,7 @@ other strategy's attraction moves towards the payoff its peers (its own kind,
 working with its partners) got with it when those results can be seen (always
 with shared measures, otherwise with the scenario's visibility), and otherwise
 only fades. It chooses by a logit on the two attractions, pulled towards
-collaborating by the trust-weighted share of its partners it pictures
+collaborating by the share of its partners it pictures
 collaborating (reciprocity): each knows the stance the others start with, and
 the picture changes only when a partner's behaviour is seen
 (model.governance). With a small chance a year it

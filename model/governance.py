@@ -67,13 +67,11 @@ def peers(model: LocalHealthEconomy, org) -> list[str]:
 
 
 def perceived_collaborating(model: LocalHealthEconomy, org) -> float:
-    """The trust-weighted share of its partners ``org`` sees collaborating (0.5 with no partners)."""
-    num = den = 0.0
-    for p in partners(model, org):
-        data = model.network.edges[org.name, p]
-        num += data["trust"] * (0.0 if data["seen_defecting"] else 1.0)
-        den += data["trust"]
-    return num / den if den > 0 else 0.5
+    """The share of its partners ``org`` pictures collaborating: those it has not last seen defect
+    (0.5 with no partners). Every partner counts the same: a partner it distrusts is no less a
+    partner for that."""
+    seen = [not model.network.edges[org.name, p]["seen_defecting"] for p in partners(model, org)]
+    return float(np.mean(seen)) if seen else 0.5
 
 
 def update_trust(model: LocalHealthEconomy) -> None:

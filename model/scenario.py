@@ -315,7 +315,7 @@ class Commons(_Section):
     system_leadership: bool = Field(False, description="commissioners lead the system and stay collaborative")
     national_recognition: bool = Field(False, description="national bodies recognise the place: collaborators are not put in special measures")
     visibility_without_measures: Share = Field(0.3, description="chance a partner's behaviour and result are seen in a year without shared measures")
-    sanction_share: Share = Field(0.002, description="sanction per visible defection, as a share of income, times the defections so far")
+    sanction_share: Share = Field(0.005, description="sanction per visible defection, as a share of income, times the defections so far")
     participation_bonus: Rate = Field(0.2, description="payoff bonus of collaborating when organisations set the rules")
 
 
