@@ -16,29 +16,18 @@ recover, and the place ends worse off than the fortress place.
 import numpy as np
 import pytest
 from lhe_runs import yearly
-from scipy import stats
 
-SEEDS = range(1, 21)
-NO_EFFECTS = {f"programmes.{name}": 0.0 for name in (
-    "case_management_effect", "case_management_progression_effect", "outreach_effect", "outreach_referral_effect",
-    "discharge_los_effect", "discharge_readmission_effect", "prevention_effect", "community_admission_effect")}
-SETTINGS = {"fortress": ("all-fortress", {}), "collaborative": ("all-collaborative", {}),
-            "collaborative, no effects": ("all-collaborative", NO_EFFECTS)}
+from model.patterns import COLLABORATIVE, SEEDS, holds
 
 
 @pytest.fixture(scope="module")
 def runs():
-    return {name: [yearly(place, ch, seed) for seed in SEEDS] for name, (place, ch) in SETTINGS.items()}
+    return {name: [yearly(place, ch, seed) for seed in SEEDS] for name, (place, ch) in COLLABORATIVE.items()}
 
 
 def per_year(runs, setting: str, figure: str) -> np.ndarray:
     """Seeds x years."""
     return np.array([r[figure] for r in runs[setting]])
-
-
-def holds(diff: np.ndarray) -> bool:
-    """Positive in at least 17 of the 20 seeds, and by a one-sided Wilcoxon signed-rank test."""
-    return (diff > 0).sum() >= 17 and stats.wilcoxon(diff, alternative="greater").pvalue < 0.01
 
 
 def bend(admissions: np.ndarray) -> np.ndarray:

@@ -21,32 +21,16 @@ money grow at 4% a year, the long-run NHS average of seed 003).
 import numpy as np
 import pytest
 from lhe_runs import yearly
-from scipy import stats
 
-SEEDS = range(1, 21)
+from model.patterns import FORTRESS, SEEDS
+from model.patterns import holds as higher
+
 EVERYONE_A_FORTRESS = "all-fortress"
-
-
-def collaborative(kind: str, n: int) -> dict:
-    return {f"{kind}.{i}.strategy": "collaborative" for i in range(n)}
-
-
-HOSPITALS, COMMISSIONERS = collaborative("hospitals", 3), collaborative("commissioners", 2)
-BLOCK = {"contracting.acute": "block"}
-NO_CHC_SHIFT = {"strategies.commissioner.fortress.chc_share_ratio": 1.0}
-POOL_KEEPS_UP = {"money.efficiency_requirement": 0.03, "money.allocation_growth": 0.04, "money.council_grant_growth": 0.04}
-
-SETTINGS = {
-    "fortress": {}, "hospitals collaborative": HOSPITALS, "commissioners collaborative": COMMISSIONERS,
-    "block": BLOCK, "block, hospitals collaborative": {**BLOCK, **HOSPITALS},
-    "no chc shift": NO_CHC_SHIFT, "no chc shift, commissioners collaborative": {**NO_CHC_SHIFT, **COMMISSIONERS},
-    "pool keeps up": POOL_KEEPS_UP,
-}
 
 
 @pytest.fixture(scope="module")
 def runs():
-    return {name: [yearly(EVERYONE_A_FORTRESS, ch, seed) for seed in SEEDS] for name, ch in SETTINGS.items()}
+    return {name: [yearly(EVERYONE_A_FORTRESS, ch, seed) for seed in SEEDS] for name, ch in FORTRESS.items()}
 
 
 def total(runs, setting: str, figure: str) -> np.ndarray:
@@ -56,10 +40,6 @@ def total(runs, setting: str, figure: str) -> np.ndarray:
 
 def fortress_minus(runs, other: str, figure: str, base: str = "fortress") -> np.ndarray:
     return total(runs, base, figure) - total(runs, other, figure)
-
-
-def higher(diff: np.ndarray) -> bool:
-    return (diff > 0).sum() >= 17 and stats.wilcoxon(diff, alternative="greater").pvalue < 0.01
 
 
 def lower(diff: np.ndarray) -> bool:
