@@ -88,3 +88,28 @@ def learning_run(place: str, changes: dict[str, Any], seed: int) -> dict[str, An
     share = model.place_table()["share_collaborative"].to_numpy()
     return {"start": start, "share": share, "late": float(share[-24:].mean()),
             "fortress_ahead": float(np.mean(gaps)) if gaps else float("nan")}
+
+
+# --- what the fixed-strategy patterns measure, seeds x years ------------------------------------------
+def trend(a: np.ndarray) -> np.ndarray:
+    """Each seed's linear trend in a yearly figure, per year."""
+    return np.array([np.polyfit(np.arange(row.size), row, 1)[0] for row in a])
+
+
+def dip(result: np.ndarray) -> np.ndarray:
+    """The place's result in year 1 less its worst in years 2-3: positive when it dipped."""
+    return result[:, 0] - result[:, 1:3].min(axis=1)
+
+
+def bend(admissions: np.ndarray) -> np.ndarray:
+    """Admissions in years 2-3 less those in years 5-6: positive when they fell after the lag."""
+    return admissions[:, 1:3].mean(axis=1) - admissions[:, 4:6].mean(axis=1)
+
+
+def recovery(result: np.ndarray) -> np.ndarray:
+    """The place's result in years 5-6 less its worst in years 2-3: positive when it came back from the dip."""
+    return result[:, 4:6].mean(axis=1) - result[:, 1:3].min(axis=1)
+
+
+def last_two_years(a: np.ndarray) -> np.ndarray:
+    return a[:, -2:].mean(axis=1)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from lhe_runs import yearly
 
-from model.patterns import COLLABORATIVE, SEEDS, holds
+from model.patterns import COLLABORATIVE, SEEDS, bend, dip, holds, recovery
 
 
 @pytest.fixture(scope="module")
@@ -28,16 +28,6 @@ def runs():
 def per_year(runs, setting: str, figure: str) -> np.ndarray:
     """Seeds x years."""
     return np.array([r[figure] for r in runs[setting]])
-
-
-def bend(admissions: np.ndarray) -> np.ndarray:
-    """Admissions in years 2-3 less those in years 5-6: positive when they fell after the lag."""
-    return admissions[:, 1:3].mean(axis=1) - admissions[:, 4:6].mean(axis=1)
-
-
-def recovery(result: np.ndarray) -> np.ndarray:
-    """The place's result in years 5-6 less its worst in years 2-3: positive when it came back from the dip."""
-    return result[:, 4:6].mean(axis=1) - result[:, 1:3].min(axis=1)
 
 
 @pytest.mark.slow
@@ -51,7 +41,7 @@ def test_demand_bends_after_the_lag(runs):
 @pytest.mark.slow
 def test_the_place_dips_first_and_recovers(runs):
     result = per_year(runs, "collaborative", "place")
-    assert holds(result[:, 0] - result[:, 1:3].min(axis=1)), result[:, :3]  # the dip
+    assert holds(dip(result)), result[:, :3]
     assert holds(recovery(result)), recovery(result)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from lhe_runs import yearly
 
-from model.patterns import FORTRESS, SEEDS
+from model.patterns import FORTRESS, SEEDS, trend
 from model.patterns import holds as higher
 
 EVERYONE_A_FORTRESS = "all-fortress"
@@ -79,7 +79,7 @@ def test_without_the_continuing_healthcare_shift_the_councils_do_not_pay(runs):
 
 def slopes(runs, setting: str, figure: str = "place") -> np.ndarray:
     """Each seed's trend in a yearly figure, per year."""
-    return np.array([np.polyfit(np.arange(r[figure].size), r[figure], 1)[0] for r in runs[setting]])
+    return trend(np.array([r[figure] for r in runs[setting]]))
 
 
 @pytest.mark.slow
