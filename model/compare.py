@@ -111,6 +111,11 @@ OUTCOMES: dict[str, Outcome] = {
     "delayed_transfer_days": Outcome("delayed_transfer_days", "last_12", False, "delayed transfer days a month", "", 1.0, ",.0f"),
     "waiting_list": Outcome("waiting_list", "last", False, "elective waiting list", "people", 1.0, ",.0f"),
     "unmet_social_care_need": Outcome("unmet_social_care_need", "last", False, "unmet social care need", "people", 1.0, ",.0f"),
+    # what the rules of the commons and the regulator do to the strategy mix (with learning on; with
+    # fixed strategies they only show the scenario's mix)
+    "share_collaborative": Outcome("share_collaborative", "last_12", True, "share of organisations collaborating", "", 1.0, ".2f"),
+    "mean_trust": Outcome("mean_trust", "last", True, "mean trust between partners", "", 1.0, ".2f"),
+    "in_special_measures": Outcome("in_special_measures", "last_12", False, "organisations in special measures", "", 1.0, ".1f"),
 }
 
 
