@@ -115,7 +115,7 @@ class AdaptiveStrategies:
         return float(np.mean(visible)) if visible else None
 
     def _imitate(self, org: Organisation, model: LocalHealthEconomy) -> str | None:
-        """Copy a partner of its kind that did better, with a chance in proportion to the gap."""
+        """Copy a peer that did better, with a chance in proportion to the gap."""
         names = peers(model, org)
         if not names:
             return None

@@ -10,7 +10,7 @@ from lhe_runs import journal_model
 
 from model import LocalHealthEconomy
 from model.adaptive import AdaptiveStrategies
-from model.governance import update_trust
+from model.governance import peers, update_trust
 
 
 def model(changes: dict, steps: int = 0) -> LocalHealthEconomy:
@@ -162,3 +162,14 @@ def test_system_leadership_keeps_commissioners_collaborative():
     m = model({"adaptation.policy": "adaptive", "commons.system_leadership": True, "regulation.special_measures_deficit": 1.0,
                "commissioners.0.strategy": "fortress"}, steps=36)
     assert all(c.strategy == "collaborative" for c in m.commissioners)
+
+
+def test_an_organisation_compares_itself_with_peers_of_its_kind_that_share_a_partner():
+    m = model({})
+    abbey = m.organisation("Abbey GP Federation")
+    same_commissioner = sorted(g.name for g in m.gp_federations if g.commissioner is abbey.commissioner and g is not abbey)
+    assert peers(m, abbey) == same_commissioner and same_commissioner
+    hospital = m.hospitals[0]
+    assert peers(m, hospital) == sorted(h.name for h in m.hospitals[1:])
+    # the two commissioners both contract with a hospital
+    assert peers(m, m.commissioners[0]) == [m.commissioners[1].name]
