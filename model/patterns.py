@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from model import LocalHealthEconomy, load_scenario
+
 SEEDS = range(1, 21)
 SIZE = 10_000
 MIN_SEEDS = 17  # a difference holds when it has the expected sign in at least 17 of the 20 seeds
@@ -56,6 +58,17 @@ REGULATION = {
     "organisation-focused regulator": {"regulation.focus": "organisation"},
     "organisation-focused, no special measures": {"regulation.focus": "organisation", "regulation.special_measures_deficit": 1.0},
 }
+REGULATION_GAP = 0.05  # the least difference in the share collaborating that counts as breaking collaboration
+
+
+def regulation_breaks(system: np.ndarray, organisation: np.ndarray) -> bool:
+    """The regulation pattern's test: over the paired seeds, the share collaborating in the last two
+    years is at least ``REGULATION_GAP`` higher on average under the whole-system regulator, and
+    higher by a one-sided Wilcoxon signed-rank test at the 1% level."""
+    diff = np.asarray(system) - np.asarray(organisation)
+    return bool(diff.mean() > REGULATION_GAP and stats.wilcoxon(diff, alternative="greater").pvalue < 0.01)
+
+
 COMMONS_PLACE = "baseline"
 COMMONS_BASE = {"regulation.focus": "system"}
 COMMONS = {
@@ -70,8 +83,6 @@ def learning_run(place: str, changes: dict[str, Any], seed: int) -> dict[str, An
     """A learning place run for ten years: the share collaborating at the start, by month, and over
     the last two years; and, each year and kind, how far fortresses' mean result (as a share of
     income) was ahead of collaborators' (the mean over the years and kinds with both)."""
-    from model import LocalHealthEconomy, load_scenario
-
     model = LocalHealthEconomy(load_scenario(place).with_changes({**LEARNING, **changes}), rng=seed)
     start = float(np.mean([o.strategy == "collaborative" for o in model.organisations]))
     gaps = []

@@ -18,7 +18,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from scipy import stats  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +42,7 @@ from model.patterns import (  # noqa: E402
     last_two_years,
     learning_run,
     recovery,
+    regulation_breaks,
     trend,
 )
 
@@ -93,12 +93,11 @@ def _yearly(job: tuple[str, dict, int]) -> dict:
     return yearly_figures(LocalHealthEconomy(s, rng=seed).run())
 
 
-def in_parallel(fn, settings: dict[str, tuple[str, dict]], what: str) -> dict[str, list]:
-    """Every setting (a place and changes) on every seed, in worker processes; results by setting,
-    in seed order (a run's results depend only on its seed, wherever it runs)."""
+def in_parallel(ex: ProcessPoolExecutor, fn, settings: dict[str, tuple[str, dict]], what: str) -> dict[str, list]:
+    """Every setting (a place and changes) on every seed, in the pool's worker processes; results by
+    setting, in seed order (a run's results depend only on its seed, wherever it runs)."""
     jobs = [(place, changes, seed) for place, changes in settings.values() for seed in SEEDS]
-    with ProcessPoolExecutor(WORKERS) as ex:
-        results = list(tqdm(ex.map(fn, jobs, chunksize=4), total=len(jobs), desc=what, unit="run"))
+    results = list(tqdm(ex.map(fn, jobs, chunksize=4), total=len(jobs), desc=what, unit="run"))
     n = len(SEEDS)
     return {k: results[i * n:(i + 1) * n] for i, k in enumerate(settings)}
 
@@ -164,11 +163,12 @@ def ten_years(runs: dict[str, np.ndarray], figure: str) -> np.ndarray:
 
 def slope(a: np.ndarray) -> float:
     """The mean over seeds of each seed's linear trend, per year."""
-    return float(np.mean([np.polyfit(np.arange(row.size), row, 1)[0] for row in a]))
+    return float(trend(a).mean())
 
 
-def late(a: np.ndarray) -> float:
-    return float(a[:, -24:].mean())
+def late(runs: list[dict]) -> float:
+    """The mean over seeds of the share collaborating in the last two years."""
+    return float(np.mean([r["late"] for r in runs]))
 
 
 def learning_settings(changes: dict) -> dict[str, tuple[str, dict]]:
@@ -188,8 +188,7 @@ def learning_verdicts(runs: dict[str, list]) -> dict[str, float | bool]:
         "system": float(system.mean()), "organisation": float(organisation.mean()),
         "collapse": holds(start - none), "spread": holds(rules - start) and holds(rules - none),
         "seeds": ((none < start).sum(), min((rules > start).sum(), (rules > none).sum()), (system > organisation).sum()),
-        "regulation": bool((system - organisation).mean() > 0.05
-                           and stats.wilcoxon(system - organisation, alternative="greater").pvalue < 0.01),
+        "regulation": regulation_breaks(system, organisation),
     }
 
 
@@ -220,7 +219,12 @@ def fixed_verdicts(runs: dict[str, list]) -> dict[str, bool]:
 
 
 def main() -> int:
-    learning = in_parallel(_learning, learning_settings({}), "learning places")
+    with ProcessPoolExecutor(WORKERS) as ex:
+        return write(ex)
+
+
+def write(ex: ProcessPoolExecutor) -> int:
+    learning = in_parallel(ex, _learning, learning_settings({}), "learning places")
     verdict = learning_verdicts(learning)
     reg = {k: shares(learning[f"regulation: {k}"]) for k in REGULATION}
     chart("regulation", "All collaborative at the start, learning: who keeps collaborating?", reg)
@@ -228,22 +232,22 @@ def main() -> int:
     chart("commons", "The baseline's mixed start, learning, whole-system regulator: the rules of the commons",
           rules, start=verdict["start"])
     ahead = np.array([r["fortress_ahead"] for r in learning["commons: no rules"]])
-    org_regulator = in_parallel(_learning, {k: (COMMONS_PLACE, {**ch, "regulation.focus": "organisation"}) for k, ch in COMMONS.items()
+    org_regulator = in_parallel(ex, _learning, {k: (COMMONS_PLACE, {**ch, "regulation.focus": "organisation"}) for k, ch in COMMONS.items()
                                             if k in ("no rules", "shared measures and graduated sanctions")}, "organisation-focused")
     ranges = []
     for path, values in RANGES.items():
         for value in values:
-            v = learning_verdicts(in_parallel(_learning, learning_settings({path: value}), f"{path} = {value}"))
+            v = learning_verdicts(in_parallel(ex, _learning, learning_settings({path: value}), f"{path} = {value}"))
             ranges.append((path, value, v))
 
     fixed_ranges = []
     for path, values in FIXED_RANGES.items():
         for value in values:
-            v = fixed_verdicts(in_parallel(_yearly, fixed_settings(fixed_changes(path, value)), f"{path} = {value}"))
+            v = fixed_verdicts(in_parallel(ex, _yearly, fixed_settings(fixed_changes(path, value)), f"{path} = {value}"))
             fixed_ranges.append((path, value, v))
-    f = {k: as_yearly(v) for k, v in in_parallel(_yearly, {k: ("all-fortress", ch) for k, ch in FORTRESS.items()}, "fortress").items()}
+    f = {k: as_yearly(v) for k, v in in_parallel(ex, _yearly, {k: ("all-fortress", ch) for k, ch in FORTRESS.items()}, "fortress").items()}
     f["everyone a fortress (PbR)"] = f.pop("fortress")
-    c = {k: as_yearly(v) for k, v in in_parallel(_yearly, dict(COLLABORATIVE), "collaborative").items()}
+    c = {k: as_yearly(v) for k, v in in_parallel(ex, _yearly, dict(COLLABORATIVE), "collaborative").items()}
     c = {"everyone a fortress (PbR)": c["fortress"], "everyone collaborative (alliance)": c["collaborative"],
          "collaborative, programmes without effect": c["collaborative, no effects"]}
     yearly_chart("fortress", "Everyone a fortress under PbR", {k: f[k] for k in ("everyone a fortress (PbR)", "pool keeps up")},
@@ -269,9 +273,9 @@ def main() -> int:
     def last2(r: dict[str, np.ndarray]) -> float:
         return float(r["place"][:, -2:].mean())
 
-    reg_lines = "\n".join(f"| {k} | {late(v):.2f} |" for k, v in reg.items())
-    rule_lines = "\n".join(f"| {k} | {late(v):.2f} |" for k, v in rules.items())
-    org_lines = "\n".join(f"| {k}, organisation-focused regulator | {late(shares(v)):.2f} |" for k, v in org_regulator.items())
+    reg_lines = "\n".join(f"| {k} | {late(learning[f'regulation: {k}']):.2f} |" for k in REGULATION)
+    rule_lines = "\n".join(f"| {k} | {late(learning[f'commons: {k}']):.2f} |" for k in COMMONS)
+    org_lines = "\n".join(f"| {k}, organisation-focused regulator | {late(v):.2f} |" for k, v in org_regulator.items())
     yes = {True: "holds", False: "**no**"}
     range_lines = "\n".join(
         f"| `{path}` | {value:g} | {v['none']:.2f} | {v['rules']:.2f} | {yes[v['collapse']]} ({v['seeds'][0]}) "
@@ -300,7 +304,7 @@ collaborating over the last two years. Each pattern holds by a statistical test 
 {reg_lines}
 
 An organisation-focused regulator puts an organisation whose deficit passes
-{load_scenario().regulation.special_measures_deficit:.0%} of its income into special measures: new
+{_BASE.regulation.special_measures_deficit:.0%} of its income into special measures: new
 leadership, relationships reset, pushed to fix its own finances (ODD 7.26).
 Switch special measures off and the two regulators give the same place: the
 mechanism is special measures. Tested in `tests/patterns/test_regulation_pattern.py`
@@ -373,7 +377,7 @@ partner's behaviour is seen one year in three: fortresses keep the trust they ha
 learn from their own results that collaborating costs them, and collaboration falls. With
 shared measures every defection is seen, trust and reciprocity follow what partners really do, and
 graduated sanctions make a defector pay its collaborating partners
-{load_scenario().commons.sanction_share:.1%} of its income for each year it has been seen so far:
+{_BASE.commons.sanction_share:.1%} of its income for each year it has been seen so far:
 collaboration spreads. The ablations: shared measures without sanctions make defection visible but
 free, conditional collaborators withdraw and collaboration falls further; and with no weight on an
 organisation's own result (the private gain of a fortress year taken out of what organisations
