@@ -22,6 +22,8 @@ from typing import Any
 
 import pandas as pd
 
+from model.outputs import write_parquet
+
 
 @dataclass(frozen=True)
 class RunSpec:
@@ -111,6 +113,5 @@ def combine(results: Iterable[RunResult], key: str = "seed") -> tuple[pd.DataFra
 
 
 def write_tables(out: Path, place: pd.DataFrame, organisations: pd.DataFrame) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    place.to_parquet(out / "place.parquet", index=False)
-    organisations.to_parquet(out / "organisations.parquet", index=False)
+    write_parquet(out / "place.parquet", place)
+    write_parquet(out / "organisations.parquet", organisations)
