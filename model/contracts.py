@@ -1,4 +1,11 @@
-"""A contract: a payer, a provider, a scope of services, a payment regime and its terms."""
+"""A contract: a payer, a provider, a scope of services, a payment regime and its terms.
+
+A contract carries everything the place knows about it as typed fields: who pays and who
+provides (by account, and the organisations themselves once the place lets it), whose
+population it serves, the prices in force when it was let, and, for a contract won in a
+tender, the tender's terms. The regime's own terms (prices, values, shares) are the
+``terms`` mapping its :class:`~model.regimes.base.PaymentRegime` agreed.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from model.ledger import Transfer
 
 if TYPE_CHECKING:
-    from model.regimes.base import PaymentRegime, YearEnd
+    from model.organisations import Commissioner, Organisation
+    from model.regimes.base import ContractBasis, PaymentRegime, YearEnd
+    from model.scenario import TenderSpec
 
 
 @dataclass
@@ -33,12 +42,21 @@ class Activity:
 
 
 @dataclass
+class Tendered:
+    """What a contract won in a tender carries: the tender's terms and the winner's reserves at the start
+    (it carries losses on the contract while they last, then hands it back)."""
+
+    spec: TenderSpec
+    start_reserves: float  # pounds
+
+
+@dataclass
 class Contract:
     """One contract and what has happened under it this financial year."""
 
     payer: str
     provider: str
-    scope: str  # "acute", "community" or "primary_care"
+    scope: str  # "acute", "community", "primary_care", "whole_population" or "social_care"
     regime: PaymentRegime
     terms: dict[str, Any]
     start_step: int = 0
@@ -48,7 +66,12 @@ class Contract:
     paid_this_year_pence: int = 0
     paid_total_pence: int = 0
     active: bool = True
-    basis: Any = None  # the ContractBasis it was let on (prices of its first year), for re-letting
+    basis: ContractBasis | None = None  # what it was let on (prices of its first year), for re-letting
+    payer_org: Organisation | None = None  # the organisations behind ``payer`` and ``provider``
+    provider_org: Organisation | None = None
+    population_of: Commissioner | None = None  # the commissioner whose population it serves
+    price_indices: tuple[float, float] = (1.0, 1.0)  # the tariff and GP contract indices when it was let
+    tendered: Tendered | None = None  # set for a contract won in a tender
 
     @property
     def name(self) -> str:

@@ -15,6 +15,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from model.delivery import LONG_WAIT_BIN
 from model.governance import mean_trust
 from model.ledger import AccountType
 from model.population import MONTH_DAYS
@@ -117,8 +118,8 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "emergency_admissions_2plus_ltc_per_1000": adm_multi * 12_000 / max(int(multi.sum()), 1),
         "elective_admissions": int(activity["electives"].sum()),
         "outpatient_attendances": int(activity["outpatients"].sum()),
-        "waiting_list": int(model.waiting.sum()),
-        "waiting_over_18_weeks": int(model.waiting[:, :, 4:].sum()),
+        "waiting_list": int(model.delivery.waiting.sum()),
+        "waiting_over_18_weeks": int(model.delivery.waiting[:, :, LONG_WAIT_BIN:].sum()),
         "beds": beds,
         "bed_days": bed_days,
         "bed_occupancy": bed_days / (beds * MONTH_DAYS) if beds else 0.0,

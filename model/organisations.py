@@ -141,7 +141,7 @@ class Commissioner(Organisation):
         if not council.behaviour.accepts_pooling:
             return 0.0
         m = self.model
-        return self.allocation * m.prices.allocation * self.behaviour.pooled_share * m._resident_share(self, council)
+        return self.allocation * m.prices.allocation * self.behaviour.pooled_share * m.catchments.resident_share(self, council)
 
     def close_year(self) -> None:
         # everything it paid out, less its own running and other services (a year of each: they change
@@ -159,10 +159,10 @@ class Commissioner(Organisation):
         b = self.behaviour
         m = self.model
         committed = 0.0  # what its own contract changes add to next year's spending
-        for c in m.contracts_of_payer(self):
+        for c in m.contracting.of_payer(self):
             if c.scope == "acute" and "elective_plan" in c.terms:
                 if b.over_plan_payment_rate < 1.0:
-                    done = m.last_year_electives.get(c.name, 0)
+                    done = m.contracting.last_year_electives.get(c.name, 0)
                     c.terms["elective_plan"] = done * (1 + b.plan_growth)
                     c.terms["over_plan_rate"] = b.over_plan_payment_rate
                 else:
@@ -249,15 +249,15 @@ class Council(Organisation):
             # fund what the budget affords, repaying any deficit within the year,
             # and ration eligibility to match
             affordable += min(self.reserves, 0.0) / cost_year
-            self.base_eligibility = m.ration_threshold(self, max(int(affordable), 0))
+            self.base_eligibility = m.delivery.ration_threshold(self, max(int(affordable), 0))
             # it funds only those its policy still counts as eligible
-            self.packages = min(max(int(affordable), 0), m.eligible_count(self))
+            self.packages = min(max(int(affordable), 0), m.delivery.eligible_count(self))
         else:
             # fund the need it sees while reserves last (a council cannot borrow to run services)
-            wanted = max(self.packages, m.eligible_count(self), int(affordable))
+            wanted = max(self.packages, m.delivery.eligible_count(self), int(affordable))
             projected = self.reserves + income - self.prevention_spend - wanted * cost_year
             self.packages = wanted if projected >= 0 else max(int(affordable + self.reserves / cost_year), 0)
-            self.base_eligibility = max(self.base_eligibility, m.ration_threshold(self, self.packages))
+            self.base_eligibility = max(self.base_eligibility, m.delivery.ration_threshold(self, self.packages))
         self.pooled_in_year = 0.0
         self.nhs_funded_in_year = 0.0
 
@@ -298,7 +298,7 @@ class Hospital(Organisation):
         Its own services under a budget it holds (a PACS lead) earn nothing by activity.
         """
         paid = total = 0.0
-        for c in self.model.contracts_of_provider(self):
+        for c in self.model.contracting.of_provider(self):
             if c.scope != "acute":
                 continue
             value = c.basis.annual_value if c.basis is not None else 0.0

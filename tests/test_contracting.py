@@ -132,7 +132,7 @@ def test_a_pooled_budget_pays_the_contribution_and_shares_the_councils_result():
     pot = next(c for c in m.contracts if c.scope == "social_care")
     paid = sum(t.pence for _, t in m.ledger.journal if t.kind == "pooled_budget" and t.payer == cm.account and t.payee == co.account)
     # twelve months of the contribution: 2% of the allocation for the council's share of the CCG's population
-    assert paid == round(0.02 * cm.allocation * m._resident_share(cm, co) * 100)
+    assert paid == round(0.02 * cm.allocation * m.catchments.resident_share(cm, co) * 100)
     assert pot.basis.annual_value == pytest.approx(paid / 100, abs=0.01)
     shared = [t for step, t in m.ledger.journal if t.kind == "pooled_risk_share"]
     assert len(shared) == 1

@@ -1,0 +1,325 @@
+"""Contracting: the place's book of contracts, and everything that lets, moves, pays and settles them.
+
+The book holds every contract the place has let (closed ones stay, inactive, for the
+record). It lets a contract from a basis under a regime, re-lets a closed contract's
+services to another payer or under another regime, closes a contract part-way through
+a year (settling the part it ran), pays each contract's month and settles its year, and
+deflates its terms when prices move at the year end. The arrangements a scenario names
+happen here too: regime switches at a step, whole-population (capitated) budgets handed
+to a lead provider, health and social care budgets pooled with a council, and alliances
+of one payer's contracts that share their members' results. Tenders, which also let
+contracts, are in :mod:`model.procurement`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from model.contracts import Activity, Contract, Tendered
+from model.ledger import to_pence
+from model.organisations import Commissioner, Hospital, Organisation
+from model.regimes import REGIMES, ContractBasis, YearEnd
+
+if TYPE_CHECKING:
+    from model.economy import LocalHealthEconomy
+    from model.scenario import Money
+
+CAPITATED = REGIMES["capitated"]  # let by the place for a capitated budget, not chosen per scope
+POOLED = REGIMES["pooled_budget"]
+CARE_SCOPES = ("acute", "community", "primary_care")  # what a commissioner hands to a lead provider
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """What a settlement may read part-way through a year, taken once before a batch of contracts closes.
+
+    ``results``: each organisation's surplus (+) or deficit (-) so far this financial year, pounds, by
+    account. ``outcomes``: each commissioner's population's outcomes so far this year, by account.
+    """
+
+    results: dict[str, float]
+    outcomes: dict[str, dict[str, float]]
+
+
+class ContractBook:
+    """Every contract of the place, and the rules for letting, paying and settling them."""
+
+    def __init__(self, model: LocalHealthEconomy) -> None:
+        self.model = model
+        self.contracts: list[Contract] = []
+        self.last_year_electives: dict[str, int] = {}  # elective spells done last year, by acute contract
+
+    # --- what the book holds -------------------------------------------------------------
+    def active(self) -> list[Contract]:
+        return [c for c in self.contracts if c.active]
+
+    def of_payer(self, org: Organisation) -> list[Contract]:
+        return [c for c in self.contracts if c.payer == org.account and c.active]
+
+    def of_provider(self, org: Organisation) -> list[Contract]:
+        return [c for c in self.contracts if c.provider == org.account and c.active]
+
+    def serving(self, cm: Commissioner, scopes: tuple[str, ...]) -> list[Contract]:
+        """The active contracts of these scopes that serve ``cm``'s population."""
+        return [c for c in self.contracts if c.active and c.population_of is cm and c.scope in scopes]
+
+    def community_value(self, hospital: Hospital) -> float:
+        """The community block a hospital holds this year, pounds a year."""
+        return sum(c.terms["annual_value"] for c in self.of_provider(hospital)
+                   if c.scope == "community" and "annual_value" in c.terms)
+
+    def people_of_commissioner(self) -> np.ndarray:
+        """Registered patients of each commissioner's GP federations."""
+        m = self.model
+        return np.array([sum(g.list_size for g in m.gp_federations if g.commissioner is cm) for cm in m.commissioners])
+
+    # --- letting and ending ----------------------------------------------------------------
+    def let(self, payer: Organisation, provider: Organisation, scope: str, basis: ContractBasis,
+            regime_name: str | None = None, start_step: int = 0, population_of: Commissioner | None = None,
+            term_years: int | None = None, tendered: Tendered | None = None) -> Contract:
+        """Let a contract; ``population_of``: the commissioner whose population it serves (default: the payer)."""
+        m = self.model
+        con = m.params.contracting
+        regime = REGIMES[regime_name or getattr(con, scope)]
+        options = {**con.terms, "scope": scope}
+        if term_years is None:
+            term_years = payer.behaviour.contract_years if isinstance(payer, Commissioner) else 1
+        if population_of is None:
+            assert isinstance(payer, Commissioner), "a contract not let by a commissioner names whose population it serves"
+            population_of = payer
+        c = Contract(payer=payer.account, provider=provider.account, scope=scope, regime=regime,
+                     terms=regime.terms(basis, options), start_step=start_step, basis=basis, term_years=term_years,
+                     payer_org=payer, provider_org=provider, population_of=population_of,
+                     price_indices=(m.prices.tariff, m.prices.gp_contract), tendered=tendered)
+        self.contracts.append(c)
+        return c
+
+    def relet(self, old: Contract, payer: Organisation, regime_name: str | None = None,
+              basis: ContractBasis | None = None) -> Contract:
+        """Let a closed contract's services again from this month: to ``payer``, under ``regime_name``
+        (default: the same), on ``basis`` (default: its own at today's prices), for the same population."""
+        return self.let(payer, old.provider_org, old.scope, basis or self.current_basis(old),
+                        regime_name=regime_name or old.regime.name, start_step=self.model.month,
+                        population_of=old.population_of)
+
+    def close(self, c: Contract, ytd: YearToDate) -> None:
+        """End a contract now: settle the part of the year it ran, if any, and close it."""
+        if c.months_this_year:
+            self._settle(c, ytd)
+        c.active = False
+
+    def current_basis(self, c: Contract) -> ContractBasis:
+        """The basis a contract was let on, at this year's prices."""
+        basis = c.basis
+        tariff, gp = c.price_indices
+        prices = self.model.prices
+        f, g = prices.tariff / tariff, prices.gp_contract / gp
+        return ContractBasis(expected=basis.expected, prices={k: v * f for k, v in basis.prices.items()},
+                             annual_value=basis.annual_value * f, per_patient=basis.per_patient * g,
+                             quality_per_patient=basis.quality_per_patient * g, marginal_rate=basis.marginal_rate)
+
+    @staticmethod
+    def scaled_basis(basis: ContractBasis, f: float) -> ContractBasis:
+        return ContractBasis(expected=basis.expected, prices={k: v * f for k, v in basis.prices.items()},
+                             annual_value=basis.annual_value * f, per_patient=basis.per_patient * f,
+                             quality_per_patient=basis.quality_per_patient * f, marginal_rate=basis.marginal_rate)
+
+    # --- the arrangements a scenario names, at their step ---------------------------------------
+    def switch_regimes(self) -> None:
+        """Contracts of a scope move to another regime at the step a scenario names.
+
+        The old contract is settled for the part of the year it ran and closed; the
+        new one is let on the same basis at today's prices and runs to the year end.
+        """
+        m = self.model
+        switches = [sw for sw in m.params.contracting.switches if sw.step == m.month]
+        if not switches:
+            return
+        ytd = m.year_to_date()
+        for sw in switches:
+            for old in [c for c in self.contracts if c.active and c.scope == sw.scope]:
+                self.close(old, ytd)
+                self.relet(old, old.payer_org, regime_name=sw.regime)
+        self.form_alliances()
+
+    def hand_over_budgets(self) -> None:
+        """Commissioners hand their population's whole budget to a lead provider, at the step named.
+
+        Each of the commissioner's contracts for care is re-let with the lead as payer
+        (its own services stay in-house: a contract with itself that moves no money);
+        the commissioner pays the lead a budget per registered person worth what those
+        contracts are worth at today's prices.
+        """
+        m = self.model
+        specs = [cb for cb in m.params.contracting.capitated_budgets if cb.step == m.month]
+        if not specs:
+            return
+        ytd = m.year_to_date()
+        people = self.people_of_commissioner()
+        for cb in specs:
+            cm = m.organisation(cb.commissioner)
+            lead = m.organisation(cb.lead)
+            value = 0.0
+            for old in self.serving(cm, CARE_SCOPES):
+                self.close(old, ytd)
+                value += self.relet(old, lead).basis.annual_value
+            basis = ContractBasis(expected=Activity(registered_patients=int(people[cm.index])), prices={}, annual_value=value)
+            self.let(cm, lead, "whole_population", basis, regime_name=CAPITATED.name, start_step=m.month)
+        self.form_alliances()
+
+    def pool_budgets(self) -> None:
+        """Commissioners and councils pool health and social care money, at the step named."""
+        m = self.model
+        for pb in (pb for pb in m.params.contracting.pooled_budgets if pb.step == m.month):
+            cm, co = m.organisation(pb.commissioner), m.organisation(pb.council)
+            value = pb.nhs_contribution * cm.allocation * m.prices.allocation * m.catchments.resident_share(cm, co)
+            basis = ContractBasis(expected=Activity(), prices={}, annual_value=value)
+            self.let(cm, co, "social_care", basis, regime_name=POOLED.name, start_step=m.month)
+
+    def form_alliances(self) -> None:
+        """Alliance contracts of one payer and scope share their members' results by their budgets."""
+        groups: dict[tuple[str, str], list[Contract]] = {}
+        for c in self.contracts:
+            if c.active and "members" in c.terms:
+                groups.setdefault((c.payer, c.scope), []).append(c)
+        for group in groups.values():
+            total = sum(c.terms.get("annual_value", 0.0) for c in group)
+            members: dict[str, float] = {}
+            for c in group:  # a provider may hold several of the payer's contracts (two populations)
+                share = c.terms.get("annual_value", 0.0) / total if total else 1 / len(group)
+                members[c.provider] = members.get(c.provider, 0.0) + share
+            for c in group:
+                c.terms["members"] = dict(members)
+
+    # --- the month's payments ---------------------------------------------------------------------
+    def pay_month(self, activity: dict[str, Any]) -> None:
+        """Each active contract's payments for the month's activity, then the NHS's continuing
+        healthcare and its policy's pooled money to councils."""
+        m = self.model
+        pop = m.population
+        led = m.ledger
+        lists = np.bincount(pop.gp[pop.alive], minlength=len(m.gp_federations))
+        for g in m.gp_federations:
+            g.list_size = int(lists[g.index])
+        for c in self.contracts:
+            if not c.active:
+                continue
+            transfers = c.month(self._activity(c, activity))
+            if c.payer != c.provider:  # a lead provider's own services move no money
+                led.apply(transfers)
+            if c.scope == "social_care":  # the council plans with what the pot brings in
+                c.provider_org.pooled_in_year += sum(t.pence if t.payee == c.provider else -t.pence for t in transfers) / 100
+
+        # continuing healthcare: the NHS pays for its share of packages
+        comm_of = pop.geo.gp_commissioner
+        met = pop.sc_met & pop.alive
+        nco = len(m.councils)
+        packages = np.bincount(comm_of[pop.gp[met]].astype(np.int64) * nco + pop.council[met],
+                               minlength=len(m.commissioners) * nco).reshape(-1, nco)
+        nhs_share = m.params.social_care.nhs_funded_share
+        for cm in m.commissioners:
+            share = nhs_share * cm.behaviour.chc_share_ratio
+            for co in m.councils:
+                chc = packages[cm.index, co.index] * share * m.prices.package_cost
+                paid = led.transfer(cm.account, co.account, to_pence(chc), "continuing_healthcare") / 100
+                co.nhs_funded_in_year += paid
+                cm.chc_in_year += paid
+                pooled = cm.pooled_with(co) / 12
+                if pooled > 0:
+                    paid = led.transfer(cm.account, co.account, to_pence(pooled), "pooled_budget") / 100
+                    co.pooled_in_year += paid
+                    cm.pooled_in_year += paid
+
+    def _activity(self, c: Contract, activity: dict[str, Any]) -> Activity:
+        """What the month's activity means for one contract."""
+        if c.scope == "acute":
+            i = c.population_of.index
+            # a hospital's own activity for the population; a prime contractor answers for all of it
+            j = c.provider_org.index if isinstance(c.provider_org, Hospital) else slice(None)
+            count = lambda name: int(np.sum(activity[name][i, j]))  # noqa: E731
+            return Activity(
+                elective_spells=count("electives"),
+                emergency_spells=count("emergencies"),
+                emergency_readmissions=count("readmissions"),
+                ae_attendances=count("ae"),
+                outpatient_attendances=count("outpatients"),
+            )
+        if c.scope == "primary_care":
+            g = c.provider_org
+            return Activity(registered_patients=g.list_size, quality_achievement=g.quality_achievement)
+        if c.scope == "whole_population":
+            return Activity(registered_patients=int(self.people_of_commissioner()[c.population_of.index]))
+        return Activity()
+
+    # --- the year end -------------------------------------------------------------------------------
+    def settle_year(self) -> None:
+        """Year-end reconciliation of every contract (part of the year's last month)."""
+        ytd = self.model.year_to_date()
+        for c in self.contracts:
+            if c.scope == "acute":
+                self.last_year_electives[c.name] = c.year_activity.elective_spells
+            if c.active:
+                self._settle(c, ytd)
+
+    def deflate(self, money: Money) -> None:
+        """Prices move at the year end: the tariff's efficiency factor applies to trusts' services; the GP
+        contract's uplift asks only for the productivity practices achieve; a pooled contribution is a
+        share of the allocation."""
+        for c in self.contracts:
+            if c.scope == "social_care":
+                factor = 1 + money.allocation_growth
+            else:
+                factor = money.cost_change if c.scope == "primary_care" else money.price_change
+            t = c.terms
+            if "prices" in t:
+                t["prices"] = {k: v * factor for k, v in t["prices"].items()}
+            for key in ("annual_value", "per_patient", "quality_per_patient", "per_head", "target"):
+                if key in t:
+                    t[key] *= factor
+
+    def _settle(self, c: Contract, ytd: YearToDate) -> None:
+        """Settle a contract's year (or the part of it run) and book it; a lead's own services move no money."""
+        transfers = c.settle_year(self._year_end(c, ytd))
+        if c.payer != c.provider:
+            self.model.ledger.apply(transfers)
+
+    def _year_end(self, c: Contract, ytd: YearToDate) -> YearEnd:
+        results = ytd.results
+        if c.terms.get("members"):
+            results = self._alliance_results(c, results)
+        elif c.scope == "social_care":
+            # a council pooling with several commissioners shares its result once, by their contributions
+            pots = [x for x in self.contracts if x.active and x.scope == "social_care" and x.provider == c.provider]
+            total = sum(x.terms["annual_value"] for x in pots)
+            share = c.terms["annual_value"] / total if total else 1.0
+            results = {**results, c.provider: results.get(c.provider, 0.0) * share}
+        return YearEnd(shadow_value=self._shadow_value(c), outcomes=ytd.outcomes.get(c.population_of.account, {}),
+                       results=results)
+
+    def _alliance_results(self, c: Contract, results: dict[str, float]) -> dict[str, float]:
+        """Each member's result attributed to this alliance: its whole result times the alliance's
+        share of its contract income, so a provider in several alliances is shared once in all."""
+        def value(x: Contract) -> float:
+            return x.basis.annual_value if x.basis is not None else x.terms.get("annual_value", 0.0)
+
+        group = [x for x in self.contracts if x.active and x.payer == c.payer and x.scope == c.scope and x.terms.get("members")]
+        out = dict(results)
+        for member in c.terms["members"]:
+            mine = sum(value(x) for x in group if x.provider == member)
+            total = sum(value(x) for x in self.contracts if x.active and x.provider == member and x.payer != x.provider)
+            out[member] = results.get(member, 0.0) * (mine / total if total else 1.0)
+        return out
+
+    @staticmethod
+    def _shadow_value(c: Contract) -> float:
+        """The contract year's activity at its full prices (community and primary care: what was due)."""
+        prices = c.terms.get("prices")
+        a = c.year_activity
+        if c.scope != "acute" or prices is None:
+            due = c.regime.due_to_date(c)
+            return float(due) if due is not None else c.paid_this_year_pence / 100
+        return (prices["elective_spell"] * a.elective_spells + prices["emergency_spell"] * a.emergency_spells
+                + prices["ae_attendance"] * a.ae_attendances + prices["outpatient_attendance"] * a.outpatient_attendances)

@@ -1,0 +1,279 @@
+"""Delivery: what providers do with the month's demand, within their capacity (MODEL.md section 3, step 2).
+
+GP federations meet the contacts their capacity allows. Emergency admissions are
+never turned away: their stays fill beds (frail patients stay longer; supported
+discharge shortens their stays), and people fit to leave who need a care package the
+council cannot fund wait in a hospital bed (a delayed transfer of care). Councils
+match their packages to people leaving hospital and people at home. Referrals join
+the elective waiting list, by months waited; each hospital treats the longest waits
+first with the theatre time it has and the beds that emergencies and delays leave
+free. The month's costs of care follow the activity. This room also keeps what each
+commissioner's population has had so far this year, which outcome-based contracts read.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from model.organisations import Council
+from model.population import MONTH_DAYS, MonthDemand
+
+if TYPE_CHECKING:
+    from model.economy import LocalHealthEconomy
+
+WAIT_BINS = 25  # months waited: 0..23, and 24 or more
+LONG_WAIT_BIN = 4  # months waited from which a wait counts as over 18 weeks
+STARTING_WAITS = (0.25, 0.2, 0.15, 0.12, 0.1, 0.08, 0.05, 0.05)  # assumption: the starting list by months waited
+
+
+class Delivery:
+    """Waiting lists, beds and social care packages: the month's care, and its cost."""
+
+    def __init__(self, model: LocalHealthEconomy, rng_delivery: np.random.Generator, rng_care: np.random.Generator) -> None:
+        self.model = model
+        self.rng_delivery, self.rng_care = rng_delivery, rng_care  # streams of their own (see Population)
+        nc, nh = len(model.commissioners), len(model.hospitals)
+        self.waiting = np.zeros((nc, nh, WAIT_BINS), dtype=np.int64)  # commissioner x hospital x months waited
+        # this year's emergency admissions and delayed transfer days by commissioner's population
+        self.year_counts = np.zeros((nc, 2))
+
+    def start_waiting_list(self, electives: np.ndarray) -> None:
+        """The waiting list people bring into the model (commissioner x hospital), spread over the months waited so far."""
+        m = self.model
+        start = electives / electives.sum() * m.params.demand.waiting_list_per_1000 * m.population.alive.sum() / 1000
+        spread = np.array(STARTING_WAITS)
+        self.waiting[:, :, : spread.size] = np.rint(start[:, :, None] * spread[None, None, :]).astype(np.int64)
+
+    # --- the month's care ---------------------------------------------------------------------
+    def deliver(self, demand: MonthDemand) -> dict[str, Any]:
+        """GP contacts, emergency stays, social care, delayed transfers and electives; returns the
+        month's activity by commissioner's population and hospital."""
+        m = self.model
+        pop = m.population
+        s = m.params
+        nc, nh = len(m.commissioners), len(m.hospitals)
+        comm_of = pop.geo.gp_commissioner
+        pair = lambda idx: comm_of[pop.gp[idx]].astype(np.int64) * nh + pop.hospital[idx]  # noqa: E731
+        count_pairs = lambda idx: np.bincount(pair(idx), minlength=nc * nh).reshape(nc, nh)  # noqa: E731
+
+        # GP contacts
+        for g in m.gp_federations:
+            g.contacts_wanted = float(demand.gp_demand[g.index])
+            g.contacts_unmet = float(demand.gp_unmet[g.index])
+            g.quality_year[0] += g.contacts_wanted - g.contacts_unmet
+            g.quality_year[1] += g.contacts_wanted
+
+        # emergency admissions and their stays
+        adm = demand.admitted
+        frail = pop.frailty[adm] >= s.social_care.need_threshold
+        esd = np.array([s.programmes.discharge_los_effect * h.behaviour.discharge_support * h.maturity for h in m.hospitals])
+        los = pop.lengths_of_stay(adm, np.where(frail, 1 - esd[pop.hospital[adm]], 1.0))
+        # admissions a lower threshold adds are the least acute: short stays. Each hospital's
+        # share of them is 1 - 1/threshold of its admissions.
+        threshold = np.array([h.admission_ratio for h in m.hospitals])
+        marginal = self.rng_delivery.random(adm.size) < (1 - 1 / np.maximum(threshold, 1.0))[pop.hospital[adm]]
+        los[marginal] = s.demand.marginal_los_days
+        emergency_bed_days = np.bincount(pop.hospital[adm], weights=los, minlength=nh)
+
+        # social care on discharge and at home; who waits in a hospital bed
+        delayed_days = self.allocate_social_care(adm, esd)
+
+        # elective referrals, the waiting list and the electives done in the beds left
+        ref = demand.referred
+        listed = self.rng_delivery.random(ref.size) < s.demand.listed_share
+        self.waiting[:, :, 1:] = self._age_waiting()
+        self.waiting[:, :, 0] = count_pairs(ref[listed])
+        electives = np.zeros((nc, nh), dtype=np.int64)
+        day_share = s.demand.elective_day_case_share
+        for h in m.hospitals:
+            # day cases need theatre time only; inpatient electives also need the beds that
+            # emergencies and delayed transfers leave free
+            beds_free = max(h.beds * MONTH_DAYS - emergency_bed_days[h.index] - delayed_days[h.index], 0.0)
+            day_cases = h.elective_capacity_now * day_share
+            inpatients = min(h.elective_capacity_now * (1 - day_share), beds_free / s.demand.elective_los_days)
+            can_do = day_cases + inpatients
+            electives[:, h.index] = self._treat_longest_waiting(h.index, int(can_do))
+            h.emergency_admissions = int((pop.hospital[adm] == h.index).sum())
+            h.elective_admissions = int(electives[:, h.index].sum())
+            inpatients_done = h.elective_admissions * inpatients / can_do if can_do > 0 else 0.0
+            h.bed_days = float(emergency_bed_days[h.index] + delayed_days[h.index] + inpatients_done * s.demand.elective_los_days)
+            h.delayed_days = float(delayed_days[h.index])
+            h.occupancy = h.bed_days / (h.beds * MONTH_DAYS) if h.beds else 0.0
+            h.bed_days_year.append(h.bed_days)
+            h.waiting_list = int(self.waiting[:, h.index, :].sum())
+
+        attended_all = np.concatenate([demand.attended, adm])
+        ae = count_pairs(attended_all)
+        for h in m.hospitals:
+            h.ae_attendances = int(ae[:, h.index].sum())
+        emergencies = count_pairs(adm)
+        self.year_counts[:, 0] += emergencies.sum(axis=1)
+        return {
+            "electives": electives,
+            "emergencies": emergencies,
+            "readmissions": count_pairs(adm[demand.readmitted]),
+            "ae": ae,
+            "outpatients": count_pairs(ref),
+            "emergency_bed_days": emergency_bed_days,
+            "delayed_days": delayed_days,
+        }
+
+    def _age_waiting(self) -> np.ndarray:
+        w = self.waiting
+        aged = np.empty_like(w[:, :, 1:])
+        aged[:, :, :-1] = w[:, :, :-2]
+        aged[:, :, -1] = w[:, :, -2] + w[:, :, -1]
+        return aged
+
+    def _treat_longest_waiting(self, h: int, capacity: int) -> np.ndarray:
+        """Treat up to ``capacity`` people, longest waits first, shared across commissioners."""
+        done = np.zeros(self.waiting.shape[0], dtype=np.int64)
+        for k in range(WAIT_BINS - 1, -1, -1):
+            if capacity <= 0:
+                break
+            col = self.waiting[:, h, k]
+            total = int(col.sum())
+            if total == 0:
+                continue
+            take = min(capacity, total)
+            share = col * take // total
+            short = take - int(share.sum())
+            if short:
+                order = np.argsort(-(col * take % total), kind="stable")[:short]
+                share[order] += 1
+            share = np.minimum(share, col)
+            self.waiting[:, h, k] -= share
+            done += share
+            capacity -= int(share.sum())
+        return done
+
+    def allocate_social_care(self, admitted: np.ndarray, esd: np.ndarray) -> np.ndarray:
+        """Match care packages to people on discharge and at home; the rest wait.
+
+        People fit to leave hospital who are eligible for care and cannot get a
+        package stay in a hospital bed: a delayed transfer of care. A council
+        that keeps capacity for discharge reserves a share of its free packages
+        for them; otherwise they compete with people waiting at home. Returns the
+        delayed days by hospital.
+        """
+        m = self.model
+        pop = m.population
+        rng = self.rng_care
+        nh = len(m.hospitals)
+        elig = np.array([c.eligibility for c in m.councils], dtype=np.float32)
+        in_use = np.bincount(pop.council[pop.sc_met & pop.alive], minlength=len(m.councils))
+
+        newly = admitted[~pop.sc_met[admitted] & ~pop.delayed[admitted]]
+        needs_care = pop.frailty[newly] >= elig[pop.council[newly]]
+        discharged_now = newly[~needs_care]
+        already_delayed = np.flatnonzero(pop.delayed)
+        want_discharge = np.concatenate([already_delayed, newly[needs_care]])
+        at_home = pop.alive & ~pop.sc_met & ~pop.delayed & (pop.frailty >= elig[pop.council])
+        at_home[admitted] = False
+        home_idx = np.flatnonzero(at_home)
+
+        placed_from_hospital = []
+        for c in m.councils:
+            free = max(c.packages - int(in_use[c.index]), 0)
+            d_idx = want_discharge[pop.council[want_discharge] == c.index]
+            h_idx = home_idx[pop.council[home_idx] == c.index]
+            reserved = min(int(free * c.behaviour.discharge_priority), d_idx.size)
+            first = d_idx[:reserved]  # people already delayed come first
+            rest_d = d_idx[reserved:]
+            pool = np.concatenate([rest_d, h_idx])
+            k = min(free - reserved, pool.size)
+            chosen = rng.choice(pool, size=k, replace=False) if k > 0 else pool[:0]
+            placed = np.concatenate([first, chosen])
+            pop.sc_met[placed] = True
+            c.packages_in_use = int(in_use[c.index]) + placed.size
+            placed_from_hospital.append(placed[pop.delayed[placed] | np.isin(placed, d_idx)])
+
+        with_care = np.concatenate(placed_from_hospital) if placed_from_hospital else discharged_now[:0]
+        left = np.concatenate([discharged_now, with_care])
+        # people leaving with a care package, or with early supported discharge, do not carry
+        # the raised risk of readmission; everyone else leaving hospital does
+        prog = m.params.programmes
+        h = pop.hospital[discharged_now]
+        supported = rng.random(discharged_now.size) < esd[h] * (prog.discharge_readmission_effect / max(prog.discharge_los_effect, 1e-9))
+        pop.discharged_step[discharged_now[~supported]] = pop.step
+        pop.delayed[left] = False
+        pop.delayed_months[left] = 0
+
+        still = want_discharge[~pop.sc_met[want_discharge]]
+        # some of those already waiting leave without a council package: they pay for care,
+        # family takes them home, or they go home with their need unmet (and a raised
+        # risk of coming back)
+        waited = pop.delayed[still]
+        gone = still[waited & (rng.random(still.size) < m.params.social_care.delay_exit_per_month)]
+        pop.delayed[gone] = False
+        pop.delayed_months[gone] = 0
+        pop.discharged_step[gone] = pop.step
+        still = still[~np.isin(still, gone)]
+        new_delay = still[~pop.delayed[still]]
+        pop.delayed[still] = True
+        pop.delayed_months[still] += 1
+        days = np.concatenate([np.where(np.isin(still, new_delay), MONTH_DAYS / 2, MONTH_DAYS), np.full(gone.size, MONTH_DAYS / 2)])
+        in_bed = np.concatenate([still, gone])
+        comm = pop.geo.gp_commissioner[pop.gp[in_bed]]
+        self.year_counts[:, 1] += np.bincount(comm, weights=days, minlength=len(m.commissioners))
+        return np.bincount(pop.hospital[in_bed], weights=days, minlength=nh)
+
+    def book_costs(self, activity: dict[str, Any]) -> None:
+        """The month's costs of care: each provider's fixed and variable costs, and the others' running costs."""
+        m = self.model
+        s = m.params
+        variable = activity["electives"].sum(axis=0) * s.tariff.elective_spell
+        # an emergency spell's variable cost goes with its bed days
+        variable = variable + activity["emergency_bed_days"] / s.demand.emergency_los_days * s.tariff.emergency_spell
+        variable = variable + activity["ae"].sum(axis=0) * s.tariff.ae_attendance
+        variable = variable + activity["outpatients"].sum(axis=0) * s.tariff.outpatient_attendance
+        variable = variable * s.tariff.variable_cost_share
+        for h in m.hospitals:
+            h.monthly_costs(float(variable[h.index]))
+        for org in (*m.commissioners, *m.councils, *m.gp_federations):
+            org.monthly_costs()
+
+    # --- what commissioners' populations have had this year -------------------------------------------
+    def year_outcomes(self) -> dict[str, dict[str, float]]:
+        """Each commissioner's population's outcomes so far this year (see regimes.OUTCOMES), by account."""
+        m = self.model
+        pop = m.population
+        comm = pop.geo.gp_commissioner[pop.gp]
+        nc = len(m.commissioners)
+        alive = pop.alive
+        people = np.bincount(comm[alive], minlength=nc)
+        unmet = alive & ~pop.sc_met & (pop.frailty >= m.params.social_care.need_threshold)
+        unmet_n = np.bincount(comm[unmet], minlength=nc)
+        months = max(m.month % 12 or 12, 1)
+        out = {}
+        for cm in m.commissioners:
+            i = cm.index
+            per_1000_year = 1000 * 12 / months / max(people[i], 1)
+            waiting = self.waiting[i].sum()
+            out[cm.account] = {
+                "emergency_admissions_per_1000": float(self.year_counts[i, 0] * per_1000_year),
+                "delayed_transfer_days_per_1000": float(self.year_counts[i, 1] * per_1000_year),
+                "waiting_over_18_weeks_share": float(self.waiting[i, :, LONG_WAIT_BIN:].sum() / waiting) if waiting else 0.0,
+                "unmet_social_care_need_per_1000": float(unmet_n[i] * 1000 / max(people[i], 1)),
+            }
+        return out
+
+    def start_year(self) -> None:
+        """A new year of outcomes starts (after the contracts have settled the last)."""
+        self.year_counts[:] = 0.0
+
+    # --- social care rationing ------------------------------------------------------------------------------
+    def eligible_count(self, council: Council) -> int:
+        """The council's residents its eligibility threshold counts as needing care."""
+        pop = self.model.population
+        return int((pop.alive & (pop.council == council.index) & (pop.frailty >= council.eligibility)).sum())
+
+    def ration_threshold(self, council: Council, packages: int) -> float:
+        """The frailty above which exactly ``packages`` of the council's residents would be eligible."""
+        pop = self.model.population
+        sc = self.model.params.social_care
+        frail = np.sort(pop.frailty[pop.alive & (pop.council == council.index)])[::-1]
+        k = min(packages, frail.size) - 1
+        return float(max(frail[k], sc.need_threshold)) if k >= 0 else sc.need_threshold
