@@ -80,16 +80,3 @@ def test_a_commissioner_that_spends_its_headroom_ends_the_next_year_near_its_pla
     for name, margin in results[1.0].items():
         assert abs(margin - surplus) < 0.02, (name, margin)
         assert results[0.0][name] > margin + 0.02, (name, results[0.0][name], margin)  # banked
-
-
-def test_every_strategy_mix_gets_the_same_place_and_money():
-    def place(name: str) -> LocalHealthEconomy:
-        return LocalHealthEconomy(load_scenario(name).with_changes({"population.size": 5_000}), rng=2)
-
-    fortress, collaborative = place("all-fortress"), place("all-collaborative")
-    for a, b in zip(fortress.commissioners, collaborative.commissioners, strict=True):
-        assert a.allocation == b.allocation
-    for a, b in zip(fortress.hospitals, collaborative.hospitals, strict=True):
-        assert (a.beds, a.elective_capacity) == (b.beds, b.elective_capacity)
-    for a, b in zip(fortress.councils, collaborative.councils, strict=True):
-        assert a.grant == b.grant

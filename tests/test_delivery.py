@@ -1,0 +1,102 @@
+"""Delivery (model.delivery): the waiting list, beds and social care packages, checked by hand."""
+
+import numpy as np
+import pytest
+from lhe_runs import journal_model
+
+from model.delivery import LONG_WAIT_BIN, WAIT_BINS
+from model.population import MONTH_DAYS
+
+
+def place(changes: dict | None = None, steps: int = 0):
+    return journal_model(changes or {}, steps, size=3_000, seed=7)
+
+
+def test_the_longest_waits_are_treated_first_shared_by_largest_remainder():
+    d = place().delivery
+    d.waiting[:] = 0
+    # hospital 0: two commissioners wait 5 and 3 people at 10 months, 4 and 4 at 2 months
+    d.waiting[0, 0, 10], d.waiting[1, 0, 10] = 5, 3
+    d.waiting[0, 0, 2], d.waiting[1, 0, 2] = 4, 4
+    done = d._treat_longest_waiting(0, 11)
+    # all 8 of the longest waits, then 3 of the 8 at 2 months: 3*4/8 = 1.5 each, the remainder to the first
+    assert done.tolist() == [5 + 2, 3 + 1]
+    assert d.waiting[:, 0, 10].tolist() == [0, 0] and d.waiting[:, 0, 2].tolist() == [2, 3]
+
+
+def test_the_list_ages_a_month_and_the_longest_waits_stay_in_the_last_bin():
+    d = place().delivery
+    d.waiting[:] = 0
+    d.waiting[0, 0, 0], d.waiting[0, 0, WAIT_BINS - 2], d.waiting[0, 0, WAIT_BINS - 1] = 7, 2, 5
+    aged = d._age_waiting()
+    assert aged[0, 0, 0] == 7  # now in bin 1 (aged[..., k] is bin k + 1)
+    assert aged[0, 0, -1] == 2 + 5
+
+
+def test_the_share_waiting_over_18_weeks_counts_the_bins_from_four_months():
+    m = place()
+    d = m.delivery
+    d.waiting[:] = 0
+    d.waiting[0, 0, LONG_WAIT_BIN - 1], d.waiting[0, 1, LONG_WAIT_BIN] = 3, 1
+    outcomes = d.year_outcomes()[m.commissioners[0].account]
+    assert outcomes["waiting_over_18_weeks_share"] == pytest.approx(1 / 4)
+
+
+def frail_without_package(m, council, k):
+    """``k`` residents of ``council`` with no package, made frail enough to be eligible."""
+    pop = m.population
+    idx = np.flatnonzero(pop.alive & ~pop.sc_met & ~pop.delayed & (pop.council == council.index))[:k]
+    pop.frailty[idx] = 0.99
+    assert idx.size == k and (pop.frailty[idx] >= council.eligibility).all()
+    return idx
+
+
+def test_with_no_free_package_everyone_eligible_leaving_hospital_waits_in_a_bed():
+    m = place({"social_care.delay_exit_per_month": 0.0})
+    pop = m.population
+    for co in m.councils:
+        co.packages = int(np.count_nonzero(pop.sc_met & pop.alive & (pop.council == co.index)))  # no free package
+    candidates = np.concatenate([frail_without_package(m, co, 3) for co in m.councils])
+    others = np.flatnonzero(pop.alive & ~pop.sc_met & ~pop.delayed & (pop.frailty < 0.01))[:3]
+    assert others.size == 3
+    days = m.delivery.allocate_social_care(np.concatenate([candidates, others]), np.zeros(len(m.hospitals)))
+    assert pop.delayed[candidates].all() and not pop.delayed[others].any()
+    # a new delay counts half a month in the bed
+    assert days.sum() == pytest.approx(candidates.size * MONTH_DAYS / 2)
+
+
+def test_a_council_that_keeps_capacity_for_discharge_places_people_from_hospital_first():
+    m = place({"social_care.delay_exit_per_month": 0.0})
+    pop = m.population
+    for c in m.councils:
+        c.packages = int(np.count_nonzero(pop.sc_met & pop.alive & (pop.council == c.index)))
+    co = m.councils[0]
+    in_use = co.packages
+    leaving = frail_without_package(m, co, 4)
+    waiting_at_home = np.setdiff1d(frail_without_package(m, co, 10), leaving)
+    co.packages = in_use + 4  # exactly four free packages, six people eligible at home
+    for strategy in ("fortress", "collaborative"):
+        getattr(m.params.strategies.council, strategy).discharge_priority = 1.0
+    m.delivery.allocate_social_care(leaving, np.zeros(len(m.hospitals)))
+    assert pop.sc_met[leaving].all() and not pop.delayed[leaving].any()
+    assert not pop.sc_met[waiting_at_home].any()
+    assert co.packages_in_use == in_use + 4
+
+
+def test_the_months_variable_costs_are_the_tariffs_share_of_the_activity():
+    m = place()
+    m.ledger.start_period(0)
+    s = m.params
+    nc, nh = len(m.commissioners), len(m.hospitals)
+    electives, ae, outpatients = (np.zeros((nc, nh), dtype=np.int64) for _ in range(3))
+    electives[0, 0], electives[1, 0], ae[0, 0], outpatients[1, 0] = 6, 4, 5, 3
+    bed_days = np.zeros(nh)
+    bed_days[0] = 2 * s.demand.emergency_los_days  # two average emergency stays
+    for h in m.hospitals:
+        h.bed_days = 0.0
+    m.delivery.book_costs({"electives": electives, "ae": ae, "outpatients": outpatients, "emergency_bed_days": bed_days})
+    supplies = {t.payer: t.pence for _, t in m.ledger.journal if t.kind == "clinical_supplies"}
+    t = s.tariff
+    expected = (10 * t.elective_spell + 2 * t.emergency_spell + 5 * t.ae_attendance + 3 * t.outpatient_attendance) * t.variable_cost_share
+    assert supplies[m.hospitals[0].account] == round(expected * 100)
+    assert all(supplies.get(h.account, 0) == 0 for h in m.hospitals[1:])

@@ -1,0 +1,68 @@
+"""Regulation: special measures, graduated sanctions, national recognition, system leadership and the
+transformation fund, checked by hand on a small place (model.regulation)."""
+
+import pytest
+from lhe_runs import journal_model
+
+from model import LocalHealthEconomy
+
+
+def model(changes: dict, steps: int = 0) -> LocalHealthEconomy:
+    return journal_model(changes, steps, size=3_000, seed=4)
+
+def test_graduated_sanctions_make_seen_defectors_pay_collaborating_partners_more_each_year():
+    m = model({"commons.shared_measures": True, "commons.graduated_sanctions": True, "commons.sanction_share": 0.01}, steps=24)
+    m.ledger.check()
+    paid = {}
+    for step, t in m.ledger.journal:
+        if t.kind == "sanction":
+            paid.setdefault((step, t.payer), 0)
+            paid[(step, t.payer)] += t.pence
+            assert m.organisation(t.payee.split(":", 1)[1]).strategy == "collaborative"
+    fortresses = [o for o in m.organisations if o.strategy == "fortress" and any(
+        m.organisation(p).strategy == "collaborative" for p in m.network.successors(o.name))]
+    assert fortresses
+    for o in fortresses:
+        first, second = paid[(11, o.account)], paid[(23, o.account)]
+        assert o.defections == 2
+        assert second > 1.5 * first  # twice the share of a similar income the second time
+    assert m.sanctions_paid == pytest.approx(sum(paid.values()) / 100)
+
+
+def test_an_organisation_focused_regulator_puts_a_deficit_into_special_measures():
+    m = model({"adaptation.policy": "adaptive", "regulation.special_measures_deficit": 0.0}, steps=12)
+    flagged = [o for o in m.organisations if o.in_special_measures]
+    assert flagged and all(o.last_result < 0 for o in flagged)
+    for o in flagged:
+        assert o.strategy == "fortress" and o.attraction == {"fortress": 0.0, "collaborative": 0.0}
+        assert all(m.network.edges[u, v]["trust"] == m.params.governance.initial_trust
+                   for u, v in m.network.in_edges(o.name))
+    assert [e["organisation"] for e in m.events_of("special_measures")] == [o.name for o in flagged]
+
+
+def test_a_whole_system_regulator_puts_no_one_in_special_measures():
+    m = model({"adaptation.policy": "adaptive", "regulation.focus": "system", "regulation.special_measures_deficit": 0.0}, steps=12)
+    assert not any(o.in_special_measures for o in m.organisations)
+
+
+def test_national_recognition_spares_collaborators():
+    m = model({"adaptation.policy": "fixed", "regulation.special_measures_deficit": 0.0,
+               "commons.national_recognition": True}, steps=12)
+    flagged = [o for o in m.organisations if o.in_special_measures]
+    assert flagged and all(o.strategy == "fortress" for o in flagged)
+
+
+def test_the_transformation_fund_pays_collaborators_for_its_years_only():
+    m = model({"regulation.transformation_fund_share": 0.02, "regulation.transformation_fund_years": 1}, steps=14)
+    m.ledger.check()
+    steps = {step for step, t in m.ledger.journal if t.kind == "transformation_fund"}
+    payees = {t.payee for _, t in m.ledger.journal if t.kind == "transformation_fund"}
+    assert steps == set(range(1, 12))  # month 0 has no income yet; none after the first year
+    assert all(m.organisation(p.split(":", 1)[1]).strategy == "collaborative" for p in payees)
+
+
+def test_system_leadership_keeps_commissioners_collaborative():
+    # (special measures, which replace a commissioner's leadership, are kept out of the way)
+    m = model({"adaptation.policy": "adaptive", "commons.system_leadership": True, "regulation.special_measures_deficit": 1.0,
+               "commissioners.0.strategy": "fortress"}, steps=36)
+    assert all(c.strategy == "collaborative" for c in m.commissioners)
