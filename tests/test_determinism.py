@@ -72,3 +72,16 @@ def test_different_seeds_give_different_tables(reference):
     assert not place.equals(reference[0])
     assert not orgs.equals(reference[1])
     assert (place["emergency_admissions"] != reference[0]["emergency_admissions"]).any()
+
+
+def test_a_plain_run_does_not_import_the_patterns_statistics():
+    """The patterns' settings and statistics live beside the tests: a run imports no scipy.stats
+    (Mesa itself imports scipy.spatial)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from model import LocalHealthEconomy, load_scenario; "
+            "LocalHealthEconomy(load_scenario().with_changes({'population.size': 500})).run(2); "
+            "print('scipy.stats' in sys.modules, 'model.patterns' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]

@@ -22,10 +22,9 @@ from tqdm import tqdm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "patterns"))  # the patterns' settings and tests of a difference
 
-from model import LocalHealthEconomy, load_scenario  # noqa: E402
-from model.metrics import yearly_figures  # noqa: E402
-from model.patterns import (  # noqa: E402
+from pattern_settings import (  # noqa: E402
     COLLABORATIVE,
     COMMONS,
     COMMONS_BASE,
@@ -45,6 +44,9 @@ from model.patterns import (  # noqa: E402
     regulation_breaks,
     trend,
 )
+
+from model import LocalHealthEconomy, load_scenario  # noqa: E402
+from model.metrics import yearly_figures  # noqa: E402
 
 OUT = ROOT / "docs" / "img" / "patterns"
 WORKERS = min(2, os.cpu_count() or 1)

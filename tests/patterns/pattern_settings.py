@@ -3,7 +3,8 @@ the runs that measure them and the test each must pass over the seeds.
 
 ``tests/patterns/`` asserts the patterns; ``tools/pattern_charts.py`` (``make pattern-charts``)
 draws them and measures the parameter ranges over which they hold. Both take their settings from
-here, so a chart always shows what a test checks.
+here, so a chart always shows what a test checks. It lives beside the tests, not in the model
+package, so a plain run never imports the statistics (scipy.stats).
 """
 
 from __future__ import annotations

@@ -16,8 +16,7 @@ recover, and the place ends worse off than the fortress place.
 import numpy as np
 import pytest
 from lhe_runs import yearly
-
-from model.patterns import COLLABORATIVE, SEEDS, bend, dip, holds, recovery
+from pattern_settings import COLLABORATIVE, SEEDS, bend, dip, holds, recovery
 
 
 @pytest.fixture(scope="module")

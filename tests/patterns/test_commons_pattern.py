@@ -21,9 +21,8 @@ of organisations collaborating in the last two years against the share at the st
 
 import numpy as np
 import pytest
+from pattern_settings import COMMONS, COMMONS_BASE, COMMONS_PLACE, SEEDS, holds, learning_run
 from scipy import stats
-
-from model.patterns import COMMONS, COMMONS_BASE, COMMONS_PLACE, SEEDS, holds, learning_run
 
 RULES = "shared measures and graduated sanctions"
 

@@ -21,9 +21,8 @@ money grow at 4% a year, the long-run NHS average of seed 003).
 import numpy as np
 import pytest
 from lhe_runs import yearly
-
-from model.patterns import FORTRESS, SEEDS, trend
-from model.patterns import holds as higher
+from pattern_settings import FORTRESS, SEEDS, trend
+from pattern_settings import holds as higher
 
 EVERYONE_A_FORTRESS = "all-fortress"
 

@@ -12,8 +12,7 @@ no organisation reaches), the difference disappears.
 
 import numpy as np
 import pytest
-
-from model.patterns import REGULATION, REGULATION_PLACE, SEEDS, learning_run, regulation_breaks
+from pattern_settings import REGULATION, REGULATION_PLACE, SEEDS, learning_run, regulation_breaks
 
 
 @pytest.fixture(scope="module")
