@@ -1,0 +1,36 @@
+"""Charts from a run's tables (model.report)."""
+
+import pytest
+
+from model import LocalHealthEconomy, load_scenario
+from model.report import make_charts
+
+
+@pytest.fixture(scope="module")
+def tables():
+    m = LocalHealthEconomy(load_scenario("teach-pbr").with_changes({"population.size": 2_000, "run.steps": 24}), rng=1).run()
+    return m.place_table(), m.organisation_table()
+
+
+def test_charts_drawn_on_two_cores_are_the_charts_drawn_on_one(tables, tmp_path):
+    place, orgs = tables
+    serial = make_charts(place, orgs, tmp_path / "serial", "teach-pbr", parallel=False)
+    forked = make_charts(place, orgs, tmp_path / "forked", "teach-pbr", parallel=True)
+    assert [p.name for p in serial] == [p.name for p in forked] == [
+        "finances.png", "pool.png", "activity.png", "health.png", "strategies.png"]
+    for a, b in zip(serial, forked, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_a_chart_that_fails_in_the_child_is_drawn_again_here_and_its_error_shows(tables, tmp_path, monkeypatch):
+    import model.report as report
+
+    place, orgs = tables
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("cannot draw")
+
+    monkeypatch.setattr(report, "finances_chart", broken)
+    with pytest.raises(RuntimeError, match="cannot draw"):
+        make_charts(place, orgs, tmp_path, "teach-pbr", parallel=True)
+    assert (tmp_path / "pool.png").exists()  # this process's charts were drawn
