@@ -22,6 +22,7 @@ from model.contracts import Activity, Contract, Tendered
 from model.ledger import to_pence
 from model.organisations import Commissioner, Hospital, Organisation
 from model.regimes import REGIMES, ContractBasis, YearEnd
+from model.regimes.base import shadow_value
 
 if TYPE_CHECKING:
     from model.economy import LocalHealthEconomy
@@ -321,5 +322,4 @@ class ContractBook:
         if c.scope != "acute" or prices is None:
             due = c.regime.due_to_date(c)
             return float(due) if due is not None else c.paid_this_year_pence / 100
-        return (prices["elective_spell"] * a.elective_spells + prices["emergency_spell"] * a.emergency_spells
-                + prices["ae_attendance"] * a.ae_attendances + prices["outpatient_attendance"] * a.outpatient_attendances)
+        return shadow_value(prices, a)

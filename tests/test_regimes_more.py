@@ -351,9 +351,11 @@ def test_withhold_terms_wrap_the_base_regime_by_scope():
     """The terms are the base regime's (PbR for acute, block for community) plus the withhold."""
     b = basis(120_000.0, marginal_rate=0.3)
     acute = OutcomeWithhold().terms(b)
-    assert acute == {**PaymentByResults().terms(b), "base": "pbr", "withhold": 0.1, "improvement": 0.0}
+    assert acute == {**PaymentByResults().terms(b), "base": "pbr", "withhold": 0.1, "improvement": 0.0,
+                     "target_uncertainty": 0.05}
     community = OutcomeWithhold().terms(b, {"scope": "community", "withhold": 0.018})
-    assert community == {"annual_value": 120_000.0, "base": "block", "withhold": 0.018, "improvement": 0.0}
+    assert community == {"annual_value": 120_000.0, "base": "block", "withhold": 0.018, "improvement": 0.0,
+                         "target_uncertainty": 0.05}
     with pytest.raises(ValueError, match="primary_care"):
         OutcomeWithhold().terms(b, {"scope": "primary_care"})
 

@@ -62,3 +62,8 @@ class AllianceContract(BlockContract):
     def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
         pounds = alliance_settlement(contract.provider, contract.terms["members"], year.results)
         return self.settle(contract, pounds, "alliance_risk_share")
+
+    def cost_share(self, contract: Contract) -> float:
+        """The alliance bears what is not the member's share of each pound it spends (see the module)."""
+        members = contract.terms["members"]
+        return 1.0 - members[contract.provider] if members and contract.provider in members else 0.0

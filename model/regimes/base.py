@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from model.contracts import Activity
 from model.ledger import Transfer, to_pence
 
 if TYPE_CHECKING:
-    from model.contracts import Activity, Contract
+    from model.contracts import Contract
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,44 @@ class YearEnd:
     shadow_value: float = 0.0
     outcomes: Mapping[str, float] = field(default_factory=dict)
     results: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What an organisation expects of a contract's year, when it asks a regime what one more unit earns.
+
+    ``activity``: the year's activity under the contract it expects (a full year).
+    ``outcomes``: the payer population's outcomes it expects for the year (see ``OUTCOMES``).
+    ``people``: the payer population, for turning a unit into a rate per 1,000.
+    """
+
+    activity: Activity
+    outcomes: Mapping[str, float] = field(default_factory=dict)
+    people: int = 0
+
+
+# the units of activity a regime prices at the margin
+UNITS = {
+    "elective_spell": "one more elective spell",
+    "emergency_spell": "one more emergency admission (a first admission, not a readmission)",
+    "emergency_readmission": "one more emergency readmission within a month of a discharge",
+    "ae_attendance": "one more A&E attendance",
+    "outpatient_attendance": "one more outpatient attendance",
+}
+
+# the outcome each unit moves, and by how much per unit and per 1,000 of the payer population
+UNIT_OUTCOMES = {"emergency_spell": "emergency_admissions_per_1000", "emergency_readmission": "emergency_admissions_per_1000"}
+
+# the tariff price each unit is valued at (a readmission is an emergency spell)
+PRICE_OF = {"elective_spell": "elective_spell", "emergency_spell": "emergency_spell",
+            "emergency_readmission": "emergency_spell", "ae_attendance": "ae_attendance",
+            "outpatient_attendance": "outpatient_attendance"}
+
+
+def shadow_value(prices: Mapping[str, float], a: Activity) -> float:
+    """A year's activity at full tariff prices: no marginal rate, nothing withheld."""
+    return (prices["elective_spell"] * a.elective_spells + prices["emergency_spell"] * a.emergency_spells
+            + prices["ae_attendance"] * a.ae_attendances + prices["outpatient_attendance"] * a.outpatient_attendances)
 
 
 # outcomes a regime may set targets on; lower is better for each
@@ -96,6 +135,23 @@ class PaymentRegime(ABC):
     def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
         """Year-end settlement; none unless the regime says otherwise."""
         return []
+
+    # --- prices at the margin: what the regime tells the parties before they decide -------------
+    def marginal(self, contract: Contract, unit: str, outlook: Outlook) -> float:
+        """Pounds the payer pays the provider, over the year and its settlement, for one more ``unit``
+        (see ``UNITS``) in a year the parties expect to look like ``outlook``; negative: the provider
+        pays. From the contract's terms alone. Default: nothing (the pay does not follow activity)."""
+        return 0.0
+
+    def year_value(self, contract: Contract, activity: Activity) -> float:
+        """What a full year of ``activity`` is worth under the contract before any settlement, pounds
+        (regimes that pay otherwise than in instalments of a year's value: 0)."""
+        return 0.0
+
+    def cost_share(self, contract: Contract) -> float:
+        """The share of each extra pound of the provider's own costs that the payer bears through the
+        year's settlement (a risk share). Default: none."""
+        return 0.0
 
     @staticmethod
     def pay(contract: Contract, pounds_due_to_date: float, kind: str) -> list[Transfer]:

@@ -27,5 +27,8 @@ class BlockContract(PaymentRegime):
         """The year's sum for the months run so far (at the year end: the part of the year it ran)."""
         return contract.terms[self.value_key] * contract.months_this_year / 12.0
 
+    def year_value(self, contract: Contract, activity: Activity) -> float:
+        return contract.terms[self.value_key]
+
     def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
         return self.pay(contract, self.due_to_date(contract), self.payment_kind)

@@ -25,7 +25,7 @@ from typing import Any
 
 from model.contracts import Contract
 from model.ledger import Transfer
-from model.regimes.base import ContractBasis, Parameter, YearEnd
+from model.regimes.base import PRICE_OF, ContractBasis, Outlook, Parameter, YearEnd, shadow_value
 from model.regimes.block import BlockContract
 
 
@@ -75,3 +75,10 @@ class BlockCorridor(BlockContract):
         # a contract let part way through a year (a regime switch) is judged on its part of the value
         pounds = corridor_settlement(self.due_to_date(contract), year.shadow_value, t["corridor"], t["outside_rate"])
         return self.settle(contract, pounds, "corridor_settlement")
+
+    def marginal(self, contract: Contract, unit: str, outlook: Outlook) -> float:
+        """Nothing inside the corridor; outside it (either side), the outside rate of the tariff."""
+        t = contract.terms
+        shadow = shadow_value(t["prices"], outlook.activity)
+        inside = (1.0 - t["corridor"]) * t["annual_value"] <= shadow <= (1.0 + t["corridor"]) * t["annual_value"]
+        return 0.0 if inside else t["outside_rate"] * t["prices"][PRICE_OF[unit]]

@@ -27,7 +27,7 @@ from typing import Any
 
 from model.contracts import Contract
 from model.ledger import Transfer
-from model.regimes.base import ContractBasis, Parameter, YearEnd
+from model.regimes.base import PRICE_OF, ContractBasis, Outlook, Parameter, YearEnd, shadow_value
 from model.regimes.block import BlockContract
 
 
@@ -83,3 +83,16 @@ class GainLossShare(BlockContract):
         # a contract let part way through a year (a regime switch) is judged on its part of the target
         pounds = gain_loss_settlement(self.due_to_date(contract), year.shadow_value, t["cap"], t["collar"], t["loss_share"])
         return self.settle(contract, pounds, "gain_loss_share")
+
+    def marginal(self, contract: Contract, unit: str, outlook: Outlook) -> float:
+        """A gain beyond the cap goes back, so there one more unit is paid at tariff (less goes back);
+        a loss beyond the collar is shared, so there the payer pays its share of the tariff; between
+        the cap and the collar, nothing."""
+        t = contract.terms
+        price = t["prices"][PRICE_OF[unit]]
+        gain = t["target"] - shadow_value(t["prices"], outlook.activity)
+        if gain > t["cap"] * t["target"]:
+            return price
+        if -gain > t["collar"] * t["target"]:
+            return t["loss_share"] * price
+        return 0.0

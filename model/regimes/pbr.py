@@ -16,7 +16,7 @@ from typing import Any
 
 from model.contracts import Activity, Contract
 from model.ledger import Transfer
-from model.regimes.base import ContractBasis, PaymentRegime
+from model.regimes.base import PRICE_OF, ContractBasis, Outlook, PaymentRegime
 
 
 def pbr_value(terms: dict[str, Any], year: Activity, months: int) -> float:
@@ -64,3 +64,20 @@ class PaymentByResults(PaymentRegime):
 
     def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
         return self.pay(contract, self.due_to_date(contract), "pbr_payment")
+
+    def year_value(self, contract: Contract, activity: Activity) -> float:
+        return pbr_value(contract.terms, activity, 12)
+
+    def marginal(self, contract: Contract, unit: str, outlook: Outlook) -> float:
+        """The tariff; an emergency admission beyond the baseline at the marginal rate, a readmission at
+        the readmission rate, an elective beyond a plan at the over-plan rate."""
+        t, a = contract.terms, outlook.activity
+        price = t["prices"][PRICE_OF[unit]]
+        if unit == "emergency_spell":
+            first = a.emergency_spells - a.emergency_readmissions
+            return price * (t["marginal_rate"] if first >= t["emergency_baseline"] else 1.0)
+        if unit == "emergency_readmission":
+            return price * t["readmission_rate"]
+        if unit == "elective_spell" and t.get("elective_plan") is not None and a.elective_spells >= t["elective_plan"]:
+            return price * t["over_plan_rate"]
+        return price

@@ -35,3 +35,7 @@ class PooledBudget(BlockContract):
     def settle_year(self, contract: Contract, year: YearEnd) -> list[Transfer]:
         result = year.results.get(contract.provider, 0.0)
         return self.settle(contract, -result * contract.terms["risk_share"], "pooled_risk_share")  # a deficit: the NHS pays in
+
+    def cost_share(self, contract: Contract) -> float:
+        """The NHS bears its risk share of each pound the pot's host spends."""
+        return contract.terms["risk_share"]

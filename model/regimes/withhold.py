@@ -28,12 +28,20 @@ services the base is a block and activity earns nothing more.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from model.contracts import Activity, Contract
 from model.ledger import Transfer
-from model.regimes.base import ContractBasis, Parameter, PaymentRegime, YearEnd
+from model.regimes.base import (
+    UNIT_OUTCOMES,
+    ContractBasis,
+    Outlook,
+    Parameter,
+    PaymentRegime,
+    YearEnd,
+)
 from model.regimes.block import BlockContract
 from model.regimes.pbr import PaymentByResults
 
@@ -71,6 +79,14 @@ class OutcomeWithhold(PaymentRegime):
             0.0,
             0.5,
         ),
+        "target_uncertainty": Parameter(
+            0.05,
+            "how uncertain the parties are of next year's outcome, as a share of the target: the chance of "
+            "meeting a target falls smoothly (a logistic) as the expected outcome passes it "
+            "(assumption)",
+            0.001,
+            0.5,
+        ),
         "improvement": Parameter(
             0.0,
             "improvement on the first year's outcomes each target asks for "
@@ -92,6 +108,7 @@ class OutcomeWithhold(PaymentRegime):
             "base": base.name,
             "withhold": self.option(options, "withhold"),
             "improvement": self.option(options, "improvement"),
+            "target_uncertainty": self.option(options, "target_uncertainty"),
         }
 
     @staticmethod
@@ -121,3 +138,23 @@ class OutcomeWithhold(PaymentRegime):
         share = achievement(year.outcomes, baseline, t["improvement"])
         # pay up to the year's total to date, so the pennies add up exactly to the base when all is met
         return self.pay(contract, full_year * (1.0 - t["withhold"] * (1.0 - share)), "outcome_payment")
+
+    def marginal(self, contract: Contract, unit: str, outlook: Outlook) -> float:
+        """The base regime's price less the withhold, plus what one more unit does to the chance of
+        earning the withheld pay back: a unit that worsens an outcome with a target lowers the chance
+        of meeting it (a logistic in the gap to the target, scaled by ``target_uncertainty``)."""
+        t = contract.terms
+        base = self.base(contract)
+        price = (1.0 - t["withhold"]) * base.marginal(contract, unit, outlook)
+        outcome = UNIT_OUTCOMES.get(unit)
+        baseline = t.get("baseline_outcomes", {})
+        if outcome is None or outcome not in baseline or outcome not in outlook.outcomes or outlook.people <= 0:
+            return price  # no target on what this unit moves (yet): the first year sets the baseline
+        year_value = base.year_value(contract, outlook.activity)
+        at_stake = t["withhold"] * year_value / max(len(outlook.outcomes), 1)
+        target = baseline[outcome] * (1.0 - t["improvement"])
+        scale = max(t.get("target_uncertainty", 0.05) * target, 1e-9)
+        z = max(min((target - outlook.outcomes[outcome]) / scale, 50.0), -50.0)
+        p_met = 1.0 / (1.0 + math.exp(-z))
+        per_unit = 1000.0 / outlook.people  # one more unit raises the rate per 1,000 by this much
+        return price - at_stake * p_met * (1.0 - p_met) / scale * per_unit
