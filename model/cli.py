@@ -446,15 +446,25 @@ def ranked_table(summary_table, ranked, rank_by: str, title: str, seeds: int) ->
             line = f"  {i:>2} {a:<{name_w}}" + (f" {ns[a]:>3}" if extra else "")
             lines.append(line + "".join(f"  {v:>{w}}" for v, w in zip(row, widths, strict=True)))
 
-    money = ["place_balance", "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation"]
-    care = [n for n in OUTCOMES if n not in money]
-    mark = {rank_by: "*"}
-    block("balances at the end, £m (higher is better)", money,
-          [mark.get(n, "") + h for n, h in zip(money, ["place", "commissioners", "councils", "hospitals", "GP federations"], strict=True)])
-    short = {"emergency_admissions_per_1000": "emergency adm./1,000", "delayed_transfer_days": "delayed days/month",
-             "waiting_list": "waiting list", "unmet_social_care_need": "unmet social care"}
-    block("care (lower is better): admissions and delays over the last 12 months, the rest at the end", care,
-          [mark.get(n, "") + short.get(n, n) for n in care])
+    # each column's heading says what it is, when it is taken (unless its block says so) and which way is better
+    blocks = [
+        ("balances, £m", ["place_balance", "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation"]),
+        ("net health: net monetary benefit, £m, and QALYs", ["net_monetary_benefit", "qalys", "qalys_outside"]),
+        ("care", ["emergency_admissions_per_1000", "delayed_transfer_days", "waiting_list", "unmet_social_care_need"]),
+        ("strategies, trust and regulation", ["share_collaborative", "mean_trust", "in_special_measures"]),
+    ]
+    placed = {n for _, names in blocks for n in names}
+    if any(n not in placed for n in OUTCOMES):
+        blocks.append(("other outcomes", [n for n in OUTCOMES if n not in placed]))
+    lines.append("columns: ↑ higher is better, ↓ lower is better; end: at the end of the run, run: over the whole run, "
+                 "12-mo mean: mean of the last 12 months")
+    for heading, names in blocks:
+        whens = {OUTCOMES[n].when for n in names}
+        shared = len(whens) == 1
+        headers = [f"{'*' if n == rank_by else ''}{OUTCOMES[n].heading}"
+                   + ("" if shared else f" ({OUTCOMES[n].when_short})")
+                   + (" ↑" if OUTCOMES[n].higher_is_better else " ↓") for n in names]
+        block(f"{heading}, {whens.pop()}" if shared else heading, names, headers)
     return "\n".join(lines)
 
 
