@@ -275,8 +275,8 @@ def summary(place, orgs, title: str, seconds: float) -> str:
     years = len(med) / 12
 
     def row(label: str, col: str, fmt: str, agg: str = "mean", scale: float = 1.0) -> str:
-        """First year against last: the mean over the year, or its last value."""
-        pick = (lambda s: s.iloc[-1]) if agg == "last" else (lambda s: s.mean())
+        """First year against last: the mean over the year, its sum, or its last value."""
+        pick = {"last": lambda s: s.iloc[-1], "sum": lambda s: s.sum()}.get(agg, lambda s: s.mean())
         a, b = pick(first[col]) * scale, pick(last[col]) * scale
         return f"  {label:<38}{format(a, fmt):>12}{format(b, fmt):>12}"
 
@@ -287,7 +287,10 @@ def summary(place, orgs, title: str, seconds: float) -> str:
              row("bed occupancy", "bed_occupancy", ".0%"),
              row("unmet social care need (people)", "unmet_social_care_need", ",.0f"),
              row("spending / inflows", "spending_to_inflows", ".3f"),
-             row("place balance, £m (year end)", "place_balance", ",.1f", "last", 1e-6)]
+             row("place balance, £m (year end)", "place_balance", ",.1f", "last", 1e-6),
+             row("QALYs per person-year", "qalys_per_person_year", ".4f"),
+             row("QALYs bought outside the model", "qalys_outside", ",.1f", "sum"),
+             row("net monetary benefit, £m (the year's)", "net_monetary_benefit", ",.1f", "sum", 1e-6)]
     final = orgs[orgs["month"] == orgs["month"].max()]
     if "seed" in final.columns:
         final = final.groupby(["name", "kind", "strategy"], as_index=False)["reserves"].median()
