@@ -65,7 +65,7 @@ state, for changes the helper does not name (a condition avoided: the difference
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -93,7 +93,7 @@ def utility(
 ) -> np.ndarray:
     """Utility a year (float64) of people in a state: the norm at their age less the decrements
     for their conditions (0, 1, 2, 3+), frailty and unmet social care need. ``anchor`` adds to the
-    norm's constant, age and age-squared coefficients (see :meth:`PlaceHealth.anchor`)."""
+    norm's constant, age and age-squared coefficients (see :meth:`PlaceHealth.fit_anchor`)."""
     age = np.asarray(age, dtype=F8)
     a0, a1, a2 = anchor
     norm = (p.norm_intercept + a0) + (p.norm_per_year + a1) * age + (p.norm_per_year_squared + a2) * age * age
@@ -217,7 +217,7 @@ class PlaceHealth:
         np.logical_and(b, alive, out=b)
         return total + c0 * n - ltc_loss, n, int(np.count_nonzero(b))
 
-    def accrue(self, demand: MonthDemand, activity: dict) -> MonthHealth:
+    def accrue(self, demand: MonthDemand, activity: dict[str, Any]) -> MonthHealth:
         """The month's QALYs, from the state at its end and the month's care; added to the totals."""
         m = self.model
         p = self.p
