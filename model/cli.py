@@ -275,8 +275,8 @@ def summary(place, orgs, title: str, seconds: float) -> str:
     years = len(med) / 12
 
     def row(label: str, col: str, fmt: str, agg: str = "mean", scale: float = 1.0) -> str:
-        """First year against last: the mean over the year, or its last value."""
-        pick = (lambda s: s.iloc[-1]) if agg == "last" else (lambda s: s.mean())
+        """First year against last: the mean over the year, its sum, or its last value."""
+        pick = {"last": lambda s: s.iloc[-1], "sum": lambda s: s.sum()}.get(agg, lambda s: s.mean())
         a, b = pick(first[col]) * scale, pick(last[col]) * scale
         return f"  {label:<38}{format(a, fmt):>12}{format(b, fmt):>12}"
 
@@ -287,7 +287,10 @@ def summary(place, orgs, title: str, seconds: float) -> str:
              row("bed occupancy", "bed_occupancy", ".0%"),
              row("unmet social care need (people)", "unmet_social_care_need", ",.0f"),
              row("spending / inflows", "spending_to_inflows", ".3f"),
-             row("place balance, £m (year end)", "place_balance", ",.1f", "last", 1e-6)]
+             row("place balance, £m (year end)", "place_balance", ",.1f", "last", 1e-6),
+             row("QALYs per person-year", "qalys_per_person_year", ".4f"),
+             row("QALYs bought outside the model", "qalys_outside", ",.1f", "sum"),
+             row("net monetary benefit, £m (the year's)", "net_monetary_benefit", ",.1f", "sum", 1e-6)]
     final = orgs[orgs["month"] == orgs["month"].max()]
     if "seed" in final.columns:
         final = final.groupby(["name", "kind", "strategy"], as_index=False)["reserves"].median()
@@ -446,15 +449,25 @@ def ranked_table(summary_table, ranked, rank_by: str, title: str, seeds: int) ->
             line = f"  {i:>2} {a:<{name_w}}" + (f" {ns[a]:>3}" if extra else "")
             lines.append(line + "".join(f"  {v:>{w}}" for v, w in zip(row, widths, strict=True)))
 
-    money = ["place_balance", "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation"]
-    care = [n for n in OUTCOMES if n not in money]
-    mark = {rank_by: "*"}
-    block("balances at the end, £m (higher is better)", money,
-          [mark.get(n, "") + h for n, h in zip(money, ["place", "commissioners", "councils", "hospitals", "GP federations"], strict=True)])
-    short = {"emergency_admissions_per_1000": "emergency adm./1,000", "delayed_transfer_days": "delayed days/month",
-             "waiting_list": "waiting list", "unmet_social_care_need": "unmet social care"}
-    block("care (lower is better): admissions and delays over the last 12 months, the rest at the end", care,
-          [mark.get(n, "") + short.get(n, n) for n in care])
+    # each column's heading says what it is, when it is taken (unless its block says so) and which way is better
+    blocks = [
+        ("balances, £m", ["place_balance", "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation"]),
+        ("net health: net monetary benefit, £m, and QALYs", ["net_monetary_benefit", "qalys", "qalys_outside"]),
+        ("care", ["emergency_admissions_per_1000", "delayed_transfer_days", "waiting_list", "unmet_social_care_need"]),
+        ("strategies, trust and regulation", ["share_collaborative", "mean_trust", "in_special_measures"]),
+    ]
+    placed = {n for _, names in blocks for n in names}
+    if any(n not in placed for n in OUTCOMES):
+        blocks.append(("other outcomes", [n for n in OUTCOMES if n not in placed]))
+    lines.append("columns: ↑ higher is better, ↓ lower is better; end: at the end of the run, run: over the whole run, "
+                 "12-mo mean: mean of the last 12 months")
+    for heading, names in blocks:
+        whens = {OUTCOMES[n].when for n in names}
+        shared = len(whens) == 1
+        headers = [f"{'*' if n == rank_by else ''}{OUTCOMES[n].heading}"
+                   + ("" if shared else f" ({OUTCOMES[n].when_short})")
+                   + (" ↑" if OUTCOMES[n].higher_is_better else " ↓") for n in names]
+        block(f"{heading}, {whens.pop()}" if shared else heading, names, headers)
     return "\n".join(lines)
 
 

@@ -80,16 +80,19 @@ class Outcome:
     """A measure compared: a place-table column summarised over a run."""
 
     column: str
-    over: str  # "last": the last month's value; "last_12": the mean of the last 12 months
+    # "last": the last month's value; "last_12": the mean of the last 12 months; "run": the last value
+    # of a running total (the whole run's)
+    over: str
     higher_is_better: bool
     label: str  # for charts and tables
     unit: str = ""
     scale: float = 1.0  # value x scale is shown
     fmt: str = ",.0f"
+    short: str = ""  # a table column's heading (default: the label)
 
     def of(self, place: pd.DataFrame) -> float:
         series = place.sort_values("month")[self.column]
-        if self.over == "last":
+        if self.over in ("last", "run"):
             return float(series.iloc[-1])
         if self.over == "last_12":
             return float(series.iloc[-12:].mean())
@@ -97,27 +100,46 @@ class Outcome:
 
     @property
     def when(self) -> str:
-        return "at the end" if self.over == "last" else "mean of the last 12 months"
+        return {"last": "at the end", "last_12": "mean of the last 12 months", "run": "over the run"}[self.over]
+
+    @property
+    def when_short(self) -> str:
+        return {"last": "end", "last_12": "12-mo mean", "run": "run"}[self.over]
+
+    @property
+    def heading(self) -> str:
+        return self.short or self.label
 
 
 OUTCOMES: dict[str, Outcome] = {
-    "place_balance": Outcome("place_balance", "last", True, "place balance", "£m", 1e-6, ",.2f"),
-    "balance_commissioner": Outcome("balance_commissioner", "last", True, "commissioners' balance", "£m", 1e-6, ",.2f"),
-    "balance_council": Outcome("balance_council", "last", True, "councils' balance", "£m", 1e-6, ",.2f"),
-    "balance_hospital": Outcome("balance_hospital", "last", True, "hospitals' balance", "£m", 1e-6, ",.2f"),
-    "balance_gp_federation": Outcome("balance_gp_federation", "last", True, "GP federations' balance", "£m", 1e-6, ",.2f"),
+    "place_balance": Outcome("place_balance", "last", True, "place balance", "£m", 1e-6, ",.2f", "place"),
+    "balance_commissioner": Outcome("balance_commissioner", "last", True, "commissioners' balance", "£m", 1e-6, ",.2f", "commissioners"),
+    "balance_council": Outcome("balance_council", "last", True, "councils' balance", "£m", 1e-6, ",.2f", "councils"),
+    "balance_hospital": Outcome("balance_hospital", "last", True, "hospitals' balance", "£m", 1e-6, ",.2f", "hospitals"),
+    "balance_gp_federation": Outcome("balance_gp_federation", "last", True, "GP federations' balance", "£m", 1e-6, ",.2f",
+                                     "GP federations"),
+    # net health (model.health): the population's QALYs and those bought outside the model at the
+    # threshold, plus the change in the place's balance
+    "net_monetary_benefit": Outcome("net_monetary_benefit_cumulative", "run", True, "net monetary benefit", "£m", 1e-6,
+                                    ",.1f", "net monetary benefit"),
+    "qalys": Outcome("qalys_cumulative", "run", True, "QALYs of the population", "", 1.0, ",.0f", "QALYs"),
+    "qalys_outside": Outcome("qalys_outside_cumulative", "run", True, "QALYs bought outside the model", "", 1.0, ",.1f",
+                             "QALYs bought outside"),
     "emergency_admissions_per_1000": Outcome("emergency_admissions_per_1000", "last_12", False,
-                                             "emergency admissions per 1,000 a year", "", 1.0, ",.1f"),
-    "delayed_transfer_days": Outcome("delayed_transfer_days", "last_12", False, "delayed transfer days a month", "", 1.0, ",.0f"),
-    "waiting_list": Outcome("waiting_list", "last", False, "elective waiting list", "people", 1.0, ",.0f"),
-    "unmet_social_care_need": Outcome("unmet_social_care_need", "last", False, "unmet social care need", "people", 1.0, ",.0f"),
+                                             "emergency admissions per 1,000 a year", "", 1.0, ",.1f", "emergency adm./1,000"),
+    "delayed_transfer_days": Outcome("delayed_transfer_days", "last_12", False, "delayed transfer days a month", "", 1.0, ",.0f",
+                                     "delayed days/month"),
+    "waiting_list": Outcome("waiting_list", "last", False, "elective waiting list", "people", 1.0, ",.0f", "waiting list"),
+    "unmet_social_care_need": Outcome("unmet_social_care_need", "last", False, "unmet social care need", "people", 1.0, ",.0f",
+                                      "unmet social care"),
     # what the rules of the commons and the regulator do to the strategy mix (with learning on; with
     # fixed strategies they only show the scenario's mix)
-    "share_collaborative": Outcome("share_collaborative", "last_12", True, "share of organisations collaborating", "", 1.0, ".2f"),
-    "mean_trust": Outcome("mean_trust", "last", True, "mean trust between partners", "", 1.0, ".2f"),
-    "in_special_measures": Outcome("in_special_measures", "last_12", False, "organisations in special measures", "", 1.0, ".1f"),
+    "share_collaborative": Outcome("share_collaborative", "last_12", True, "share of organisations collaborating", "", 1.0, ".2f",
+                                   "share collaborating"),
+    "mean_trust": Outcome("mean_trust", "last", True, "mean trust between partners", "", 1.0, ".2f", "mean trust"),
+    "in_special_measures": Outcome("in_special_measures", "last_12", False, "organisations in special measures", "", 1.0, ".1f",
+                                   "in special measures"),
 }
-
 
 def outcomes_of(place: pd.DataFrame) -> dict[str, float]:
     """Every outcome of one run's place table."""

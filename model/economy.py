@@ -12,6 +12,7 @@ runs the month; each phase belongs to a room of its own:
 * :mod:`model.delivery`: waiting lists, beds, social care packages and the cost of care;
 * :mod:`model.regulation`: the regulator, special measures, failures, sanctions and the fund;
 * :mod:`model.effects`: what the organisations' behaviour does to the population's risks;
+* :mod:`model.health`: quality-adjusted life, and the place's net monetary benefit;
 * :mod:`model.governance` and :mod:`model.strategies`: trust, and how strategies are chosen.
 
 One step is one month; twelve steps make a financial year starting in April. The month
@@ -34,6 +35,7 @@ from model.contracts import Contract
 from model.delivery import Delivery
 from model.effects import behaviour_effects
 from model.governance import build_network, update_trust
+from model.health import PlaceHealth
 from model.ledger import AccountType, Ledger, to_pence
 from model.organisations import (
     SINK,
@@ -108,6 +110,7 @@ class LocalHealthEconomy(mesa.Model):
         self.network: nx.DiGraph = build_network(self)
         self.datacollector = metrics.make_datacollector()
         self.ledger.check()
+        self.net_health = PlaceHealth(self)  # after the opening balances: the place's money is counted from here
 
     # --- the month ---------------------------------------------------------------------
     def step(self) -> None:
@@ -136,10 +139,11 @@ class LocalHealthEconomy(mesa.Model):
         self.delivery.book_costs(activity)
         self.procurement.review_tendered_contracts()
         t4 = t()
-        # 4. health evolves; programmes mature
+        # 4. health evolves; programmes mature; the month's quality-adjusted life accrues
         self.month_counts = self.population.evolve(effects, demand.admitted)
         for org in self.agents:
             org.advance_programme()
+        self.net_health.accrue(demand, activity)
         t5 = t()
         # 5. the year end: contracts settle, sanctions are paid, accounts close, next year is planned
         self.month += 1

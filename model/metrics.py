@@ -41,6 +41,11 @@ PLACE_COLUMNS = [
     "unmet_social_care_need", "area_gap_emergency_per_1000",
     # the commons
     "share_collaborative", "mean_trust", "spread_of_results",
+    # net health (model/health.py): QALYs this month, what the services' gaps cost, what spending
+    # outside the model bought, the net monetary benefit; and the totals since the start
+    "qalys", "qalys_per_person_year", "qalys_lost_unmet_need", "qalys_lost_delays", "qalys_lost_waits",
+    "qalys_lost_admissions", "other_services", "qalys_outside", "net_monetary_benefit",
+    "qalys_cumulative", "qalys_outside_cumulative", "net_monetary_benefit_cumulative",
 ]
 
 ORGANISATION_COLUMNS = [
@@ -88,6 +93,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
     adm_multi = int((pop.ltc[adm] >= 2).sum())
     beds = sum(h.beds for h in model.hospitals)
     bed_days = sum(h.bed_days for h in model.hospitals)
+    place_balance = totals["organisations"] / 100
     return {
         "month": model.month,
         "year": (model.month - 1) // 12,
@@ -99,7 +105,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "inflows": inflows,
         "spending": flows_in,
         "place_surplus": inflows - flows_in,
-        "place_balance": totals["organisations"] / 100,
+        "place_balance": place_balance,
         "cumulative_inflows": totals["inflows"] / 100,
         "cumulative_spending": totals["spending"] / 100,
         "spending_to_inflows": flows_in / inflows if inflows else 0.0,
@@ -134,6 +140,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "share_collaborative": sum(o.strategy == "collaborative" for o in model.organisations) / len(model.organisations),
         "mean_trust": mean_trust(model),
         "spread_of_results": float(np.std(margins)) if margins else 0.0,
+        **model.net_health.report(inflows - flows_in, place_balance),
     }
 
 
@@ -155,7 +162,10 @@ def organisation_table(model: LocalHealthEconomy) -> pd.DataFrame:
 def yearly_figures(model: LocalHealthEconomy) -> dict[str, np.ndarray]:
     """A run's figures by completed financial year: each kind's result (pounds, its organisations
     summed: ``commissioner``, ``council``, ``hospital``, ``gp_federation``), the ``place``'s result
-    (every organisation's), and the year's ``emergency_admissions`` and ``delayed_transfer_days``."""
+    (every organisation's), the year's ``emergency_admissions`` and ``delayed_transfer_days``, and
+    its net health: the population's ``qalys``, the ``qalys_outside`` that spending outside the
+    model bought, and the ``net_monetary_benefit`` (their QALYs at the threshold plus the place's
+    result; see model.health)."""
     years = model.month // 12
     out = {k: np.zeros(years) for k in ("commissioner", "council", "hospital", "gp_federation")}
     for o in model.organisations:
@@ -164,6 +174,6 @@ def yearly_figures(model: LocalHealthEconomy) -> dict[str, np.ndarray]:
     out["place"] = np.sum([o.memory[:years] for o in model.organisations], axis=0)
     table = model.place_table().iloc[: years * 12]
     by_year = table.groupby(np.arange(len(table)) // 12)
-    for column in ("emergency_admissions", "delayed_transfer_days"):
+    for column in ("emergency_admissions", "delayed_transfer_days", "qalys", "qalys_outside", "net_monetary_benefit"):
         out[column] = by_year[column].sum().to_numpy()
     return out

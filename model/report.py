@@ -125,6 +125,47 @@ def health_chart(place: pd.DataFrame, path: Path, title: str) -> None:
     ])
 
 
+def _a_year(place: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The table with each monthly column as a yearly rate: 12 times its mean over the last 12 months
+    (fewer in the first year; per seed, with a seed column)."""
+    def rate(s: pd.Series) -> pd.Series:
+        return s.rolling(12, min_periods=1).mean() * 12
+
+    out = place.copy()
+    by = ["seed"] if "seed" in out.columns else []
+    for col in columns:
+        out[col + "_year"] = out.groupby(by)[col].transform(rate) if by else rate(out[col])
+    return out
+
+
+NET_HEALTH_PARTS = [  # (column, label, colour): QALYs a year bought outside the model and lost to gaps in care
+    ("qalys_outside", "bought outside the model", "#2ca02c"),
+    ("qalys_lost_unmet_need", "lost: unmet social care need", "#d62728"),
+    ("qalys_lost_delays", "lost: delays in hospital beds", "#ff7f0e"),
+    ("qalys_lost_waits", "lost: waits over 18 weeks", "#9467bd"),
+    ("qalys_lost_admissions", "lost: emergency admissions", "#8c564b"),
+]
+
+
+def net_health_chart(place: pd.DataFrame, path: Path, title: str) -> None:
+    """Net health: the net monetary benefit since the start, the population's quality of life, and
+    the QALYs a year that spending outside the model bought and that gaps in care cost."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    _line(axes[0], place, "net_monetary_benefit_cumulative", None, "black", 1e-6, lw=2)
+    axes[0].set_title("net monetary benefit since the start, £m\n(QALYs at the threshold + the balance's change)", fontsize=9)
+    _line(axes[1], place, "qalys_per_person_year", None, "#1f77b4")
+    axes[1].set_title("QALYs per person-year\n(the population's quality of life)", fontsize=9)
+    yearly = _a_year(place, [c for c, _, _ in NET_HEALTH_PARTS])
+    for col, label, colour in NET_HEALTH_PARTS:
+        _line(axes[2], yearly, col + "_year", label, colour)
+    axes[2].set_title("QALYs a year (at the last 12 months' rate)", fontsize=9)
+    axes[2].legend(fontsize=7)
+    for ax in axes:
+        ax.set_xlabel("year")
+    fig.suptitle(f"{title}: net health")
+    _save(fig, path, wspace=0.25, top=0.8)
+
+
 def strategy_chart(place: pd.DataFrame, orgs: pd.DataFrame, path: Path, title: str) -> None:
     """The strategy mix over time: the share of each kind collaborating, mean trust, special measures."""
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
@@ -164,6 +205,7 @@ def make_charts(place: pd.DataFrame, orgs: pd.DataFrame, out: Path, title: str, 
         "activity.png": lambda path: activity_chart(place, path, title),
         "health.png": lambda path: health_chart(place, path, title),
         "strategies.png": lambda path: strategy_chart(place, orgs, path, title),
+        "net_health.png": lambda path: net_health_chart(place, path, title),
     }
     in_child = ("finances.png", "activity.png")  # finances has a line per organisation: about half the drawing
     forked = parallel and sys.platform == "linux" and (os.cpu_count() or 1) > 1

@@ -319,6 +319,39 @@ class Commons(_Section):
     participation_bonus: Rate = Field(0.2, description="payoff bonus of collaborating when organisations set the rules")
 
 
+class NetHealth(_Section):
+    """Quality-adjusted life from each person's state, and money valued in it (``model/health.py``).
+
+    A person's utility a year is the population norm at their age less a decrement for each
+    state they are in; a person-month accrues a twelfth of it. The norm is quadratic in age
+    (Ara and Brazier 2010's form)."""
+
+    norm_intercept: float = Field(ge=0.0, le=1.0, description="population norm utility: the constant (at age 0)")
+    norm_per_year: float = Field(ge=-0.05, le=0.05, description="population norm utility: change per year of age")
+    norm_per_year_squared: float = Field(ge=-0.001, le=0.001, description="population norm utility: change per year of age squared")
+    anchor_to_norms: bool = Field(True, description=(
+        "the norms describe people as they are, conditions and frailty included: take the condition and frailty "
+        "decrements as departures from the place's starting average at each age (a quadratic in age fitted at the "
+        "start), so the place starts on the norm; false: subtract them from the norm in full"))
+    ltc_decrements: list[Rate] = Field(description="utility lost with 0, 1, 2 and 3+ long-term conditions")
+    frailty_decrement: Rate = Field(description="utility lost per unit of frailty index")
+    unmet_need_decrement: Rate = Field(description="utility lost while a person's social care need is unmet")
+    delayed_decrement: Rate = Field(description="utility lost while a person fit to leave waits in a hospital bed")
+    long_wait_decrement: Rate = Field(description="utility lost while a person has waited more than 18 weeks for elective care")
+    emergency_admission_decrement: Rate = Field(description="utility lost in the month of an emergency admission")
+    qalys_per_death: Rate = Field(description=(
+        "QALYs a death avoided gives the person (for valuing a change; the monthly accrual "
+        "simply stops at death)"))
+    cost_per_qaly_outside: float = Field(gt=0.0, description="pounds NHS spending outside the model costs per QALY it buys")
+    threshold_per_qaly: Rate = Field(description="pounds a QALY is worth in the net monetary benefit")
+
+    @model_validator(mode="after")
+    def _ltc(self) -> NetHealth:
+        if len(self.ltc_decrements) != 4:
+            raise FieldError("ltc_decrements", self.ltc_decrements, "needs 4 entries (0, 1, 2, 3+ conditions)")
+        return self
+
+
 class Regulation(_Section):
     """Who the regulator judges, and a transformation fund (MODEL.md section 6; seed 001)."""
 
@@ -478,6 +511,7 @@ class Scenario(_Section):
     adaptation: Adaptation = Adaptation()
     commons: Commons = Commons()
     regulation: Regulation = Regulation()
+    net_health: NetHealth
     commissioners: list[CommissionerSpec] = Field(min_length=1)
     councils: list[CouncilSpec] = Field(min_length=1)
     hospitals: list[HospitalSpec] = Field(min_length=1)

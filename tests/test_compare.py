@@ -59,7 +59,7 @@ def test_arrangements_come_from_the_acute_regimes():
 def test_outcomes_are_place_table_columns():
     for name, o in OUTCOMES.items():
         assert o.column in PLACE_COLUMNS, name
-        assert o.over in ("last", "last_12")
+        assert o.over in ("last", "last_12", "run")
     assert OUTCOMES["place_balance"].higher_is_better
     assert not OUTCOMES["waiting_list"].higher_is_better
 
@@ -196,6 +196,36 @@ def test_rank_respects_higher_and_lower_is_better():
     assert list(by_wait["rank"]) == [1, 2, 2, 4]
     with pytest.raises(ScenarioError, match="known outcomes"):
         rank(s, by="happiness")
+
+
+def test_net_health_outcomes_are_whole_run_totals_ranked_higher_first():
+    place = pd.DataFrame({"month": [2, 1, 3], "net_monetary_benefit_cumulative": [5.0, 2.0, 9.0],
+                          "qalys_cumulative": [20.0, 10.0, 30.0], "qalys_outside_cumulative": [0.5, 0.0, 1.5]})
+    for name, total in (("net_monetary_benefit", 9.0), ("qalys", 30.0), ("qalys_outside", 1.5)):
+        o = OUTCOMES[name]
+        assert o.higher_is_better and o.when == "over the run"
+        assert o.of(place) == total  # the running total's last value
+    long = pd.DataFrame([(a, 7, "net_monetary_benefit", v) for a, v in (("A", 1.0), ("B", 3.0), ("C", 2.0))],
+                        columns=LONG_COLUMNS)
+    assert list(rank(summarise(long), by="net_monetary_benefit")["arrangement"]) == ["B", "C", "A"]
+
+
+def test_the_ranked_tables_headings_say_when_each_measure_is_taken_and_which_way_is_better():
+    from model.cli import ranked_table
+
+    long = pd.DataFrame([(a, 7, o, 1.0) for a in ("A", "B") for o in OUTCOMES], columns=LONG_COLUMNS)
+    s = summarise(long)
+    text = ranked_table(s, rank(s, by="place_balance"), "place_balance", "title", 1)
+    heads = [line for line in text.splitlines() if line.lstrip().startswith("#")]
+    strategy = next(h for h in heads if "collaborating" in h)
+    assert "share collaborating (12-mo mean) ↑" in strategy and "mean trust (end) ↑" in strategy
+    assert "in special measures (12-mo mean) ↓" in strategy
+    care = next(h for h in heads if "waiting list" in h)
+    assert "emergency adm./1,000 (12-mo mean) ↓" in care and "waiting list (end) ↓" in care
+    assert "balances, £m, at the end" in text and "*place ↑" in text
+    assert "net monetary benefit ↑" in text and "over the run" in text
+    # every outcome has a column
+    assert sum(h.count("↑") + h.count("↓") for h in heads) == len(OUTCOMES)
 
 
 # --- the command line ------------------------------------------------------------------

@@ -17,7 +17,7 @@ def test_charts_drawn_on_two_cores_are_the_charts_drawn_on_one(tables, tmp_path)
     serial = make_charts(place, orgs, tmp_path / "serial", "teach-pbr", parallel=False)
     forked = make_charts(place, orgs, tmp_path / "forked", "teach-pbr", parallel=True)
     assert [p.name for p in serial] == [p.name for p in forked] == [
-        "finances.png", "pool.png", "activity.png", "health.png", "strategies.png"]
+        "finances.png", "pool.png", "activity.png", "health.png", "strategies.png", "net_health.png"]
     for a, b in zip(serial, forked, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 
@@ -34,3 +34,15 @@ def test_a_chart_that_fails_in_the_child_is_drawn_again_here_and_its_error_shows
     with pytest.raises(RuntimeError, match="cannot draw"):
         make_charts(place, orgs, tmp_path, "teach-pbr", parallel=True)
     assert (tmp_path / "pool.png").exists()  # this process's charts were drawn
+
+
+def test_the_net_health_chart_draws_one_run_and_several_seeds(tables, tmp_path):
+    import pandas as pd
+
+    from model.report import net_health_chart
+
+    place, _ = tables
+    net_health_chart(place, tmp_path / "one.png", "teach-pbr")
+    seeds = pd.concat([place.assign(seed=1), place.assign(seed=2, qalys=place["qalys"] * 1.01)], ignore_index=True)
+    net_health_chart(seeds, tmp_path / "seeds.png", "teach-pbr (2 seeds)")
+    assert (tmp_path / "one.png").stat().st_size > 10_000 and (tmp_path / "seeds.png").stat().st_size > 10_000

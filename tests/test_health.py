@@ -1,0 +1,234 @@
+"""Net health (model.health): quality-adjusted life checked by hand, money outside the model, the
+net monetary benefit's identity, valuing a change, and QALYs when social care is cut."""
+
+import numpy as np
+import pytest
+from lhe_runs import journal_model
+
+from model import LocalHealthEconomy, load_scenario
+from model.delivery import LONG_WAIT_BIN
+from model.health import net_monetary_benefit, qalys_gained, utility
+from model.ledger import to_pence
+from model.metrics import yearly_figures
+from model.population import MONTH_DAYS, MonthDemand
+from model.scenario import ScenarioError
+
+# round figures for working by hand; frailty values are exact in float32
+HAND = {
+    "net_health.anchor_to_norms": False,
+    "net_health.norm_intercept": 0.9,
+    "net_health.norm_per_year": -0.001,
+    "net_health.norm_per_year_squared": 0.0,
+    "net_health.ltc_decrements": [0.0, 0.1, 0.2, 0.3],
+    "net_health.frailty_decrement": 0.4,
+    "net_health.unmet_need_decrement": 0.05,
+    "net_health.delayed_decrement": 0.1,
+    "net_health.long_wait_decrement": 0.06,
+    "net_health.emergency_admission_decrement": 0.12,
+    "social_care.need_threshold": 0.3,
+}
+ALL_KEYS = ("qalys", "qalys_lost_unmet_need", "qalys_lost_delays", "qalys_lost_waits", "qalys_lost_admissions")
+
+
+def three_people(changes: dict | None = None):
+    """A place whose only people are A (50, no conditions, frailty 0), B (80, two conditions,
+    frailty 0.25, a care package) and C (30, 3+ conditions, frailty 0.5, no package)."""
+    m = journal_model({**HAND, **(changes or {})}, 0, size=300, seed=3)
+    pop = m.population
+    pop.alive[:] = False
+    pop.alive[:3] = True
+    pop.age[:3] = [50.0, 80.0, 30.0]
+    pop.ltc[:3] = [0, 2, 3]  # 3 is the 3+ level
+    pop.frailty[:3] = [0.0, 0.25, 0.5]
+    pop.sc_met[:3] = [False, True, False]
+    pop.delayed[:] = False
+    m.delivery.waiting[:] = 0
+    return m
+
+
+def quiet_month(m, admitted=(), delayed_days=0.0):
+    """Accrue a month with the given admissions and delayed transfer days and nothing else."""
+    demand = MonthDemand(attended=np.array([], dtype=np.intp), admitted=np.asarray(admitted, dtype=np.intp),
+                         readmitted=np.zeros(len(admitted), dtype=bool), referred=np.array([], dtype=np.intp),
+                         gp_demand=np.zeros(1), gp_unmet=np.zeros(1))
+    return m.net_health.accrue(demand, {"delayed_days": np.array([delayed_days, 0.0])})
+
+
+# --- a person-month, by hand ----------------------------------------------------------------------
+def test_three_people_accrue_the_qalys_worked_by_hand():
+    m = three_people()
+    month = quiet_month(m)
+    # A: 0.9 - 0.001*50                              = 0.85
+    # B: 0.9 - 0.001*80 - 0.2 - 0.4*0.25             = 0.52   (need met: a package)
+    # C: 0.9 - 0.001*30 - 0.3 - 0.4*0.5 - 0.05       = 0.32   (frailty 0.5 >= 0.3, no package)
+    assert month.people == 3
+    assert month.lost_unmet_need == pytest.approx(0.05 / 12, rel=1e-12)
+    assert month.qalys == pytest.approx((0.85 + 0.52 + 0.32) / 12, rel=1e-7)  # float32 per person
+    assert month.qalys == pytest.approx(float(utility(m.params.net_health, [50, 80, 30], [0, 2, 3], [0, 0.25, 0.5],
+                                                      [False, False, True]).sum()) / 12, rel=1e-7)
+
+
+def test_a_death_stops_accrual():
+    m = three_people()
+    before = quiet_month(m).qalys
+    m.population.alive[1] = False  # B dies
+    after = quiet_month(m)
+    assert after.people == 2
+    assert before - after.qalys == pytest.approx(0.52 / 12, rel=1e-6)
+
+
+def test_a_month_delayed_and_a_long_wait_take_off_their_decrements():
+    m = three_people()
+    base = quiet_month(m).qalys
+    # two people-months delayed in hospital 0: 2 x 0.1 / 12
+    delayed = quiet_month(m, delayed_days=2 * MONTH_DAYS)
+    assert delayed.lost_delays == pytest.approx(2 * 0.1 / 12, rel=1e-12)
+    assert base - delayed.qalys == pytest.approx(2 * 0.1 / 12, rel=1e-9)
+    # 5 people waiting 4 months or more count; 3 waiting 3 months do not: 5 x 0.06 / 12
+    m.delivery.waiting[0, 0, LONG_WAIT_BIN] = 4
+    m.delivery.waiting[-1, -1, -1] = 1
+    m.delivery.waiting[0, 0, LONG_WAIT_BIN - 1] = 3
+    waits = quiet_month(m)
+    assert waits.lost_waits == pytest.approx(5 * 0.06 / 12, rel=1e-12)
+    assert base - waits.qalys == pytest.approx(5 * 0.06 / 12, rel=1e-9)
+    # and an emergency admission: 0.12 / 12
+    m.delivery.waiting[:] = 0
+    assert base - quiet_month(m, admitted=[0]).qalys == pytest.approx(0.12 / 12, rel=1e-9)
+
+
+def test_the_running_totals_add_up_the_months():
+    m = three_people()
+    months = [quiet_month(m).qalys for _ in range(3)]
+    assert m.net_health.qalys_cumulative == pytest.approx(sum(months), rel=1e-15)
+
+
+def test_the_fast_sum_is_the_sum_of_each_persons_utility_on_a_real_place():
+    for anchored in (False, True):
+        m = journal_model({"net_health.anchor_to_norms": anchored}, 14, size=4_000, seed=5)
+        pop, p = m.population, m.params.net_health
+        a = pop.alive
+        unmet = (pop.frailty >= np.float32(m.params.social_care.need_threshold)) & ~pop.sc_met
+        each = utility(p, pop.age[a], pop.ltc[a], pop.frailty[a], unmet[a], m.net_health.anchor)
+        total, n, n_unmet = m.net_health.people(pop)
+        assert n == a.sum() and n_unmet == (unmet & a).sum()
+        assert total - n_unmet * p.unmet_need_decrement == pytest.approx(float(each.sum()), rel=1e-7)
+
+
+# --- anchoring to the norms -----------------------------------------------------------------------
+def test_anchored_the_place_starts_on_the_norm_and_unanchored_below_it_by_the_mean_decrement():
+    anchored = journal_model({}, 0, size=5_000, seed=2)
+    plain = journal_model({"net_health.anchor_to_norms": False}, 0, size=5_000, seed=2)
+    pop, p = anchored.population, anchored.params.net_health
+    a = pop.alive
+    norm = utility(p, pop.age[a], 0, 0.0).mean() - p.ltc_decrements[0]
+    loss = (np.asarray(p.ltc_decrements)[pop.ltc[a]] + p.frailty_decrement * pop.frailty[a].astype(float)).mean()
+    for m, expected in ((anchored, norm), (plain, norm - loss)):
+        total, n, _ = m.net_health.people(m.population)
+        assert total / n == pytest.approx(expected, rel=1e-6)
+    assert loss > 0.02  # the ablation is not empty: the decrements are counted twice without anchoring
+    assert plain.net_health.anchor == (0.0, 0.0, 0.0)
+
+
+# --- money outside the model and the net monetary benefit ------------------------------------------
+@pytest.fixture(scope="module")
+def run_36():
+    return LocalHealthEconomy(load_scenario().with_changes({"population.size": 6_000, "run.steps": 36}), rng=4).run()
+
+
+def test_money_spent_outside_the_model_buys_qalys_at_the_cost_per_qaly(run_36):
+    t = run_36.place_table()
+    p = run_36.params.net_health
+    assert (t["other_services"].iloc[12:] > 0).all()  # plans find headroom from the first year end
+    np.testing.assert_allclose(t["qalys_outside"], t["other_services"] / p.cost_per_qaly_outside, rtol=1e-12)
+
+
+def test_the_money_spent_outside_is_a_twelfth_of_what_the_commissioners_plans_set_to_the_penny():
+    m = journal_model({}, 12, size=3_000, seed=4)
+    plans = sum(to_pence(c.other_services / 12) for c in m.commissioners) / 100
+    assert plans > 0
+    m.step()
+    assert m.place_table()["other_services"].iloc[-1] == plans
+
+
+def test_with_the_headroom_banked_nothing_is_bought_outside():
+    m = journal_model({"money.commissioner_headroom_spent": 0.0, "run.steps": 24}, 24, size=3_000, seed=4)
+    t = m.place_table()
+    assert (t["other_services"] == 0).all() and (t["qalys_outside"] == 0).all()
+
+
+def test_the_net_monetary_benefit_is_qalys_at_the_threshold_plus_the_change_in_the_places_balance(run_36):
+    t = run_36.place_table()
+    p = run_36.params.net_health
+    assert p.threshold_per_qaly == 20_000
+    np.testing.assert_allclose(t["net_monetary_benefit"],
+                               p.threshold_per_qaly * (t["qalys"] + t["qalys_outside"]) + t["place_surplus"], rtol=1e-12)
+    np.testing.assert_allclose(t["qalys_cumulative"], t["qalys"].cumsum(), rtol=1e-12)
+    np.testing.assert_allclose(t["qalys_outside_cumulative"], t["qalys_outside"].cumsum(), rtol=1e-12)
+    # the money is the balance's change: the months' surpluses add up to it
+    np.testing.assert_allclose(t["net_monetary_benefit_cumulative"], t["net_monetary_benefit"].cumsum(), rtol=1e-9)
+    opening = run_36.net_health.opening_balance
+    np.testing.assert_allclose(t["place_balance"] - opening, t["place_surplus"].cumsum(), rtol=0, atol=1e-3)
+    assert net_monetary_benefit(p, 2.0, money=-1_000.0) == 2 * 20_000 - 1_000
+
+
+def test_yearly_figures_carry_the_years_qalys_and_net_monetary_benefit(run_36):
+    y = yearly_figures(run_36)
+    t = run_36.place_table()
+    for column in ("qalys", "qalys_outside", "net_monetary_benefit"):
+        assert y[column].shape == (3,)
+        np.testing.assert_allclose(y[column], t[column].to_numpy().reshape(3, 12).sum(axis=1), rtol=1e-12)
+    # a year's NMB is its QALYs at the threshold plus the place's result for the year
+    p = run_36.params.net_health
+    np.testing.assert_allclose(y["net_monetary_benefit"], p.threshold_per_qaly * (y["qalys"] + y["qalys_outside"]) + y["place"],
+                               rtol=1e-9)
+    assert 0.8 < t["qalys_per_person_year"].iloc[0] < 0.95
+
+
+# --- valuing a change ------------------------------------------------------------------------------
+def test_the_value_of_a_change_is_the_change_in_the_months_qalys():
+    m = three_people()
+    p = m.params.net_health
+    base = quiet_month(m).qalys
+    m.population.sc_met[2] = True  # C gets a package
+    m.population.frailty[0] = 0.25  # A gains frailty
+    changed = quiet_month(m, admitted=[0, 1], delayed_days=MONTH_DAYS / 2)
+    m.delivery.waiting[0, 0, LONG_WAIT_BIN + 1] = 3
+    waits = quiet_month(m, admitted=[0, 1], delayed_days=MONTH_DAYS / 2)
+    gain = qalys_gained(p, unmet_need_months_avoided=1, frailty_months_avoided=-0.25, admissions_avoided=-2,
+                        delayed_months_avoided=-0.5)
+    assert changed.qalys - base == pytest.approx(gain, rel=1e-6)
+    assert waits.qalys - changed.qalys == pytest.approx(qalys_gained(p, long_wait_months_avoided=-3), rel=1e-9)
+    # deaths and money outside: at their own rates
+    assert qalys_gained(p, deaths_avoided=2) == 2 * p.qalys_per_death
+    assert qalys_gained(p, spent_outside=p.cost_per_qaly_outside * 3) == pytest.approx(3.0)
+    assert qalys_gained(p) == 0.0
+
+
+# --- social care cut: QALYs fall, and the unmet-need part goes with its decrement --------------------
+def social_care(cut: bool, decrement: float):
+    changes = {"population.size": 8_000, "run.steps": 36, "net_health.unmet_need_decrement": decrement}
+    if cut:
+        changes["social_care.packages_per_1000"] = 7.0  # half the baseline's packages
+    return LocalHealthEconomy(load_scenario().with_changes(changes), rng=11).run().place_table()
+
+
+def test_qalys_fall_when_social_care_is_cut_and_the_unmet_need_part_goes_with_its_decrement():
+    full, cut = social_care(False, 0.05), social_care(True, 0.05)
+    assert cut["unmet_social_care_need"].sum() > 1.1 * full["unmet_social_care_need"].sum()
+    assert cut["qalys_cumulative"].iloc[-1] < full["qalys_cumulative"].iloc[-1]
+    lost = cut["qalys_lost_unmet_need"].sum() - full["qalys_lost_unmet_need"].sum()
+    assert lost > 0
+    # ablation: valued at 0, unmet need takes nothing off, though the place lives the same months
+    full0, cut0 = social_care(False, 0.0), social_care(True, 0.0)
+    assert (cut0["qalys_lost_unmet_need"] == 0).all() and (full0["qalys_lost_unmet_need"] == 0).all()
+    assert cut0["unmet_social_care_need"].equals(cut["unmet_social_care_need"])
+    fall = full["qalys_cumulative"].iloc[-1] - cut["qalys_cumulative"].iloc[-1]
+    fall0 = full0["qalys_cumulative"].iloc[-1] - cut0["qalys_cumulative"].iloc[-1]
+    # the fall is smaller by exactly the unmet-need part's difference
+    assert fall - fall0 == pytest.approx(lost, rel=1e-6)
+
+
+# --- the scenario ---------------------------------------------------------------------------------
+def test_the_condition_decrements_need_four_levels():
+    with pytest.raises(ScenarioError, match=r"net_health\.ltc_decrements.*4 entries"):
+        load_scenario().with_changes({"net_health.ltc_decrements": [0.0, 0.1]})
