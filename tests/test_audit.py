@@ -12,16 +12,21 @@ as expected to fail until the model is fixed (see "Faults the audit found").
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from test_conservation import BASELINE, small_places
+from test_conservation import BASELINE, assert_books_balance, small_places
 
 from model import list_scenarios, load_scenario
 from model.audit import Discrepancy, MoneyAudit, MoneyAuditError, audited_model
 from model.economy import LocalHealthEconomy
+from model.ledger import Ledger, Transfer
+from model.organisations import Organisation
 from model.regimes import REGIMES
+from model.regimes.pbr import PaymentByResults
 
 SIZE = 1_000  # people: the audit checks money, so a small place shows every flow
 
@@ -162,6 +167,88 @@ def test_every_penny_adds_up_in_random_small_places(changes):
     model.run()
     found = unexplained(model, audit.discrepancies())
     assert not found, "\n".join(map(str, found[:10]))
+
+
+# --- broken variants: each caught by the audit, none by the ledger's invariant ------------------------------------
+BROKEN_MONTH = 5
+
+
+@contextmanager
+def broken(monkeypatch: pytest.MonkeyPatch, variant: str) -> Iterator[None]:
+    """The model with one deliberate fault in month 5, once."""
+    done = []
+
+    def once(ledger: Ledger, kind: str) -> bool:
+        if ledger.step == BROKEN_MONTH and not done:
+            done.append(kind)
+            return True
+        return False
+
+    apply = Ledger.apply
+
+    def booked(self: Ledger, transfers: list[Transfer]) -> None:
+        out = []
+        for t in transfers:
+            if t.kind == "pbr_payment" and once(self, t.kind):
+                if variant == "payment skipped":
+                    continue
+                if variant == "payment drawn from a source":
+                    t = Transfer("source:nhs_allocation", t.payee, t.pence, t.kind)
+                if variant == "payment booked twice":
+                    out.append(t)
+            out.append(t)
+        apply(self, out)
+
+    monthly = PaymentByResults.monthly
+
+    def regime_skips(self: PaymentByResults, contract: Any, activity: Any) -> list[Transfer]:
+        transfers = monthly(self, contract, activity)
+        return [] if transfers and once(contract.payer_org.model.ledger, "pbr") else transfers
+
+    spend = Organisation.spend
+
+    def spent(self: Organisation, pounds: float, kind: str) -> None:
+        spend(self, pounds, kind)
+        if kind == "beds_and_staff" and once(self.model.ledger, kind):
+            spend(self, pounds, kind)
+
+    if variant == "payment skipped by its regime":
+        monkeypatch.setattr(PaymentByResults, "monthly", regime_skips)
+    elif variant == "cost booked twice":
+        monkeypatch.setattr(Organisation, "spend", spent)
+    elif variant != "none":
+        monkeypatch.setattr(Ledger, "apply", booked)
+    yield
+    assert variant == "none" or done, f"the fault {variant!r} never happened"
+
+
+# the variant and the checks that catch it
+VARIANTS: dict[str, set[str]] = {
+    "none": set(),
+    "payment skipped": {"contracts"},
+    "payment skipped by its regime": {"contracts"},
+    "payment drawn from a source": {"inflows", "contracts"},
+    "payment booked twice": {"contracts"},
+    "cost booked twice": {"costs"},
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_a_broken_model_fails_the_audit_and_passes_the_ledgers_invariant(variant, monkeypatch):
+    """Each fault is caught by the audit's checks named in VARIANTS, and by no other; the ledger's
+    invariant, checked every month and again at the end, passes on every one of them. The model
+    unbroken passes the audit."""
+    with broken(monkeypatch, variant):
+        model, audit = run_audited("baseline", {"run.steps": 13})
+    assert_books_balance(model)  # the invariant alone sees nothing wrong
+    found = audit.discrepancies()
+    assert {d.check for d in found} == VARIANTS[variant], "\n".join(map(str, found[:10]))
+    if VARIANTS[variant]:
+        with pytest.raises(MoneyAuditError):
+            audit.check()
+        assert min(d.step for d in found) == BROKEN_MONTH
+    else:
+        audit.check()
 
 
 def test_the_audit_starts_on_a_journal_before_the_first_month():
