@@ -29,7 +29,9 @@ Build the place with ``keep_journal=True`` and start the audit before the first 
     audit.check()  # raises MoneyAuditError listing what does not add up
 
 The rules here are restated from the regimes' and rooms' documentation, not called from them,
-so a fault in the model's own arithmetic shows as a difference.
+so a fault in the model's own arithmetic shows as a difference. A new regime needs its rule
+restated here too: the audit stops with an error naming a regime it does not know, and a change
+to a rule it restates (a cost line, the fund) needs the same change here.
 """
 
 from __future__ import annotations
@@ -63,10 +65,12 @@ class Discrepancy:
     what: str
     expected: int
     found: int
+    unit: str = "pence"  # or "" for counts of activity
 
     def __str__(self) -> str:
         when = "opening balances" if self.step == OPENING else f"month {self.step}"
-        return f"{self.check}, {when}, {self.where}: {self.what}: expected {self.expected} pence, found {self.found}"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.check}, {when}, {self.where}: {self.what}: expected {self.expected}{unit}, found {self.found}"
 
 
 class MoneyAuditError(AssertionError):
@@ -290,7 +294,7 @@ class MoneyAudit:
             for name, column in columns.items():
                 if recorded[step][name] != int(row[column]):
                     out.append(Discrepancy("contracts", step, "acute contracts", f"{name} recorded against the place's {column}",
-                                           int(row[column]), recorded[step][name]))
+                                           int(row[column]), recorded[step][name], unit=""))
         return out
 
     def _payments_booked(self) -> list[Discrepancy]:
@@ -506,8 +510,9 @@ class ContractReplay:
                 due = amount if not cumulative else to_pence(amount) - paid
             else:
                 if r.activity != year:
-                    out.append(Discrepancy("contracts", r.step, c.name, "the year's activity against its months' (spells)",
-                                           year.emergency_spells + year.elective_spells, r.activity.emergency_spells + r.activity.elective_spells))
+                    out.append(Discrepancy("contracts", r.step, c.name, "the year's spells settled on against its months' spells",
+                                           year.emergency_spells + year.elective_spells,
+                                           r.activity.emergency_spells + r.activity.elective_spells, unit=""))
                 due, kind = self.settlement(r, year, months, paid)
             if r.months != months:
                 out.append(Discrepancy("contracts", r.step, c.name, f"months run at the {r.kind}", months, r.months))

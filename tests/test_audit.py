@@ -283,8 +283,8 @@ def test_an_alliance_ended_part_way_through_a_year_shares_its_result_among_its_m
     """An alliance's settlements net to zero for the payer: its members share the alliance's result.
     Ended part-way through a year, the members are settled one at a time against the contract book
     as it changes: once a member's contract has closed, the next member's settlement no longer counts
-    the closed member's result, so the payer pays part of the alliance's deficit (here about £16,700
-    of two commissioners' money in month 6). Smallest case: the all-collaborative place, acute
+    the closed member's result, so the payer's settlements no longer net to zero (here Northvale CCG
+    pays its alliance £980 net in month 6). Smallest case: the all-collaborative place, acute
     alliance switched to PbR in month 6."""
     _, audit = run_audited("all-collaborative", {"run.steps": 7, "contracting.switches": [
         {"step": 6, "scope": "acute", "regime": "pbr"}]})
@@ -295,8 +295,9 @@ def test_an_alliance_ended_part_way_through_a_year_shares_its_result_among_its_m
 def test_a_failures_write_off_counts_in_the_years_results():
     """A failed GP federation's debts written off by its commissioner are paid after the year's books
     close, so the payment is in neither organisation's result for that year, nor any other: the
-    published yearly results no longer add up to the change in their balances. Smallest case: the
-    MCP teaching place with no GP reserves and failure at any deficit, 12 months."""
+    published yearly results no longer add up to the change in their balances (here £126.85 written
+    off by Middleton CCG). Smallest case: the MCP teaching place with no GP reserves and failure at
+    any deficit, 12 months."""
     _, audit = run_audited("teach-mcp", {"run.steps": 12, "regulation.failure_months": 0.0,
                                          "money.gp_federation_reserves_months": 0.0})
     audit.check()
@@ -307,9 +308,10 @@ def test_a_budget_handed_over_after_a_tender_pays_for_its_services_once():
     """A commissioner that hands over its budget after tendering its acute services re-lets both the
     winner's contract and the winner's sub-contracts to the lead: the lead pays the winning hospital
     for the population's acute care as a block and each hospital again for its own share, and the
-    budget is sized on both. The audit sees each hospital's activity paid for twice. Smallest case:
-    the baseline place, Northvale CCG's acute care tendered in month 0 and its budget handed to a GP
-    federation in month 12."""
+    budget is sized on both (here a £236k block to the winner for the population's acute care beside
+    £236k a year of sub-contracts for the same care). The audit sees the winner's activity recorded
+    twice against the place's. Smallest case: the baseline place, Northvale CCG's acute care tendered
+    in month 0 and its budget handed to a GP federation in month 12."""
     _, audit = run_audited("baseline", {"run.steps": 13, "contracting.tenders": [
         {"step": 0, "commissioner": "Northvale CCG", "scope": "acute", "ceiling": 1.0, "cost_gap": 1.0,
          "bidders": [{"name": "Northvale General"}]}],
