@@ -13,12 +13,12 @@ contracts, are in :mod:`model.procurement`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model.contracts import Activity, Contract, Tendered
+from model.contracts import Activity, Contract, PaymentRecord, Tendered, copy_terms
 from model.ledger import to_pence
 from model.organisations import Commissioner, Hospital, Organisation
 from model.regimes import REGIMES, ContractBasis, YearEnd
@@ -45,6 +45,18 @@ class YearToDate:
     outcomes: dict[str, dict[str, float]]
 
 
+@dataclass(frozen=True)
+class SettlementBatch:
+    """Contracts settled together on one :class:`YearToDate` (the audit trail's): the month, how many
+    entries the ledger's journal held when the batch began, and the contracts active then, each with
+    a copy of its terms."""
+
+    step: int
+    journal_at: int
+    ytd: YearToDate = field(repr=False)
+    active: tuple[tuple[Contract, dict[str, Any]], ...] = field(repr=False)
+
+
 class ContractBook:
     """Every contract of the place, and the rules for letting, paying and settling them."""
 
@@ -52,6 +64,7 @@ class ContractBook:
         self.model = model
         self.contracts: list[Contract] = []
         self.last_year_electives: dict[str, int] = {}  # elective spells done last year, by acute contract
+        self._batch: SettlementBatch | None = None  # the settlements under way (audit trail)
 
     # --- what the book holds -------------------------------------------------------------
     def active(self) -> list[Contract]:
@@ -108,6 +121,7 @@ class ContractBook:
 
     def close(self, c: Contract, ytd: YearToDate) -> None:
         """End a contract now: settle the part of the year it ran, if any, and close it."""
+        self._batch_of(ytd)
         if c.months_this_year:
             self._settle(c, ytd)
         c.active = False
@@ -208,9 +222,13 @@ class ContractBook:
         for c in self.contracts:
             if not c.active:
                 continue
-            transfers = c.month(self._activity(c, activity))
+            month = self._activity(c, activity)
+            transfers = c.month(month)
             if c.payer != c.provider:  # a lead provider's own services move no money
                 led.apply(transfers)
+            if led.keep_journal:
+                c.records.append(PaymentRecord(led.step, "month", month, c.months_this_year, copy_terms(c.terms),
+                                               tuple(transfers), c.payer != c.provider))
             if c.scope == "social_care":  # the council plans with what the pot brings in
                 c.provider_org.pooled_in_year += sum(t.pence if t.payee == c.provider else -t.pence for t in transfers) / 100
 
@@ -283,9 +301,27 @@ class ContractBook:
 
     def _settle(self, c: Contract, ytd: YearToDate) -> None:
         """Settle a contract's year (or the part of it run) and book it; a lead's own services move no money."""
-        transfers = c.settle_year(self._year_end(c, ytd))
+        batch = self._batch_of(ytd)
+        year = self._year_end(c, ytd)
+        if batch is not None:
+            activity, months, terms = replace(c.year_activity), c.months_this_year, copy_terms(c.terms)
+        transfers = c.settle_year(year)
         if c.payer != c.provider:
             self.model.ledger.apply(transfers)
+        if batch is not None:
+            c.records.append(PaymentRecord(self.model.ledger.step, "settlement", activity, months, terms, tuple(transfers),
+                                           c.payer != c.provider, year, batch))
+
+    def _batch_of(self, ytd: YearToDate) -> SettlementBatch | None:
+        """While the ledger keeps its journal: the batch of settlements made on ``ytd``, begun the first
+        time it is seen (before any of its contracts closes)."""
+        led = self.model.ledger
+        if not led.keep_journal:
+            return None
+        if self._batch is None or self._batch.ytd is not ytd:
+            self._batch = SettlementBatch(led.step, len(led.journal), ytd,
+                                          tuple((c, copy_terms(c.terms)) for c in self.contracts if c.active))
+        return self._batch
 
     def _year_end(self, c: Contract, ytd: YearToDate) -> YearEnd:
         results = ytd.results

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from model.ledger import Transfer
 
 if TYPE_CHECKING:
+    from model.contracting import SettlementBatch
     from model.organisations import Commissioner, Organisation
     from model.regimes.base import ContractBasis, PaymentRegime, YearEnd
     from model.scenario import TenderSpec
@@ -50,6 +51,34 @@ class Tendered:
     start_reserves: float  # pounds
 
 
+@dataclass(frozen=True)
+class PaymentRecord:
+    """One month's activity under a contract, or one settlement, and the payments it made: the audit
+    trail a contract keeps while the place's ledger keeps its journal (see :mod:`model.audit`).
+
+    ``activity``: the month's activity (for a settlement: the contract year's); ``months``: months of
+    the contract year run, this one included; ``terms``: a copy of the terms in force; ``transfers``:
+    the payments the regime made, booked in the ledger unless ``moved_money`` is False (a lead
+    provider's own services); for a settlement, ``year_end`` is what the regime read and ``batch`` the
+    settlements taken together with it.
+    """
+
+    step: int
+    kind: str  # "month" or "settlement"
+    activity: Activity
+    months: int
+    terms: dict[str, Any]
+    transfers: tuple[Transfer, ...]
+    moved_money: bool
+    year_end: YearEnd | None = None
+    batch: SettlementBatch | None = field(default=None, repr=False, compare=False)
+
+
+def copy_terms(terms: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a contract's terms that later changes to them do not reach (their mappings copied too)."""
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in terms.items()}
+
+
 @dataclass
 class Contract:
     """One contract and what has happened under it this financial year."""
@@ -72,6 +101,8 @@ class Contract:
     population_of: Commissioner | None = None  # the commissioner whose population it serves
     price_indices: tuple[float, float] = (1.0, 1.0)  # the tariff and GP contract indices when it was let
     tendered: Tendered | None = None  # set for a contract won in a tender
+    # its audit trail, kept while the ledger keeps its journal
+    records: list[PaymentRecord] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def name(self) -> str:

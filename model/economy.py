@@ -66,7 +66,10 @@ class LocalHealthEconomy(mesa.Model):
         *,
         rng: int | None = None,
         policy: StrategyPolicy | None = None,
+        keep_journal: bool = False,
     ) -> None:
+        """``keep_journal``: keep every payment from the start, opening balances included, and each
+        contract's audit trail (for :mod:`model.audit`)."""
         scenario = scenario if scenario is not None else load_scenario()
         super().__init__(rng=scenario.run.seed if rng is None else rng)
         self.params = scenario
@@ -75,7 +78,7 @@ class LocalHealthEconomy(mesa.Model):
 
             policy = AdaptiveStrategies() if scenario.adaptation.policy == "adaptive" else FixedStrategies()
         self.policy: StrategyPolicy = policy
-        self.ledger = Ledger()
+        self.ledger = Ledger(keep_journal=keep_journal)
         self.prices = Prices(package_cost=scenario.social_care.package_cost_per_month)
         self.phase_seconds: dict[str, float] = dict.fromkeys(PHASES, 0.0)
         self.month = 0  # months completed
