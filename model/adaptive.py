@@ -4,11 +4,14 @@ Each year every organisation scores the strategy it followed with a payoff that
 weighs (MODEL.md section 6):
 
 * its own financial result, as a share of its income (x10);
-* its regulatory standing: -1 in a year it is in special measures under an
-  organisation-focused regulator; under a whole-system regulator, the place's
-  result as a share of the place's income (x10), the same for everyone;
-* the population's outcomes: the fall in the place's emergency admissions per
-  1,000 over the year (x10), the same for everyone;
+* its regulatory standing: under an organisation-focused regulator, how far its
+  deficit went beyond the special measures threshold, as a share of its income
+  (x10), and -1 in a year it is in special measures; under a whole-system regulator, which judges
+  the place as one on its shared measures, the place's result as a share of the
+  place's income less the harm it did to the others as a share of its own (x10);
+* the outcomes of the people it serves: the fall in their emergency admissions
+  over the year (x10): a hospital's patients, a GP federation's list, a council's
+  residents, a commissioner's population;
 * its relationships: the trust its partners hold in it, less one half;
 * with the commons rule of participation, a bonus for collaborating.
 
@@ -93,10 +96,12 @@ class AdaptiveStrategies:
         a = model.params.adaptation
         finance = org.last_result / org.last_income if org.last_income > 0 else 0.0
         if model.params.regulation.focus == "system":
-            regulation = PAYOFF_SCALE * model.place_margin
+            harm = org.harm / org.last_income if org.last_income > 0 else 0.0
+            regulation = PAYOFF_SCALE * (model.place_margin - harm)
         else:
-            regulation = -1.0 if model.in_special_measures(org) else 0.0
-        population = -PAYOFF_SCALE * model.admissions_growth
+            beyond = max(-finance - model.params.regulation.special_measures_deficit, 0.0)
+            regulation = -PAYOFF_SCALE * beyond - (1.0 if model.in_special_measures(org) else 0.0)
+        population = -PAYOFF_SCALE * model.admissions_growth_of(org)
         trust_in = [model.network.edges[p, org.name]["trust"] for p in partners(model, org)]
         relationships = (float(np.mean(trust_in)) if trust_in else 0.5) - 0.5
         bonus = model.params.commons.participation_bonus if model.params.commons.participation and org.strategy == "collaborative" else 0.0

@@ -206,7 +206,43 @@ class MoneyAudit:
                     income = row["income"] if row is not None else 0.0
                     if strategy == "collaborative":
                         out[(t, "source:transformation_fund", o.account)] += to_pence(reg.transformation_fund_share * income)
+        for key, pence in self.expected_national_support().items():
+            out[key] += pence
         return {k: v for k, v in out.items() if v}
+
+    def expected_national_support(self) -> dict[tuple[int, str, str], int]:
+        """Distress finance and administration write-offs the regulator's rule gives each hospital at each
+        year end, from the hospital's reserves and the year's income in the journal before them: below
+        ``distress_months`` of the year's income, enough to bring it back to that line; the year after
+        ``distress_years`` running of that, its whole deficit written off (model.regulation)."""
+        m = self.model
+        reg = m.params.regulation
+        support = {"distress_finance", "administration_write_off"}
+        hospitals = {h.account for h in m.hospitals}
+        out: dict[tuple[int, str, str], int] = {}
+        distress_years: dict[str, int] = defaultdict(int)
+        for year_end in range(11, m.month, 12):
+            for account in sorted(hospitals):
+                balance = income = 0
+                for step, t in m.ledger.journal:
+                    if step > year_end or (step == year_end and t.kind in support):
+                        continue
+                    if account in (t.payer, t.payee):
+                        signed = t.pence if t.payee == account else -t.pence
+                        balance += signed
+                        if t.payee == account and step >= year_end - 11 and t.kind != "opening_balance":
+                            income += t.pence
+                line = -reg.distress_months / 12 * max(income / 100, 0.0)
+                if income <= 0 or balance / 100 >= line:
+                    distress_years[account] = 0
+                    continue
+                distress_years[account] += 1
+                if distress_years[account] > reg.distress_years:
+                    out[(year_end, "source:national_support", account)] = -balance
+                    distress_years[account] = 0
+                else:
+                    out[(year_end, "source:national_support", account)] = to_pence(line - balance / 100)
+        return out
 
     def source_outflows(self) -> dict[tuple[int, str, str], int]:
         """Pence the journal shows left each source account, by (month, source account, recipient);

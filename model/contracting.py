@@ -39,10 +39,14 @@ class YearToDate:
 
     ``results``: each organisation's surplus (+) or deficit (-) so far this financial year, pounds, by
     account. ``outcomes``: each commissioner's population's outcomes so far this year, by account.
+    ``active``: the contracts active then, so each member of an alliance (or each commissioner pooling
+    with a council) that closes in the batch is settled on the whole it belonged to, not on what is
+    left of it after the others closed.
     """
 
     results: dict[str, float]
     outcomes: dict[str, dict[str, float]]
+    active: tuple[Contract, ...] = ()  # the contracts active when it was taken: alliances and pools settle as they stood
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class ContractBook:
         self.contracts: list[Contract] = []
         self.last_year_electives: dict[str, int] = {}  # elective spells done last year, by acute contract
         self._batch: SettlementBatch | None = None  # the settlements under way (audit trail)
+        self.last_year_outcomes: dict[str, dict[str, float]] = {}  # each commissioner's population's, by account
 
     # --- what the book holds -------------------------------------------------------------
     def active(self) -> list[Contract]:
@@ -114,10 +119,11 @@ class ContractBook:
     def relet(self, old: Contract, payer: Organisation, regime_name: str | None = None,
               basis: ContractBasis | None = None) -> Contract:
         """Let a closed contract's services again from this month: to ``payer``, under ``regime_name``
-        (default: the same), on ``basis`` (default: its own at today's prices), for the same population."""
+        (default: the same), on ``basis`` (default: its own at today's prices), for the same population; a
+        contract won in a tender stays one (its winner still sub-contracts the services)."""
         return self.let(payer, old.provider_org, old.scope, basis or self.current_basis(old),
                         regime_name=regime_name or old.regime.name, start_step=self.model.month,
-                        population_of=old.population_of)
+                        population_of=old.population_of, tendered=old.tendered)
 
     def close(self, c: Contract, ytd: YearToDate) -> None:
         """End a contract now: settle the part of the year it ran, if any, and close it."""
@@ -125,6 +131,7 @@ class ContractBook:
         if c.months_this_year:
             self._settle(c, ytd)
         c.active = False
+        c.ended_step = self.model.month
 
     def current_basis(self, c: Contract) -> ContractBasis:
         """The basis a contract was let on, at this year's prices."""
@@ -178,7 +185,8 @@ class ContractBook:
             cm = m.organisation(cb.commissioner)
             lead = m.organisation(cb.lead)
             value = 0.0
-            for old in self.serving(cm, CARE_SCOPES):
+            # its own contracts: a tender's winner keeps paying its sub-contractors, now from the lead's money
+            for old in [c for c in self.serving(cm, CARE_SCOPES) if c.payer_org is cm]:
                 self.close(old, ytd)
                 value += self.relet(old, lead).basis.annual_value
             basis = ContractBasis(expected=Activity(registered_patients=int(people[cm.index])), prices={}, annual_value=value)
@@ -277,11 +285,48 @@ class ContractBook:
     def settle_year(self) -> None:
         """Year-end reconciliation of every contract (part of the year's last month)."""
         ytd = self.model.year_to_date()
+        self.last_year_outcomes = ytd.outcomes
         for c in self.contracts:
             if c.scope == "acute":
                 self.last_year_electives[c.name] = c.year_activity.elective_spells
             if c.active:
+                c.last_year_activity = _full_year(c.year_activity, c.months_this_year)
                 self._settle(c, ytd)
+
+    def relet_ended(self) -> None:
+        """Contracts that reach the end of their term are let again from the new year (MODEL.md section 2:
+        a year, or five to fifteen for the new models): the commissioner re-lets the services to the same
+        provider under the same regime, re-based on last year's activity at today's prices, for the term
+        its current strategy lets contracts for. Budgets handed to a lead provider and contracts won in a
+        tender run their course and are not re-let here; nor are GP contracts (national terms)."""
+        m = self.model
+        ytd = None
+        for c in [c for c in self.contracts if c.active and c.scope in ("acute", "community")]:
+            if not isinstance(c.payer_org, Commissioner) or c.tendered is not None:
+                continue
+            if m.month - c.start_step < 12 * c.term_years:
+                continue
+            ytd = ytd or m.year_to_date()
+            self.close(c, ytd)
+            new = self.let(c.payer_org, c.provider_org, c.scope, self.rebased(c), regime_name=c.regime.name,
+                           start_step=m.month, population_of=c.population_of)
+            new.last_year_activity = c.last_year_activity
+            m.record("contract_relet", contract=c.name, regime=c.regime.name)
+        if ytd is not None:
+            self.form_alliances()
+
+    def rebased(self, c: Contract) -> ContractBasis:
+        """A contract's basis at today's prices, its expected year being last year's activity (its value the
+        activity at those prices where it pays for activity; a block's or budget's value as it stands)."""
+        basis = self.current_basis(c)
+        last = c.last_year_activity
+        if last is None or c.scope != "acute":
+            value = float(c.terms.get("annual_value", basis.annual_value))
+            return ContractBasis(expected=basis.expected, prices=basis.prices, annual_value=value,
+                                 per_patient=basis.per_patient, quality_per_patient=basis.quality_per_patient,
+                                 marginal_rate=basis.marginal_rate)
+        return ContractBasis(expected=Activity(**vars(last)), prices=basis.prices, annual_value=shadow_value(basis.prices, last),
+                             marginal_rate=basis.marginal_rate)
 
     def deflate(self, money: Money) -> None:
         """Prices move at the year end: the tariff's efficiency factor applies to trusts' services; the GP
@@ -326,27 +371,29 @@ class ContractBook:
     def _year_end(self, c: Contract, ytd: YearToDate) -> YearEnd:
         results = ytd.results
         if c.terms.get("members"):
-            results = self._alliance_results(c, results)
+            results = self._alliance_results(c, results, ytd.active)
         elif c.scope == "social_care":
             # a council pooling with several commissioners shares its result once, by their contributions
-            pots = [x for x in self.contracts if x.active and x.scope == "social_care" and x.provider == c.provider]
+            pots = [x for x in ytd.active if x.scope == "social_care" and x.provider == c.provider]
             total = sum(x.terms["annual_value"] for x in pots)
             share = c.terms["annual_value"] / total if total else 1.0
             results = {**results, c.provider: results.get(c.provider, 0.0) * share}
         return YearEnd(shadow_value=self._shadow_value(c), outcomes=ytd.outcomes.get(c.population_of.account, {}),
                        results=results)
 
-    def _alliance_results(self, c: Contract, results: dict[str, float]) -> dict[str, float]:
+    @staticmethod
+    def _alliance_results(c: Contract, results: dict[str, float], active: tuple[Contract, ...]) -> dict[str, float]:
         """Each member's result attributed to this alliance: its whole result times the alliance's
-        share of its contract income, so a provider in several alliances is shared once in all."""
+        share of its contract income, so a provider in several alliances is shared once in all
+        (``active``: the contracts as they stood when the settlements began)."""
         def value(x: Contract) -> float:
             return x.basis.annual_value if x.basis is not None else x.terms.get("annual_value", 0.0)
 
-        group = [x for x in self.contracts if x.active and x.payer == c.payer and x.scope == c.scope and x.terms.get("members")]
+        group = [x for x in active if x.payer == c.payer and x.scope == c.scope and x.terms.get("members")]
         out = dict(results)
         for member in c.terms["members"]:
             mine = sum(value(x) for x in group if x.provider == member)
-            total = sum(value(x) for x in self.contracts if x.active and x.provider == member and x.payer != x.provider)
+            total = sum(value(x) for x in active if x.provider == member and x.payer != x.provider)
             out[member] = results.get(member, 0.0) * (mine / total if total else 1.0)
         return out
 
@@ -359,3 +406,14 @@ class ContractBook:
             due = c.regime.due_to_date(c)
             return float(due) if due is not None else c.paid_this_year_pence / 100
         return shadow_value(prices, a)
+
+
+def _full_year(a: Activity, months: int) -> Activity:
+    """A part year's activity scaled to a full year (flows only; stocks and levels as they are)."""
+    if months >= 12 or months <= 0:
+        return Activity(**vars(a))
+    f = 12 / months
+    return Activity(elective_spells=round(a.elective_spells * f), emergency_spells=round(a.emergency_spells * f),
+                    emergency_readmissions=round(a.emergency_readmissions * f), ae_attendances=round(a.ae_attendances * f),
+                    outpatient_attendances=round(a.outpatient_attendances * f), registered_patients=a.registered_patients,
+                    quality_achievement=a.quality_achievement)

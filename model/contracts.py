@@ -95,12 +95,14 @@ class Contract:
     paid_this_year_pence: int = 0
     paid_total_pence: int = 0
     active: bool = True
+    ended_step: int | None = None  # the month it was closed, if it has been
     basis: ContractBasis | None = None  # what it was let on (prices of its first year), for re-letting
     payer_org: Organisation | None = None  # the organisations behind ``payer`` and ``provider``
     provider_org: Organisation | None = None
     population_of: Commissioner | None = None  # the commissioner whose population it serves
     price_indices: tuple[float, float] = (1.0, 1.0)  # the tariff and GP contract indices when it was let
     tendered: Tendered | None = None  # set for a contract won in a tender
+    last_year_activity: Activity | None = None  # the activity of its last settled year (what its parties plan on)
     # its audit trail, kept while the ledger keeps its journal
     records: list[PaymentRecord] = field(default_factory=list, repr=False, compare=False)
 

@@ -13,12 +13,14 @@ commissioner's population has had so far this year, which outcome-based contract
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model.organisations import Council
+from model.organisations import Council, Organisation
 from model.population import MONTH_DAYS, MonthDemand
+from model.programmes import dose_response
 
 if TYPE_CHECKING:
     from model.economy import LocalHealthEconomy
@@ -26,6 +28,46 @@ if TYPE_CHECKING:
 WAIT_BINS = 25  # months waited: 0..23, and 24 or more
 LONG_WAIT_BIN = 4  # months waited from which a wait counts as over 18 weeks
 STARTING_WAITS = (0.25, 0.2, 0.15, 0.12, 0.1, 0.08, 0.05, 0.05)  # assumption: the starting list by months waited
+
+
+@dataclass
+class YearTally:
+    """What each organisation can see of its own year so far: the counts it plans its next year on
+    (model.decisions). Arrays are per hospital, per GP federation or per council; months run 0-11."""
+
+    nh: int
+    ng: int
+    nco: int
+    months: int = 0
+    emergency: np.ndarray = field(init=False)  # per hospital: emergency admissions
+    marginal: np.ndarray = field(init=False)  # admitted only because the threshold was lowered
+    multi: np.ndarray = field(init=False)  # of people with 2+ long-term conditions
+    frail: np.ndarray = field(init=False)  # of frail people (frailty at the social care need threshold)
+    readmissions: np.ndarray = field(init=False)
+    frail_bed_days: np.ndarray = field(init=False)  # emergency bed days of frail people
+    ae: np.ndarray = field(init=False)  # A&E attendances (admitted or not)
+    referrals: np.ndarray = field(init=False)  # first outpatient attendances
+    electives: np.ndarray = field(init=False)  # elective spells done
+    bed_days_month: np.ndarray = field(init=False)  # hospital x month: emergency and delayed bed days
+    inpatient_capacity_month: np.ndarray = field(init=False)  # hospital x month: inpatient elective spells it could do
+    gp_referrals: np.ndarray = field(init=False)  # per GP federation: referrals of its patients
+    gp_admissions: np.ndarray = field(init=False)  # emergency admissions of its patients
+    gp_multi: np.ndarray = field(init=False)  # of its patients with 2+ conditions
+    new_conditions: np.ndarray = field(init=False)  # per council: new long-term conditions of its residents
+    unmet_months: np.ndarray = field(init=False)  # per council: person-months of unmet social care need
+    unmet_admissions: np.ndarray = field(init=False)  # admissions of its residents with unmet need
+    council_admissions: np.ndarray = field(init=False)  # emergency admissions of its residents
+    delayed_days: np.ndarray = field(init=False)  # bed days its residents waited for care
+
+    def __post_init__(self) -> None:
+        for name in ("emergency", "marginal", "multi", "frail", "readmissions", "frail_bed_days", "ae", "referrals", "electives"):
+            setattr(self, name, np.zeros(self.nh))
+        self.bed_days_month = np.zeros((self.nh, 12))
+        self.inpatient_capacity_month = np.zeros((self.nh, 12))
+        for name in ("gp_referrals", "gp_admissions", "gp_multi"):
+            setattr(self, name, np.zeros(self.ng))
+        for name in ("new_conditions", "unmet_months", "unmet_admissions", "council_admissions", "delayed_days"):
+            setattr(self, name, np.zeros(self.nco))
 
 
 class Delivery:
@@ -38,6 +80,9 @@ class Delivery:
         self.waiting = np.zeros((nc, nh, WAIT_BINS), dtype=np.int64)  # commissioner x hospital x months waited
         # this year's emergency admissions and delayed transfer days by commissioner's population
         self.year_counts = np.zeros((nc, 2))
+        self.tally = YearTally(nh, len(model.gp_federations), len(model.councils))
+        self.last_year: YearTally | None = None  # the tally of the year last closed
+        self.gp_referrals_month = np.zeros(len(model.gp_federations))  # last month's referrals by GP federation
 
     def start_waiting_list(self, electives: np.ndarray) -> None:
         """The waiting list people bring into the model (commissioner x hospital), spread over the months waited so far."""
@@ -68,17 +113,23 @@ class Delivery:
         # emergency admissions and their stays
         adm = demand.admitted
         frail = pop.frailty[adm] >= s.social_care.need_threshold
-        esd = np.array([s.programmes.discharge_los_effect * h.behaviour.discharge_support * h.maturity for h in m.hospitals])
-        los = pop.lengths_of_stay(adm, np.where(frail, 1 - esd[pop.hospital[adm]], 1.0))
+        p = s.programmes
+        esd = np.array([dose_response(h.embedded("discharge"), p.discharge_los_effect, p.discharge_half_dose) for h in m.hospitals])
+        supported = np.array([dose_response(h.embedded("discharge"), p.discharge_readmission_effect, p.discharge_half_dose)
+                              for h in m.hospitals])
+        # a full hospital keeps frail patients longer (strain: last month's occupancy beyond its beds)
+        over = np.array([max(h.occupancy - 1.0, 0.0) for h in m.hospitals]) * s.capacity.strain_los_per_occupancy
+        los = pop.lengths_of_stay(adm, np.where(frail, (1 - esd[pop.hospital[adm]]) * (1 + over[pop.hospital[adm]]), 1.0))
         # admissions a lower threshold adds are the least acute: short stays. Each hospital's
         # share of them is 1 - 1/threshold of its admissions.
         threshold = np.array([h.admission_ratio for h in m.hospitals])
         marginal = self.rng_delivery.random(adm.size) < (1 - 1 / np.maximum(threshold, 1.0))[pop.hospital[adm]]
         los[marginal] = s.demand.marginal_los_days
         emergency_bed_days = np.bincount(pop.hospital[adm], weights=los, minlength=nh)
+        unmet_before = ~pop.sc_met[adm] & frail  # admitted with their care need unmet
 
         # social care on discharge and at home; who waits in a hospital bed
-        delayed_days = self.allocate_social_care(adm, esd)
+        delayed_days = self.allocate_social_care(adm, supported)
 
         # elective referrals, the waiting list and the electives done in the beds left
         ref = demand.referred
@@ -110,6 +161,7 @@ class Delivery:
             h.ae_attendances = int(ae[:, h.index].sum())
         emergencies = count_pairs(adm)
         self.year_counts[:, 0] += emergencies.sum(axis=1)
+        self._count(demand, adm, marginal, frail, los, unmet_before, ae, electives, delayed_days, emergency_bed_days)
         return {
             "electives": electives,
             "emergencies": emergencies,
@@ -118,7 +170,62 @@ class Delivery:
             "outpatients": count_pairs(ref),
             "emergency_bed_days": emergency_bed_days,
             "delayed_days": delayed_days,
+            "marginal": marginal,
         }
+
+    def _count(self, demand: MonthDemand, adm: np.ndarray, marginal: np.ndarray, frail: np.ndarray, los: np.ndarray,
+               unmet_before: np.ndarray, ae: np.ndarray, electives: np.ndarray, delayed_days: np.ndarray,
+               emergency_bed_days: np.ndarray) -> None:
+        """Add the month to each organisation's tally of its year."""
+        m = self.model
+        pop = m.population
+        t = self.tally
+        nh, ng, nco = t.nh, t.ng, t.nco
+        hosp = pop.hospital[adm]
+        month = t.months % 12
+        t.emergency += np.bincount(hosp, minlength=nh)
+        t.marginal += np.bincount(hosp[marginal], minlength=nh)
+        multi = pop.ltc[adm] >= 2
+        t.multi += np.bincount(hosp[multi], minlength=nh)
+        t.frail += np.bincount(hosp[frail], minlength=nh)
+        t.readmissions += np.bincount(hosp[demand.readmitted], minlength=nh)
+        t.frail_bed_days += np.bincount(hosp[frail], weights=los[frail], minlength=nh)
+        t.ae += ae.sum(axis=0)
+        t.referrals += np.bincount(pop.hospital[demand.referred], minlength=nh)
+        t.electives += electives.sum(axis=0)
+        t.bed_days_month[:, month] = emergency_bed_days + delayed_days
+        s = m.params
+        for h in m.hospitals:
+            t.inpatient_capacity_month[h.index, month] = h.elective_capacity_now * (1 - s.demand.elective_day_case_share)
+        gp = pop.gp[adm]
+        self.gp_referrals_month = np.bincount(pop.gp[demand.referred], minlength=ng).astype(float)
+        t.gp_referrals += self.gp_referrals_month
+        t.gp_admissions += np.bincount(gp, minlength=ng)
+        t.gp_multi += np.bincount(gp[multi], minlength=ng)
+        need = pop.alive & ~pop.sc_met & (pop.frailty >= s.social_care.need_threshold)
+        t.unmet_months += np.bincount(pop.council[need], minlength=nco)
+        t.unmet_admissions += np.bincount(pop.council[adm[unmet_before]], minlength=nco)
+        t.council_admissions += np.bincount(pop.council[adm], minlength=nco)
+        t.delayed_days += np.bincount(pop.council[pop.delayed], minlength=nco) * MONTH_DAYS
+        t.months += 1
+
+    def own_admissions(self, org: Organisation, tally: YearTally) -> float:
+        """Emergency admissions of the people an organisation serves (a hospital's patients, a GP federation's
+        list, a council's residents, a commissioner's population) in a year's tally."""
+        if org.kind == "hospital":
+            return float(tally.emergency[org.index])
+        if org.kind == "gp_federation":
+            return float(tally.gp_admissions[org.index])
+        if org.kind == "council":
+            return float(tally.council_admissions[org.index])
+        if org.kind == "commissioner":
+            return float(sum(tally.gp_admissions[g.index] for g in self.model.gp_federations if g.commissioner is org))
+        return 0.0
+
+    def close_tally(self) -> YearTally:
+        """The year's tally, kept as last year's; a new one starts."""
+        self.last_year, self.tally = self.tally, YearTally(self.tally.nh, self.tally.ng, self.tally.nco)
+        return self.last_year
 
     def _age_waiting(self) -> np.ndarray:
         w = self.waiting
@@ -149,14 +256,15 @@ class Delivery:
             capacity -= int(share.sum())
         return done
 
-    def allocate_social_care(self, admitted: np.ndarray, esd: np.ndarray) -> np.ndarray:
+    def allocate_social_care(self, admitted: np.ndarray, supported: np.ndarray) -> np.ndarray:
         """Match care packages to people on discharge and at home; the rest wait.
 
         People fit to leave hospital who are eligible for care and cannot get a
         package stay in a hospital bed: a delayed transfer of care. A council
         that keeps capacity for discharge reserves a share of its free packages
-        for them; otherwise they compete with people waiting at home. Returns the
-        delayed days by hospital.
+        for them; otherwise they compete with people waiting at home. ``supported``: per
+        hospital, the share of people leaving without a package whom early supported
+        discharge keeps from coming back. Returns the delayed days by hospital.
         """
         m = self.model
         pop = m.population
@@ -194,10 +302,9 @@ class Delivery:
         left = np.concatenate([discharged_now, with_care])
         # people leaving with a care package, or with early supported discharge, do not carry
         # the raised risk of readmission; everyone else leaving hospital does
-        prog = m.params.programmes
         h = pop.hospital[discharged_now]
-        supported = rng.random(discharged_now.size) < esd[h] * (prog.discharge_readmission_effect / max(prog.discharge_los_effect, 1e-9))
-        pop.discharged_step[discharged_now[~supported]] = pop.step
+        kept_well = rng.random(discharged_now.size) < supported[h]
+        pop.discharged_step[discharged_now[~kept_well]] = pop.step
         pop.delayed[left] = False
         pop.delayed_months[left] = 0
 
@@ -267,8 +374,12 @@ class Delivery:
     # --- social care rationing ------------------------------------------------------------------------------
     def eligible_count(self, council: Council) -> int:
         """The council's residents its eligibility threshold counts as needing care."""
+        return self.eligible_at(council, council.eligibility)
+
+    def eligible_at(self, council: Council, threshold: float) -> int:
+        """The council's residents a frailty threshold would count as needing care."""
         pop = self.model.population
-        return int((pop.alive & (pop.council == council.index) & (pop.frailty >= council.eligibility)).sum())
+        return int((pop.alive & (pop.council == council.index) & (pop.frailty >= threshold)).sum())
 
     def ration_threshold(self, council: Council, packages: int) -> float:
         """The frailty above which exactly ``packages`` of the council's residents would be eligible."""

@@ -32,9 +32,10 @@ import networkx as nx
 from model import metrics
 from model.contracting import ContractBook, YearToDate
 from model.contracts import Contract
+from model.decisions import choose_subcontracts, decide
 from model.delivery import Delivery
 from model.effects import behaviour_effects
-from model.governance import build_network, update_trust
+from model.governance import build_network, measure_harm, update_trust
 from model.health import PlaceHealth
 from model.ledger import AccountType, Ledger, to_pence
 from model.organisations import (
@@ -89,6 +90,7 @@ class LocalHealthEconomy(mesa.Model):
         self.ledger.open("source:council_grants", AccountType.SOURCE)
         if scenario.regulation.transformation_fund_years > 0 and scenario.regulation.transformation_fund_share > 0:
             self.ledger.open("source:transformation_fund", AccountType.SOURCE)
+        self.ledger.open("source:national_support", AccountType.SOURCE)  # distress finance, administration
         self.ledger.open(SINK, AccountType.SINK)
         self._build_organisations()
         geography = Geography.from_shares(
@@ -102,6 +104,8 @@ class LocalHealthEconomy(mesa.Model):
         rng_delivery, rng_care = self.rng.spawn(2)
         rng_procurement = self.rng.spawn(1)[0]
         self.rng_strategy = self.rng.spawn(1)[0]  # learning, imitation, what partners see
+        self.rng_decisions = self.rng.spawn(1)[0]  # organisations' misjudgements of their options
+        self.rng_start = self.rng.spawn(1)[0]  # where each organisation starts from (drawn at sizing)
         self.contracting = ContractBook(self)
         self.delivery = Delivery(self, rng_delivery, rng_care)
         self.procurement = Procurement(self, self.contracting, rng_procurement)
@@ -143,9 +147,11 @@ class LocalHealthEconomy(mesa.Model):
         self.procurement.review_tendered_contracts()
         t4 = t()
         # 4. health evolves; programmes mature; the month's quality-adjusted life accrues
-        self.month_counts = self.population.evolve(effects, demand.admitted)
+        # (admissions made only because a threshold was lowered carry no acute illness: no raised mortality)
+        self.month_counts = self.population.evolve(effects, demand.admitted[~activity["marginal"]])
+        self.delivery.tally.new_conditions += self.population.new_conditions_by_council
         for org in self.agents:
-            org.advance_programme()
+            org.advance_programmes()
         self.net_health.accrue(demand, activity)
         t5 = t()
         # 5. the year end: contracts settle, sanctions are paid, accounts close, next year is planned
@@ -154,7 +160,11 @@ class LocalHealthEconomy(mesa.Model):
         if year_end:
             self.contracting.settle_year()
             self.delivery.start_year()
+            measure_harm(self)  # what each did to the others this year: defection is measured harm
             self.regulator.apply_sanctions()
+            # failures and distress finance are judged on the year closing, and count in its results
+            self.regulator.handle_failures()
+            self.regulator.support_providers_in_distress()
         self.ledger.check()
         for org in self.agents:
             org.read_books()
@@ -181,20 +191,23 @@ class LocalHealthEconomy(mesa.Model):
         """Accounts close; the regulator acts; prices move; strategies are chosen; next year is planned."""
         for org in self.agents:
             org.close_year()
+        self.delivery.close_tally()
         self.regulator.close_year()
         self.policy.observe(self)  # learn from the year just ended (its standing then included)
         update_trust(self)
         self.regulator.regulate()  # new leadership starts afresh: what was learned and trust are reset
-        self.regulator.handle_failures()
         money = self.params.money
         self.prices.advance_year(money)
         for c in self.councils:
             c.grant *= 1 + money.council_grant_growth
         self.contracting.deflate(money)
+        self.contracting.relet_ended()  # contracts at the end of their term are let again, re-based
         # everyone chooses on what the others did this year, then all switch together
         chosen = {org: self.policy.choose(org, self) for org in self.agents}
         for org, strategy in chosen.items():
             org.strategy = strategy
+        decide(self)  # each sets its levers for the year, given its strategy, contracts and regulator
+        choose_subcontracts(self)  # lead providers choose how they pay their sub-contractors
         for org in self.agents:
             org.plan_year()
         for h in self.hospitals:
@@ -225,7 +238,8 @@ class LocalHealthEconomy(mesa.Model):
 
     def year_to_date(self) -> YearToDate:
         """Results and outcomes so far this year: what a contract closed part-way through is settled on."""
-        return YearToDate(results=self.results_to_date(), outcomes=self.delivery.year_outcomes())
+        return YearToDate(results=self.results_to_date(), outcomes=self.delivery.year_outcomes(),
+                          active=tuple(self.contracting.active()))
 
     def record(self, event: str, **fields: Any) -> None:
         """Note something that happened this month (a tender won, a contract ended, special measures)."""
@@ -252,6 +266,10 @@ class LocalHealthEconomy(mesa.Model):
     def admissions_growth(self) -> float:
         """Growth of emergency admissions per 1,000 over the last year."""
         return self.regulator.admissions_growth
+
+    def admissions_growth_of(self, org: Organisation) -> float:
+        """Growth of the emergency admissions of the people ``org`` serves over the year last closed."""
+        return self.regulator.admissions_growth_of.get(org.name, 0.0)
 
     def in_special_measures(self, org: Organisation) -> bool:
         return org.in_special_measures

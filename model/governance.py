@@ -4,6 +4,17 @@ An edge joins two organisations that hold a contract or serve the same people.
 Trust is directed (what ``a`` thinks of ``b``); it rises slowly while a partner
 behaves collaboratively and falls fast when it defects (seed 002, on building
 trust and the fortress mentality). The rules of the commons build on this.
+
+**Defection is measured harm**, not a label: each year end, what each organisation
+did to the others is counted in pounds (:func:`measure_harm`): continuing healthcare
+a commissioner pushed onto councils (below the standard share), the delayed transfers
+a council's residents caused in hospital beds, the referrals a GP federation shed onto
+its commissioner, and the admissions at the margin a hospital pulled in and was paid
+for. An organisation whose harm that year exceeds ``governance.harm_tolerance`` of its
+income has defected; partners who see it (always with shared measures, or when it
+shares its data; otherwise with the scenario's visibility) lose trust in it, and
+graduated sanctions (model.regulation) respond to a score of its seen defections that
+fades each year (``commons.defection_memory``).
 """
 
 from __future__ import annotations
@@ -74,27 +85,72 @@ def perceived_collaborating(model: LocalHealthEconomy, org) -> float:
     return float(np.mean(seen)) if seen else 0.5
 
 
+def measure_harm(model: LocalHealthEconomy) -> None:
+    """At a year end (after the contracts settle): what each organisation did to the others this year, in
+    pounds (``org.harm``), and whether that was a defection (``org.defected``): harm beyond
+    ``governance.harm_tolerance`` of its income."""
+    from model.regimes.base import Outlook
+
+    m = model
+    tally = m.delivery.tally
+    tolerance = m.params.governance.harm_tolerance
+    bed_day = m.params.tariff.emergency_spell * m.params.tariff.variable_cost_share / m.params.demand.emergency_los_days
+
+    def paid_per(c, unit: str) -> float:
+        activity = c.last_year_activity or c.year_activity
+        return c.regime.marginal(c, unit, Outlook(activity=activity)) if c.payer != c.provider else 0.0
+
+    for org in m.organisations:
+        harm = 0.0
+        if org.kind == "hospital":
+            # admissions at the margin its payers paid for
+            acute = [c for c in m.contracting.of_provider(org) if c.scope == "acute"]
+            total = sum((c.last_year_activity or c.year_activity).emergency_spells for c in acute)
+            for c in acute:
+                share = (c.last_year_activity or c.year_activity).emergency_spells / total if total else 0.0
+                harm += tally.marginal[org.index] * share * paid_per(c, "emergency_spell")
+        elif org.kind == "gp_federation":
+            # referrals shed onto its commissioner's contracts
+            shedding = org.lever("referral_shedding")
+            shed = tally.gp_referrals[org.index] * shedding / (1 + shedding)
+            acute = [c for c in m.contracting.active() if c.scope == "acute" and c.population_of is org.commissioner]
+            prices = [paid_per(c, "outpatient_attendance") for c in acute]
+            harm = shed * (float(np.mean(prices)) if prices else 0.0)
+        elif org.kind == "commissioner":
+            # continuing healthcare pushed onto councils: what the standard share would have paid, less what it paid
+            ratio = org.lever("chc_share_ratio")
+            harm = org.chc_in_year * (1 / ratio - 1) if ratio > 0 else 0.0
+        elif org.kind == "council":
+            # its residents' delayed transfers: bed days the hospitals paid for
+            harm = tally.delayed_days[org.index] * bed_day * m.prices.unit_cost
+        org.harm = max(harm, 0.0)
+        org.defected = org.harm > tolerance * max(org.year_income_pence / 100, 0.0)
+
+
 def update_trust(model: LocalHealthEconomy) -> None:
     """Once a year: trust in each partner moves with how that partner was seen to behave.
 
     A partner's behaviour is seen always with shared measures
-    (``commons.shared_measures``), otherwise with the scenario's visibility.
-    Seen collaborating, it gains trust slowly; seen defecting (a fortress year),
-    it loses trust fast (seed 002, on building trust and the fortress mentality).
-    Unseen, trust and the picture of the partner stay as they were, whichever way
-    it behaved: without shared measures neither defection nor collaboration is
-    plain to see. With conflict resolution, trust falls half as fast.
+    (``commons.shared_measures``) or when it shares its data, otherwise with the
+    scenario's visibility. Seen doing no measurable harm, it gains trust slowly;
+    seen defecting (harm beyond the tolerance, :func:`measure_harm`), it loses trust
+    fast (seed 002, on building trust and the fortress mentality). Unseen, trust
+    and the picture of the partner stay as they were, whichever way it behaved:
+    without shared measures neither defection nor collaboration is plain to see.
+    With conflict resolution, trust falls half as fast.
     """
     gov = model.params.governance
     commons = model.params.commons
     loss = gov.trust_loss * (0.5 if commons.conflict_resolution else 1.0)
-    strategy = {o.name: o.strategy for o in model.organisations}
+    defected = {o.name: o.defected for o in model.organisations}
+    open_books = {o.name: o.shares_data for o in model.organisations}
     rng = model.rng_strategy
     for _, b, data in model.network.edges(data=True):
-        if not (commons.shared_measures or rng.random() < commons.visibility_without_measures):
+        seen = rng.random() < commons.visibility_without_measures  # drawn for every edge: streams stay paired
+        if not (commons.shared_measures or open_books[b] or seen):
             continue  # nothing seen this year: trust and the picture of the partner stay as they were
         t = data["trust"]
-        if strategy[b] == "collaborative":
+        if not defected[b]:
             data["trust"] = t + gov.trust_gain * (1.0 - t)
             data["seen_defecting"] = False
         else:

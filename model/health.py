@@ -41,7 +41,9 @@ QALY; £20,000 by default)::
     NMB = threshold x (QALYs of the population + QALYs bought outside) + money
 
 where *money* is the change in the place's balance (what came in from the NHS allocation,
-council grants and any fund, less everything spent, outside the model included). Spending
+council grants and any fund, less everything spent, outside the model included), less the
+national support a failing hospital draws from outside the place (model.regulation: counted
+as money, it would reward failure). Spending
 outside the model thus enters twice, as money spent (it lowers the balance) and as the QALYs it
 buys; at the default figures a pound spent outside adds ``20,000 / 12,936 - 1``, about 55p,
 to the NMB. Nothing is discounted.

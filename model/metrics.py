@@ -30,6 +30,7 @@ PLACE_COLUMNS = [
     "place_balance", "cumulative_inflows", "cumulative_spending", "spending_to_inflows",
     "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation",
     "balance_prime_contractor", "contracts_ended", "in_special_measures", "sanctions_paid", "organisations_failed",
+    "in_failure_regime", "national_support",
     # activity
     "gp_contacts", "gp_contacts_unmet", "ae_attendances", "emergency_admissions",
     "emergency_admissions_per_1000", "emergency_readmissions", "emergency_admissions_2plus_ltc",
@@ -113,7 +114,9 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "contracts_ended": len(model.events_of("contract_ended")),
         "in_special_measures": sum(o.in_special_measures for o in model.organisations),
         "sanctions_paid": model.sanctions_paid,
-        "organisations_failed": len(model.events_of("failed")),
+        "organisations_failed": len(model.events_of("failed")) + len(model.events_of("administration")),
+        "in_failure_regime": sum(o.in_failure_regime for o in model.organisations),
+        "national_support": model.regulator.national_support,
         "gp_contacts": float(demand.gp_demand.sum() - demand.gp_unmet.sum()),
         "gp_contacts_unmet": float(demand.gp_unmet.sum()),
         "ae_attendances": int(activity["ae"].sum()),
@@ -140,7 +143,10 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "share_collaborative": sum(o.strategy == "collaborative" for o in model.organisations) / len(model.organisations),
         "mean_trust": mean_trust(model),
         "spread_of_results": float(np.std(margins)) if margins else 0.0,
-        **model.net_health.report(inflows - flows_in, place_balance),
+        # net monetary benefit counts the place's own money: not the national support a failing provider draws
+        # from outside it (counting it would reward failure)
+        **model.net_health.report(inflows - flows_in - led.period_out["source:national_support"] / 100,
+                                  place_balance - model.regulator.national_support),
     }
 
 

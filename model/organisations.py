@@ -1,20 +1,26 @@
 """The organisations of the place: Mesa agents, one class per kind.
 
 Each keeps its own books (an account in the ledger), capacity and programmes,
-spends on care each month, and plans its next year at year end according to the
-behaviour bundle of its current strategy (see :mod:`model.strategies`).
+spends on care each month, and plans its next year at year end. What it does is set
+by its *levers* (a hospital's admission threshold, a GP federation's case
+management, a council's eligibility...): numbers it chooses each year as a best
+response to its incentives (:mod:`model.decisions`), starting where the scenario's
+bundle for its starting strategy puts them (:mod:`model.strategies`). Its other
+policies (whether it pools budgets, how long the contracts it lets run) come with
+its current strategy. Programmes (:mod:`model.programmes`) turn some levers into
+capacity that is built, paid for and embedded over time.
 """
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import mesa
 import numpy as np
 
 from model.ledger import to_pence
 from model.population import MONTH_DAYS
+from model.programmes import Programme
 from model.strategies import behaviour
 
 if TYPE_CHECKING:
@@ -23,19 +29,11 @@ if TYPE_CHECKING:
 SINK = "sink:care"
 
 
-def maturity(months: float, midpoint: float, spread: float) -> float:
-    """Share of a programme's full effect after ``months`` running: an S-curve from 0."""
-    if months <= 0:
-        return 0.0
-    s0 = 1.0 / (1.0 + math.exp(midpoint / spread))
-    s = 1.0 / (1.0 + math.exp(-(months - midpoint) / spread))
-    return (s - s0) / (1.0 - s0)
-
-
 class Organisation(mesa.Agent):
     """What every organisation has: a strategy, an account, a memory of results."""
 
     kind: str = ""
+    LEVERS: ClassVar[tuple[str, ...]] = ()  # the levers it sets each year (fields of its strategy's bundle)
 
     def __init__(self, model: LocalHealthEconomy, name: str, strategy: str, index: int) -> None:
         super().__init__(model)
@@ -43,7 +41,9 @@ class Organisation(mesa.Agent):
         self.strategy = strategy
         self.index = index  # position among organisations of its kind
         self.account = f"{self.kind}:{name}"
-        self.programme_months = 0.0  # months its collaborative programme has been running
+        # its levers start where its starting strategy's bundle puts them
+        self.levers: dict[str, float] = {lever: float(getattr(self.behaviour, lever, 0.0)) for lever in self.LEVERS}
+        self.programmes: dict[str, Programme] = {}
         self.memory: list[float] = []  # yearly surplus (+) or deficit (-), pounds
         self.year_income_pence = 0
         self.year_spending_pence = 0
@@ -55,7 +55,10 @@ class Organisation(mesa.Agent):
         self.last_income = 0.0  # last financial year's income, pounds
         self.special_measures_until = 0  # the year (0-based) its special measures end; 0: never in them
         self.in_special_measures = False
-        self.defections = 0  # defections seen and sanctioned so far
+        self.in_failure_regime = False  # receiving distress finance (hospitals; model.regulation)
+        self.defection_score = 0.0  # seen defections, each fading a year (graduated sanctions)
+        self.harm = 0.0  # what it did to the others last year, pounds (model.governance.measure_harm)
+        self.defected = False  # whether that harm was beyond the tolerance
         # reported each month
         self.income = 0.0
         self.spending = 0.0
@@ -65,24 +68,53 @@ class Organisation(mesa.Agent):
     # -- behaviour --------------------------------------------------------------------
     @property
     def behaviour(self) -> Any:
+        """Its current strategy's bundle: its policies, and where its levers start."""
         return behaviour(self.model, self)
 
     @property
-    def programme_intensity(self) -> float:
-        """How hard the organisation is running its collaborative programme (0-1)."""
+    def shares_data(self) -> bool:
+        """Whether it shares its activity and finances with its partners (its strategy's policy)."""
+        return bool(getattr(self.behaviour, "shares_data", False)) if self.LEVERS else False
+
+    def lever(self, name: str) -> float:
+        """A lever's level now: as it last chose it, or, with decisions off (the ablation), where its
+        current strategy's bundle puts it."""
+        if self.model.params.decisions.enabled:
+            return self.levers[name]
+        return float(getattr(self.behaviour, name, self.levers[name]))
+
+    def programme_doses(self) -> dict[str, float]:
+        """What it puts into each of its programmes this month (see model.programmes)."""
+        return {}
+
+    def advance_programmes(self) -> None:
+        """A month of building (or winding down) each programme; set-up costs are paid as capacity is added."""
+        p = self.model.params.programmes
+        for name, dose in self.programme_doses().items():
+            prog = self.programmes.setdefault(name, Programme())
+            prog.dose = dose
+            added = prog.advance_month(p)
+            cost = self.setup_cost(name, added)
+            if cost > 0:
+                self.spend(cost, "programme_set_up")
+
+    def setup_cost(self, programme: str, added: float) -> float:
+        """Pounds to set up ``added`` units of a programme's capacity (none for programmes of staff time)."""
         return 0.0
+
+    def embedded(self, programme: str) -> float:
+        prog = self.programmes.get(programme)
+        return prog.embedded if prog is not None else 0.0
+
+    def in_post(self, programme: str) -> float:
+        prog = self.programmes.get(programme)
+        return prog.in_post if prog is not None else 0.0
 
     @property
     def maturity(self) -> float:
-        p = self.model.params.programmes
-        return maturity(self.programme_months, p.lag_midpoint_months, p.lag_spread_months)
-
-    def advance_programme(self) -> None:
-        p = self.model.params.programmes
-        if self.programme_intensity > 0:
-            self.programme_months += 1.0
-        else:
-            self.programme_months *= (1.0 - p.programme_decay_per_year) ** (1 / 12)
+        """How far its programmes have embedded: the embedded capacity over the dose, averaged (reported)."""
+        shares = [min(abs(p.embedded) / abs(p.dose), 1.0) for p in self.programmes.values() if p.dose]
+        return sum(shares) / len(shares) if shares else 0.0
 
     def spend(self, pounds: float, kind: str) -> None:
         self.model.ledger.transfer(self.account, SINK, to_pence(pounds), kind)
@@ -115,6 +147,7 @@ class Commissioner(Organisation):
     """A clinical commissioning group: holds the NHS allocation, lets contracts."""
 
     kind = "commissioner"
+    LEVERS = ("community_investment", "chc_share_ratio")
 
     def __init__(self, model: LocalHealthEconomy, name: str, strategy: str, index: int) -> None:
         super().__init__(model, name, strategy, index)
@@ -126,10 +159,6 @@ class Commissioner(Organisation):
         self.chc_in_year = 0.0  # continuing healthcare paid, pounds this year
         self.chc_last_year = 0.0
         self.chc_ratio_last_year = 1.0  # the share of continuing healthcare its policy paid last year
-
-    @property
-    def programme_intensity(self) -> float:
-        return 1.0 if self.behaviour.community_investment > 0 else 0.0
 
     def monthly_costs(self) -> None:
         self.spend(self.running_costs / 12, "running_costs")
@@ -151,7 +180,7 @@ class Commissioner(Organisation):
         came_back = self.year_income_pence / 100 - self.allocation * self.model.prices.allocation
         # (less what its policy paid into pooled budgets, which it plans afresh)
         self.care_cost_last_year = paid_out - came_back - self.pooled_in_year
-        self.chc_last_year, self.chc_ratio_last_year = self.chc_in_year, self.behaviour.chc_share_ratio
+        self.chc_last_year, self.chc_ratio_last_year = self.chc_in_year, self.lever("chc_share_ratio")
         self.pooled_in_year = self.chc_in_year = 0.0
         super().close_year()
 
@@ -169,7 +198,7 @@ class Commissioner(Organisation):
                     c.terms["elective_plan"] = None
                     c.terms["over_plan_rate"] = 1.0
             if c.scope == "community" and "annual_value" in c.terms:
-                change = 1.0 + b.community_investment
+                change = 1.0 + self.lever("community_investment")
                 if self.reserves < 0:
                     change *= 1.0 - b.community_cut_in_deficit
                 committed += c.terms["annual_value"] * (change - 1.0)
@@ -190,7 +219,7 @@ class Commissioner(Organisation):
         money = m.params.money
         pooled = sum(self.pooled_with(co) for co in m.councils)
         # and continuing healthcare at the share its policy now pays
-        chc = self.chc_last_year * (self.behaviour.chc_share_ratio / self.chc_ratio_last_year - 1.0) if self.chc_ratio_last_year else 0.0
+        chc = self.chc_last_year * (self.lever("chc_share_ratio") / self.chc_ratio_last_year - 1.0) if self.chc_ratio_last_year else 0.0
         expected = self.care_cost_last_year * money.price_change + committed + pooled + chc
         headroom = self.care_budget() - expected + min(self.reserves, 0.0)
         self.other_services = max(headroom, 0.0) * money.commissioner_headroom_spent
@@ -200,6 +229,7 @@ class Council(Organisation):
     """A local authority: social care packages and prevention for its residents."""
 
     kind = "council"
+    LEVERS = ("eligibility_tightening", "prevention_ratio", "pooled_substitution")
 
     def __init__(self, model: LocalHealthEconomy, name: str, strategy: str, index: int) -> None:
         super().__init__(model, name, strategy, index)
@@ -219,21 +249,21 @@ class Council(Organisation):
         """Frailty from which it funds care: rationed to capacity, never looser than its policy.
 
         Its policy's tightening applies from its first year's plan: the place starts as it was."""
-        tightening = self.behaviour.eligibility_tightening if self.planned else 0.0
+        tightening = self.lever("eligibility_tightening") if self.planned else 0.0
         return max(self.base_eligibility, self.start_eligibility + tightening)
 
-    @property
-    def programme_intensity(self) -> float:
-        return 1.0 if self.behaviour.prevention_ratio != 1.0 else 0.0
+    def programme_doses(self) -> dict[str, float]:
+        # prevention: the change in spending over the start it commissions (negative: a cut)
+        return {"prevention": self.lever("prevention_ratio") - 1.0}
 
-    @property
-    def prevention_change(self) -> float:
-        """Relative change in prevention spending from the start (drives incidence after a lag)."""
-        return self.prevention_spend / self.base_prevention - 1.0 if self.base_prevention else 0.0
+    def setup_cost(self, programme: str, added: float) -> float:
+        return added * self.base_prevention * self.model.prices.council_index / 12 * self.model.params.programmes.setup_months
 
     def monthly_costs(self) -> None:
         cost = self.model.prices.package_cost
         self.spend(self.packages_in_use * cost, "care_packages")
+        # prevention services in post: the starting spend plus the capacity built (or less that cut)
+        self.prevention_spend = self.base_prevention * (1.0 + self.in_post("prevention")) * self.model.prices.council_index
         self.spend(self.prevention_spend / 12, "prevention")
 
     def plan_year(self) -> None:
@@ -241,10 +271,10 @@ class Council(Organisation):
         m = self.model
         self.planned = True
         cost_year = m.prices.package_cost * 12
-        self.prevention_spend = self.base_prevention * b.prevention_ratio * m.prices.council_index
-        pooled = self.pooled_in_year * (1.0 - b.pooled_substitution)
+        prevention = self.base_prevention * self.lever("prevention_ratio") * m.prices.council_index
+        pooled = self.pooled_in_year * (1.0 - self.lever("pooled_substitution"))
         income = self.grant + self.nhs_funded_in_year + pooled
-        affordable = max(income - self.prevention_spend, 0.0) / cost_year
+        affordable = max(income - prevention, 0.0) / cost_year
         if b.balances_books:
             # fund what the budget affords, repaying any deficit within the year,
             # and ration eligibility to match
@@ -255,7 +285,7 @@ class Council(Organisation):
         else:
             # fund the need it sees while reserves last (a council cannot borrow to run services)
             wanted = max(self.packages, m.delivery.eligible_count(self), int(affordable))
-            projected = self.reserves + income - self.prevention_spend - wanted * cost_year
+            projected = self.reserves + income - prevention - wanted * cost_year
             self.packages = wanted if projected >= 0 else max(int(affordable + self.reserves / cost_year), 0)
             self.base_eligibility = max(self.base_eligibility, m.delivery.ration_threshold(self, self.packages))
         self.pooled_in_year = 0.0
@@ -266,6 +296,7 @@ class Hospital(Organisation):
     """An acute trust, also running community services for its catchment."""
 
     kind = "hospital"
+    LEVERS = ("admission_threshold", "elective_growth", "outreach", "discharge_support", "bed_change")
 
     def __init__(self, model: LocalHealthEconomy, name: str, strategy: str, index: int) -> None:
         super().__init__(model, name, strategy, index)
@@ -273,6 +304,9 @@ class Hospital(Organisation):
         self.elective_capacity = 0.0  # spells a month
         self.cost_per_bed_month = 0.0  # pounds at the starting cost level
         self.overhead_month = 0.0  # fixed costs that do not go with beds, pounds a month
+        self.starting_overrun = 0.0  # its costs above its income at the start, share (drawn at sizing)
+        self.distress_years = 0  # year ends running it has needed distress finance
+        self.in_failure_regime = False
         self.catchment = 0
         self.bed_days_year: list[float] = []
         self.community_base_value = 0.0
@@ -287,61 +321,58 @@ class Hospital(Organisation):
         self.occupancy = 0.0
 
     @property
-    def programme_intensity(self) -> float:
-        b = self.behaviour
-        return max(b.outreach, b.discharge_support)
-
-    @property
-    def activity_paid_share(self) -> float:
-        """Share of its acute services (by contract value) paid more for doing more.
-
-        Its own services under a budget it holds (a PACS lead) earn nothing by activity.
-        """
-        paid = total = 0.0
-        for c in self.model.contracting.of_provider(self):
-            if c.scope != "acute":
-                continue
-            value = c.basis.annual_value if c.basis is not None else 0.0
-            total += value
-            if c.regime.rewards_activity and c.payer != c.provider:
-                paid += value
-        return paid / total if total else 0.0
-
-    @property
-    def paid_by_activity(self) -> bool:
-        return self.activity_paid_share > 0
-
-    @property
     def admission_ratio(self) -> float:
-        """How far its admission threshold is lowered: the fortress's, in proportion to what activity pays."""
-        return 1.0 + (self.behaviour.admission_threshold - 1.0) * self.activity_paid_share
+        """How far its admission threshold is lowered at the margin: A&E attenders admitted, relative to
+        the clinical norm (1: no one admitted who need not be)."""
+        return self.lever("admission_threshold")
 
     @property
     def elective_capacity_now(self) -> float:
         """Spells a month after specialists moved out into the community."""
-        b = self.behaviour
-        return self.elective_capacity * (1.0 - self.model.params.programmes.outreach_cost_share * b.outreach)
+        return self.elective_capacity * (1.0 - self.model.params.programmes.outreach_cost_share * self.in_post("outreach"))
+
+    def programme_doses(self) -> dict[str, float]:
+        m = self.model
+        # community services: the real growth of the block it holds over the start (the commissioners' investment)
+        community = self.community_value / self.community_base_value / m.prices.tariff - 1.0 if self.community_base_value else 0.0
+        return {"outreach": self.lever("outreach"), "discharge": self.lever("discharge_support"), "community": community}
+
+    def setup_cost(self, programme: str, added: float) -> float:
+        if programme != "discharge":
+            return 0.0  # outreach moves its own specialists; community services are set up within the block
+        return added * self.discharge_cost_year() / 12 * self.model.params.programmes.setup_months
+
+    def discharge_cost_year(self) -> float:
+        """Early supported discharge at full intensity, pounds a year at today's costs."""
+        return self.model.params.programmes.discharge_cost_per_head * self.catchment * self.model.prices.unit_cost
+
+    def elective_capacity_cost_month(self) -> float:
+        """Theatre sessions and staff for its elective capacity, used or not, pounds a month at today's costs."""
+        m = self.model
+        return self.elective_capacity * m.params.capacity.elective_capacity_cost_share * m.params.tariff.elective_spell * m.prices.unit_cost
 
     def monthly_costs(self, variable_cost: float) -> None:
         m = self.model
         self.spend((self.overhead_month + self.beds * self.cost_per_bed_month) * m.prices.unit_cost, "beds_and_staff")
+        self.spend(self.elective_capacity_cost_month(), "elective_capacity")
         # bed days beyond its beds are found in escalation wards at a premium (emergencies are never turned away)
         over = max(self.bed_days - self.beds * MONTH_DAYS, 0.0)
         if over > 0:
             per_day = self.cost_per_bed_month / MONTH_DAYS * m.params.capacity.escalation_cost_ratio
             self.spend(over * per_day * m.prices.unit_cost, "escalation_beds")
         self.spend(variable_cost * m.prices.unit_cost, "clinical_supplies")
-        overrun = 1.0 + m.params.money.starting_cost_overrun
+        overrun = 1.0 + self.starting_overrun
         self.spend(self.community_value / 12 * overrun * m.prices.unit_cost / m.prices.tariff, "community_services")
-        b = self.behaviour
-        if b.discharge_support > 0:
-            esd = m.params.programmes.discharge_cost_per_head * self.catchment * b.discharge_support
-            self.spend(esd / 12 * m.prices.unit_cost, "supported_discharge")
+        esd = self.in_post("discharge") * self.discharge_cost_year()
+        if esd > 0:
+            self.spend(esd / 12, "supported_discharge")
 
     def plan_year(self) -> None:
         b = self.behaviour
         cap = self.model.params.capacity
-        if self.bed_days_year:
+        if self.model.params.decisions.enabled:
+            self.beds = int(round(self.beds * (1 + self.lever("bed_change"))))  # its beds are one of its levers
+        elif self.bed_days_year:
             needed = float(np.mean(self.bed_days_year)) / MONTH_DAYS / cap.target_occupancy
             if needed > self.beds:
                 # opening beds takes money: a hospital in deficit keeps the beds it has
@@ -350,14 +381,14 @@ class Hospital(Organisation):
             else:
                 self.beds = int(round(self.beds - b.bed_release_share * (self.beds - needed)))
         self.bed_days_year = []
-        # grows elective volume in proportion to what activity pays
-        self.elective_capacity *= 1.0 + b.elective_growth * self.activity_paid_share
+        self.elective_capacity *= 1.0 + self.lever("elective_growth")
 
 
 class GPFederation(Organisation):
     """A network of practices with a registered list."""
 
     kind = "gp_federation"
+    LEVERS = ("case_management_share", "referral_shedding")
 
     def __init__(self, model: LocalHealthEconomy, name: str, strategy: str, index: int, commissioner: Commissioner) -> None:
         super().__init__(model, name, strategy, index)
@@ -369,14 +400,13 @@ class GPFederation(Organisation):
         self.contacts_unmet = 0.0
         self.quality_year = [0.0, 0.0]  # contacts met, wanted
 
-    @property
-    def programme_intensity(self) -> float:
-        return self.behaviour.case_management_share
+    def programme_doses(self) -> dict[str, float]:
+        return {"case_management": self.lever("case_management_share")}
 
     @property
     def capacity(self) -> float:
         """Contacts a month offered to routine demand (after proactive care takes its share)."""
-        return self.capacity_per_patient * self.list_size * (1.0 - self.behaviour.case_management_share)
+        return self.capacity_per_patient * self.list_size * (1.0 - self.in_post("case_management"))
 
     @property
     def quality_achievement(self) -> float:

@@ -488,6 +488,7 @@ class Population:
         dies &= alive
         new_ltc &= alive
         new_idx = np.flatnonzero(new_ltc)
+        self.new_conditions_by_council = np.bincount(self.council[new_idx], minlength=self._zone_council.max() + 1)
 
         # frailty: gain with age over 40 (slowed by proactive care for 2+ LTCs; keys before the new conditions)
         np.take((self._frailty_gain_month * progression).astype(F4), key, out=gain, mode="clip")

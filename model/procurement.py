@@ -90,8 +90,10 @@ class Procurement:
         cost of ending the contract is shared between them."""
         m, book = self.model, self.book
         for c in [c for c in book.contracts if c.active and c.tendered is not None]:
+            # the payer is the commissioner, or a lead provider it has since handed its budget to
             t, cm, winner = c.tendered.spec, c.payer_org, c.provider_org
-            subs = [x for x in book.contracts if x.active and x.payer == winner.account and x.population_of is cm and x.scope == t.scope]
+            subs = [x for x in book.contracts if x.active and x.payer == winner.account and x.population_of is c.population_of
+                    and x.scope == t.scope]
             # the winner's loss on this contract: what it paid its sub-contractors less what it was paid
             # (its own services, kept in-house, cost it their share of the block: no payment)
             loss = (sum(x.paid_total_pence for x in subs if x.payer != x.provider) - c.paid_total_pence) / 100
@@ -111,7 +113,7 @@ class Procurement:
             for x in (c, *subs):
                 book.close(x, ytd)
             for x in subs:
-                book.relet(x, cm)
+                book.relet(x, cm)  # the services go back to whoever paid the winner
             cost = float(t.termination_cost * c.terms["annual_value"])
             cm.spend(cost * t.termination_commissioner_share, "termination_costs")
             winner.spend(cost * (1 - t.termination_commissioner_share), "termination_costs")

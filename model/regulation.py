@@ -33,9 +33,12 @@ class Regulator:
         self.model = model
         self.book = book
         self.sanctions_paid = 0.0  # pounds, so far
+        self.national_support = 0.0  # distress finance and write-offs of hospitals in administration, pounds so far
         self.place_margin = 0.0  # the place's last year's result as a share of providers' and councils' income
         self.admissions_growth = 0.0  # growth of emergency admissions per 1,000 over the last year
         self._last_admission_rate = 0.0
+        self.admissions_growth_of: dict[str, float] = {}  # by organisation: growth of its own people's admissions
+        self._own_admissions: dict[str, float] = {}
         self._year_admissions = [0, 0]  # this year's emergency admissions and person-months
 
     # --- each month -----------------------------------------------------------------------
@@ -57,24 +60,28 @@ class Regulator:
 
     # --- the year end -----------------------------------------------------------------------
     def apply_sanctions(self) -> None:
-        """Graduated sanctions (seed 002): a defection its partners see costs a fortress a share of its
-        year's income, more each time, paid to the partners that collaborated."""
+        """Graduated sanctions (seed 002): a defection its partners see (harm beyond the tolerance, see
+        model.governance) costs an organisation a share of its year's income times its score of seen
+        defections, which grows with each one and fades each year; paid to the partners that saw it
+        and did no harm themselves."""
         m = self.model
         commons = m.params.commons
+        for org in m.organisations:
+            org.defection_score *= commons.defection_memory  # old defections fade
         if not commons.graduated_sanctions:
             return
         led = m.ledger
         for org in m.organisations:
-            if org.strategy != "fortress":
+            if not org.defected:
                 continue
-            seen_by = [p for p in partners(m, org) if m.network.edges[p, org.name]["seen_defecting"]
-                       or commons.shared_measures]
-            victims = [m.organisation(p) for p in seen_by if m.organisation(p).strategy == "collaborative"]
+            open_books = commons.shared_measures or org.shares_data
+            seen_by = [p for p in partners(m, org) if open_books or m.network.edges[p, org.name]["seen_defecting"]]
+            victims = [m.organisation(p) for p in seen_by if not m.organisation(p).defected]
             if not seen_by:
                 continue
-            org.defections += 1
-            income = (org.year_income_pence + led.period_in[org.account]) / 100
-            sanction = commons.sanction_share * org.defections * max(income, 0.0)
+            org.defection_score += 1.0
+            income = self.year_income(org)
+            sanction = commons.sanction_share * org.defection_score * max(income, 0.0)
             if victims and sanction > 0:
                 each = to_pence(sanction / len(victims))
                 for v in victims:
@@ -92,6 +99,12 @@ class Regulator:
         self.admissions_growth = rate / self._last_admission_rate - 1.0 if self._last_admission_rate else 0.0
         self._last_admission_rate = rate
         self._year_admissions = [0, 0]
+        tally = m.delivery.last_year
+        for org in m.organisations:
+            now = m.delivery.own_admissions(org, tally)
+            before = self._own_admissions.get(org.name, 0.0)
+            self.admissions_growth_of[org.name] = now / before - 1.0 if before > 0 else 0.0
+            self._own_admissions[org.name] = now
 
     def regulate(self) -> None:
         """An organisation-focused regulator puts an organisation whose deficit exceeds its threshold
@@ -121,10 +134,11 @@ class Regulator:
         m, book = self.model, self.book
         reg = m.params.regulation
         for org in m.organisations:
-            if org.kind not in ("gp_federation", "prime_contractor") or org.last_income <= 0:
+            income = self.year_income(org)
+            if org.kind not in ("gp_federation", "prime_contractor") or income <= 0:
                 continue
             reserves = m.ledger.balance(org.account) / 100
-            if reserves >= -reg.failure_months / 12 * org.last_income:
+            if reserves >= -reg.failure_months / 12 * income:
                 continue
             ytd = m.year_to_date()
 
@@ -146,6 +160,45 @@ class Regulator:
             self._new_leadership(org)
             m.record("failed", organisation=org.name, deficit=-reserves, written_off_by=rescuer.name if rescuer else None)
         book.form_alliances()
+
+    def support_providers_in_distress(self) -> None:
+        """The failure regime for hospitals (seed 002 on trusts' deficits; seed 001, 'Regulation'): a
+        hospital whose reserves at a year end are below ``distress_months`` of its income gets
+        conditional distress finance from national support, enough to bring them back to that line,
+        and enters the failure regime: its own deficit is judged whatever the regulator's focus (see
+        model.decisions). One that needs it more than ``distress_years`` years running is put into
+        administration: national support writes off its deficit and new leadership starts afresh,
+        running it as a fortress to fix its finances for ``special_measures_years``."""
+        m = self.model
+        reg = m.params.regulation
+        year = m.month // 12
+        for h in m.hospitals:
+            reserves = m.ledger.balance(h.account) / 100
+            income = self.year_income(h)
+            line = -reg.distress_months / 12 * max(income, 0.0)
+            if income <= 0 or reserves >= line:
+                h.distress_years = 0
+                h.in_failure_regime = False
+                continue
+            h.distress_years += 1
+            h.in_failure_regime = True
+            if h.distress_years > reg.distress_years:
+                pence = m.ledger.transfer("source:national_support", h.account, to_pence(-reserves), "administration_write_off")
+                self.national_support += pence / 100
+                h.distress_years = 0
+                h.special_measures_until = year + reg.special_measures_years
+                h.in_special_measures = True
+                self._new_leadership(h)
+                m.record("administration", organisation=h.name, written_off=-reserves, written_off_by="national support")
+            else:
+                pence = m.ledger.transfer("source:national_support", h.account, to_pence(line - reserves), "distress_finance")
+                self.national_support += pence / 100
+                m.record("distress_finance", organisation=h.name, pounds=pence / 100)
+
+    def year_income(self, org: Organisation) -> float:
+        """What an organisation has received so far this financial year (the year closing), pounds."""
+        led = self.model.ledger
+        return (org.year_income_pence + led.period_in[org.account]) / 100
 
     def forced_strategy(self, org: Organisation) -> str | None:
         """A strategy the rules impose this year, if any (special measures; system leadership)."""

@@ -122,6 +122,8 @@ class Demand(_Section):
     los_frailty_ratio: Rate = Field(description="length-of-stay ratio at frailty 1 against frailty 0")
     readmission_rate_ratio: Rate = Field(description="emergency risk in the month after discharge, relative")
     unmet_gp_demand_to_ae: Share = Field(description="share of unmet GP demand that turns up at A&E")
+    gp_contacts_saved_per_referral: float = Field(ge=0.0, le=20.0, description=(
+        "GP contacts a patient referred on to shed workload no longer needs from the practice"))
     unexplained_growth: Growth = Field(description="yearly demand growth not explained by ageing and LTCs")
 
     @model_validator(mode="after")
@@ -151,7 +153,10 @@ class Money(_Section):
         "new drugs and technology); prices are uplifted by it"))
     efficiency_requirement: Share = Field(description="yearly cut in prices asked of providers, net of the cost uplift (tariff efficiency factor)")
     productivity_growth: Growth = Field(description="yearly fall in providers' unit costs they actually achieve, net of cost growth")
-    starting_cost_overrun: Rate = Field(description="acute providers' costs above their income at the start, share")
+    starting_cost_overrun: Rate = Field(description="acute providers' costs above their income at the start, share (the mean over hospitals)")
+    starting_cost_overrun_spread: float = Field(0.0, ge=0.0, le=0.2, description=(
+        "spread (standard deviation) of each hospital's starting overrun about the mean, drawn once per run: some "
+        "start in surplus, some in deep deficit"))
     commissioner_planned_surplus: Share = Field(description="surplus commissioners plan at the start, share of allocation")
     commissioner_running_cost_share: Share = Field(description="commissioners' running costs, share of allocation")
     commissioner_headroom_spent: Share = Field(description=(
@@ -190,26 +195,39 @@ class Capacity(_Section):
     bed_cost_share: Share = Field(description="share of an acute hospital's fixed costs that go with its beds (the rest is overhead)")
     target_occupancy: Share = Field(description="bed occupancy hospitals plan to")
     bed_growth_limit: Share = Field(description="most beds a hospital can add in one year, share")
+    strain_los_per_occupancy: Rate = Field(le=10.0, description=(
+        "lengthening of frail patients' stays per unit of last month's bed occupancy beyond the beds a hospital has "
+        "(0.5: at 110% occupancy, stays 5% longer)"))
+    elective_capacity_cost_share: Share = Field(description=(
+        "cost a year of a spell a month of elective capacity (theatre sessions, staff), used or not, as a share of the "
+        "elective tariff times twelve"))
     escalation_cost_ratio: Rate = Field(description=(
         "cost of a bed day beyond the hospital's beds (escalation wards, agency staff) against a planned bed day"))
 
 
 class Programmes(_Section):
-    """Collaborative investments: they cost now and pay after a lag."""
+    """Programmes: capacity an organisation builds (recruited, then embedded), and the effect of the
+    capacity embedded, ``most * k / (k + half_dose)`` (see model.programmes)."""
 
-    lag_midpoint_months: Rate = Field(description="months until a programme reaches half its effect")
-    lag_spread_months: Rate = Field(description="spread of the S-curve of a programme's maturity, months")
-    case_management_effect: Share = Field(description="most cut in crises of people with 2+ LTCs under proactive case management")
-    case_management_progression_effect: Share = Field(description="most cut in new LTCs and frailty gain under case management")
-    outreach_effect: Share = Field(description="most cut in crises of people with 2+ LTCs from specialist outreach")
-    outreach_referral_effect: Share = Field(description="most cut in referrals from specialist advice in the community")
-    outreach_cost_share: Share = Field(description="specialist outreach, share of the hospital's elective capacity moved out")
-    discharge_los_effect: Share = Field(description="most cut in frail patients' length of stay from early supported discharge")
-    discharge_readmission_effect: Share = Field(description="most cut in readmissions from supported discharge")
-    discharge_cost_per_head: Rate = Field(description="early supported discharge service, pounds a year per catchment head")
-    prevention_effect: Share = Field(description="most cut in new long-term conditions from full prevention spending")
-    community_admission_effect: Share = Field(description="cut in frail people's admissions per unit of community capacity over base")
-    programme_decay_per_year: Share = Field(description="share of a programme's maturity lost a year once it stops")
+    recruit_months: float = Field(ge=1.0, le=120.0, description="months for capacity in post to close most of the gap to a new dose (a first-order lag)")
+    embed_months: float = Field(ge=1.0, le=120.0, description="months for the effect to follow the capacity in post as the service embeds")
+    wind_down_months: float = Field(ge=1.0, le=120.0, description="months for capacity (and its effect) to fall to a lower dose")
+    setup_months: Rate = Field(le=24.0, description="one-off cost of setting up a unit of capacity, in months of its running cost")
+    case_management_effect: Share = Field(description="most cut in crises of people with 2+ LTCs that proactive case management approaches")
+    case_management_progression_effect: Share = Field(description="most cut in new LTCs and frailty gain that case management approaches")
+    case_management_half_dose: float = Field(gt=0.0, le=1.0, description="share of clinical time in case management that gives half the most effect")
+    outreach_effect: Share = Field(description="most cut in crises of people with 2+ LTCs that specialist outreach approaches")
+    outreach_referral_effect: Share = Field(description="most cut in referrals that specialist advice in the community approaches")
+    outreach_half_dose: float = Field(gt=0.0, le=1.0, description="outreach intensity (0-1) that gives half the most effect")
+    outreach_cost_share: Share = Field(description="specialist outreach at full intensity: share of the hospital's elective capacity moved out")
+    discharge_los_effect: Share = Field(description="most cut in frail patients' length of stay that early supported discharge approaches")
+    discharge_readmission_effect: Share = Field(description="most cut in readmissions that supported discharge approaches")
+    discharge_half_dose: float = Field(gt=0.0, le=1.0, description="supported discharge intensity (0-1) that gives half the most effect")
+    discharge_cost_per_head: Rate = Field(description="early supported discharge service at full intensity, pounds a year per catchment head")
+    prevention_effect: Share = Field(description="most cut (or, for a cut in spending, rise) in new long-term conditions that prevention approaches")
+    prevention_half_dose: float = Field(gt=0.0, le=5.0, description="change in prevention spending (share of the starting spend) that gives half the most effect")
+    community_admission_effect: Share = Field(description="most cut (or, for a cut, rise) in frail people's admissions that community capacity approaches")
+    community_half_dose: float = Field(gt=0.0, le=5.0, description="real growth of community services over the start that gives half the most effect")
 
 
 class HospitalBehaviour(_Section):
@@ -218,15 +236,12 @@ class HospitalBehaviour(_Section):
     outreach: Share = Field(description="intensity of specialist outreach into the community (0-1)")
     discharge_support: Share = Field(description="intensity of early supported discharge (0-1)")
     bed_release_share: Share = Field(description="share of surplus beds released each year")
-    accepts_risk_share: bool = Field(description="accepts a share of system risk in contracts that offer one")
-    shares_data: bool = Field(description="shares its activity and finances with partners")
+    shares_data: bool = Field(description="shares its activity and finances with partners: they see what it does every year")
 
 
 class GPFederationBehaviour(_Section):
     referral_shedding: Rate = Field(description="extra referrals made to shed workload, relative")
     case_management_share: Share = Field(description="share of clinical time moved to proactive care of people with 2+ LTCs")
-    joins_alliance: bool = Field(description="joins a multispecialty provider or alliance when offered")
-    takes_budget_risk: bool = Field(description="takes on budget risk if its reserves allow")
 
 
 class CommissionerBehaviour(_Section):
@@ -277,10 +292,30 @@ class Strategies(_Section):
     council: CouncilStrategies
 
 
+class Decisions(_Section):
+    """How organisations set their levers each year (see model.decisions)."""
+
+    enabled: bool = Field(True, description=(
+        "organisations set their levers each year as a best response to what each option earns and costs them; "
+        "false: every lever stays where its strategy's bundle puts it (the ablation)"))
+    place_weight_collaborative: float = Field(ge=0.0, le=10.0, description=(
+        "weight a collaborator puts on the place's net benefit (money and health valued at the threshold) beside its own result"))
+    place_weight_fortress: float = Field(ge=0.0, le=10.0, description="weight a fortress puts on the place's net benefit")
+    regulator_weight: float = Field(ge=0.0, le=10.0, description=(
+        "what the regulator's judgement adds to each pound below the line it judges: an organisation's own deficit beyond the "
+        "special measures threshold (organisation-focused) or the place's deficit (whole-system)"))
+    horizon_years: float = Field(ge=0.0, le=20.0, description="years ahead an organisation weighs a programme's costs and effects over")
+    noise: float = Field(ge=0.0, le=1.0, description=(
+        "spread of an organisation's misjudgement of its options, as a share of its income (the scale of a logit choice)"))
+
+
 class Governance(_Section):
     initial_trust: Share = Field(description="trust between partners at the start (0-1)")
     trust_gain: Share = Field(description="share of the gap to full trust closed in a year a partner collaborates")
     trust_loss: Share = Field(description="share of trust lost in a year a partner defects")
+    harm_tolerance: Share = Field(description=(
+        "harm to the others in a year (costs shifted, activity pulled in, referrals shed), as a share of an "
+        "organisation's income, beyond which its partners count it as defecting"))
 
 
 class Adaptation(_Section):
@@ -315,7 +350,8 @@ class Commons(_Section):
     system_leadership: bool = Field(False, description="commissioners lead the system and stay collaborative")
     national_recognition: bool = Field(False, description="national bodies recognise the place: collaborators are not put in special measures")
     visibility_without_measures: Share = Field(0.3, description="chance a partner's behaviour and result are seen in a year without shared measures")
-    sanction_share: Share = Field(0.005, description="sanction per visible defection, as a share of income, times the defections so far")
+    sanction_share: Share = Field(0.005, description="sanction per visible defection, as a share of income, times the score of seen defections")
+    defection_memory: Share = Field(0.5, description="share of an organisation's score of seen defections that it keeps each year (old defections fade)")
     participation_bonus: Rate = Field(0.2, description="payoff bonus of collaborating when organisations set the rules")
 
 
@@ -360,6 +396,10 @@ class Regulation(_Section):
     special_measures_years: int = Field(2, ge=1, le=10, description="years in special measures")
     transformation_fund_share: Share = Field(0.0, description="share of a collaborative organisation's income paid monthly by a transformation fund")
     transformation_fund_years: int = Field(0, ge=0, le=20, description="years the transformation fund pays")
+    distress_months: float = Field(1.0, ge=0.0, le=24.0, description=(
+        "a hospital whose reserves at a year end are below this many months of its income (in deficit) gets distress finance"))
+    distress_years: int = Field(2, ge=0, le=20, description=(
+        "year ends running a hospital can get distress finance before it is put into administration"))
     failure_months: Rate = Field(3.0, description=(
         "a GP federation or prime contractor whose deficit at a year end exceeds this many months of its income fails"))
 
@@ -506,6 +546,7 @@ class Scenario(_Section):
     capacity: Capacity
     programmes: Programmes
     strategies: Strategies
+    decisions: Decisions
     governance: Governance
     contracting: Contracting = Contracting()
     adaptation: Adaptation = Adaptation()

@@ -90,6 +90,11 @@ def size_place(model: LocalHealthEconomy) -> Catchments:
     m.delivery.start_waiting_list(electives)
 
     commissioner_spend = np.zeros(nc)
+    # hospitals start from different financial positions: each one's overrun drawn about the mean
+    money = s.money
+    draws = m.rng_start.normal(0.0, 1.0, len(m.hospitals))
+    for h, z in zip(m.hospitals, draws, strict=True):
+        h.starting_overrun = max(money.starting_cost_overrun + money.starting_cost_overrun_spread * float(z), -0.5)
     for h in m.hospitals:
         j = h.index
         h.catchment = int(catch[j])
@@ -100,8 +105,10 @@ def size_place(model: LocalHealthEconomy) -> Catchments:
         variable = acute_income * t.variable_cost_share
         community = cap.community_cost_per_head * catch[j]
         h.community_base_value = h.community_value = community
-        overrun = s.money.starting_cost_overrun
-        fixed = acute_income * (1 + overrun) - variable
+        overrun = h.starting_overrun
+        # costs at the start: the expected income plus the overrun, less what goes with activity and with
+        # the elective capacity, split between beds and overheads
+        fixed = acute_income * (1 + overrun) - variable - h.elective_capacity_cost_month() * 12
         h.cost_per_bed_month = fixed * cap.bed_cost_share / 12 / max(h.beds, 1)
         h.overhead_month = fixed * (1 - cap.bed_cost_share) / 12
         for cm in m.commissioners:
@@ -121,6 +128,9 @@ def size_place(model: LocalHealthEconomy) -> Catchments:
         m.ledger.open(h.account, balance_pence=to_pence(acute_income * months / 12))
 
     lists = np.bincount(pop.gp[alive], minlength=len(m.gp_federations))
+    # referrals a month as the place was before the run (the first month's freed GP time)
+    m.delivery.gp_referrals_month = np.bincount(pop.gp[alive], weights=exp["referrals"][alive], minlength=len(m.gp_federations)
+                                                ) / 12 * (1 + s.demand.referral_shedding_at_start)
     gp_contacts = np.bincount(pop.gp[alive], weights=exp["gp_contacts"][alive], minlength=len(m.gp_federations))
     for g in m.gp_federations:
         g.list_size = int(lists[g.index])
@@ -137,7 +147,7 @@ def size_place(model: LocalHealthEconomy) -> Catchments:
         care = co.packages * sc.package_cost_per_month * 12
         council_share = care * (1 - sc.nhs_funded_share)
         co.base_prevention = council_share * s.money.prevention_share_of_council / (1 - s.money.prevention_share_of_council)
-        co.prevention_spend = co.base_prevention * co.behaviour.prevention_ratio
+        co.prevention_spend = co.base_prevention  # its prevention programme changes it from here
         co.grant = council_share + co.base_prevention
         commissioner_spend += care * sc.nhs_funded_share * catchments.commissioner_council_share[:, co.index]
         m.ledger.open(co.account, balance_pence=to_pence(co.grant * months / 12))

@@ -1,0 +1,761 @@
+"""Decisions: each organisation sets its levers once a year, as a best response to its incentives.
+
+The idea in one line (../shared/design/INCENTIVES.md): the regime sets the prices at
+the margin, the strategy sets whose welfare counts, the regulator sets what is judged,
+and each organisation picks its levers as a best response, once a year, with bounded
+foresight.
+
+* **Levers** (:data:`LEVERS`): a few numbers per kind of organisation, each with a range
+  and the most it can move in a year. They start where the scenario's bundle for the
+  organisation's starting strategy puts them.
+* **What an option does** (:class:`Change`): for each candidate level of a lever, a
+  forecast from last year's own figures (the organisation's tally of its year,
+  :class:`~model.delivery.YearTally`, and its contracts' last year) of what would change
+  over a year: activity under each contract, the resource costs each organisation
+  bears, and the place's health in QALYs. The forecasts use the model's own mechanisms
+  to first order (the dose-response of a programme, the marginal share of admissions,
+  the beds a hospital has); they never look into the model's future.
+* **What it earns and costs** (:func:`own_money`): activity is priced by each contract's
+  regime at the margin (:meth:`~model.regimes.base.PaymentRegime.marginal`, from the
+  terms alone: no code asks which regime it is), plus the organisation's own costs,
+  less what a risk share passes on (:meth:`~model.regimes.base.PaymentRegime.cost_share`).
+* **The objective** (:func:`objective`): its own result; plus, weighted by its strategy
+  (``decisions.place_weight_*``: a fortress weighs none of it; a collaborator at weight 1
+  weighs the others as itself, so it maximises the place's net benefit), the others'
+  results and the place's health valued at the threshold (the place's money is its
+  resource costs: transfers between organisations cancel); less the regulator's judgement
+  (``decisions.regulator_weight``): an organisation-focused regulator penalises each
+  pound of its own deficit beyond the special measures threshold, a whole-system
+  regulator each pound of the place's deficit.
+* **The choice**: the current level and a step either way; each judged, one lever at a
+  time, and chosen by a logit on the objective whose scale is ``decisions.noise`` of
+  its income, drawn from its own random stream (bounded rationality); a move costs
+  that much too (adjustment), so with nothing to gain it stays where it is.
+* **Councils are cash-limited**: they must balance their budgets and cannot borrow to run
+  services, so a council values its own pounds only while its reserves are forecast to
+  fall below zero; beyond that, money saved is money it would spend on its services.
+
+Programmes' costs and effects are judged over ``decisions.horizon_years`` (capped by
+the term left on the contracts a provider holds): a new dose is paid for as capacity
+is recruited and acts as it embeds (:meth:`~model.programmes.Programme.steady_share`),
+so a short horizon, such as a one-year contract, makes a programme look dear.
+
+With ``decisions.enabled`` false (the ablation) levers stay at their bundle's levels
+and regimes, strategies and regulators change money only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.contracts import Activity, Contract
+from model.organisations import Hospital
+from model.population import MONTH_DAYS
+from model.programmes import dose_response, mean_embedded, mean_in_post
+from model.regimes import REGIMES
+from model.regimes.base import Outlook
+
+if TYPE_CHECKING:
+    from model.delivery import YearTally
+    from model.economy import LocalHealthEconomy
+    from model.organisations import Commissioner, Council, GPFederation, Organisation
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A number an organisation sets each year: its range and the most it moves in a year."""
+
+    name: str  # the field of the strategy bundle that sets where it starts
+    label: str
+    low: float
+    high: float
+    step: float
+    source: str
+
+
+LEVERS: dict[str, tuple[Lever, ...]] = {
+    "hospital": (
+        Lever("admission_threshold", "admissions at the margin (A&E attenders admitted, relative to the clinical norm)",
+              1.0, 1.25, 0.025, "assumption: up to a quarter more admitted at the margin; the fortress bundle's 1.10"),
+        Lever("elective_growth", "growth of elective capacity over the year", -0.06, 0.08, 0.02,
+              "assumption: a few theatre sessions more or less a year; the fortress bundle's 4%"),
+        Lever("outreach", "specialist outreach into the community (intensity)", 0.0, 1.0, 0.25, "assumption"),
+        Lever("discharge_support", "early supported discharge (intensity)", 0.0, 1.0, 0.25, "assumption"),
+        Lever("bed_change", "change in its beds over the year", -0.06, 0.06, 0.02,
+              "assumption: within capacity.bed_growth_limit's 5% a year, either way"),
+    ),
+    "gp_federation": (
+        Lever("case_management_share", "share of clinical time on proactive care of people with 2+ conditions",
+              0.0, 0.2, 0.02, "assumption: the collaborative bundle's 8% is within"),
+        Lever("referral_shedding", "extra referrals made to shed workload", 0.0, 0.3, 0.025,
+              "assumption: the fortress bundle's 15% is within"),
+    ),
+    "commissioner": (
+        Lever("community_investment", "real growth it gives community services this year", -0.06, 0.08, 0.02, "assumption"),
+        Lever("chc_share_ratio", "NHS-funded share of care packages, relative to the standard", 0.5, 1.0, 0.05,
+              "assumption: the fortress bundle's 0.7 is within"),
+    ),
+    "council": (
+        Lever("eligibility_tightening", "frailty points added to its starting eligibility threshold", -0.02, 0.08, 0.01,
+              "assumption"),
+        Lever("prevention_ratio", "prevention spending relative to the start", 0.4, 1.6, 0.1, "assumption"),
+        Lever("pooled_substitution", "share of pooled NHS money it withdraws from its own care budget", 0.0, 1.0, 0.25,
+              "assumption"),
+    ),
+}
+
+
+@dataclass
+class Change:
+    """What moving one lever is expected to change over the coming year."""
+
+    units: dict[tuple[int, str], float] = field(default_factory=lambda: defaultdict(float))  # (id of contract, unit)
+    costs: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # resource costs, pounds, by account
+    transfers: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # paid to (+) each account outside contracts
+    qalys: float = 0.0
+
+
+# --- the choice --------------------------------------------------------------------------------------------------
+def decide(model: LocalHealthEconomy) -> None:
+    """Every organisation with levers sets each of them for the coming year (in a fixed order)."""
+    d = model.params.decisions
+    if not d.enabled or model.delivery.last_year is None:
+        return
+    view = View(model)
+    for org in model.organisations:
+        for lever in LEVERS.get(org.kind, ()):
+            current = org.levers[lever.name]
+            options = sorted({_clip(current - lever.step, lever), current, _clip(current + lever.step, lever)})
+            scale = d.noise * max(org.last_income, 1.0)
+            # moving costs something (an adjustment cost of the same size as its misjudgements): with nothing to
+            # gain it stays where it is
+            scores = np.array([0.0 if x == current else objective(view, org, view.change(org, lever.name, x)) - scale
+                               for x in options])
+            org.levers[lever.name] = options[_logit_choice(scores, scale, model.rng_decisions)]
+
+
+SUBCONTRACT_REGIMES = ("pbr", "block")  # how a lead provider may pay a hospital for its acute services
+
+
+def choose_subcontracts(model: LocalHealthEconomy) -> None:
+    """A lead provider holding a capitated budget chooses, each year end, how it pays the hospitals it
+    sub-contracts acute services from: by activity (PbR) or a block, whichever it expects to cost it less
+    next year, its population's admissions growing as they grew last year; as much as its strategy weighs
+    the others, what one saves the other loses, so a collaborator keeps what it has (a move costs)."""
+    d = model.params.decisions
+    if not d.enabled:
+        return
+    book = model.contracting
+    for lead in model.organisations:
+        subs = [c for c in book.of_payer(lead) if c.scope == "acute" and c.provider != c.payer
+                and c.last_year_activity is not None and lead.kind != "commissioner"]
+        if not subs:
+            continue
+        growth = model.admissions_growth_of(lead)
+        weight = d.place_weight_collaborative if lead.strategy == "collaborative" else d.place_weight_fortress
+        scale = d.noise * max(lead.last_income, 1.0)
+        for c in subs:
+            basis = book.rebased(c)
+            a = c.last_year_activity
+            expected = Activity(elective_spells=round(a.elective_spells * (1 + growth)),
+                                emergency_spells=round(a.emergency_spells * (1 + growth)),
+                                emergency_readmissions=round(a.emergency_readmissions * (1 + growth)),
+                                ae_attendances=round(a.ae_attendances * (1 + growth)),
+                                outpatient_attendances=round(a.outpatient_attendances * (1 + growth)))
+            cost = {}
+            for name in SUBCONTRACT_REGIMES:
+                regime = REGIMES[name]
+                trial = Contract(payer=c.payer, provider=c.provider, scope="acute", regime=regime,
+                                 terms=regime.terms(basis, {**model.params.contracting.terms, "scope": "acute"}))
+                cost[name] = regime.year_value(trial, expected)
+            current = c.regime.name if c.regime.name in cost else None
+            scores = np.array([(cost.get(current, cost[n]) - cost[n]) * (1 - weight) - (0.0 if n == current else scale)
+                               for n in SUBCONTRACT_REGIMES])
+            choice = SUBCONTRACT_REGIMES[_logit_choice(scores, scale, model.rng_decisions)]
+            if choice != c.regime.name:
+                book.close(c, model.year_to_date())
+                new = book.relet(c, lead, regime_name=choice, basis=basis)
+                new.last_year_activity = c.last_year_activity
+                model.record("subcontract_changed", lead=lead.name, provider=c.provider_org.name, regime=choice)
+        book.form_alliances()
+
+
+def _clip(x: float, lever: Lever) -> float:
+    return round(min(max(x, lever.low), lever.high), 10)
+
+
+def _logit_choice(scores: np.ndarray, scale: float, rng: np.random.Generator) -> int:
+    """An index drawn with probability proportional to exp(score / scale) (the best when scale is 0)."""
+    if scale <= 0:
+        return int(np.argmax(scores))
+    z = (scores - scores.max()) / scale
+    p = np.exp(np.maximum(z, -700.0))
+    p /= p.sum()
+    return int(rng.choice(len(scores), p=p))
+
+
+def objective(view: View, org: Organisation, change: Change) -> float:
+    """What a change is worth to ``org``: its own result, the place's net benefit as much as its strategy
+    weighs it, less the change in the regulator's judgement (pounds)."""
+    m = view.model
+    d = m.params.decisions
+    own = own_money(view, org, change)
+    place = -sum(change.costs.values())  # the place's money: resource costs (transfers between its organisations cancel)
+    weight = d.place_weight_collaborative if org.strategy == "collaborative" else d.place_weight_fortress
+    # its own result, and as much as its strategy weighs them the others' results and the place's health:
+    # at weight 1 it maximises the place's net benefit, and a cost it merely shifts onto a partner is worth nothing
+    value = _own_value(org, own) + weight * (place - own + view.qaly_value * change.qalys)
+    reg = m.params.regulation
+    if reg.focus == "organisation" or org.in_failure_regime:
+        line = -reg.special_measures_deficit * org.last_income
+        value -= d.regulator_weight * (_shortfall(org.last_result + own, line) - _shortfall(org.last_result, line))
+    else:
+        value -= d.regulator_weight * (_shortfall(view.place_result + place, 0.0) - _shortfall(view.place_result, 0.0))
+    return value
+
+
+def _own_value(org: Organisation, own: float) -> float:
+    """What a change in its own money is worth to an organisation. A council is cash-limited: it must set a
+    balanced budget and cannot borrow to run services, so a pound counts only while its reserves at the
+    next year end are forecast below zero; beyond that, money saved is money it would spend on its services."""
+    if org.kind != "council":
+        return own
+    projected = org.reserves + org.last_result
+    return min(projected + own, 0.0) - min(projected, 0.0)
+
+
+def _shortfall(result: float, line: float) -> float:
+    return max(line - result, 0.0)
+
+
+def own_money(view: View, org: Organisation, change: Change) -> float:
+    """Pounds a change brings ``org`` over the year: activity at each contract's marginal price (received
+    as provider, paid as payer; a lead's contracts with itself move no money), transfers outside
+    contracts, less its own costs, plus what risk shares pass on of them."""
+    money = change.transfers.get(org.account, 0.0) - change.costs.get(org.account, 0.0)
+    for (cid, unit), n in change.units.items():
+        c = view.contract_by_id[cid]
+        if n == 0 or c.payer == c.provider or org.account not in (c.payer, c.provider):
+            continue
+        price = view.marginal(c, unit)
+        money += n * price if c.provider == org.account else -n * price
+    own_cost = change.costs.get(org.account, 0.0)
+    if own_cost:
+        money += own_cost * view.shared_cost(org)
+    return money
+
+
+# --- what the organisations know of last year ------------------------------------------------------------------
+class View:
+    """The figures every organisation plans on this year end: last year's tally, contracts and prices."""
+
+    def __init__(self, model: LocalHealthEconomy) -> None:
+        self.model = model
+        self.tally: YearTally = model.delivery.last_year
+        s = model.params
+        pr = model.prices
+        self.contract_by_id = {id(c): c for c in model.contracting.active()}
+        self._marginal: dict[tuple[int, str], float] = {}
+        self.place_result = sum(o.last_result for o in model.organisations)
+        self.qaly_value = s.net_health.threshold_per_qaly
+        self.people = model.contracting.people_of_commissioner()
+        uc = pr.unit_cost
+        t = s.tariff
+        # the variable cost of a unit of activity at today's costs
+        self.cost_bed_day = t.emergency_spell * t.variable_cost_share / s.demand.emergency_los_days * uc
+        self.cost_elective = t.elective_spell * t.variable_cost_share * uc
+        self.cost_ae = t.ae_attendance * t.variable_cost_share * uc
+        self.cost_outpatient = t.outpatient_attendance * t.variable_cost_share * uc
+        self.package_year = pr.package_cost * 12
+        self.health = _HealthWeights(model)
+
+    # -- prices -----------------------------------------------------------------------------------------------
+    def marginal(self, c: Contract, unit: str) -> float:
+        key = (id(c), unit)
+        if key not in self._marginal:
+            activity = c.last_year_activity or (c.basis.expected if c.basis is not None else Activity())
+            pop = c.population_of
+            outlook = Outlook(activity=activity,
+                              outcomes=self.model.contracting.last_year_outcomes.get(pop.account, {}) if pop else {},
+                              people=int(self.people[pop.index]) if pop else 0)
+            self._marginal[key] = c.regime.marginal(c, unit, outlook)
+        return self._marginal[key]
+
+    def shared_cost(self, org: Organisation) -> float:
+        """The share of ``org``'s extra costs its contracts' risk shares pass on (by each contract's value)."""
+        total = shared = 0.0
+        for c in self.model.contracting.of_provider(org):
+            if c.payer == c.provider:
+                continue
+            value = _value(c)
+            total += value
+            shared += value * c.regime.cost_share(c)
+        return shared / total if total else 0.0
+
+    def acute_contracts(self, hospital: Hospital) -> list[Contract]:
+        """The contracts paying for the hospital's acute services (one per population)."""
+        return [c for c in self.model.contracting.of_provider(hospital) if c.scope == "acute"]
+
+    def spread(self, change: Change, contracts: list[Contract], unit: str, n: float, by: str) -> None:
+        """Add ``n`` units across contracts in proportion to each one's last-year ``by`` activity."""
+        weights = np.array([getattr(c.last_year_activity or Activity(), by) for c in contracts], dtype=float)
+        if not contracts or n == 0:
+            return
+        weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(contracts), 1 / len(contracts))
+        for c, w in zip(contracts, weights, strict=True):
+            change.units[(id(c), unit)] += n * w
+
+    # -- a hospital's beds ----------------------------------------------------------------------------------------
+    def bed_effects(self, h: Hospital, extra_bed_days: float, capacity_factor: float = 1.0, beds: int | None = None
+                    ) -> tuple[float, float]:
+        """Over a year like the last, with ``extra_bed_days`` of emergency stays spread over its months, its
+        inpatient elective capacity times ``capacity_factor`` and ``beds`` beds: the change in bed days
+        beyond its beds (escalation) and in inpatient electives it can do, against last year."""
+        t = self.tally
+        bd = t.bed_days_month[h.index]
+        cap = t.inpatient_capacity_month[h.index]
+        los = self.model.params.demand.elective_los_days
+
+        def year(bed_days: np.ndarray, capacity: np.ndarray, n_beds: int) -> tuple[float, float]:
+            room = n_beds * MONTH_DAYS
+            over = np.maximum(bed_days - room, 0.0).sum()
+            electives = np.minimum(capacity, np.maximum(room - bed_days, 0.0) / los).sum()
+            return float(over), float(electives)
+
+        share = bd / bd.sum() if bd.sum() > 0 else np.full(12, 1 / 12)
+        over0, el0 = year(bd, cap, h.beds)
+        over1, el1 = year(bd + extra_bed_days * share, cap * capacity_factor, h.beds if beds is None else beds)
+        return over1 - over0, el1 - el0
+
+    def admissions_per_condition_year(self) -> float:
+        """Emergency admissions a year that one more long-term condition brings a person (first order: the
+        place's admission rate times the mean step in the rate ratios per condition)."""
+        ratios = np.asarray(self.model.params.demand.ltc_rate_ratios)
+        step = float(np.mean(ratios[1:] / ratios[:-1])) - 1.0
+        return self.tally.emergency.sum() / max(self.model.population.size, 1) * step
+
+    def unmet_admissions_per_month(self, co: Council) -> float:
+        """Extra emergency admissions a person-month of the council's residents' unmet need brings (first
+        order: their admissions last year per person-month, the part the unmet need ratio adds)."""
+        t = self.tally
+        unmet = t.unmet_months[co.index]
+        rr = self.model.params.social_care.unmet_need_rate_ratio
+        if unmet <= 0 or rr <= 0:
+            return 0.0
+        return t.unmet_admissions[co.index] / unmet * (1 - 1 / rr)
+
+    def escalation_cost(self, h: Hospital) -> float:
+        """A bed day beyond the hospital's beds at today's costs (over and above a planned bed day)."""
+        m = self.model
+        return h.cost_per_bed_month / MONTH_DAYS * m.params.capacity.escalation_cost_ratio * m.prices.unit_cost
+
+    def horizon_months(self, org: Organisation) -> float:
+        """How far ahead it weighs a programme: the planning horizon, for a provider no further than the term
+        left on the contracts it holds (at least a year)."""
+        m = self.model
+        years = m.params.decisions.horizon_years
+        contracts = [c for c in m.contracting.of_provider(org) if c.payer != c.provider]
+        if contracts and org.kind != "commissioner":
+            left = max(c.start_step / 12 + c.term_years - m.month / 12 for c in contracts)
+            years = min(years, max(left, 1.0))
+        return 12 * years
+
+    # -- the options -------------------------------------------------------------------------------------------
+    def change(self, org: Organisation, lever: str, x: float) -> Change:
+        """What setting ``org``'s ``lever`` to ``x`` (all else as it is) is expected to change over a year."""
+        return _FORECASTS[(org.kind, lever)](self, org, x)
+
+
+def _value(c: Contract) -> float:
+    if c.basis is not None:
+        return c.basis.annual_value
+    return float(c.terms.get("annual_value", 0.0))
+
+
+class _HealthWeights:
+    """QALYs of one more of each event a decision moves (negative: a loss), from model.health."""
+
+    def __init__(self, model: LocalHealthEconomy) -> None:
+        from model.health import qalys_gained
+
+        p = model.params.net_health
+        h = model.params.health
+        # an emergency admission: a month of acute illness, and its raised risk of death that month
+        deaths = h.deaths_per_1000 / 1000 / 12 * (h.emergency_admission_mortality_rr - 1.0)
+        self.admission = -qalys_gained(p, admissions_avoided=1.0, deaths_avoided=deaths)
+        self.unmet_month = -qalys_gained(p, unmet_need_months_avoided=1.0)  # a person-month of unmet care need
+        self.delayed_month = -qalys_gained(p, delayed_months_avoided=1.0)  # a person-month delayed in a hospital bed
+        self.long_wait_month = -qalys_gained(p, long_wait_months_avoided=1.0)  # a person-month waiting over 18 weeks
+        # a person-year with one more long-term condition: the mean step in the decrements per condition
+        self.condition_year = -float(np.mean(np.diff(np.asarray(p.ltc_decrements, dtype=float))))
+
+
+# --- forecasts, one per lever ------------------------------------------------------------------------------------------
+def _programme_factor(view: View, org: Organisation) -> tuple[float, float, float]:
+    """Shares of a new dose's running cost and of its effect seen over the horizon, and the horizon in months."""
+    p = view.model.params.programmes
+    months = view.horizon_months(org)
+    return mean_in_post(months, p), mean_embedded(months, p), months
+
+
+def _cut(most: float, half: float, dose_now: float, dose_new: float) -> tuple[float, float]:
+    """The effect (share of risk removed) now and at a new dose, steady state."""
+    return dose_response(dose_now, most, half), dose_response(dose_new, most, half)
+
+
+def _hospital_admission_threshold(view: View, h: Hospital, x: float) -> Change:
+    ch = Change()
+    s = view.model.params
+    now = h.levers["admission_threshold"]
+    contracts = view.acute_contracts(h)
+    first = view.tally.emergency[h.index] - view.tally.readmissions[h.index]
+    extra = first * (x / now - 1.0)  # admissions scale with the threshold; the extra ones are marginal stays
+    view.spread(ch, contracts, "emergency_spell", extra, "emergency_spells")
+    bed_days = extra * s.demand.marginal_los_days
+    over, electives = view.bed_effects(h, bed_days)
+    view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
+    ch.costs[h.account] += bed_days * view.cost_bed_day + over * view.escalation_cost(h) + electives * view.cost_elective
+    ch.qalys += _wait_qalys(view, h, electives)
+    return ch
+
+
+def _hospital_elective_growth(view: View, h: Hospital, x: float) -> Change:
+    ch = Change()
+    s = view.model.params
+    now = h.levers["elective_growth"]
+    factor = (1 + x) / (1 + now)
+    capacity = h.elective_capacity_now * 12
+    day = capacity * s.demand.elective_day_case_share * (factor - 1)
+    _, inpatient = view.bed_effects(h, 0.0, capacity_factor=factor)
+    electives = min(day + inpatient, h.waiting_list)  # more capacity than the list needs stands idle
+    view.spread(ch, view.acute_contracts(h), "elective_spell", electives, "elective_spells")
+    capacity_cost = h.elective_capacity_cost_month() * 12 * (factor - 1)
+    ch.costs[h.account] += capacity_cost + electives * view.cost_elective
+    ch.qalys += _wait_qalys(view, h, electives)
+    return ch
+
+
+def _hospital_outreach(view: View, h: Hospital, x: float) -> Change:
+    ch = Change()
+    m = view.model
+    p = m.params.programmes
+    build, act, _ = _programme_factor(view, h)
+    dose = h.levers["outreach"]
+    crisis_now, crisis_new = _cut(p.outreach_effect, p.outreach_half_dose, dose, x)
+    ref_now, ref_new = _cut(p.outreach_referral_effect, p.outreach_half_dose, dose, x)
+    t = view.tally
+    admissions = -t.multi[h.index] * (crisis_new - crisis_now) / (1 - crisis_now) * act
+    attendances = admissions * t.ae[h.index] / max(t.emergency[h.index], 1.0)
+    referrals = -t.referrals[h.index] * (ref_new - ref_now) / (1 - ref_now) * act
+    contracts = view.acute_contracts(h)
+    view.spread(ch, contracts, "emergency_spell", admissions, "emergency_spells")
+    view.spread(ch, contracts, "ae_attendance", attendances, "ae_attendances")
+    view.spread(ch, contracts, "outpatient_attendance", referrals, "outpatient_attendances")
+    bed_days = admissions * m.params.demand.emergency_los_days
+    # specialists moved out: elective capacity lost while they are in post
+    factor = 1 - p.outreach_cost_share * (x - dose) * build / max(1 - p.outreach_cost_share * h.in_post("outreach"), 1e-9)
+    over, electives = view.bed_effects(h, bed_days, capacity_factor=factor)
+    day = h.elective_capacity_now * 12 * m.params.demand.elective_day_case_share * (factor - 1)
+    electives += day
+    view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
+    ch.costs[h.account] += (bed_days * view.cost_bed_day + over * view.escalation_cost(h) + attendances * view.cost_ae
+                            + referrals * view.cost_outpatient + electives * view.cost_elective)
+    ch.qalys += admissions * view.health.admission + _wait_qalys(view, h, electives)
+    return ch
+
+
+def _hospital_discharge_support(view: View, h: Hospital, x: float) -> Change:
+    ch = Change()
+    m = view.model
+    p = m.params.programmes
+    build, act, months = _programme_factor(view, h)
+    dose = h.levers["discharge_support"]
+    los_now, los_new = _cut(p.discharge_los_effect, p.discharge_half_dose, dose, x)
+    re_now, re_new = _cut(p.discharge_readmission_effect, p.discharge_half_dose, dose, x)
+    t = view.tally
+    bed_days = -t.frail_bed_days[h.index] * (los_new - los_now) / (1 - los_now) * act
+    readmissions = -t.readmissions[h.index] * (re_new - re_now) / (1 - re_now) * act
+    contracts = view.acute_contracts(h)
+    view.spread(ch, contracts, "emergency_readmission", readmissions, "emergency_readmissions")
+    view.spread(ch, contracts, "emergency_spell", readmissions, "emergency_spells")
+    bed_days += readmissions * m.params.demand.emergency_los_days
+    over, electives = view.bed_effects(h, bed_days)
+    view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
+    running = h.discharge_cost_year() * (x - dose) * build
+    setup = max(x - dose, 0.0) * h.discharge_cost_year() / 12 * p.setup_months * 12 / months
+    ch.costs[h.account] += (running + setup + bed_days * view.cost_bed_day + over * view.escalation_cost(h)
+                            + electives * view.cost_elective)
+    ch.qalys += readmissions * view.health.admission + _wait_qalys(view, h, electives)
+    return ch
+
+
+def _hospital_beds(view: View, h: Hospital, x: float) -> Change:
+    ch = Change()
+    m = view.model
+    now = h.levers["bed_change"]
+    beds_x, beds_now = int(round(h.beds * (1 + x))), int(round(h.beds * (1 + now)))
+    over_x, electives_x = view.bed_effects(h, 0.0, beds=beds_x)
+    over_now, electives_now = view.bed_effects(h, 0.0, beds=beds_now)
+    over, electives = over_x - over_now, electives_x - electives_now
+    view.spread(ch, view.acute_contracts(h), "elective_spell", electives, "elective_spells")
+    ch.costs[h.account] += ((beds_x - beds_now) * h.cost_per_bed_month * 12 * m.prices.unit_cost
+                            + over * view.escalation_cost(h) + electives * view.cost_elective)
+    ch.qalys += _wait_qalys(view, h, electives) + over / MONTH_DAYS * view.health.delayed_month * _strain_share(view, h)
+    return ch
+
+
+def _strain_share(view: View, h: Hospital) -> float:
+    """How much longer frail patients stay per bed day beyond the beds (the strain effect), as months of a
+    harmful stay per month over (first order)."""
+    return view.model.params.capacity.strain_los_per_occupancy * view.tally.frail_bed_days[h.index] / max(
+        view.tally.bed_days_month[h.index].sum(), 1.0)
+
+
+def _gp_case_management(view: View, g: GPFederation, x: float) -> Change:
+    ch = Change()
+    m = view.model
+    p = m.params.programmes
+    build, act, _ = _programme_factor(view, g)
+    dose = g.levers["case_management_share"]
+    now, new = _cut(p.case_management_effect, p.case_management_half_dose, dose, x)
+    t = view.tally
+    admissions = -t.gp_multi[g.index] * (new - now) / (1 - now) * act
+    # the time it takes from routine care: contacts unmet, quality pay lost, some of them turning up at A&E
+    wanted, met = g.quality_year[1] or 1.0, g.quality_year[0]
+    capacity = g.capacity_per_patient * g.list_size * 12
+    unmet = min(max(capacity * (x - dose) * build, -(wanted - met)), wanted)
+    quality = -unmet / wanted * m.params.capacity.qof_per_patient * g.list_size * m.prices.gp_contract
+    ch.transfers[g.account] += quality
+    ch.transfers[g.commissioner.account] -= quality
+    attendances = unmet * m.params.demand.unmet_gp_demand_to_ae
+    _population_activity(view, ch, g.commissioner, admissions, attendances)
+    ch.qalys += admissions * view.health.admission
+    return ch
+
+
+def _gp_referral_shedding(view: View, g: GPFederation, x: float) -> Change:
+    ch = Change()
+    m = view.model
+    now = g.levers["referral_shedding"]
+    referrals = view.tally.gp_referrals[g.index] * ((1 + x) / (1 + now) - 1)
+    # each patient referred on rather than managed in the practice frees contacts: quality pay gained
+    wanted, met = g.quality_year[1] or 1.0, g.quality_year[0]
+    freed = min(referrals * m.params.demand.gp_contacts_saved_per_referral, wanted - met) if referrals > 0 else \
+        referrals * m.params.demand.gp_contacts_saved_per_referral
+    quality = freed / wanted * m.params.capacity.qof_per_patient * g.list_size * m.prices.gp_contract
+    ch.transfers[g.account] += quality
+    ch.transfers[g.commissioner.account] -= quality
+    contracts = [c for c in m.contracting.active() if c.scope == "acute" and c.population_of is g.commissioner]
+    view.spread(ch, contracts, "outpatient_attendance", referrals, "outpatient_attendances")
+    listed = referrals * m.params.demand.listed_share
+    for c in contracts:
+        share = _share(contracts, c, "outpatient_attendances")
+        ch.costs[c.provider] += referrals * share * view.cost_outpatient
+    # more on the list: longer waits for everyone on it
+    ch.qalys += _list_qalys(view, listed)
+    return ch
+
+
+def _commissioner_community(view: View, cm: Commissioner, x: float) -> Change:
+    ch = Change()
+    m = view.model
+    p = m.params.programmes
+    _, act, _ = _programme_factor(view, cm)
+    now = cm.levers["community_investment"]
+    for c in m.contracting.of_payer(cm):
+        if c.scope != "community" or "annual_value" not in c.terms:
+            continue
+        h = c.provider_org
+        extra = c.terms["annual_value"] * (x - now)
+        ch.transfers[h.account] += extra
+        ch.transfers[cm.account] -= extra
+        if not isinstance(h, Hospital) or not h.community_base_value:
+            continue  # a prime contractor passes the money on to the hospitals it sub-contracts
+        ch.costs[h.account] += extra * (1 + h.starting_overrun) * m.prices.unit_cost / m.prices.tariff
+        dose = h.programmes["community"].dose if "community" in h.programmes else 0.0
+        new_dose = dose + extra / (h.community_base_value * m.prices.tariff)
+        cut_now, cut_new = _cut(p.community_admission_effect, p.community_half_dose, dose, new_dose)
+        share = c.terms["annual_value"] / max(h.community_value, 1.0)
+        admissions = -view.tally.frail[h.index] * share * (cut_new - cut_now) / (1 - cut_now) * act
+        _hospital_activity(view, ch, cm, h, admissions)
+        ch.qalys += admissions * view.health.admission
+    return ch
+
+
+def _commissioner_chc(view: View, cm: Commissioner, x: float) -> Change:
+    ch = Change()
+    m = view.model
+    now = cm.levers["chc_share_ratio"]
+    paid = cm.chc_last_year * (x / now - 1.0) if now else 0.0
+    ch.transfers[cm.account] -= paid
+    councils = m.councils
+    weights = np.array([m.catchments.resident_share(cm, co) for co in councils])
+    for co, w in zip(councils, weights, strict=True):
+        ch.transfers[co.account] += paid * w
+        # a council that balances its books funds fewer packages with less money
+        if co.behaviour.balances_books and paid < 0:
+            _packages(view, ch, co, paid * w / view.package_year)
+    return ch
+
+
+def _council_eligibility(view: View, co: Council, x: float) -> Change:
+    ch = Change()
+    m = view.model
+    now = co.levers["eligibility_tightening"]
+    delivery = m.delivery
+    eligible_now = delivery.eligible_at(co, co.start_eligibility + now)
+    eligible_new = delivery.eligible_at(co, co.start_eligibility + x)
+    funded_now = min(co.packages, eligible_now)
+    funded_new = min(co.packages, eligible_new)
+    _packages(view, ch, co, funded_new - funded_now)
+    # people no longer eligible do not wait in hospital for a package
+    if eligible_now > 0:
+        delayed = view.tally.delayed_days[co.index] * (eligible_new / eligible_now - 1.0)
+        _delayed(view, ch, co, delayed)
+    return ch
+
+
+def _council_prevention(view: View, co: Council, x: float) -> Change:
+    ch = Change()
+    m = view.model
+    p = m.params.programmes
+    build, act, months = _programme_factor(view, co)
+    now = co.levers["prevention_ratio"]
+    spend = co.base_prevention * m.prices.council_index
+    ch.costs[co.account] += spend * (x - now) * build + max(x - now, 0.0) * spend / 12 * p.setup_months * 12 / months
+    cut_now, cut_new = _cut(p.prevention_effect, p.prevention_half_dose, now - 1.0, x - 1.0)
+    new_conditions = view.tally.new_conditions[co.index] * -(cut_new - cut_now) / (1 - cut_now) * act
+    # a condition avoided is a person-year without it for about half the horizon, and the admissions it brings
+    years = months / 12 / 2
+    ch.qalys += new_conditions * years * view.health.condition_year
+    admissions = new_conditions * years * view.admissions_per_condition_year()
+    _council_population_admissions(view, ch, co, admissions)
+    ch.qalys += admissions * view.health.admission
+    return ch
+
+
+def _council_pooled(view: View, co: Council, x: float) -> Change:
+    ch = Change()
+    now = co.levers["pooled_substitution"]
+    withdrawn = co.pooled_in_year * (x - now)  # (plan_year has not yet reset the year's pooled money)
+    ch.transfers[co.account] += withdrawn  # its own budget keeps what the pot replaces
+    _packages(view, ch, co, -withdrawn / view.package_year)
+    return ch
+
+
+# --- shared pieces of the forecasts ------------------------------------------------------------------------------------
+def _share(contracts: list[Contract], c: Contract, by: str) -> float:
+    total = sum(getattr(x.last_year_activity or Activity(), by) for x in contracts)
+    return getattr(c.last_year_activity or Activity(), by) / total if total else 1 / len(contracts)
+
+
+def _hospital_activity(view: View, ch: Change, cm: Commissioner, h: Hospital, admissions: float,
+                       attendances: float = 0.0) -> None:
+    """Emergency admissions and attendances of ``cm``'s population at ``h``: paid under its contract, costing
+    the hospital their variable costs and bed days."""
+    m = view.model
+    contracts = [c for c in m.contracting.active() if c.scope == "acute" and c.provider_org is h and c.population_of is cm]
+    view.spread(ch, contracts, "emergency_spell", admissions, "emergency_spells")
+    view.spread(ch, contracts, "ae_attendance", attendances, "ae_attendances")
+    bed_days = admissions * m.params.demand.emergency_los_days
+    over, electives = view.bed_effects(h, bed_days)
+    view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
+    ch.costs[h.account] += (bed_days * view.cost_bed_day + over * view.escalation_cost(h) + attendances * view.cost_ae
+                            + electives * view.cost_elective)
+    ch.qalys += _wait_qalys(view, h, electives)
+
+
+def _population_activity(view: View, ch: Change, cm: Commissioner, admissions: float, attendances: float) -> None:
+    """Spread admissions and attendances of ``cm``'s population over the hospitals it uses, as last year."""
+    m = view.model
+    contracts = [c for c in m.contracting.active() if c.scope == "acute" and c.population_of is cm
+                 and c.provider_org in m.hospitals]
+    for c in contracts:
+        share = _share(contracts, c, "emergency_spells")
+        _hospital_activity(view, ch, cm, c.provider_org, admissions * share, attendances * share)
+
+
+def _council_population_admissions(view: View, ch: Change, co: Council, admissions: float) -> None:
+    """Admissions of a council's residents, spread over the commissioners whose populations they are."""
+    m = view.model
+    for cm in m.commissioners:
+        share = m.catchments.commissioner_council_share[cm.index, co.index]
+        if share > 0:
+            _population_activity(view, ch, cm, admissions * share, 0.0)
+
+
+def _packages(view: View, ch: Change, co: Council, packages: float) -> None:
+    """A year with ``packages`` more care packages from ``co`` (fewer if negative): their cost, the unmet
+    need they meet and the admissions that need brings."""
+    m = view.model
+    s = m.params.social_care
+    ch.costs[co.account] += packages * view.package_year * (1 - s.nhs_funded_share)
+    for cm in m.commissioners:
+        share = m.catchments.commissioner_council_share[cm.index, co.index]
+        ch.costs[cm.account] += packages * share * view.package_year * s.nhs_funded_share * cm.lever("chc_share_ratio")
+        ch.costs[co.account] -= packages * share * view.package_year * s.nhs_funded_share * cm.lever("chc_share_ratio")
+    unmet_months = -packages * 12
+    ch.qalys += unmet_months * view.health.unmet_month
+    admissions = unmet_months * view.unmet_admissions_per_month(co)
+    _council_population_admissions(view, ch, co, admissions)
+    ch.qalys += admissions * view.health.admission
+
+
+def _delayed(view: View, ch: Change, co: Council, days: float) -> None:
+    """Bed days the council's residents wait in hospital for care: spread over the hospitals they use."""
+    m = view.model
+    pop = m.population
+    mine = pop.alive & (pop.council == co.index)
+    use = np.bincount(pop.hospital[mine], minlength=len(m.hospitals)).astype(float)
+    use /= max(use.sum(), 1.0)
+    for h in m.hospitals:
+        d = days * use[h.index]
+        over, electives = view.bed_effects(h, d)
+        ch.costs[h.account] += d * view.cost_bed_day + over * view.escalation_cost(h) + electives * view.cost_elective
+        contracts = view.acute_contracts(h)
+        view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
+        ch.qalys += _wait_qalys(view, h, electives)
+    ch.qalys += days / MONTH_DAYS * view.health.delayed_month
+
+
+def _wait_qalys(view: View, h: Hospital, electives: float) -> float:
+    """Electives done (or not) change the waiting: each spends fewer months on the list, of which the share
+    waiting long is as on the hospital's list now."""
+    return -_list_qalys(view, electives, h)
+
+
+def _list_qalys(view: View, people: float, h: Hospital | None = None) -> float:
+    """QALYs of ``people`` more on a waiting list for the time the list takes to clear, at its share waiting long."""
+    from model.delivery import LONG_WAIT_BIN
+
+    w = view.model.delivery.waiting
+    on_list = w[:, h.index, :] if h is not None else w.sum(axis=1)
+    total = on_list.sum()
+    if total <= 0 or people == 0:
+        return 0.0
+    done = view.tally.electives[h.index] if h is not None else view.tally.electives.sum()
+    months = min(total / max(done / 12, 1.0), 24.0)  # how long the list takes to clear at last year's pace
+    long_share = on_list[:, LONG_WAIT_BIN:].sum() / total
+    return people * months * long_share * view.health.long_wait_month
+
+
+_FORECASTS = {
+    ("hospital", "admission_threshold"): _hospital_admission_threshold,
+    ("hospital", "elective_growth"): _hospital_elective_growth,
+    ("hospital", "outreach"): _hospital_outreach,
+    ("hospital", "discharge_support"): _hospital_discharge_support,
+    ("hospital", "bed_change"): _hospital_beds,
+    ("gp_federation", "case_management_share"): _gp_case_management,
+    ("gp_federation", "referral_shedding"): _gp_referral_shedding,
+    ("commissioner", "community_investment"): _commissioner_community,
+    ("commissioner", "chc_share_ratio"): _commissioner_chc,
+    ("council", "eligibility_tightening"): _council_eligibility,
+    ("council", "prevention_ratio"): _council_prevention,
+    ("council", "pooled_substitution"): _council_pooled,
+}
+
+assert {(k, lever.name) for k, levers in LEVERS.items() for lever in levers} == set(_FORECASTS), "a forecast per lever"
