@@ -77,30 +77,52 @@ def test_the_choice_is_a_logit_on_the_attractions_pulled_by_reciprocity():
 
 
 def _trust_after_a_year(changes: dict) -> tuple[LocalHealthEconomy, dict]:
-    m = model(changes)
+    """A year run (so each organisation's harm to the others is measured), then one more update of trust
+    on that year's harm, from the trust it left."""
+    # (no special measures: new leadership would reset the relationships this checks)
+    m = model({"decisions.enabled": False, "regulation.special_measures_deficit": 1.0, **changes}, steps=12)
     before = {(u, v): d["trust"] for u, v, d in m.network.edges(data=True)}
+    start = {(u, v): d["seen_defecting"] for u, v, d in m.network.edges(data=True)}
     update_trust(m)
+    m.seen_before = start
     return m, before
 
 
-def test_with_shared_measures_trust_rises_slowly_in_collaborators_and_falls_fast_in_fortresses():
+def test_with_shared_measures_trust_rises_slowly_in_partners_doing_no_harm_and_falls_fast_in_defectors():
     m, before = _trust_after_a_year({"commons.shared_measures": True})
     gov = m.params.governance
+    assert {o.defected for o in m.organisations} == {True, False}
     for u, v, d in m.network.edges(data=True):
         t = before[u, v]
-        if m.organisation(v).strategy == "collaborative":
+        if not m.organisation(v).defected:
             assert d["trust"] == pytest.approx(t + gov.trust_gain * (1 - t)) and not d["seen_defecting"]
         else:
             assert d["trust"] == pytest.approx(t * (1 - gov.trust_loss)) and d["seen_defecting"]
 
 
+def test_defection_is_the_harm_measured_not_the_label():
+    m, _ = _trust_after_a_year({"commons.shared_measures": True})
+    hospital = m.hospitals[0]
+    # a hospital that admitted no one at the margin did its payers no harm, whatever its strategy
+    m.delivery.tally.marginal[:] = 0.0
+    from model.governance import measure_harm
+
+    measure_harm(m)
+    assert hospital.harm == 0.0 and not hospital.defected
+
+
 def test_without_shared_measures_what_is_not_seen_changes_nothing_either_way():
-    # visibility 0: neither a collaborator nor a fortress is seen, so no trust moves and every
-    # partner is still pictured with the stance it started with
+    # visibility 0: no partner is seen, whatever it did, so no trust moves and every partner is still
+    # pictured with the stance it started with; except a partner that shares its data, which is always seen
     m, before = _trust_after_a_year({"commons.visibility_without_measures": 0.0})
+    open_books = {o.name for o in m.organisations if o.shares_data}
+    assert open_books and len(open_books) < len(m.organisations)
     for u, v, d in m.network.edges(data=True):
+        if v in open_books:
+            assert d["trust"] != before[u, v] and d["seen_defecting"] == m.organisation(v).defected
+            continue
         assert d["trust"] == before[u, v]
-        assert d["seen_defecting"] == (m.organisation(v).strategy == "fortress")
+        assert d["seen_defecting"] == m.seen_before[u, v] == (m.organisation(v).strategy == "fortress")
     # visibility 0.3: about three edges in ten move
     m, before = _trust_after_a_year({"commons.visibility_without_measures": 0.3})
     moved = [d["trust"] != before[u, v] for u, v, d in m.network.edges(data=True)]

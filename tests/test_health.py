@@ -160,8 +160,12 @@ def test_the_net_monetary_benefit_is_qalys_at_the_threshold_plus_the_change_in_t
     t = run_36.place_table()
     p = run_36.params.net_health
     assert p.threshold_per_qaly == 20_000
+    # the place's own money: its surplus less the national support drawn that month (national_support is cumulative)
+    support = t["national_support"].diff().fillna(t["national_support"])
+    assert support.sum() > 0  # a hospital drew it in this run: the deduction is tested
     np.testing.assert_allclose(t["net_monetary_benefit"],
-                               p.threshold_per_qaly * (t["qalys"] + t["qalys_outside"]) + t["place_surplus"], rtol=1e-12)
+                               p.threshold_per_qaly * (t["qalys"] + t["qalys_outside"]) + t["place_surplus"] - support,
+                               rtol=1e-12)
     np.testing.assert_allclose(t["qalys_cumulative"], t["qalys"].cumsum(), rtol=1e-12)
     np.testing.assert_allclose(t["qalys_outside_cumulative"], t["qalys_outside"].cumsum(), rtol=1e-12)
     # the money is the balance's change: the months' surpluses add up to it
@@ -206,7 +210,10 @@ def test_the_value_of_a_change_is_the_change_in_the_months_qalys():
 
 # --- social care cut: QALYs fall, and the unmet-need part goes with its decrement --------------------
 def social_care(cut: bool, decrement: float):
-    changes = {"population.size": 8_000, "run.steps": 36, "net_health.unmet_need_decrement": decrement}
+    # (levers held: organisations that weigh health would otherwise decide differently when unmet need is
+    # valued differently, and this checks the accounting, on the same lives)
+    changes = {"population.size": 8_000, "run.steps": 36, "net_health.unmet_need_decrement": decrement,
+               "decisions.enabled": False}
     if cut:
         changes["social_care.packages_per_1000"] = 7.0  # half the baseline's packages
     return LocalHealthEconomy(load_scenario().with_changes(changes), rng=11).run().place_table()

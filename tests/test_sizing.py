@@ -17,8 +17,22 @@ def test_a_hospitals_costs_at_the_start_are_its_expected_income_plus_the_overrun
         income = sum(c.basis.annual_value for c in place.contracts if c.provider_org is h and c.scope == "acute")
         fixed = 12 * (h.overhead_month + h.beds * h.cost_per_bed_month)
         variable = s.tariff.variable_cost_share * income
-        assert fixed + variable == pytest.approx(income * (1 + s.money.starting_cost_overrun))
+        capacity = 12 * h.elective_capacity_cost_month()
+        assert fixed + variable + capacity == pytest.approx(income * (1 + h.starting_overrun))
         assert h.beds == round(s.capacity.beds_per_1000 * h.catchment / 1000)
+
+
+def test_hospitals_start_from_different_financial_positions_about_the_mean_overrun():
+    s = load_scenario().with_changes({"population.size": 6_000, "hospitals.0.share": 0.25, "hospitals.1.share": 0.25,
+                                      "hospitals.2.share": 0.5})
+    overruns = [h.starting_overrun for h in LocalHealthEconomy(s, rng=5).hospitals]
+    assert len(set(overruns)) == 3
+    same = LocalHealthEconomy(s.with_changes({"money.starting_cost_overrun_spread": 0.0}), rng=5).hospitals
+    assert [h.starting_overrun for h in same] == [s.money.starting_cost_overrun] * 3
+    many = [h.starting_overrun for seed in range(40) for h in LocalHealthEconomy(
+        s.with_changes({"population.size": 500}), rng=seed).hospitals]
+    assert abs(sum(many) / len(many) - s.money.starting_cost_overrun) < 0.01
+    assert min(many) < 0 < max(many)  # some start in surplus
 
 
 def test_the_allocation_pays_the_contracts_running_costs_and_the_planned_surplus(place):

@@ -1,0 +1,146 @@
+"""Incentives, all else equal: regimes, strategies and regulators change what organisations do only
+through the prices and weights at the margin of their decisions (model.decisions).
+
+Each test compares paired places (the same seeds, the same money) and has its ablation: with decisions
+frozen at their starting levels (``decisions.enabled`` false) the regime, strategy or regulator changes
+money only, and the difference in behaviour is exactly zero.
+"""
+
+import functools
+
+import numpy as np
+import pytest
+
+from model import LocalHealthEconomy, load_scenario
+
+SEEDS = (1, 2, 3, 4)
+SIZE, STEPS = 10_000, 60
+
+
+def run(place: str, changes: dict, seed: int) -> LocalHealthEconomy:
+    return _run(place, tuple(sorted(changes.items())), seed)
+
+
+@functools.lru_cache(maxsize=64)
+def _run(place: str, changes: tuple, seed: int) -> LocalHealthEconomy:
+    s = load_scenario(place).with_changes({"population.size": SIZE, "run.steps": STEPS, **dict(changes)})
+    return LocalHealthEconomy(s, rng=seed).run()
+
+
+def admissions(m: LocalHealthEconomy) -> int:
+    """Emergency admissions after the first two years (decisions take a year or two to move)."""
+    return int(m.place_table()["emergency_admissions"].iloc[24:].sum())
+
+
+def hospital_mean(m: LocalHealthEconomy, lever: str) -> float:
+    return float(np.mean([h.lever(lever) for h in m.hospitals]))
+
+
+def paired(place: str, a: dict, b: dict, measure, frozen: bool) -> list[float]:
+    """measure(b) - measure(a) on each seed."""
+    extra = {"decisions.enabled": not frozen}
+    return [measure(run(place, {**b, **extra}, s)) - measure(run(place, {**a, **extra}, s)) for s in SEEDS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("frozen", [False, True], ids=["decisions", "frozen"])
+def test_a_fortress_hospital_admits_more_when_the_emergency_marginal_rate_pays_more(frozen):
+    """PbR pays emergency admissions beyond the baseline at the marginal rate: at 100% of tariff an
+    admission at the margin earns more than it costs, at 30% it does not; fortress hospitals admit
+    accordingly. Frozen, the rate moves money only."""
+    low, full = {"tariff.emergency_marginal_rate": 0.3}, {"tariff.emergency_marginal_rate": 1.0}
+    extra = paired("all-fortress", low, full, admissions, frozen)
+    thresholds = paired("all-fortress", low, full, lambda m: hospital_mean(m, "admission_threshold"), frozen)
+    if frozen:
+        assert extra == [0] * len(SEEDS) and thresholds == [0.0] * len(SEEDS)
+    else:
+        assert all(d > 0 for d in extra), extra
+        assert all(d > 0 for d in thresholds), thresholds
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("frozen", [False, True], ids=["decisions", "frozen"])
+def test_under_alliance_contracts_hospitals_admit_less_and_invest_more_in_care_outside_hospital_than_under_pbr(frozen):
+    """Under an alliance a hospital is paid a budget and bears its share of the alliance's costs: an
+    admission at the margin earns nothing and costs its share; outreach that avoids admissions saves its
+    share. Under PbR each admission earns the tariff and outreach loses activity."""
+    pbr = {}
+    alliance = {"contracting.acute": "alliance", "contracting.community": "alliance"}
+    extra = paired("all-fortress", pbr, alliance, admissions, frozen)
+    outreach = paired("all-fortress", pbr, alliance, lambda m: hospital_mean(m, "outreach") + hospital_mean(m, "discharge_support"), frozen)
+    threshold = paired("all-fortress", pbr, alliance, lambda m: hospital_mean(m, "admission_threshold"), frozen)
+    if frozen:
+        assert extra == [0] * len(SEEDS) and outreach == [0.0] * len(SEEDS) and threshold == [0.0] * len(SEEDS)
+    else:
+        assert all(d < 0 for d in extra), extra
+        assert all(d < 0 for d in threshold), threshold
+        assert all(d > 0 for d in outreach), outreach
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("frozen", [False, True], ids=["decisions", "frozen"])
+def test_a_hospital_led_budget_and_a_gp_led_one_differ_through_what_each_lead_controls(frozen):
+    """The same place and budget, led by the hospital (a PACS) or by a GP federation (an MCP). The
+    hospital lead keeps its acute services in-house: an admission it avoids saves its own costs, so it
+    invests in outreach and admits less at the margin. The GP lead pays the hospital for activity:
+    the hospital still earns by admitting."""
+    outreach = paired("teach-mcp", {}, {"contracting.capitated_budgets.0.lead": "Middleton General"},
+                      lambda m: hospital_mean(m, "outreach"), frozen)
+    extra = paired("teach-mcp", {}, {"contracting.capitated_budgets.0.lead": "Middleton General"}, admissions, frozen)
+    if frozen:
+        assert outreach == [0.0] * len(SEEDS) and extra == [0] * len(SEEDS)
+    else:
+        assert all(d > 0 for d in outreach), outreach
+        assert np.mean(extra) < 0, extra
+
+
+# --- each weight in an organisation's payoff or objective changes what it does ---------------------------------
+def behaviour(m: LocalHealthEconomy) -> tuple:
+    """What the organisations did: the strategy each followed each month, and the levers each ended with."""
+    strategies = tuple(m.organisation_table()["strategy"])
+    levers = tuple((o.name, tuple(sorted(o.levers.items()))) for o in m.organisations)
+    return strategies, levers
+
+
+LEARNING = {"adaptation.policy": "adaptive", "run.steps": 48}
+WEIGHTS = [  # (path, low, high, other changes)
+    ("adaptation.weight_finance", 0.0, 3.0, {}),
+    ("adaptation.weight_regulation", 0.0, 5.0, {"regulation.focus": "system"}),
+    ("adaptation.weight_regulation", 0.0, 5.0, {"regulation.focus": "organisation"}),
+    ("adaptation.weight_population", 0.0, 5.0, {}),
+    ("adaptation.weight_relationships", 0.0, 3.0, {}),
+    ("decisions.place_weight_collaborative", 0.0, 1.0, {}),
+    ("decisions.place_weight_fortress", 0.0, 1.0, {}),
+    ("decisions.regulator_weight", 0.0, 3.0, {}),
+    ("decisions.regulator_weight", 0.0, 3.0, {"regulation.focus": "system"}),
+]
+
+
+@pytest.mark.parametrize("path,low,high,other", WEIGHTS, ids=[f"{w[0]}-{w[3].get('regulation.focus', '')}" for w in WEIGHTS])
+def test_each_weight_changes_what_organisations_do(path, low, high, other):
+    for seed in (1, 2):
+        a = run("baseline", {**LEARNING, **other, path: low}, seed)
+        b = run("baseline", {**LEARNING, **other, path: high}, seed)
+        assert behaviour(a) != behaviour(b), (path, seed)
+
+
+@pytest.mark.slow
+def test_weights_move_behaviour_the_way_their_mechanism_points():
+    """A fortress that weighs the place admits less at the margin; a regulator that weighs each pound of
+    an organisation's own deficit more makes hospitals in deficit admit more at the margin (the tariff
+    pays); a whole-system regulator that weighs its judgement more spreads collaboration (it judges
+    the harm each does to the others)."""
+    fixed = {"run.steps": 60}
+    for seed in SEEDS:
+        narrow = run("all-fortress", {**fixed, "decisions.place_weight_fortress": 0.0}, seed)
+        broad = run("all-fortress", {**fixed, "decisions.place_weight_fortress": 1.0}, seed)
+        assert hospital_mean(broad, "admission_threshold") < hospital_mean(narrow, "admission_threshold")
+        lenient = run("all-fortress", {**fixed, "decisions.regulator_weight": 0.0}, seed)
+        strict = run("all-fortress", {**fixed, "decisions.regulator_weight": 3.0}, seed)
+        assert hospital_mean(strict, "admission_threshold") > hospital_mean(lenient, "admission_threshold")
+    shares = []
+    for seed in SEEDS:
+        late = [run("baseline", {**LEARNING, "run.steps": 72, "regulation.focus": "system", "adaptation.weight_regulation": w},
+                    seed).place_table()["share_collaborative"].iloc[-24:].mean() for w in (0.0, 5.0)]
+        shares.append(late[1] - late[0])
+    assert np.mean(shares) > 0.05 and sum(d > 0 for d in shares) >= 3, shares
