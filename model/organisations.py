@@ -240,17 +240,23 @@ class Council(Organisation):
         self.base_eligibility = 0.0  # frailty threshold that rations care to capacity
         self.start_eligibility = 0.0  # the threshold at the start, before any tightening
         self.planned = False  # has it planned a year yet (its policy applies from then)
+        self.pools = False  # does it hold a pooled budget this year (set at each year-end plan)
         self.pooled_in_year = 0.0  # NHS money received into a pooled budget, pounds this year
         self.nhs_funded_in_year = 0.0
         self.base_prevention = 0.0
 
     @property
     def eligibility(self) -> float:
-        """Frailty from which it funds care: rationed to capacity, never looser than its policy.
+        """Frailty from which it funds care: rationed to the packages it funds, never looser than its policy.
 
-        Its policy's tightening applies from its first year's plan: the place starts as it was."""
-        tightening = self.lever("eligibility_tightening") if self.planned else 0.0
-        return max(self.base_eligibility, self.start_eligibility + tightening)
+        Its policy's tightening applies from its first year's plan: the place starts as it was. On its
+        own money its policy holds it to the starting threshold (plus any tightening). A pooled budget
+        is for care: a council holding one rations down to the need threshold (plus any tightening),
+        so the pot is never left unspent for want of residents eligible to use it."""
+        if not self.planned:
+            return max(self.base_eligibility, self.start_eligibility)
+        floor = self.model.params.social_care.need_threshold if self.pools else self.start_eligibility
+        return max(self.base_eligibility, floor + self.lever("eligibility_tightening"))
 
     def programme_doses(self) -> dict[str, float]:
         # prevention: the change in spending over the start it commissions (negative: a cut)
@@ -273,6 +279,7 @@ class Council(Organisation):
         cost_year = m.prices.package_cost * 12
         prevention = self.base_prevention * self.lever("prevention_ratio") * m.prices.council_index
         pooled = self.pooled_in_year * (1.0 - self.lever("pooled_substitution"))
+        self.pools = any(c.scope == "social_care" for c in m.contracting.of_provider(self))
         income = self.grant + self.nhs_funded_in_year + pooled
         affordable = max(income - prevention, 0.0) / cost_year
         if b.balances_books:
@@ -287,7 +294,10 @@ class Council(Organisation):
             wanted = max(self.packages, m.delivery.eligible_count(self), int(affordable))
             projected = self.reserves + income - prevention - wanted * cost_year
             self.packages = wanted if projected >= 0 else max(int(affordable + self.reserves / cost_year), 0)
-            self.base_eligibility = max(self.base_eligibility, m.delivery.ration_threshold(self, self.packages))
+            threshold = m.delivery.ration_threshold(self, self.packages)
+            # its threshold only rises, unless it holds a pooled budget: then it follows the packages
+            # funded both ways, so a larger pot reaches further (see ``eligibility``)
+            self.base_eligibility = threshold if self.pools else max(self.base_eligibility, threshold)
         self.pooled_in_year = 0.0
         self.nhs_funded_in_year = 0.0
 

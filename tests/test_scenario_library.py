@@ -127,3 +127,15 @@ def test_show_an_unknown_scenario_is_bad_input(capsys):
     assert main(["show", "no-such-place"]) == 2
     err = capsys.readouterr().err
     assert "no-such-place" in err and "no scenario of that name" in err
+
+
+def test_salford_pays_for_its_nhs_services_once():
+    """Salford's pot holds the council's care money; the NHS's part of the real pot pays for its own
+    services, which the model pays through the CCG's contracts. Paying that money into the pot as
+    well would have the CCG spend about half its allocation again on top of them: measured over the
+    two years after the pot starts, the CCG must stay within a few percent of its allocation."""
+    s = load_scenario("salford").with_changes({"population.size": 10_000, "run.steps": 39})
+    m = LocalHealthEconomy(s, rng=1).run()
+    cm = m.organisation("Salford CCG")
+    start = cm.allocation * s.money.opening_reserves_months / 12
+    assert cm.reserves - start > -0.05 * cm.allocation, (cm.reserves, start, cm.allocation)

@@ -56,6 +56,84 @@ SUMMARIES = {
     "unitingcare": "UnitingCare: community services tendered to a prime contractor that underbids, "
                    "is refused more money and hands the contract back",
 }
+# What every case shares: rules of the model that shape every chart, whatever the arrangements.
+SHARED = [
+    "**What every chart shares.** Three rules of the model shape every case below, whatever its"
+    " arrangements; read each chart with them in mind.",
+    "- *Every hospital ends in deficit.* Hospitals start with costs 5% above their income"
+    " (`money.starting_cost_overrun`: the providers' deficit of 2015, seed 002). Each year the tariff"
+    " moves by (1 + `cost_growth`)(1 − `efficiency_requirement`) = 0.984 while their unit costs move by"
+    " (1 + `cost_growth`)(1 − `productivity_growth`) = 0.994, so costs gain about 1% a year on prices"
+    " (11% after ten years). Beds and overheads are fixed costs sized at the start; nothing in the model"
+    " cuts them in a deficit, a hospital's reserves may fall without limit and no hospital fails. So a"
+    " hospital's result goes from about −6% of its income in its first year to about −15% in its tenth"
+    " (the baseline at 50,000 people), whatever its strategy or contract. A spread of starting positions,"
+    " a response to a deficit and a failure regime for hospitals are not modelled yet.",
+    "- *Bed occupancy stays above 100%.* A hospital opens beds only when its reserves and its last"
+    " year's result are both not negative (at most `capacity.bed_growth_limit` a year), and by the rule"
+    " above no hospital's ever are: beds stay where they started, or fall where a collaborative hospital"
+    " releases half its surplus beds in a quiet year and cannot open them again. Emergencies are never"
+    " turned away, so bed days beyond the beds are found in escalation beds at 1.5 times the cost.",
+    "- *Delayed transfers rise.* Council grants fall 2% a year in real terms (`money.council_grant_growth`)"
+    " while a package costs the same, so councils fund fewer packages each year. A package is kept until"
+    " its holder dies (about one holder in eight a year), so when a council cuts its packages below those"
+    " in use no package is free for most of the year, and everyone eligible who is admitted waits in a bed"
+    " for one (half of them leave each month without it).",
+]
+
+# Why a case looks as it does, where its chart would surprise: the mechanism, written beside the chart.
+WHY = {
+    "all-collaborative":
+        "**Why it ends below all-fortress.** The collaborative bundle pays for its programmes in full and"
+        " is repaid only in costs that vary with activity. Measured at 50,000 people (seed 1) over the ten"
+        " years, against all-fortress the collaborative place spends £11.2m more on prevention"
+        " (`prevention_ratio` 1.3 against the fortress's 0.7), £7.4m more on community services (3% more a"
+        " year, compounding), £7.4m more on care packages (its councils fund the need they see and the"
+        " pooled share they receive, where fortress councils bank £4.4m) and £4.9m on early supported"
+        " discharge. It saves £12.8m of hospitals' clinical supplies (the 40% of the tariff that varies with"
+        " activity), £3.9m of escalation beds and £1.1m of beds, and its commissioners, with less headroom,"
+        " spend £6.9m less on services outside the model: £6.3m worse in all, about £38m at 300,000 people."
+        " Fewer admissions free beds, staff and overheads only slowly (a collaborative hospital releases half"
+        " its surplus beds a year) or not at all, and what the place buys, fewer admissions and less unmet"
+        " need, has no money value in its balance. It is not the accounting convention for commissioners'"
+        " headroom: with the headroom banked (`money.commissioner_headroom_spent` = 0) the gap widens (at"
+        " 50,000 people, +£7.8m against −£5.4m). The waiting list all but empties because elective capacity was"
+        " sized for GPs shedding 7.5% of their work by referring (`demand.referral_shedding_at_start`) and"
+        " collaborative GPs shed none, while specialist outreach cuts referrals by up to 15%.",
+    "salford":
+        "**What the pot holds.** The council's care money and the collaborative CCG's Better Care Fund-sized"
+        " share; the NHS's part of Salford's real pot pays for its own services, which the model pays through"
+        " the CCG's contracts (see the file's comment). The council rations the pot's care down to the need"
+        " threshold and its result is shared with the CCG. Its money still falls 2% a year in real terms, so"
+        " delayed transfers rise as elsewhere; the waiting list all but empties, as in all-collaborative.",
+    "dudley":
+        "**Why the waiting list empties.** The Dudley Group is a fortress paid by activity (Payment by"
+        " Results, also under the MCP, which re-lets its contract as it was), so it grows its elective"
+        " capacity 4% a year, compounding, whatever its list (`strategies.hospital.fortress.elective_growth`):"
+        " 48% more after ten years, against listings that grow about 20%. It also starts with capacity to"
+        " spare: elective capacity was sized for GPs shedding 7.5% of their work by referring"
+        " (`demand.referral_shedding_at_start`), and Dudley's one federation is collaborative and sheds none."
+        " At 50,000 people (seed 1) the list falls by about 300 every six months and is empty in year 4;"
+        " from then on everyone listed in a month is treated in the same month, so the list at each month's"
+        " end is exactly 0. With `elective_growth` 0 the list bottoms out at about 1,600 in year 5 and ends"
+        " at 6,000. The MCP pays for the growth: its GP federation ends in deficit.",
+    "torbay":
+        "**Why delayed transfers rise, and end higher with the pooled budget.** Torbay Council's money (its"
+        " grant, down 2% a year in real terms, and the pot, 10% of the care trust's allocation, up 1%) buys"
+        " fewer packages each year. The collaborative council funds all the need it sees while its reserves"
+        " last, so its packages peak in year 3 and are then cut every year (at 66,500 people, seed 2: from"
+        " 1,371 to 1,123). A package is kept until death, so after each cut no package is free for most of"
+        " the year; and as the threshold tightens to ration fewer packages, about as many eligible residents"
+        " are left without one as there are holders now below it. They wait at home with unmet need"
+        " (admitted 30% more often) and, when admitted, in a bed: eligible admissions without a package rise"
+        " from about 36 a year to about 200 (at that size). Without the pot the council peaks lower (1,000 packages) and"
+        " cuts less: the pot buys fewer delays in the first four years at the price of a deeper cut, and more"
+        " delays, later. Torbay cut its delays with intermediate care, short-term care that frees beds and is"
+        " freed in turn; the model's packages are long-term only, and its money is England's after 2015, not"
+        " Torbay's in the 2000s. The pot is NHS money the care trust's allocation was not sized for, so the"
+        " commissioner ends about £40m down with it, against about £8m up without.",
+}
+
 # The order of the doc: the two poles, the vanguards of seed 004 Table 1, then the rest.
 ORDER = ["all-fortress", "all-collaborative", "salford", "northumberland", "south-somerset", "dudley",
          "sandwell-west-birmingham", "wakefield", "torbay", "unitingcare", "baseline"]
@@ -235,6 +313,8 @@ def document(names: list[str], scenarios: dict, runs: dict) -> str:
         "",
         "Each chart: reserves summed by kind of organisation and for the whole place (top left), emergency"
         " admissions per 1,000 a year, delayed transfer days a month, and the elective waiting list.",
+        "",
+        *[line for p in SHARED for line in (p, "")][:-1],
     ]
     for n in names:
         s = scenarios[n]
@@ -252,6 +332,8 @@ def document(names: list[str], scenarios: dict, runs: dict) -> str:
             "",
             f"![{n}](img/scenarios/{n}.png)",
         ]
+        if n in WHY:
+            lines += ["", WHY[n]]
         rest = the_rest(Path(s.origin))
         if rest:
             lines += ["", "<details><summary>Choices and limits (from the file's opening comment)</summary>", "",

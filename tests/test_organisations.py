@@ -1,0 +1,59 @@
+"""The organisations' year-end plans (model.organisations), checked on a small place.
+
+A council rations care by a frailty threshold: it funds packages, and the threshold is
+set so that its residents at or above it are about as many as the packages. A council
+holding a pooled budget is held to that: a package the pot pays for must have someone
+eligible to take it up, or the money for it sits unspent.
+"""
+
+from lhe_runs import journal_model
+
+from model.organisations import Council
+
+POT = "Eastmoor CCG", "Eastmoor Council"  # a collaborative commissioner and council of the baseline
+
+
+def place(changes: dict | None = None, steps: int = 12, size: int = 8_000, seed: int = 3):
+    return journal_model(changes or {}, steps, size=size, seed=seed)
+
+
+def pooled(contribution: float) -> dict:
+    return {"contracting.pooled_budgets": [{"commissioner": POT[0], "council": POT[1], "nhs_contribution": contribution}],
+            "contracting.terms": {"pooled_risk_share": 0.5}}
+
+
+def eligible(m, council: Council) -> int:
+    return m.delivery.eligible_count(council)
+
+
+def test_pooled_money_reaches_people_below_the_starting_threshold():
+    """A pot worth a fifth of the commissioner's allocation funds far more packages than residents
+    eligible at the starting threshold: the council rations down to the need threshold to use them."""
+    m = place(pooled(0.2))  # the first year's plan has been made at month 12
+    co = m.organisation(POT[1])
+    assert co.packages > co.packages_in_use  # the pot pays for more packages than are in use
+    assert co.eligibility < co.start_eligibility
+    assert co.eligibility >= m.params.social_care.need_threshold
+    assert eligible(m, co) >= co.packages  # each package it funds has someone eligible for it
+
+
+def test_without_a_pooled_budget_a_council_keeps_its_starting_threshold():
+    """Ablation: the same council on its own money and the collaborative commissioner's Better
+    Care Fund-sized share, with no pooled budget, is held to its policy's threshold, as before."""
+    m = place()
+    co = m.organisation(POT[1])
+    bcf = sum(t.pence for _, t in m.ledger.journal if t.kind == "pooled_budget" and t.payee == co.account)
+    assert bcf > 0 and not co.pools  # pooled money came in, but no pooled budget
+    assert co.eligibility >= co.start_eligibility
+
+
+def test_a_pot_is_spent_on_care_not_left_in_the_councils_reserves():
+    """Through the second year the packages the pot funds are taken up, and the council does not bank it."""
+    m = place(pooled(0.2), steps=23)
+    co = m.organisation(POT[1])
+    assert co.packages_in_use >= 0.95 * co.packages, (co.packages_in_use, co.packages)
+    m.step()  # the second year closes
+    cm = m.organisation(POT[0])
+    pot = 0.2 * cm.allocation * m.catchments.resident_share(cm, co)
+    # what it kept of the year's pot, after the NHS's half of its result went back
+    assert co.memory[-1] < 0.15 * pot, (co.memory, pot)
