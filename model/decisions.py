@@ -27,10 +27,11 @@ foresight.
   (``decisions.regulator_weight``): an organisation-focused regulator penalises each
   pound of its own deficit beyond the special measures threshold, a whole-system
   regulator each pound of the place's deficit.
-* **The choice**: the current level and a step either way; each judged, one lever at a
-  time, and chosen by a logit on the objective whose scale is ``decisions.noise`` of
-  its income, drawn from its own random stream (bounded rationality); a move costs
-  that much too (adjustment), so with nothing to gain it stays where it is.
+* **The choice**: the current level and up to ``decisions.steps_per_year`` steps either
+  way; each judged, one lever at a time, and chosen by a logit on the objective whose
+  scale is ``decisions.noise`` of its income, drawn from its own random stream (bounded
+  rationality); each step moved costs that much too (adjustment), so with nothing to gain
+  it stays where it is.
 * **Councils are cash-limited**: they must balance their budgets and cannot borrow to run
   services, so a council values its own pounds only while its reserves are forecast to
   fall below zero; beyond that, money saved is money it would spend on its services.
@@ -129,11 +130,13 @@ def decide(model: LocalHealthEconomy) -> None:
     for org in model.organisations:
         for lever in LEVERS.get(org.kind, ()):
             current = org.levers[lever.name]
-            options = sorted({_clip(current - lever.step, lever), current, _clip(current + lever.step, lever)})
+            reach = range(-d.steps_per_year, d.steps_per_year + 1)
+            options = sorted({_clip(current + k * lever.step, lever) for k in reach})
             scale = d.noise * max(org.last_income, 1.0)
-            # moving costs something (an adjustment cost of the same size as its misjudgements): with nothing to
-            # gain it stays where it is
-            scores = np.array([0.0 if x == current else objective(view, org, view.change(org, lever.name, x)) - scale
+            # moving costs something (an adjustment cost of the same size as its misjudgements, a step at a
+            # time): with nothing to gain it stays where it is
+            scores = np.array([0.0 if x == current else
+                               objective(view, org, view.change(org, lever.name, x)) - scale * round(abs(x - current) / lever.step)
                                for x in options])
             org.levers[lever.name] = options[_logit_choice(scores, scale, model.rng_decisions)]
 
@@ -258,7 +261,11 @@ class View:
         self.tally: YearTally = model.delivery.last_year
         s = model.params
         pr = model.prices
-        self.contract_by_id = {id(c): c for c in model.contracting.active()}
+        self.active = model.contracting.active()
+        self.contract_by_id = {id(c): c for c in self.active}
+        self.acute = [c for c in self.active if c.scope == "acute"]
+        self._shared: dict[str, float] = {}
+        self._bed_base: dict[tuple[int, int], tuple[float, float]] = {}
         self._marginal: dict[tuple[int, str], float] = {}
         self.place_result = sum(o.last_result for o in model.organisations)
         self.qaly_value = s.net_health.threshold_per_qaly
@@ -287,27 +294,35 @@ class View:
 
     def shared_cost(self, org: Organisation) -> float:
         """The share of ``org``'s extra costs its contracts' risk shares pass on (by each contract's value)."""
-        total = shared = 0.0
-        for c in self.model.contracting.of_provider(org):
-            if c.payer == c.provider:
-                continue
-            value = _value(c)
-            total += value
-            shared += value * c.regime.cost_share(c)
-        return shared / total if total else 0.0
+        if org.account not in self._shared:
+            total = shared = 0.0
+            for c in self.active:
+                if c.provider != org.account or c.payer == c.provider:
+                    continue
+                value = _value(c)
+                total += value
+                shared += value * c.regime.cost_share(c)
+            self._shared[org.account] = shared / total if total else 0.0
+        return self._shared[org.account]
 
     def acute_contracts(self, hospital: Hospital) -> list[Contract]:
         """The contracts paying for the hospital's acute services (one per population)."""
-        return [c for c in self.model.contracting.of_provider(hospital) if c.scope == "acute"]
+        return [c for c in self.acute if c.provider_org is hospital]
 
-    def spread(self, change: Change, contracts: list[Contract], unit: str, n: float, by: str) -> None:
+    def population_contracts(self, cm: Commissioner, hospital: Hospital | None = None) -> list[Contract]:
+        """The acute contracts serving ``cm``'s population (at one hospital, or at any hospital of the place)."""
+        return [c for c in self.acute if c.population_of is cm
+                and (c.provider_org is hospital if hospital is not None else isinstance(c.provider_org, Hospital))]
+
+    @staticmethod
+    def spread(change: Change, contracts: list[Contract], unit: str, n: float, by: str) -> None:
         """Add ``n`` units across contracts in proportion to each one's last-year ``by`` activity."""
-        weights = np.array([getattr(c.last_year_activity or Activity(), by) for c in contracts], dtype=float)
         if not contracts or n == 0:
             return
-        weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(contracts), 1 / len(contracts))
+        weights = [float(getattr(c.last_year_activity, by)) if c.last_year_activity is not None else 0.0 for c in contracts]
+        total = sum(weights)
         for c, w in zip(contracts, weights, strict=True):
-            change.units[(id(c), unit)] += n * w
+            change.units[(id(c), unit)] += n * (w / total if total > 0 else 1 / len(contracts))
 
     # -- a hospital's beds ----------------------------------------------------------------------------------------
     def bed_effects(self, h: Hospital, extra_bed_days: float, capacity_factor: float = 1.0, beds: int | None = None
@@ -327,7 +342,9 @@ class View:
             return float(over), float(electives)
 
         share = bd / bd.sum() if bd.sum() > 0 else np.full(12, 1 / 12)
-        over0, el0 = year(bd, cap, h.beds)
+        if (h.index, h.beds) not in self._bed_base:
+            self._bed_base[(h.index, h.beds)] = year(bd, cap, h.beds)
+        over0, el0 = self._bed_base[(h.index, h.beds)]
         over1, el1 = year(bd + extra_bed_days * share, cap * capacity_factor, h.beds if beds is None else beds)
         return over1 - over0, el1 - el0
 
@@ -549,7 +566,7 @@ def _gp_referral_shedding(view: View, g: GPFederation, x: float) -> Change:
     quality = freed / wanted * m.params.capacity.qof_per_patient * g.list_size * m.prices.gp_contract
     ch.transfers[g.account] += quality
     ch.transfers[g.commissioner.account] -= quality
-    contracts = [c for c in m.contracting.active() if c.scope == "acute" and c.population_of is g.commissioner]
+    contracts = [c for c in view.acute if c.population_of is g.commissioner]
     view.spread(ch, contracts, "outpatient_attendance", referrals, "outpatient_attendances")
     listed = referrals * m.params.demand.listed_share
     for c in contracts:
@@ -658,7 +675,7 @@ def _hospital_activity(view: View, ch: Change, cm: Commissioner, h: Hospital, ad
     """Emergency admissions and attendances of ``cm``'s population at ``h``: paid under its contract, costing
     the hospital their variable costs and bed days."""
     m = view.model
-    contracts = [c for c in m.contracting.active() if c.scope == "acute" and c.provider_org is h and c.population_of is cm]
+    contracts = view.population_contracts(cm, h)
     view.spread(ch, contracts, "emergency_spell", admissions, "emergency_spells")
     view.spread(ch, contracts, "ae_attendance", attendances, "ae_attendances")
     bed_days = admissions * m.params.demand.emergency_los_days
@@ -671,9 +688,7 @@ def _hospital_activity(view: View, ch: Change, cm: Commissioner, h: Hospital, ad
 
 def _population_activity(view: View, ch: Change, cm: Commissioner, admissions: float, attendances: float) -> None:
     """Spread admissions and attendances of ``cm``'s population over the hospitals it uses, as last year."""
-    m = view.model
-    contracts = [c for c in m.contracting.active() if c.scope == "acute" and c.population_of is cm
-                 and c.provider_org in m.hospitals]
+    contracts = view.population_contracts(cm)
     for c in contracts:
         share = _share(contracts, c, "emergency_spells")
         _hospital_activity(view, ch, cm, c.provider_org, admissions * share, attendances * share)

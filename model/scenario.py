@@ -305,6 +305,7 @@ class Decisions(_Section):
         "what the regulator's judgement adds to each pound below the line it judges: an organisation's own deficit beyond the "
         "special measures threshold (organisation-focused) or the place's deficit (whole-system)"))
     horizon_years: float = Field(ge=0.0, le=20.0, description="years ahead an organisation weighs a programme's costs and effects over")
+    steps_per_year: int = Field(ge=1, le=10, description="the most steps (each lever's own) a lever can move in a year")
     noise: float = Field(ge=0.0, le=1.0, description=(
         "spread of an organisation's misjudgement of its options, as a share of its income (the scale of a logit choice)"))
 
