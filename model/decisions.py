@@ -22,8 +22,10 @@ foresight.
 * **The objective** (:func:`objective`): its own result; plus, weighted by its strategy
   (``decisions.place_weight_*``: a fortress weighs none of it; a collaborator at weight 1
   weighs the others as itself, so it maximises the place's net benefit), the others'
-  results and the place's health valued at the threshold (the place's money is its
-  resource costs: transfers between organisations cancel); less the regulator's judgement
+  results (the place's money is its resource costs: transfers between organisations
+  cancel) and the place's health valued at the threshold, the latter at least at
+  ``decisions.mission_weight`` for every organisation (public bodies care for the people
+  they serve, fortress or not); less the regulator's judgement
   (``decisions.regulator_weight``): an organisation-focused regulator penalises each
   pound of its own deficit beyond the special measures threshold, a whole-system
   regulator each pound of the place's deficit.
@@ -101,8 +103,10 @@ LEVERS: dict[str, tuple[Lever, ...]] = {
               "assumption: the fortress bundle's 0.7 is within"),
     ),
     "council": (
-        Lever("eligibility_tightening", "frailty points added to its starting eligibility threshold", -0.02, 0.08, 0.01,
-              "assumption"),
+        Lever("eligibility_tightening", "frailty points added to its starting eligibility threshold", -0.05, 0.03, 0.01,
+              "the Care Act 2014's national eligibility criteria (from April 2015) leave a council little room to "
+              "tighten; the size is an assumption (the fortress bundle's 0.01 is within); never below the need "
+              "threshold itself (Council.eligibility)"),
         Lever("prevention_ratio", "prevention spending relative to the start", 0.4, 1.6, 0.1, "assumption"),
         Lever("pooled_substitution", "share of pooled NHS money it withdraws from its own care budget", 0.0, 1.0, 0.25,
               "assumption"),
@@ -210,8 +214,10 @@ def objective(view: View, org: Organisation, change: Change) -> float:
     place = -sum(change.costs.values())  # the place's money: resource costs (transfers between its organisations cancel)
     weight = d.place_weight_collaborative if org.strategy == "collaborative" else d.place_weight_fortress
     # its own result, and as much as its strategy weighs them the others' results and the place's health:
-    # at weight 1 it maximises the place's net benefit, and a cost it merely shifts onto a partner is worth nothing
-    value = _own_value(org, own) + weight * (place - own + view.qaly_value * change.qalys)
+    # at weight 1 it maximises the place's net benefit, and a cost it merely shifts onto a partner is worth
+    # nothing. Every organisation values the health its own decisions change at least at its mission's weight.
+    health = max(weight, d.mission_weight)
+    value = _own_value(org, own) + weight * (place - own) + health * view.qaly_value * change.qalys
     reg = m.params.regulation
     if reg.focus == "organisation" or org.in_failure_regime:
         line = -reg.special_measures_deficit * org.last_income
@@ -624,8 +630,9 @@ def _council_eligibility(view: View, co: Council, x: float) -> Change:
     m = view.model
     now = co.levers["eligibility_tightening"]
     delivery = m.delivery
-    eligible_now = delivery.eligible_at(co, co.start_eligibility + now)
-    eligible_new = delivery.eligible_at(co, co.start_eligibility + x)
+    need = m.params.social_care.need_threshold
+    eligible_now = delivery.eligible_at(co, max(co.start_eligibility + now, need))
+    eligible_new = delivery.eligible_at(co, max(co.start_eligibility + x, need))
     funded_now = min(co.packages, eligible_now)
     funded_new = min(co.packages, eligible_new)
     _packages(view, ch, co, funded_new - funded_now)
@@ -744,18 +751,22 @@ def _wait_qalys(view: View, h: Hospital, electives: float) -> float:
 
 
 def _list_qalys(view: View, people: float, h: Hospital | None = None) -> float:
-    """QALYs of ``people`` more on a waiting list for the time the list takes to clear, at its share waiting long."""
+    """QALYs of ``people`` more on a waiting list: each waits as long as the list takes to clear at last year's
+    pace or, if the list grew last year, for the rest of the planning horizon; beyond 18 weeks, a long wait."""
     from model.delivery import LONG_WAIT_BIN
 
     w = view.model.delivery.waiting
-    on_list = w[:, h.index, :] if h is not None else w.sum(axis=1)
-    total = on_list.sum()
-    if total <= 0 or people == 0:
+    total = w[:, h.index, :].sum() if h is not None else w.sum()
+    if people == 0:
         return 0.0
-    done = view.tally.electives[h.index] if h is not None else view.tally.electives.sum()
-    months = min(total / max(done / 12, 1.0), 24.0)  # how long the list takes to clear at last year's pace
-    long_share = on_list[:, LONG_WAIT_BIN:].sum() / total
-    return people * months * long_share * view.health.long_wait_month
+    t = view.tally
+    done = t.electives[h.index] if h is not None else t.electives.sum()
+    listed = t.listed[h.index] if h is not None else t.listed.sum()
+    if listed > done:
+        months = 12 * view.model.params.decisions.horizon_years
+    else:
+        months = min(total / max(done / 12, 1.0), 24.0)
+    return people * max(months - LONG_WAIT_BIN, 0.0) * view.health.long_wait_month
 
 
 _FORECASTS = {

@@ -48,6 +48,7 @@ class YearTally:
     ae: np.ndarray = field(init=False)  # A&E attendances (admitted or not)
     referrals: np.ndarray = field(init=False)  # first outpatient attendances
     electives: np.ndarray = field(init=False)  # elective spells done
+    listed: np.ndarray = field(init=False)  # people added to its waiting list
     bed_days_month: np.ndarray = field(init=False)  # hospital x month: emergency and delayed bed days
     inpatient_capacity_month: np.ndarray = field(init=False)  # hospital x month: inpatient elective spells it could do
     gp_referrals: np.ndarray = field(init=False)  # per GP federation: referrals of its patients
@@ -60,7 +61,8 @@ class YearTally:
     delayed_days: np.ndarray = field(init=False)  # bed days its residents waited for care
 
     def __post_init__(self) -> None:
-        for name in ("emergency", "marginal", "multi", "frail", "readmissions", "frail_bed_days", "ae", "referrals", "electives"):
+        for name in ("emergency", "marginal", "multi", "frail", "readmissions", "frail_bed_days", "ae", "referrals", "electives",
+                     "listed"):
             setattr(self, name, np.zeros(self.nh))
         self.bed_days_month = np.zeros((self.nh, 12))
         self.inpatient_capacity_month = np.zeros((self.nh, 12))
@@ -136,6 +138,7 @@ class Delivery:
         listed = self.rng_delivery.random(ref.size) < s.demand.listed_share
         self.waiting[:, :, 1:] = self._age_waiting()
         self.waiting[:, :, 0] = count_pairs(ref[listed])
+        self.tally.listed += self.waiting[:, :, 0].sum(axis=0)
         electives = np.zeros((nc, nh), dtype=np.int64)
         day_share = s.demand.elective_day_case_share
         for h in m.hospitals:

@@ -255,8 +255,9 @@ class Council(Organisation):
         so the pot is never left unspent for want of residents eligible to use it."""
         if not self.planned:
             return max(self.base_eligibility, self.start_eligibility)
-        floor = self.model.params.social_care.need_threshold if self.pools else self.start_eligibility
-        return max(self.base_eligibility, floor + self.lever("eligibility_tightening"))
+        need = self.model.params.social_care.need_threshold
+        floor = need if self.pools else self.start_eligibility
+        return max(self.base_eligibility, floor + self.lever("eligibility_tightening"), need)
 
     def programme_doses(self) -> dict[str, float]:
         # prevention: the change in spending over the start it commissions (negative: a cut)

@@ -301,6 +301,8 @@ class Decisions(_Section):
     place_weight_collaborative: float = Field(ge=0.0, le=10.0, description=(
         "weight a collaborator puts on the place's net benefit (money and health valued at the threshold) beside its own result"))
     place_weight_fortress: float = Field(ge=0.0, le=10.0, description="weight a fortress puts on the place's net benefit")
+    mission_weight: float = Field(ge=0.0, le=10.0, description=(
+        "the least weight any organisation puts on the health its own decisions change, valued at the threshold"))
     regulator_weight: float = Field(ge=0.0, le=10.0, description=(
         "what the regulator's judgement adds to each pound below the line it judges: an organisation's own deficit beyond the "
         "special measures threshold (organisation-focused) or the place's deficit (whole-system)"))
@@ -351,7 +353,7 @@ class Commons(_Section):
     system_leadership: bool = Field(False, description="commissioners lead the system and stay collaborative")
     national_recognition: bool = Field(False, description="national bodies recognise the place: collaborators are not put in special measures")
     visibility_without_measures: Share = Field(0.3, description="chance a partner's behaviour and result are seen in a year without shared measures")
-    sanction_share: Share = Field(0.005, description="sanction per visible defection, as a share of income, times the score of seen defections")
+    sanction_share: Share = Field(0.01, description="sanction per visible defection, as a share of income, times the score of seen defections")
     defection_memory: Share = Field(0.5, description="share of an organisation's score of seen defections that it keeps each year (old defections fade)")
     participation_bonus: Rate = Field(0.2, description="payoff bonus of collaborating when organisations set the rules")
 
