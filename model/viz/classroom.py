@@ -101,6 +101,7 @@ class Student:
     org: str
     joined_month: int
     pages: int = 0  # pages open now
+    votes: dict[int, str] = field(default_factory=dict)  # year-end month -> the strategy they voted for
 
 
 @dataclass
@@ -121,6 +122,7 @@ class StudentView:
     kind: str
     connected: bool
     voted: str | None  # this window's vote, if any
+    last_vote: tuple[int, str] | None  # (year-end month, strategy) of their latest vote
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ class WindowView:
     closed: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ClassFrame:
     """What every classroom page reads: the place, its figures (drawn once), and the class."""
 
@@ -249,6 +251,8 @@ class Classroom:
         with self.clock.lock, self._lock:
             self.clock.pause()
             self.finished = True
+            if self.window is not None and not self.window.closed:
+                self.window.closed = "the game ended"
         self.store.publish()
 
     def set_pace(self, pace: float) -> None:
@@ -373,6 +377,7 @@ class Classroom:
             allowed = {lv.name: lv for lv in levers_of(kind)}
             values = {k: allowed[k].clamp(v) for k, v in (levers or {}).items() if k in allowed}
             w.votes[student_id] = Decision(strategy, values, s.name)
+            s.votes[w.month] = strategy
             self._close_if_all_decided()
         self.clock.wake()  # outside the class's lock: the clock takes its own lock first
         self.store.publish()
@@ -444,13 +449,14 @@ class Classroom:
             w = self.window
             wall = time.time() - self._now()
             window = None
-            if w is not None and model.month < w.month:
+            if w is not None:
                 expected = self._expected()
                 window = WindowView(w.month, max(0.0, w.deadline - self._now()), w.deadline + wall,
                                     sum(1 for s in expected if s.id in w.votes), len(expected), w.closed)
             kinds = {o.name: o.kind for o in model.organisations}
             students = {s.id: StudentView(s.name, s.org, kinds.get(s.org, ""), s.pages > 0,
-                                          w.votes[s.id].strategy if w is not None and s.id in w.votes and not w.closed else None)
+                                          w.votes[s.id].strategy if w is not None and s.id in w.votes and not w.closed else None,
+                                          max(s.votes.items()) if s.votes else None)
                         for s in self.students.values()}
             policy = model.policy
             decisions = tuple(dict(d) for d in policy.record) if isinstance(policy, StudentPolicy) else ()

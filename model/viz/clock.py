@@ -16,7 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from model.viz.snapshot import History, Snapshot, take
 
@@ -30,7 +30,7 @@ PACES = (1.0, 2.0, 5.0, 10.0, 0.0)  # months a second; 0 = as fast as it goes
 DEFAULT_PACE = 5.0
 
 
-class Store(Generic[F]):
+class Store[F]:
     """Frames built on demand and pushed to every subscriber from one publishing thread."""
 
     def __init__(self, build: Callable[[], F], name: str = "lhe-publisher") -> None:
@@ -237,12 +237,13 @@ class Clock:
                     self._cond.wait(wait)  # Play's pace; a command wakes it early
                     continue
                 t0 = time.perf_counter()
+                started = time.monotonic()
                 self.model.step()
                 self.history.record(self.model)
                 self.step_seconds.append(time.perf_counter() - t0)
                 if self.pending > 0:
                     self.pending -= 1
-                next_at = time.monotonic() + (1.0 / self.pace if self.pace > 0 else 0.0)
+                next_at = started + (1.0 / self.pace if self.pace > 0 else 0.0)
                 self.version += 1
                 if self.ended:
                     self.playing, self.pending = False, 0

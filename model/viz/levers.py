@@ -39,7 +39,7 @@ class LeverSet:
     kind: str
     levers: tuple[Lever, ...]
     apply: ApplyLevers  # sets the organisation's levers for the coming year
-    current: Callable[["Organisation"], Mapping[str, float]]  # the values it has now (a bot's)
+    current: Callable[[Organisation], Mapping[str, float]]  # the values it has now (a bot's)
 
 
 LEVER_SETS: dict[str, LeverSet] = {}
