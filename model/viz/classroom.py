@@ -420,7 +420,7 @@ class Classroom:
             winner = counts[0][0]
             lever_names = {k for v in votes for k in v.levers}
             levers = {k: statistics.median(v.levers[k] for v in votes if k in v.levers) for k in lever_names}
-            decided[org] = Decision(winner, levers, ", ".join(sorted(v.by for v in votes)))
+            decided[org] = Decision(winner, levers, ", ".join(sorted(v.by for v in votes if v.strategy == winner)))
         policy = self.clock.model.policy
         if isinstance(policy, StudentPolicy):
             policy.decisions[w.month] = decided
