@@ -21,6 +21,7 @@ import ipaddress
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -202,7 +203,25 @@ def run_server(app_module: str, sock: socket.socket, token: str | None = None,
 
     config = uvicorn.Config(Gate(solara_starlette.app, token=token, max_sessions=max_sessions), log_level="warning",
                             timeout_graceful_shutdown=3, ws_ping_interval=20, lifespan="on")
-    uvicorn.Server(config).run(sockets=[sock])
+    # uvicorn shuts down gracefully on SIGTERM or SIGINT, then raises the signal again for the handler
+    # that was there before it: ours, which ends the serving here instead of the process
+    previous = {sig: signal.signal(sig, _stop_serving) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except _Stopped:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        sock.close()
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _stop_serving(signum: int, frame: Any) -> None:
+    raise _Stopped
 
 
 def _needs_solara() -> None:
