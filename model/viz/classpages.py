@@ -264,9 +264,14 @@ def student_structure(student_id: str) -> Callable[[ClassFrame], tuple]:
 
 @solara.component
 def StudentPage() -> None:
-    classroom = _classroom()
     fallback = solara.use_memo(lambda: secrets.token_urlsafe(16), [])
-    student_id = _cookie(STUDENT_COOKIE) or fallback
+    StudentScreen(_cookie(STUDENT_COOKIE) or fallback)
+
+
+@solara.component
+def StudentScreen(student_id: str) -> None:
+    """One student's page: the join form, then their organisation, their decisions and the place."""
+    classroom = _classroom()
     fill = solara.use_memo(lambda: student_fill(student_id), [student_id])
     structure = solara.use_memo(lambda: student_structure(student_id), [student_id])
     frame, live = use_live(classroom.store, fill, structure)
@@ -323,13 +328,8 @@ def Layout(children: list = []) -> None:  # noqa: B006 - Solara's layout signatu
             solara.display(c)
 
 
-@solara.component
-def Page() -> None:
-    """One address, three pages: ``/teacher``, ``/screen``, and the students' ``/`` (any other path)."""
-    path = solara.use_router().path.rstrip("/")
-    if path.endswith("/teacher"):
-        TeacherPage()
-    elif path.endswith("/screen"):
-        ScreenPage()
-    else:
-        StudentPage()
+routes = [  # each with the plain layout, so no navigation between the pages is offered
+    solara.Route(path="/", component=StudentPage, label="Join", layout=Layout),
+    solara.Route(path="teacher", component=TeacherPage, label="Teacher", layout=Layout),
+    solara.Route(path="screen", component=ScreenPage, label="Screen", layout=Layout),
+]

@@ -102,15 +102,15 @@ def test_a_student_may_pick_an_organisation_and_a_team_decides_by_majority(room)
 
 
 def test_a_tied_team_leaves_the_choice_to_the_bot(room):
-    for sid, vote in (("a", "collaborative"), ("b", "fortress")):
-        room.join(sid, sid, room.join_code, org="Middleton General")
+    for sid in ("a", "b"):
+        room.join(sid, sid, room.join_code, org="Southside GP Federation")
         room.connect(sid)
     room.step(12)
     wait_until(lambda: room.window is not None)
     room.decide("a", "collaborative")
     room.decide("b", "fortress")
     wait_until(lambda: room.clock.model.month == 12)
-    row = [d for d in room.record()["decisions"] if d["organisation"] == "Middleton General"][0]
+    row = [d for d in room.record()["decisions"] if d["organisation"] == "Southside GP Federation"][0]
     assert row["students"] is None and row["by"] == "bot"
 
 
