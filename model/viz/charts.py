@@ -174,7 +174,7 @@ def line_chart(chart: Chart, snap: Snapshot, width: int = 480, height: int = 270
         ly = h - 16 * legend_rows + 16 * i - 2
         dash = " stroke-dasharray='6 4'" if ln.dashed else ""
         out.append(f"<line x1='{left}' x2='{left + 22}' y1='{ly - 4}' y2='{ly - 4}' stroke='{ln.colour}' stroke-width='{ln.width}'{dash}/>")
-        last = f": {_fmt(ln.values[-1], step)}" if ln.values else ""
+        last = f": {_fmt(ln.values[-1], step / 10)}" if ln.values else ""
         out.append(f"<text x='{left + 28}' y='{ly}' fill='#222'>{escape(ln.label)}{last}</text>")
     out.append("</svg>")
     return "".join(out).encode()

@@ -318,7 +318,7 @@ def StudentScreen(student_id: str) -> None:
                       on_value=lambda name: classroom.move(student_id, name))
     if frame.debrief is not None:
         DebriefView(frame.debrief)
-    PlacePictures(live, columns=1)
+    PlacePictures(live, columns=2)
 
 
 @solara.component
