@@ -95,7 +95,7 @@ def use_live[F](store: Store[F], fill: Callable[[F, Live], None], structure: Cal
 def html_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], classes: str = "") -> str:
     """A table as HTML text, every cell escaped (names come from files and from students)."""
     head = "".join(f"<th style='text-align:left;padding:2px 8px'>{escape(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px;border-top:1px solid #eee'>{escape(str(c))}</td>"
+    body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px;border-top:1px solid #eee;white-space:nowrap'>{escape(str(c))}</td>"
                                     for c in row) + "</tr>" for row in rows)
     return f"<table class='{escape(classes)}' style='border-collapse:collapse;font-size:0.92em'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
