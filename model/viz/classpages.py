@@ -263,6 +263,15 @@ def student_structure(student_id: str) -> Callable[[ClassFrame], tuple]:
 
 
 @solara.component
+def Levers(declared: tuple, values: dict, set_values: Callable[[dict], None]) -> None:
+    """A slider for each lever the organisation's kind declares (model.viz.levers)."""
+    for lever in declared:
+        solara.SliderFloat(lever.label, value=float(values.get(lever.name, (lever.low + lever.high) / 2)),
+                           min=lever.low, max=lever.high, step=lever.step,
+                           on_value=lambda v, name=lever.name: set_values({**values, name: float(v)}))
+
+
+@solara.component
 def StudentPage() -> None:
     fallback = solara.use_memo(lambda: secrets.token_urlsafe(16), [])
     StudentScreen(_cookie(STUDENT_COOKIE) or fallback)
@@ -275,6 +284,7 @@ def StudentScreen(student_id: str) -> None:
     fill = solara.use_memo(lambda: student_fill(student_id), [student_id])
     structure = solara.use_memo(lambda: student_structure(student_id), [student_id])
     frame, live = use_live(classroom.store, fill, structure)
+    levers, set_levers = solara.use_state({})  # this student's lever settings (none until the model has levers)
     me = frame.students.get(student_id) if frame is not None else None
     joined = me is not None
 
@@ -304,9 +314,11 @@ def StudentScreen(student_id: str) -> None:
         with solara.Card(f"Your decision for the year from month {w.month}", margin=0, classes=["decision"]):
             for strategy in ("fortress", "collaborative"):
                 para(f"{strategy.capitalize()}: {WHAT_IT_MEANS.get((me.kind, strategy), '')}.")
+            Levers(frame.levers.get(me.kind, ()), levers, set_levers)
             with solara.Row():
-                solara.Button("Fortress", on_click=lambda: classroom.decide(student_id, "fortress"), color="error")
-                solara.Button("Collaborative", on_click=lambda: classroom.decide(student_id, "collaborative"),
+                solara.Button("Fortress", on_click=lambda: classroom.decide(student_id, "fortress", levers),
+                              color="error")
+                solara.Button("Collaborative", on_click=lambda: classroom.decide(student_id, "collaborative", levers),
                               color="success")
             if me.voted:
                 para("Waiting for the others.")

@@ -261,3 +261,23 @@ def test_reference_runs_in_a_process_of_their_own_match_the_ones_in_this_one():
     here = ReferenceRuns(scenario, seed=2, seeds=1, background=False)
     assert [r.place for r in background.runs] == [r.place for r in here.runs]
     background.close()
+
+
+def test_declared_levers_reach_the_model_through_the_team_median(room, monkeypatch):
+    from model.viz import levers
+
+    applied = {}
+    lever_set = levers.LeverSet("gp_federation", (levers.Lever("outreach", "Outreach", 0.0, 1.0),),
+                                apply=lambda model, org, values: applied.setdefault((model.month, org.name), dict(values)),
+                                current=lambda org: {"outreach": 0.5})
+    monkeypatch.setitem(levers.LEVER_SETS, "gp_federation", lever_set)
+    for sid, value in (("a", 0.2), ("b", 0.4), ("c", 2.0)):
+        room.join(sid, sid, room.join_code, org="Southside GP Federation")
+        room.connect(sid)
+    room.step(12)
+    wait_until(lambda: room.window is not None)
+    for sid, value in (("a", 0.2), ("b", 0.4), ("c", 2.0)):
+        room.decide(sid, "collaborative", {"outreach": value, "unknown": 5.0})
+    wait_until(lambda: room.clock.model.month == 12)
+    assert applied == {(12, "Southside GP Federation"): {"outreach": 0.4}}  # clamped to 1.0, then the median
+    assert room.store.latest is not None and "gp_federation" in room.store.latest.levers
