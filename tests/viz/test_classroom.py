@@ -271,7 +271,7 @@ def test_declared_levers_reach_the_model_through_the_team_median(room, monkeypat
                                 apply=lambda model, org, values: applied.setdefault((model.month, org.name), dict(values)),
                                 current=lambda org: {"outreach": 0.5})
     monkeypatch.setitem(levers.LEVER_SETS, "gp_federation", lever_set)
-    for sid, value in (("a", 0.2), ("b", 0.4), ("c", 2.0)):
+    for sid in ("a", "b", "c"):
         room.join(sid, sid, room.join_code, org="Southside GP Federation")
         room.connect(sid)
     room.step(12)
