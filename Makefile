@@ -5,14 +5,15 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test bench lint clean help scenario-charts viz teaching-screenshots pattern-charts
+.PHONY: run test bench lint clean help scenario-charts viz class teaching-screenshots pattern-charts
 
 help:
 	@echo "make run    - set up .venv and run the default scenario (results/ + charts)"
 	@echo "make test   - set up .venv and run the test suite"
 	@echo "make bench  - benchmark the default scenario (median of 5, memory, profile)"
 	@echo "make viz    - the teaching page on http://127.0.0.1:8765 (fetches its assets once; ARGS='SCENARIO --port N')"
-	@echo "make teaching-screenshots - the real page through the exercises of docs/teaching.md (needs chromium)"
+	@echo "make class  - classroom mode on http://127.0.0.1:8766 (ARGS='SCENARIO --lan IFACE')"
+	@echo "make teaching-screenshots - the real pages through docs/teaching.md's exercises and a class (needs chromium)"
 	@echo "make pattern-charts - the papers' patterns over 20 seeds: docs/patterns.md and its charts"
 	@echo "make lint   - ruff"
 	@echo "make scenario-charts - run the scenario library's cases; charts in docs/img/scenarios/, docs/scenarios.md"
@@ -39,6 +40,10 @@ bench: $(STAMP)
 viz: $(STAMP)
 	$(PY) tools/fetch_viz_assets.py
 	$(VENV)/bin/lhe viz $(ARGS)
+
+class: $(STAMP)
+	$(PY) tools/fetch_viz_assets.py
+	$(VENV)/bin/lhe class $(ARGS)
 
 pattern-charts: $(STAMP)
 	$(PY) tools/pattern_charts.py

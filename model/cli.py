@@ -39,6 +39,14 @@ _positive_int = _whole_number(1, "a whole number of at least 1")
 _seed = _whole_number(0, "a whole number of 0 or more")
 
 
+def _port(text: str) -> int:
+    """An argparse type: a TCP port, 1 to 65535."""
+    value = _whole_number(1, "a port from 1 to 65535")(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"got {value}; a port from 1 to 65535 is allowed")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lhe", description="Simulate a local health economy: fortress or system of care.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -71,10 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the outcome the table is ranked on (default: place_balance)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    vz = sub.add_parser("viz", help="the place live in the browser, for teaching (Mesa's SolaraViz)")
+    vz = sub.add_parser("viz", help="the place live in the browser, for teaching (one place per browser session)")
     vz.add_argument("scenario", nargs="?", default=None, help="the place to start from (default: baseline)")
-    vz.add_argument("--port", type=_positive_int, default=8765, help="port (default 8765)")
+    vz.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
     vz.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+
+    cl = sub.add_parser("class", help="classroom mode: students play the organisations from their own browsers")
+    cl.add_argument("scenario", nargs="?", default=None, help="the place to play (default: teach-place)")
+    cl.add_argument("--port", type=_port, default=8766, help="port (default 8766)")
+    cl.add_argument("--lan", default=None, metavar="INTERFACE",
+                    help="serve the classroom's network on this interface (a name such as eth0, or its address); "
+                         "default: this machine only (127.0.0.1)")
+    cl.add_argument("--seed", type=_seed, default=None, help="random seed (default: the scenario's)")
+    cl.add_argument("--window", type=_positive_int, default=90, metavar="SECONDS",
+                    help="seconds students have to decide each simulated year (default 90)")
 
     sub.add_parser("scenarios", help="list the ready-made scenarios")
     s = sub.add_parser("show", help="describe a scenario: its opening comment, then every parameter with its source")
@@ -109,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_compare(args)
         if args.command == "viz":
             return cmd_viz(args)
+        if args.command == "class":
+            return cmd_class(args)
         if args.command == "scenarios":
             return cmd_scenarios()
         if args.command == "show":
@@ -472,34 +492,25 @@ def ranked_table(summary_table, ranked, rank_by: str, title: str, seeds: int) ->
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    """Serve the teaching page with Solara, offline, until Ctrl-C."""
-    import importlib.util
-    import os
+    """Serve the teaching page until Ctrl-C or SIGTERM (model.vizserve)."""
+    from model.vizserve import ServeError, serve_viz
 
-    from model.scenario import load_scenario
-
-    place = load_scenario(args.scenario).name if args.scenario else "baseline"  # a bad name exits 2 here
-    if importlib.util.find_spec("solara") is None:
-        print("lhe: error: the visual server needs the viz extra: pip install -e '.[viz]' (or make viz)", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    cache = Path(os.environ.get("SOLARA_ASSETS_PROXY_CACHE_DIR") or Path(sys.prefix) / "solara-assets")
-    if not cache.is_dir():
-        print(f"lhe: warning: no front-end assets in {cache}; without internet the page will not load. "
-              "Fetch them with: python tools/fetch_viz_assets.py (make viz does)", file=sys.stderr)
-    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(cache), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
-           "LHE_VIZ_PLACE": place}
-    solara_bin = Path(sys.executable).parent / "solara"
-    cmd = [str(solara_bin), "run", "model.viz", "--host", args.host, "--port", str(args.port), "--production", "--no-open"]
-    print(f"lhe viz: serving {place} on http://{args.host}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
-    proc = subprocess.Popen(cmd, env=env)
     try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        from model.vizserve import stop
+        return serve_viz(args.scenario, args.host, args.port)
+    except ServeError as e:
+        print(f"lhe viz: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
-        stop(proc, timeout=15)
-        print("lhe viz: stopped", file=sys.stderr)
-        return 0
+
+def cmd_class(args: argparse.Namespace) -> int:
+    """Serve classroom mode until Ctrl-C or SIGTERM (model.vizserve)."""
+    from model.vizserve import ServeError, serve_class
+
+    try:
+        return serve_class(args.scenario, args.port, lan=args.lan, seed=args.seed, window=args.window)
+    except ServeError as e:
+        print(f"lhe class: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 def cmd_scenarios() -> int:
