@@ -1,4 +1,4 @@
-"""The `lhe` command: run places, list scenarios and regimes.
+"""The `lhe` command: run places, compare them, sweep experiments, list scenarios and regimes.
 
 Bad input (a scenario file or a command-line value) ends with a message that
 names the file or option, the value and what is allowed, and exit code 2.
@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the outcome the table is ranked on (default: place_balance)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    from model.experiments.commands import add_parsers
+
+    add_parsers(sub, _positive_int)
+
     vz = sub.add_parser("viz", help="the place live in the browser, for teaching (Mesa's SolaraViz)")
     vz.add_argument("scenario", nargs="?", default=None, help="the place to start from (default: baseline)")
     vz.add_argument("--port", type=_positive_int, default=8765, help="port (default 8765)")
@@ -107,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "compare":
             return cmd_compare(args)
+        if args.command in ("sweep", "analyse", "discover", "report"):
+            from model.experiments import commands
+
+            return getattr(commands, f"cmd_{args.command}")(args)
         if args.command == "viz":
             return cmd_viz(args)
         if args.command == "scenarios":

@@ -46,8 +46,11 @@ from model.outputs import (
 MANIFEST = "manifest.json"
 FORMAT = 1
 PACKAGES = ("lhe", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "scipy", "SALib", "dask", "distributed")
-FLUSH_RUNS = 25  # rows per part file at most
-FLUSH_SECONDS = 10.0  # and at least this often while runs come in
+# When the driver writes a part file: after FLUSH_RUNS rows if FLUSH_MIN_SECONDS have passed (quick runs
+# make fewer, bigger files), or after FLUSH_SECONDS whatever the count. A kill loses at most that much work.
+FLUSH_RUNS = 25
+FLUSH_MIN_SECONDS = 2.0
+FLUSH_SECONDS = 10.0
 
 
 class StoreError(ValueError):
@@ -110,6 +113,7 @@ class Store:
         self._last_flush = time.monotonic()
         self._part = 0
         self.flush_runs = FLUSH_RUNS
+        self.flush_min_seconds = FLUSH_MIN_SECONDS
         self.flush_seconds = FLUSH_SECONDS
         self.written = 0
         self.failed = 0
@@ -195,7 +199,8 @@ class Store:
         self._rows.append(row)
         if row["status"] != "ok":
             self.failed += 1
-        if len(self._rows) >= self.flush_runs or time.monotonic() - self._last_flush >= self.flush_seconds:
+        waited = time.monotonic() - self._last_flush
+        if (len(self._rows) >= self.flush_runs and waited >= self.flush_min_seconds) or waited >= self.flush_seconds:
             self.flush()
 
     def flush(self) -> None:

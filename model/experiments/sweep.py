@@ -139,6 +139,7 @@ def run_sweep(
         store.flush_runs = flush_runs
     if flush_seconds is not None:
         store.flush_seconds = flush_seconds
+        store.flush_min_seconds = min(store.flush_min_seconds, flush_seconds)
     from model.experiments.storage import finished_ids
 
     done = finished_ids(out)
