@@ -42,6 +42,8 @@ def add_parsers(sub: argparse._SubParsersAction, positive_int) -> None:
     s.add_argument("--dry-run", action="store_true", help="validate and print the plan; run nothing")
     s.add_argument("--extend", action="store_true",
                    help="the experiment's seeds or design size changed: add the new runs to --out, reusing finished ones")
+    s.add_argument("--flush-every", type=positive_int, default=None, metavar="N",
+                   help="write finished runs to disk every N runs (default 25, or every 10 s): what a kill can lose at most")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
 
     a = sub.add_parser("analyse", help="a sweep's sensitivity indices (Sobol, Morris) or main effects (factorial)")
@@ -86,7 +88,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     try:
         result = run_sweep(experiment, out, processes=args.processes, scheduler=args.scheduler, extend=args.extend,
-                           progress=not args.quiet)
+                           progress=not args.quiet, flush_runs=args.flush_every)
     except (StoreError, SchedulerError) as e:
         return _err(str(e))
     except KeyboardInterrupt:

@@ -101,9 +101,9 @@ def _tasks(experiment: Experiment, plan_rows: list[tuple[int, int, str]], design
     from model.experiments.simulators import SIMULATORS
 
     sim = SIMULATORS[experiment.simulator]
-    rows = design.set_index("point")
+    rows = design.set_index("point")[[f.name for f in experiment.factors]].to_dict("index")
     for point, seed, rid in plan_rows:
-        changes = experiment.point_changes(rows.loc[point].to_dict())
+        changes = experiment.point_changes(rows[point])
         key = (rid, point, seed)
         try:
             params = sim.resolve(experiment.base, changes, seed, experiment.steps)
@@ -135,8 +135,9 @@ def run_sweep(
     say = say or (lambda text: print(text, file=sys.stderr))
     t0 = time.perf_counter()
     store = Store.open(out, experiment, executor.describe(), extend=extend)
-    if flush_runs is not None:
+    if flush_runs is not None:  # asked for: every flush_runs runs, however quick
         store.flush_runs = flush_runs
+        store.flush_min_seconds = 0.0
     if flush_seconds is not None:
         store.flush_seconds = flush_seconds
         store.flush_min_seconds = min(store.flush_min_seconds, flush_seconds)
