@@ -40,6 +40,8 @@ _seed = _whole_number(0, "a whole number of 0 or more")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from model.experiments.commands import add_parsers, processes_arg
+
     p = argparse.ArgumentParser(prog="lhe", description="Simulate a local health economy: fortress or system of care.")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -49,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seeds", type=_positive_int, default=None, metavar="N", help="run N seeds (seed, seed+1, ...) on local processes")
     r.add_argument("--steps", type=_positive_int, default=None, help="months to simulate (default: the scenario's)")
     r.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario>-seed<N>/)")
-    r.add_argument("--processes", type=_positive_int, default=None, help="worker processes for --seeds (default: all cores)")
+    r.add_argument("--processes", type=processes_arg, default=None,
+                   help="worker processes for --seeds (default: all cores; 0: in this process)")
     r.add_argument("--scheduler", default=None, metavar="local[:N]|tcp://HOST:PORT", help="run --seeds on Dask (needs lhe[distributed])")
     r.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="change a parameter by its path, e.g. --set population.size=50000 (repeatable; VALUE is TOML)")
@@ -65,15 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=_seed, default=None, help="first seed (default: the scenario's)")
     c.add_argument("--steps", type=_positive_int, default=None, help="months to simulate (default: the scenario's)")
     c.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario>-compare/)")
-    c.add_argument("--processes", type=_positive_int, default=None, help="worker processes (default: all cores)")
+    c.add_argument("--processes", type=processes_arg, default=None, help="worker processes (default: all cores; 0: in this process)")
     c.add_argument("--scheduler", default=None, metavar="local[:N]|tcp://HOST:PORT", help="run on Dask (needs lhe[distributed])")
     c.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="change a parameter by its path for every arrangement (repeatable; VALUE is TOML)")
     c.add_argument("--rank-by", type=_outcome, default="place_balance", metavar="OUTCOME",
                    help="the outcome the table is ranked on (default: place_balance)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
-
-    from model.experiments.commands import add_parsers
 
     add_parsers(sub, _positive_int)
 
@@ -247,7 +248,7 @@ def _run_seeds(args: argparse.Namespace, scenario, changes: dict[str, Any]) -> i
             todo.append(spec)
     with tqdm(total=len(specs), desc=f"{scenario.name} x{len(specs)} seeds", unit="run", disable=args.quiet, file=sys.stderr) as bar:
         if results:
-            bar.write(f"resuming {out}: {len(results)} of {len(specs)} seeds already finished there")
+            bar.write(f"resuming {out}: {len(results)} of {len(specs)} seeds already finished there", file=sys.stderr)
             bar.update(len(results))
         if todo:
             for _ in run_many(todo, processes=args.processes, on_result=save, scheduler=args.scheduler):
@@ -427,7 +428,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             warnings.simplefilter("ignore", RunFailedWarning)  # reported below, with the traceback
             kept = sum(reuse(s) is not None for s in p.specs) if resumed else 0
             if kept:
-                bar.write(f"resuming {out}: {kept} of {len(p.specs)} runs already finished there")
+                bar.write(f"resuming {out}: {kept} of {len(p.specs)} runs already finished there", file=sys.stderr)
                 bar.update(kept)
             long = run_plan(p, processes=args.processes, on_result=save, scheduler=args.scheduler,
                             reuse=reuse if resumed else None)

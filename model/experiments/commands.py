@@ -18,13 +18,13 @@ def _err(text: str) -> int:
 
 def add_executor_options(p: argparse.ArgumentParser, positive_int) -> None:
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--processes", type=_processes, default=None, metavar="N",
+    g.add_argument("--processes", type=processes_arg, default=None, metavar="N",
                    help="worker processes on this machine (default: all cores; 0: in this process)")
     g.add_argument("--scheduler", default=None, metavar="local[:N]|tcp://HOST:PORT",
                    help="run on Dask: a LocalCluster of N workers, or a running scheduler (needs lhe[distributed])")
 
 
-def _processes(text: str) -> int:
+def processes_arg(text: str) -> int:
     try:
         value = int(text)
     except ValueError:

@@ -181,7 +181,7 @@ def run_sweep(
                 else:
                     fails += 1
                     bar.write(f"run {rid} (point {point}, seed {seed}) failed: "
-                              f"{(result.error or '').strip().splitlines()[-1] if result.error else ''}")
+                              f"{(result.error or '').strip().splitlines()[-1] if result.error else ''}", file=sys.stderr)
                 if on_result is not None:
                     on_result(result)
                 bar.update(1)
