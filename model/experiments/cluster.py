@@ -107,14 +107,21 @@ class DaskExecutor:
                 self.client = Client(self.address, timeout="10s")
             except (OSError, TimeoutError) as e:
                 raise SchedulerError(f"--scheduler: cannot reach {self.address}: {e}") from None
-            self._check_workers()
+            try:
+                self._check_workers()
+            except BaseException:
+                self.close()
+                raise
         n_workers = max(1, len(self.client.scheduler_info()["workers"]))
         self.slots = n_workers * self.window_per_worker
         self._ac = as_completed()
         return self
 
+    def _here(self) -> dict[str, Any]:
+        return fingerprint()
+
     def _check_workers(self) -> None:
-        here = fingerprint()
+        here = self._here()
         theirs = self.client.run(fingerprint)
         if not theirs:
             raise SchedulerError(f"--scheduler: {self.address} has no workers")

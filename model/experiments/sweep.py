@@ -27,10 +27,11 @@ from model.experiments.spec import Experiment, _plain
 from model.experiments.storage import Store
 
 # A rough guide for the plan's core-hours, before any run has been timed: the default place
-# (300,000 people, 120 months) takes about 1.5 s on one core here (README, Benchmarks), plus
-# about 0.1 s to build a place. Source: make bench on this machine; an estimate, not a promise.
+# (300,000 people, 120 months) takes about 1.5 s on one core here (README, Benchmarks), and a
+# place of 2,000 people over 12 months about 0.2 s, nearly all of it building the place.
+# Source: make bench and timings on this machine; an estimate, not a promise (the ETA uses real times).
 SECONDS_PER_PERSON_MONTH = 1.5 / (300_000 * 120)
-SECONDS_PER_RUN_FIXED = 0.1
+SECONDS_PER_RUN_FIXED = 0.2
 
 
 class Interrupted(KeyboardInterrupt):
@@ -72,8 +73,9 @@ def estimate_seconds(experiment: Experiment) -> float:
     return SECONDS_PER_RUN_FIXED + SECONDS_PER_PERSON_MONTH * float(size) * float(experiment.steps or 120)
 
 
-def describe_plan(experiment: Experiment, out: Path, done: set[str] | None = None) -> tuple[Plan, str]:
-    plan_table = experiment.plan()
+def describe_plan(experiment: Experiment, out: Path, done: set[str] | None = None,
+                  plan_table: Any = None) -> tuple[Plan, str]:
+    plan_table = experiment.plan() if plan_table is None else plan_table
     unique = plan_table["run_id"].nunique()
     done_here = len(set(plan_table["run_id"]) & (done or set()))
     p = Plan(len(plan_table), unique, done_here, unique - done_here, experiment.point_count(), len(experiment.seeds),
@@ -144,7 +146,7 @@ def run_sweep(
     from model.experiments.storage import finished_ids
 
     done = finished_ids(out)
-    plan, text = describe_plan(experiment, out, done)
+    plan, text = describe_plan(experiment, out, done, store.plan)
     say(text)
     design = store.design
     factor_names = [f.name for f in experiment.factors]
