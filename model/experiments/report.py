@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,7 @@ def comparison_charts(effects: pd.DataFrame, folder: Path, title: str) -> list[P
                         ecolor="#555", capsize=3)
             ax.set_yticks(list(y), t["level"].tolist())
             ax.invert_yaxis()
-            ax.set_title(label, fontsize=9)
+            ax.set_title("\n".join(textwrap.wrap(label, 44)), fontsize=9)
             ax.grid(axis="x", alpha=0.3)
         for ax in list(axes.flat)[len(outcomes):]:
             ax.axis("off")

@@ -65,7 +65,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from model.scenario import ScenarioError
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
-EXPERIMENT_DIRS = [Path(__file__).resolve().parent.parent.parent / "experiments"]
+EXPERIMENT_DIRS = [
+    Path(__file__).resolve().parent.parent.parent / "experiments",  # a checkout
+    Path(__file__).resolve().parent.parent / "_experiments",  # an installed wheel
+]
 MAX_RUNS = 1_000_000  # a guard against a typo in a size: more runs than this is refused
 
 
