@@ -10,7 +10,8 @@ years_in_deficit >= 2"``). Each run is one case. Two methods:
   of cases of interest (density) in the box; each step is a point on the
   peeling trajectory with its coverage (the share of all cases of interest
   inside the box), density and mass. The box reported is the one with the
-  highest coverage whose density reaches ``threshold``.
+  highest coverage whose density reaches ``threshold`` (the densest of those that
+  cover as much).
 - CART: a shallow classification tree (scikit-learn) whose leaves are boxes too.
 
 The EMA Workbench's own PRIM runs on the same folder through
@@ -100,7 +101,10 @@ def prim(x: pd.DataFrame, y: np.ndarray, *, peel: float = 0.05, min_mass: float 
         record()
     traj = pd.DataFrame(steps)
     good = traj[traj["density"] >= threshold]
-    chosen = int(good["coverage"].idxmax()) if len(good) else int(traj["density"].idxmax())
+    if len(good):  # the most coverage; between boxes that cover as much, the densest
+        chosen = int(good.sort_values(["coverage", "density"], ascending=False, kind="stable").index[0])
+    else:
+        chosen = int(traj["density"].idxmax())
     return traj, chosen
 
 

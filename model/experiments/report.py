@@ -127,7 +127,8 @@ def sobol_chart(table: pd.DataFrame, folder: Path, title: str) -> Path:
         ax.set_xticks(x, t["factor"], rotation=30, ha="right", fontsize=8)
         ax.set_ylim(min(0, float((t["S1"] - t["S1_conf"]).min())), max(1.0, float((t["ST"] + t["ST_conf"]).max())))
         noise = t["seed_noise_share"].iloc[0]
-        ax.set_title(_label(outcome)[0] + ("" if pd.isna(noise) else f"\nseed noise {noise:.0%} of run variance"), fontsize=9)
+        head = "\n".join(textwrap.wrap(_label(outcome)[0], 40))
+        ax.set_title(head + ("" if pd.isna(noise) else f"\nseed noise: {noise:.0%} of the runs' variance"), fontsize=9)
         ax.grid(axis="y", alpha=0.3)
     axes.flat[0].legend(fontsize=8)
     fig.suptitle(f"{title}: Sobol indices with 95% intervals", fontsize=10)
@@ -149,7 +150,7 @@ def morris_chart(table: pd.DataFrame, folder: Path, title: str) -> Path:
             ax.annotate(r.factor, (r.mu_star * scale, r.sigma * scale), fontsize=7, xytext=(3, 3), textcoords="offset points")
         ax.set_xlabel("mu* (mean absolute elementary effect)")
         ax.set_ylabel("sigma")
-        ax.set_title(label, fontsize=9)
+        ax.set_title("\n".join(textwrap.wrap(label, 40)), fontsize=9)
         ax.grid(alpha=0.3)
     fig.suptitle(f"{title}: Morris screening (high sigma: interactions or non-linearity)", fontsize=10)
     fig.tight_layout()
