@@ -99,7 +99,7 @@ class DaskExecutor:
             if self.trim_fix:
                 config.update(TRIM_FIX)
             with dask.config.set(config):
-                self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                             dashboard_address=None, silence_logs=40)
                 self.client = Client(self.cluster)
         else:
