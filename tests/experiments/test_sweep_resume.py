@@ -160,8 +160,8 @@ def test_sigkill_while_a_part_file_is_written_then_resume(tmp_path, reference):
     proc.wait(timeout=30)
     _poll(lambda: _gone(family), limit=30)
     assert tmp_name.is_file() and tmp_name.name.startswith(".part-")  # the half-written file never got its final name
-    assert len(part_files(out)) == 1
-    assert len(finished_ids(out)) == 3
+    (first,) = part_files(out)  # the first part file, written whole before the held one
+    assert 0 < len(finished_ids(out)) == len(pd.read_parquet(first)) <= 3
 
     again = _sweep(path, out)
     _, stderr = again.communicate(timeout=600)
@@ -206,7 +206,7 @@ def test_more_seeds_with_extend_reuse_every_finished_run(tmp_path, capsys):
 def test_sigterm_flushes_stops_the_workers_and_exits_130(tmp_path):
     path = write_small(tmp_path, size=SIZE, seeds=SEEDS, keep_monthly=True)
     out = tmp_path / "out"
-    proc = _sweep(path, out, "--flush-every", "1000")  # nothing reaches a part file before the signal
+    proc = _sweep(path, out, "--flush-every", "1000")  # runs wait for the signal (or the 10-second flush)
 
     def two_runs_finished():
         """two runs' monthly tables (written as each run finishes; their rows wait for a flush)"""
@@ -215,7 +215,6 @@ def test_sigterm_flushes_stops_the_workers_and_exits_130(tmp_path):
     _poll(two_runs_finished)
     seen = {(f.parent.parent.name, f.parent.name) for f in (out / "monthly" / "place").glob("point=*/seed=*/part-0.parquet")}
     family = [proc.pid, *_children(proc.pid)]
-    assert not part_files(out)
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr.decode()
