@@ -272,7 +272,8 @@ def _runs_per_minute(executor: Any, tasks: list[Any]) -> dict[str, float]:
         done = list(execute(tasks, executor))
     t2 = time.perf_counter()
     assert all(r.ok for r in done), [r.error for r in done if not r.ok]
-    return {"runs_per_min": 60 * len(tasks) / (t2 - t0), "seconds": t2 - t0, "startup_seconds": t1 - t0}
+    return {"runs_per_min": 60 * len(tasks) / (t2 - t0), "seconds": t2 - t0, "startup_seconds": t1 - t0,
+            "cpu_per_run": statistics.median(r.cpu_seconds for r in done)}  # the workers' own CPU: load-proof
 
 
 def _overhead(base: Any, k: int) -> dict[str, Any]:
@@ -317,7 +318,8 @@ def sweeps(quick: bool) -> dict[str, Any]:
                             ("dask 2, trim fix", lambda: DaskExecutor(workers=2, trim_fix=True))]:
             row[label] = _runs_per_minute(make(), tasks(n))
             print(f"  {n:3d} runs, {label:21s} {row[label]['runs_per_min']:6.1f} runs/min "
-                  f"({row[label]['seconds']:.1f} s, of which start-up {row[label]['startup_seconds']:.1f} s)", flush=True)
+                  f"({row[label]['seconds']:.1f} s, of which start-up {row[label]['startup_seconds']:.1f} s); "
+                  f"CPU per run, median {row[label]['cpu_per_run']:.2f} s; load {os.getloadavg()[0]:.1f}", flush=True)
         one = row["1 worker"]["runs_per_min"]
         for label in row:
             row[label]["ratio_to_one_worker"] = row[label]["runs_per_min"] / one

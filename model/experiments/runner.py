@@ -71,6 +71,7 @@ class TaskResult:
     place: pd.DataFrame | None = None
     organisations: pd.DataFrame | None = None
     error: str | None = None
+    cpu_seconds: float = 0.0  # the worker process's CPU time for the run (wall time less waiting for a core)
 
     @property
     def ok(self) -> bool:
@@ -86,15 +87,16 @@ def run_task(task: Task) -> TaskResult:
     from model.experiments.outcomes import FinishedRun, compute
     from model.experiments.simulators import SIMULATORS
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         place, orgs = SIMULATORS[task.simulator].run(task.params, task.seed)
         outcomes = compute(task.outcomes, FinishedRun(place, orgs, task.params))
     except Exception:  # noqa: BLE001 - a failed run is data, so the others go on
-        return TaskResult(task.key, "failed", time.perf_counter() - t0, worker_name(), error=traceback.format_exc())
+        return TaskResult(task.key, "failed", time.perf_counter() - t0, worker_name(), error=traceback.format_exc(),
+                          cpu_seconds=time.process_time() - c0)
     keep = task.keep_tables
     return TaskResult(task.key, "ok", time.perf_counter() - t0, worker_name(), outcomes,
-                      place if keep else None, orgs if keep else None)
+                      place if keep else None, orgs if keep else None, cpu_seconds=time.process_time() - c0)
 
 
 def failed(key: Any, error: str, seconds: float = 0.0, worker: str = "driver") -> TaskResult:
