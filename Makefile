@@ -5,18 +5,19 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test bench lint clean help scenario-charts viz class teaching-screenshots pattern-charts
+.PHONY: run test bench lint clean help scenario-charts viz class teaching-screenshots pattern-charts experiment-charts
 
 help:
 	@echo "make run    - set up .venv and run the default scenario (results/ + charts)"
 	@echo "make test   - set up .venv and run the test suite"
-	@echo "make bench  - benchmark the default scenario (median of 5, memory, profile)"
+	@echo "make bench  - benchmark the default scenario (median of 5, memory, profile) and sweeps (ARGS=--sweep: sweeps only)"
 	@echo "make viz    - the teaching page on http://127.0.0.1:8765 (fetches its assets once; ARGS='SCENARIO --port N')"
 	@echo "make class  - classroom mode on http://127.0.0.1:8766 (ARGS='SCENARIO --lan IFACE')"
 	@echo "make teaching-screenshots - the real pages through docs/teaching.md's exercises and a class (needs chromium)"
 	@echo "make pattern-charts - the papers' patterns over 20 seeds: docs/patterns.md and its charts"
 	@echo "make lint   - ruff"
 	@echo "make scenario-charts - run the scenario library's cases; charts in docs/img/scenarios/, docs/scenarios.md"
+	@echo "make experiment-charts - sweep the example experiments; one chart each in docs/img/experiments/"
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(PY) ]; then \
@@ -53,6 +54,9 @@ teaching-screenshots: $(STAMP)
 
 scenario-charts: $(STAMP)
 	$(PY) tools/scenario_charts.py $(ARGS)
+
+experiment-charts: $(STAMP)
+	$(PY) tools/experiment_charts.py $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check model tests benchmarks

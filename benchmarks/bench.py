@@ -17,7 +17,13 @@ c) where the time goes: ``model.phase_seconds`` summed over the runs, as
 d) a bare NumPy reference (300,000 people, 120 months, six uniform draws per
    person and one bincount a month) and the ratio of the whole ``lhe run`` command
    (start-up, tables and charts included) to it;
-e) linearity in population: 3,000,000 people against 300,000.
+e) linearity in population: 3,000,000 people against 300,000;
+f) sweeps (``--sweep`` runs only this part): runs per minute of the default
+   place through the runner on one and two worker processes over 8 and 32
+   runs, and on a Dask LocalCluster of two with Dask's default
+   ``MALLOC_TRIM_THRESHOLD_`` and with the fix; the runner's per-run overhead
+   against an in-process run; the driver's peak memory over 100 and 1,000
+   short runs; bytes per run on disk.
 
 It ends with a summary table (target, measured, PASS/MISS) and writes every
 number to ``benchmarks/last_results.json``. Timings are wall-clock; other
@@ -228,10 +234,143 @@ def linearity(repeats: int) -> dict[str, Any]:
     return out
 
 
+# --- f) sweeps ------------------------------------------------------------------------------------
+TARGET_TWO_WORKERS = 1.8  # two workers' runs per minute / one worker's, already at 8 runs
+TARGET_OVERHEAD = 0.10  # the runner's extra time per run against an in-process run
+TARGET_MEMORY_GROWTH_MB = 20.0  # the driver's peak over 1,000 short runs less its peak over 100: flat
+
+DRIVER_CHILD = """
+import json, resource, sys, tempfile, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from model.experiments.spec import experiment_from_data
+from model.experiments.sweep import run_sweep
+n = int(sys.argv[1])
+data = {{"name": "memory", "outcomes": ["place_balance", "waiting_list"], "keep_monthly": sys.argv[2] == "monthly",
+        "base": {{"steps": 3, "changes": {{"population.size": 500}}}}, "seeds": {{"count": 1}},
+        "design": {{"kind": "lhs", "size": n, "seed": 1}},
+        "factors": [{{"name": "growth", "path": "money.allocation_growth", "range": [0.0, 0.03]}}]}}
+with tempfile.TemporaryDirectory() as tmp:
+    out = Path(tmp) / "out"
+    t0 = time.perf_counter()
+    r = run_sweep(experiment_from_data(data, "memory"), out, processes=2, progress=False, say=lambda t: None)
+    seconds = time.perf_counter() - t0
+    runs_bytes = sum(p.stat().st_size for p in (out / "runs").glob("*.parquet"))
+    monthly_bytes = sum(p.stat().st_size for p in (out / "monthly").rglob("*.parquet")) if (out / "monthly").is_dir() else 0
+    print(json.dumps({{"peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "runs": r.finished,
+                      "seconds": seconds, "runs_bytes": runs_bytes, "monthly_bytes": monthly_bytes}}))
+"""
+
+
+def _runs_per_minute(executor: Any, tasks: list[Any]) -> dict[str, float]:
+    """Wall time of the tasks on a fresh executor: with its start-up, and from its first submission."""
+    from model.experiments.runner import execute
+
+    t0 = time.perf_counter()
+    with executor:
+        t1 = time.perf_counter()
+        done = list(execute(tasks, executor))
+    t2 = time.perf_counter()
+    assert all(r.ok for r in done), [r.error for r in done if not r.ok]
+    return {"runs_per_min": 60 * len(tasks) / (t2 - t0), "seconds": t2 - t0, "startup_seconds": t1 - t0,
+            "cpu_per_run": statistics.median(r.cpu_seconds for r in done)}  # the workers' own CPU: load-proof
+
+
+def _overhead(base: Any, k: int) -> dict[str, Any]:
+    """The same k runs in this process and through the runner on one kept worker (warmed up by one run first):
+    the runner's extra wall time per run, as a share of the in-process time."""
+    from model.experiments.runner import LocalProcesses, Task, execute
+
+    def task(i: int) -> Task:
+        return Task(i, "lhe", base.with_changes({"run.seed": i + 1}), i + 1, ("place_balance",))
+
+    inproc = []
+    for i in range(k):
+        t0 = time.perf_counter()
+        LocalHealthEconomy(base.with_changes({"run.seed": i + 1})).run()
+        inproc.append(time.perf_counter() - t0)
+    with LocalProcesses(1) as pool:
+        list(execute([task(k)], pool))  # the worker has started and imported everything
+        t0 = time.perf_counter()
+        done = list(execute([task(i) for i in range(k)], pool))
+        runner = (time.perf_counter() - t0) / k
+    assert all(r.ok for r in done)
+    return {"in_process": spread(inproc), "runner_per_run": runner,
+            "overhead": runner / statistics.mean(inproc) - 1}
+
+
+def sweeps(quick: bool) -> dict[str, Any]:
+    from model.experiments.cluster import DaskExecutor
+    from model.experiments.runner import LocalProcesses, Task
+
+    heading("f) sweeps: the runner on the default place")
+    base = load_scenario()
+
+    def tasks(n: int) -> list[Task]:
+        return [Task(i, "lhe", base.with_changes({"run.seed": i + 1}), i + 1, ("place_balance",)) for i in range(n)]
+
+    out: dict[str, Any] = {}
+    sizes = (8,) if quick else (8, 32)
+    for n in sizes:
+        row = {}
+        for label, make in [("1 worker", lambda: LocalProcesses(1)), ("2 workers", lambda: LocalProcesses(2)),
+                            ("dask 2, default trim", lambda: DaskExecutor(workers=2, trim_fix=False)),
+                            ("dask 2, trim fix", lambda: DaskExecutor(workers=2, trim_fix=True))]:
+            row[label] = _runs_per_minute(make(), tasks(n))
+            print(f"  {n:3d} runs, {label:21s} {row[label]['runs_per_min']:6.1f} runs/min "
+                  f"({row[label]['seconds']:.1f} s, of which start-up {row[label]['startup_seconds']:.1f} s); "
+                  f"CPU per run, median {row[label]['cpu_per_run']:.2f} s; load {os.getloadavg()[0]:.1f}", flush=True)
+        one = row["1 worker"]["runs_per_min"]
+        for label in row:
+            row[label]["ratio_to_one_worker"] = row[label]["runs_per_min"] / one
+        print(f"  {n:3d} runs: two workers / one = {row['2 workers']['ratio_to_one_worker']:.2f}; Dask default "
+              f"{row['dask 2, default trim']['ratio_to_one_worker']:.2f}, with the trim fix {row['dask 2, trim fix']['ratio_to_one_worker']:.2f}")
+        out[f"runs_{n}"] = row
+    over = [_overhead(base, 3 if quick else 5) for _ in range(1 if quick else 3)]  # interleaved rounds
+    out["overhead_rounds"] = over
+    out["overhead"] = statistics.median(o["overhead"] for o in over)
+    out["in_process_seconds"] = spread([x for o in over for x in o["in_process"]["all"]])
+    print(f"in-process build + run      {fmt(out['in_process_seconds'])}")
+    rounds = ", ".join(format(o["overhead"], "+.1%") for o in over)
+    print(f"runner overhead per run (one kept worker, the same runs): median {out['overhead']:+.1%} (rounds: {rounds})")
+    for n in (100, 1000):
+        for kind in ("outcomes", "monthly"):
+            if kind == "monthly" and n == 1000:
+                continue
+            proc = subprocess.run([sys.executable, "-c", DRIVER_CHILD.format(root=str(ROOT)), str(n), kind],
+                                  capture_output=True, text=True, cwd=ROOT)
+            if proc.returncode != 0:
+                print(f"driver memory run FAILED:\n{proc.stderr[-2000:]}")
+                out[f"driver_{n}_{kind}"] = {"error": proc.stderr[-2000:]}
+                continue
+            rec = json.loads(proc.stdout.strip().splitlines()[-1])
+            rec["peak_mb"] = rec["peak_kb"] / 1024
+            rec["bytes_per_run"] = (rec["runs_bytes"] + rec["monthly_bytes"]) / max(rec["runs"], 1)
+            out[f"driver_{n}_{kind}"] = rec
+            print(f"  driver over {n:5d} short runs ({kind}): peak {rec['peak_mb']:.1f} MB; {rec['seconds']:.1f} s; "
+                  f"{rec['bytes_per_run']:,.0f} bytes a run on disk", flush=True)
+    if "peak_mb" in out.get("driver_1000_outcomes", {}) and "peak_mb" in out.get("driver_100_outcomes", {}):
+        out["driver_growth_mb"] = out["driver_1000_outcomes"]["peak_mb"] - out["driver_100_outcomes"]["peak_mb"]
+        print(f"driver peak, 1,000 runs less 100: {out['driver_growth_mb']:+.1f} MB")
+    monthly = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        from model.experiments.runner import run_task
+        from model.outputs import write_parquet
+
+        r = run_task(Task(0, "lhe", base, base.run.seed, ("place_balance",), keep_tables=True))
+        write_parquet(Path(tmp) / "place.parquet", r.place)
+        write_parquet(Path(tmp) / "organisations.parquet", r.organisations)
+        monthly = {p.name: p.stat().st_size for p in Path(tmp).iterdir()}
+    out["default_place_monthly_bytes"] = sum(monthly.values())
+    print(f"monthly tables of one default-place run (keep_monthly): {out['default_place_monthly_bytes']:,} bytes")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Benchmark the default scenario (see the module docstring).")
     ap.add_argument("--quick", action="store_true", help="fewer repeats, skip the 3,000,000-person runs")
     ap.add_argument("--runs", type=int, default=None, help="in-process runs for a) (default 5; 3 with --quick)")
+    ap.add_argument("--sweep", action="store_true", help="only f), the sweep measurements")
     args = ap.parse_args(argv)
     runs = args.runs or (3 if args.quick else 5)
 
@@ -242,26 +381,34 @@ def main(argv: list[str] | None = None) -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%S"), "quick": args.quick, "python": platform.python_version(),
         "numpy": np.__version__, "cpus": os.cpu_count(), "load_average_start": os.getloadavg()[0],
     }
-    results["in_process"] = in_process(runs)
-    results["memory"] = memory()
-    results["command"] = whole_command(1 if args.quick else 3)
-    results["linearity"] = None if args.quick else linearity(3)
+    if not args.sweep:
+        results["in_process"] = in_process(runs)
+        results["memory"] = memory()
+        results["command"] = whole_command(1 if args.quick else 3)
+        results["linearity"] = None if args.quick else linearity(3)
+    results["sweeps"] = sweeps(args.quick)
     results["load_average_end"] = os.getloadavg()[0]
     results["bench_seconds"] = time.perf_counter() - t_start
 
-    rows = [
+    rows = [] if args.sweep else [
         ("in-process build + run, median", f"<= {TARGET_RUN_SECONDS:.1f} s", results["in_process"]["total"]["median"], TARGET_RUN_SECONDS, "{:.2f} s"),
         ("peak resident memory", f"<= {TARGET_PEAK_MB:.0f} MB", results["memory"].get("peak_mb"), TARGET_PEAK_MB, "{:.0f} MB"),
         ("lhe run / NumPy reference", f"<= {TARGET_CLI_RATIO:.0f}", results["command"].get("ratio"), TARGET_CLI_RATIO, "{:.2f}"),
         (f"{BIG // 1_000_000}M / 300k people", f"<= {TARGET_LINEARITY:.0f}",
          results["linearity"]["ratio"] if results["linearity"] else None, TARGET_LINEARITY, "{:.2f}"),
     ]
+    sw = results["sweeps"]
+    rows += [
+        ("sweep: 2 workers / 1, 8 runs", f">= {TARGET_TWO_WORKERS}", -sw["runs_8"]["2 workers"]["ratio_to_one_worker"], -TARGET_TWO_WORKERS, "{:.2f}"),
+        ("sweep: runner overhead per run", f"<= {TARGET_OVERHEAD:.0%}", sw["overhead"], TARGET_OVERHEAD, "{:+.1%}"),
+        ("sweep: driver peak 1,000 - 100 runs", f"<= {TARGET_MEMORY_GROWTH_MB:.0f} MB", sw.get("driver_growth_mb"), TARGET_MEMORY_GROWTH_MB, "{:+.1f} MB"),
+    ]
     heading("summary")
     print(f"{'measure':34s} {'target':>10s} {'measured':>12s}  result")
     summary = []
     for name, target, value, limit, form in rows:
         verdict = "SKIP" if value is None else ("PASS" if value <= limit else "MISS")
-        shown = "-" if value is None else form.format(value)
+        shown = "-" if value is None else form.format(abs(value) if target.startswith(">=") else value)
         print(f"{name:34s} {target:>10s} {shown:>12s}  {verdict}")
         summary.append({"measure": name, "target": target, "measured": value, "result": verdict})
     results["summary"] = summary

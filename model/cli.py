@@ -1,4 +1,4 @@
-"""The `lhe` command: run places, list scenarios and regimes.
+"""The `lhe` command: run places, compare them, sweep experiments, list scenarios and regimes.
 
 Bad input (a scenario file or a command-line value) ends with a message that
 names the file or option, the value and what is allowed, and exit code 2.
@@ -48,6 +48,8 @@ def _port(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from model.experiments.commands import add_parsers, processes_arg
+
     p = argparse.ArgumentParser(prog="lhe", description="Simulate a local health economy: fortress or system of care.")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -57,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seeds", type=_positive_int, default=None, metavar="N", help="run N seeds (seed, seed+1, ...) on local processes")
     r.add_argument("--steps", type=_positive_int, default=None, help="months to simulate (default: the scenario's)")
     r.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario>-seed<N>/)")
-    r.add_argument("--processes", type=_positive_int, default=None, help="worker processes for --seeds (default: all cores)")
+    r.add_argument("--processes", type=processes_arg, default=None,
+                   help="worker processes for --seeds (default: all cores; 0: in this process)")
+    r.add_argument("--scheduler", default=None, metavar="local[:N]|tcp://HOST:PORT", help="run --seeds on Dask (needs lhe[distributed])")
     r.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="change a parameter by its path, e.g. --set population.size=50000 (repeatable; VALUE is TOML)")
     r.add_argument("--no-charts", action="store_true", help="write tables only")
@@ -72,12 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=_seed, default=None, help="first seed (default: the scenario's)")
     c.add_argument("--steps", type=_positive_int, default=None, help="months to simulate (default: the scenario's)")
     c.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario>-compare/)")
-    c.add_argument("--processes", type=_positive_int, default=None, help="worker processes (default: all cores)")
+    c.add_argument("--processes", type=processes_arg, default=None, help="worker processes (default: all cores; 0: in this process)")
+    c.add_argument("--scheduler", default=None, metavar="local[:N]|tcp://HOST:PORT", help="run on Dask (needs lhe[distributed])")
     c.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="change a parameter by its path for every arrangement (repeatable; VALUE is TOML)")
     c.add_argument("--rank-by", type=_outcome, default="place_balance", metavar="OUTCOME",
                    help="the outcome the table is ranked on (default: place_balance)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    add_parsers(sub, _positive_int)
 
     vz = sub.add_parser("viz", help="the place live in the browser, for teaching (one place per browser session)")
     vz.add_argument("scenario", nargs="?", default=None, help="the place to start from (default: baseline)")
@@ -125,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "compare":
             return cmd_compare(args)
+        if args.command in ("sweep", "analyse", "discover", "report"):
+            from model.experiments import commands
+
+            return getattr(commands, f"cmd_{args.command}")(args)
         if args.command == "viz":
             return cmd_viz(args)
         if args.command == "class":
@@ -218,27 +229,50 @@ def _run_single(args: argparse.Namespace, scenario) -> int:
 
 
 def _run_seeds(args: argparse.Namespace, scenario, changes: dict[str, Any]) -> int:
+    import pandas as pd
     from tqdm import tqdm
 
-    from model.experiments.runner import RunSpec, combine, run_many, write_tables
+    from model.experiments import multirun
+    from model.experiments.runner import RunResult, RunSpec, combine, run_many, write_tables
+    from model.outputs import mark_complete
 
     first = scenario.run.seed
     seeds = list(range(first, first + args.seeds))
     out = args.out or Path("results") / f"{scenario.name}-seeds{first}-{seeds[-1]}"
-    source = scenario.origin if scenario.origin != "<memory>" else scenario.name
-    specs = [RunSpec(scenario=source, seed=s, changes={k: v for k, v in changes.items() if k != "run.seed"}) for s in seeds]
+    # the validated scenario (changes applied) goes to the workers; they never read its file
+    specs = [RunSpec(scenario=scenario, seed=s) for s in seeds]
+    try:  # before any run: resume this command's folder, or refuse one holding anything else
+        resumed = multirun.prepare(out, "run --seeds", {"scenario": scenario.digest(), "seeds": seeds})
+    except multirun.FolderInUse as e:
+        print(f"lhe: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     t0 = time.perf_counter()
     results, failed = [], []
 
+    def folder(spec) -> Path:
+        return out / "seeds" / f"seed={spec.seed}"
+
     def save(result) -> None:
-        # each seed is saved as it finishes: a later failure loses nothing
-        if result.place is not None:
-            write_tables(out / "seeds" / f"seed={result.spec.seed}", result.place, result.organisations)
+        # each seed is saved as it finishes, then marked complete: a later failure or a kill loses nothing
+        if result.place is not None and result.ok:
+            write_tables(folder(result.spec), result.place, result.organisations)
+            multirun.mark_run(folder(result.spec), multirun.run_key(result.spec), result.seconds, result.worker)
         (failed if not result.ok else results).append(result)
 
+    todo = []
+    for spec in specs:
+        if resumed and multirun.finished(folder(spec), multirun.run_key(spec)):
+            results.append(RunResult(spec, pd.read_parquet(folder(spec) / "place.parquet"),
+                                     pd.read_parquet(folder(spec) / "organisations.parquet"), 0.0))
+        else:
+            todo.append(spec)
     with tqdm(total=len(specs), desc=f"{scenario.name} x{len(specs)} seeds", unit="run", disable=args.quiet, file=sys.stderr) as bar:
-        for _ in run_many(specs, processes=args.processes, on_result=save):
-            bar.update(1)
+        if results:
+            bar.write(f"resuming {out}: {len(results)} of {len(specs)} seeds already finished there", file=sys.stderr)
+            bar.update(len(results))
+        if todo:
+            for _ in run_many(todo, processes=args.processes, on_result=save, scheduler=args.scheduler):
+                bar.update(1)
     seconds = time.perf_counter() - t0
     place, orgs = combine(sorted(results, key=lambda r: r.spec.seed))
     if results:
@@ -249,6 +283,8 @@ def _run_seeds(args: argparse.Namespace, scenario, changes: dict[str, Any]) -> i
     if not results:
         return EXIT_RUN_FAILED
     charts = [] if args.no_charts else _charts(place, orgs, out, f"{scenario.name} ({len(results)} seeds)")
+    if not failed:
+        mark_complete(out, {"runs": len(specs), "seconds": round(seconds, 3)})
     print(summary(place, orgs, f"{scenario.name}, {len(results)} seeds (medians)", seconds))
     print(f"\nwrote {out}/: place.parquet, organisations.parquet (with a seed column), run.json, seeds/" + (", " + ", ".join(c.name for c in charts) if charts else ""))
     return EXIT_RUN_FAILED if failed else 0
@@ -372,35 +408,56 @@ def _git_commit() -> str | None:
 def cmd_compare(args: argparse.Namespace) -> int:
     import warnings
 
+    import pandas as pd
     from tqdm import tqdm
 
     from model.compare import OUTCOMES, RunFailedWarning, plan, rank, run_plan, summarise
+    from model.experiments import multirun
     from model.experiments.runner import write_tables
+    from model.outputs import mark_complete, write_parquet
 
     changes = _parse_sets(args.set)
     if args.seed is not None:
         changes["run.seed"] = args.seed
     p = plan(args.scenario, args.regimes, args.seeds, args.steps, changes, names_from="--regimes")
     out = args.out or Path("results") / f"{p.scenario.name}-compare"
+    try:  # before any run: resume this comparison's folder, or refuse one holding anything else
+        resumed = multirun.prepare(out, "compare", {"scenario": p.scenario.digest(), "arrangements": p.changes,
+                                                    "seeds": p.seeds, "steps": p.steps})
+    except multirun.FolderInUse as e:
+        print(f"lhe: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     charting = _import_in_background("model.compare_report")
     t0 = time.perf_counter()
+
+    def run_folder(spec) -> Path:
+        return out / "runs" / spec.arrangement / f"seed={spec.seed}"
+
+    def reuse(spec):
+        folder = run_folder(spec)
+        return pd.read_parquet(folder / "place.parquet") if multirun.finished(folder, multirun.run_key(spec)) else None
 
     with tqdm(total=len(p.specs), desc=f"{p.scenario.name}: {len(p.arrangements)} arrangements x {len(p.seeds)} seeds",
               unit="run", disable=args.quiet, file=sys.stderr) as bar:
 
         def save(result) -> None:
-            # each run is saved as it finishes: a later failure loses nothing
-            if result.place is not None:
-                write_tables(out / "runs" / result.spec.arrangement / f"seed={result.spec.seed}", result.place, result.organisations)
+            # each run is saved as it finishes, then marked complete: a later failure or a kill loses nothing
+            if result.place is not None and result.ok:
+                write_tables(run_folder(result.spec), result.place, result.organisations)
+                multirun.mark_run(run_folder(result.spec), multirun.run_key(result.spec), result.seconds, result.worker)
             bar.update(1)
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RunFailedWarning)  # reported below, with the traceback
-            long = run_plan(p, processes=args.processes, on_result=save)
+            kept = sum(reuse(s) is not None for s in p.specs) if resumed else 0
+            if kept:
+                bar.write(f"resuming {out}: {kept} of {len(p.specs)} runs already finished there", file=sys.stderr)
+                bar.update(kept)
+            long = run_plan(p, processes=args.processes, on_result=save, scheduler=args.scheduler,
+                            reuse=reuse if resumed else None)
     seconds = time.perf_counter() - t0
     failed = long.attrs.get("failed", [])
-    out.mkdir(parents=True, exist_ok=True)
-    long.to_parquet(out / "comparison.parquet", index=False)
+    write_parquet(out / "comparison.parquet", long)
     error = "; ".join(f"{f['arrangement']} seed {f['seed']}: {f['error'].strip().splitlines()[-1]}" for f in failed) or None
     _write_run_json(out, p.scenario, p.seeds, seconds, error)
     record = json.loads((out / "run.json").read_text())
@@ -413,6 +470,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "failed_runs": [{"arrangement": f["arrangement"], "seed": f["seed"]} for f in failed],
     })
     (out / "run.json").write_text(json.dumps(record, indent=2, default=str))
+    if not failed:
+        mark_complete(out, {"runs": len(p.specs), "seconds": round(seconds, 3)})
     for f in failed:
         print(f"lhe: {f['arrangement']}, seed {f['seed']} failed:\n{f['error']}", file=sys.stderr)
     if long.empty:

@@ -271,7 +271,7 @@ def plan(
                             for p in REGIMES[r].parameters})
         raise ScenarioError("--set", f"{TERMS}.{unused[0]}", terms[unused[0]],
                             f"not a parameter of any compared arrangement's regimes; allowed: {', '.join(takes_any) or 'none'}")
-    specs = [ArrangementRun(scenario=base.origin, seed=s,
+    specs = [ArrangementRun(scenario=base, seed=s,  # the validated object: workers never read the file
                             changes=by_arrangement[a], steps=steps, arrangement=a)
              for a in names for s in seed_list]
     return Plan(scenario=place, source=base.origin, arrangements=names, seeds=seed_list, changes=by_arrangement,
@@ -287,9 +287,16 @@ def run_plan(
     p: Plan,
     processes: int | None = None,
     on_result: Callable[[RunResult], None] | None = None,
+    *,
+    scheduler: str | None = None,
+    reuse: Callable[[ArrangementRun], pd.DataFrame | None] | None = None,
 ) -> pd.DataFrame:
     """Run a plan; the long table of outcomes (failed runs are left out of it, warned
-    about and listed in ``long.attrs["failed"]`` as dicts of arrangement, seed, error)."""
+    about and listed in ``long.attrs["failed"]`` as dicts of arrangement, seed, error).
+
+    ``scheduler``: run on Dask (see :func:`model.experiments.runner.executor_for`).
+    ``reuse(spec)``: the place table of a run already finished (a resumed folder), or None to run it.
+    """
     rows: list[tuple[str, int, str, float]] = []
     failed: list[dict[str, Any]] = []
 
@@ -305,8 +312,17 @@ def run_plan(
         if on_result is not None:
             on_result(result)
 
-    for _ in run_many(p.specs, processes=processes, on_result=take):
-        pass
+    todo = []
+    for spec in p.specs:
+        place = reuse(spec) if reuse is not None else None
+        if place is None:
+            todo.append(spec)
+        else:
+            rows.extend((spec.arrangement, spec.seed, o, v) for o, v in outcomes_of(place).items())
+    more = {"scheduler": scheduler} if scheduler is not None else {}
+    if todo:
+        for _ in run_many(todo, processes=processes, on_result=take, **more):
+            pass
     long = pd.DataFrame(rows, columns=LONG_COLUMNS)
     long["seed"] = long["seed"].astype("int64")
     long["value"] = long["value"].astype("float64")
