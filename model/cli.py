@@ -1,7 +1,11 @@
 """The `lhe` command: run places, list scenarios and regimes.
 
 Bad input (a scenario file or a command-line value) ends with a message that
-names the file or option, the value and what is allowed, and exit code 2.
+names the file or option, the value and what is allowed, and exit code 2. A
+run that fails part-way keeps its tables so far, marked partial, and ends with
+one line saying what failed, in which month and where, and exit code 1; the
+traceback is shown only with ``--debug``. Results never overwrite an earlier
+run's folder unless ``--force`` says so.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import platform
 import subprocess
 import sys
 import time
+import traceback
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -39,23 +44,40 @@ _positive_int = _whole_number(1, "a whole number of at least 1")
 _seed = _whole_number(0, "a whole number of 0 or more")
 
 
+def _folder(text: str) -> Path:
+    """An argparse type: a folder path, not empty and without control characters."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"got {text!r}; a folder path is allowed (e.g. results/my-run)")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise argparse.ArgumentTypeError(f"got {text!r}; a folder path without control characters is allowed")
+    return Path(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="lhe", description="Simulate a local health economy: fortress or system of care.")
+    # every parser refuses abbreviations: a mistyped --step must not quietly mean --steps
+    common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    common.add_argument("--debug", action="store_true", help="show the Python traceback when something fails")
+    p = argparse.ArgumentParser(prog="lhe", description="Simulate a local health economy: fortress or system of care.",
+                                allow_abbrev=False)
     sub = p.add_subparsers(dest="command", required=True)
 
-    r = sub.add_parser("run", help="run a scenario and write tables and charts")
+    def command(name: str, **kw: Any) -> argparse.ArgumentParser:
+        return sub.add_parser(name, allow_abbrev=False, parents=[common], **kw)
+
+    r = command("run", help="run a scenario and write tables and charts")
     r.add_argument("scenario", nargs="?", default=None, help="scenario name or TOML file (default: baseline)")
     r.add_argument("--seed", type=_seed, default=None, help="random seed (default: the scenario's)")
     r.add_argument("--seeds", type=_positive_int, default=None, metavar="N", help="run N seeds (seed, seed+1, ...) on local processes")
     r.add_argument("--steps", type=_positive_int, default=None, help="months to simulate (default: the scenario's)")
-    r.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario>-seed<N>/)")
+    r.add_argument("--out", type=_folder, default=None, help="output folder (default: results/<scenario>-seed<N>/)")
+    r.add_argument("--force", action="store_true", help="replace the results already in the output folder")
     r.add_argument("--processes", type=_positive_int, default=None, help="worker processes for --seeds (default: all cores)")
     r.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="change a parameter by its path, e.g. --set population.size=50000 (repeatable; VALUE is TOML)")
     r.add_argument("--no-charts", action="store_true", help="write tables only")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    c = sub.add_parser("compare", help="run payment arrangements on the same place and seeds; rank them")
+    c = command("compare", help="run payment arrangements on the same place and seeds; rank them")
     c.add_argument("scenario", nargs="?", default=None, help="scenario name or TOML file (default: baseline)")
     c.add_argument("--regimes", type=_names, default=None, metavar="A,B,C",
                    help="arrangements to compare, by name, comma-separated (default: every one that applies to the place)")
@@ -63,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seeds per arrangement (seed, seed+1, ...), shared by every arrangement (default: 20)")
     c.add_argument("--seed", type=_seed, default=None, help="first seed (default: the scenario's)")
     c.add_argument("--steps", type=_positive_int, default=None, help="months to simulate (default: the scenario's)")
-    c.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario>-compare/)")
+    c.add_argument("--out", type=_folder, default=None, help="output folder (default: results/<scenario>-compare/)")
+    c.add_argument("--force", action="store_true", help="replace the results already in the output folder")
     c.add_argument("--processes", type=_positive_int, default=None, help="worker processes (default: all cores)")
     c.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="change a parameter by its path for every arrangement (repeatable; VALUE is TOML)")
@@ -71,15 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the outcome the table is ranked on (default: place_balance)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    vz = sub.add_parser("viz", help="the place live in the browser, for teaching (Mesa's SolaraViz)")
+    vz = command("viz", help="the place live in the browser, for teaching (Mesa's SolaraViz)")
     vz.add_argument("scenario", nargs="?", default=None, help="the place to start from (default: baseline)")
     vz.add_argument("--port", type=_positive_int, default=8765, help="port (default 8765)")
     vz.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
 
-    sub.add_parser("scenarios", help="list the ready-made scenarios")
-    s = sub.add_parser("show", help="describe a scenario: its opening comment, then every parameter with its source")
+    command("scenarios", help="list the ready-made scenarios")
+    s = command("show", help="describe a scenario: its opening comment, then every parameter with its source")
     s.add_argument("scenario", help="scenario name or TOML file")
-    sub.add_parser("regimes", help="list the payment regimes and their parameters")
+    command("regimes", help="list the payment regimes and their parameters")
     return p
 
 
@@ -98,8 +121,21 @@ def _outcome(text: str) -> str:
     return text
 
 
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, read; an unknown option is refused with the command's own options listed."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        command = commands.choices[args.command]
+        known = sorted({o for a in command._actions for o in a.option_strings if o.startswith("--")})
+        command.error(f"unrecognized arguments: {' '.join(extra)}; {command.prog}'s options are: {', '.join(known)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
+    from model.outputs import OutputError
     from model.scenario import ScenarioError
 
     try:
@@ -115,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_show(args)
         if args.command == "regimes":
             return cmd_regimes()
-    except ScenarioError as e:
+    except (ScenarioError, OutputError) as e:
         print(f"lhe: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -126,74 +162,94 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as e:  # noqa: BLE001 - a fault of the program, not of the input: one line, the traceback on request
+        if args.debug:
+            traceback.print_exc()
+        first = (str(e).strip().splitlines() or [""])[0]
+        print(f"lhe: error: {type(e).__name__}: {first}" + ("" if args.debug else " (--debug shows the traceback)"), file=sys.stderr)
+        return EXIT_RUN_FAILED
     return 0
 
 
 def _parse_sets(items: list[str]) -> dict[str, Any]:
-    import tomllib
+    from model.overrides import command_line_changes
 
-    from model.scenario import ScenarioError
-
-    changes: dict[str, Any] = {}
-    for item in items:
-        path, eq, raw = item.partition("=")
-        if not eq or not path.strip():
-            raise ScenarioError("--set", item, item, "PATH=VALUE, e.g. population.size=50000")
-        try:
-            value = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = raw  # a bare word is a string (e.g. a strategy)
-        changes[path.strip()] = value
-    return changes
+    return command_line_changes(items).values
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from model.overrides import command_line_changes
     from model.scenario import load_scenario
 
-    scenario = load_scenario(args.scenario)
-    changes = _parse_sets(args.set)
-    if args.steps is not None:
-        changes["run.steps"] = args.steps
-    if args.seed is not None:
-        changes["run.seed"] = args.seed
-    if changes:
-        scenario = scenario.with_changes(changes)
+    changes = command_line_changes(args.set, args.steps, args.seed)
+    scenario = changes.apply(load_scenario(args.scenario))
     if args.seeds:
-        return _run_seeds(args, scenario, changes)
+        return _run_seeds(args, scenario, changes.values)
     return _run_single(args, scenario)
 
 
 def _run_single(args: argparse.Namespace, scenario) -> int:
+    """Run one place into its folder: tables, run.json and charts, then the completion record;
+    a run that stops part-way keeps its tables so far with a record saying why."""
     from tqdm import tqdm
 
     from model.economy import LocalHealthEconomy
     from model.experiments.runner import write_tables
+    from model.failures import diagnose
+    from model.outputs import PARTIAL, default_folder, mark_complete, mark_partial, prepare_folder
 
     seed = scenario.run.seed
-    out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
+    out = args.out if args.out is not None else default_folder(scenario.name, f"seed{seed}")
+    prepare_folder(out, force=args.force, option="--out" if args.out is not None else None)
     charting = None if args.no_charts else _import_in_background("model.report")
     t0 = time.perf_counter()
-    model = LocalHealthEconomy(scenario)
-    error = None
+    model, failure, interrupted = None, None, False
+    finished = [0]  # months simulated to the end
+
     with tqdm(total=scenario.run.steps, desc=f"{scenario.name} seed {seed}", unit="month", disable=args.quiet, file=sys.stderr) as bar:
+
+        def progress(n: int) -> None:
+            finished[0] += n
+            bar.update(n)
+
         try:
-            model.run(progress=bar.update)
+            model = LocalHealthEconomy(scenario)
+            model.run(progress=progress)
+        except KeyboardInterrupt:
+            interrupted = True
         except Exception as e:  # noqa: BLE001 - keep what was simulated, then report
-            error = f"{type(e).__name__}: {e}"
+            failure = diagnose(e, finished[0] + 1 if model is not None else 0)
+            if args.debug:
+                traceback.print_exc()
     seconds = time.perf_counter() - t0
-    place, orgs = model.place_table(), model.organisation_table()
-    write_tables(out, place, orgs)
-    _write_run_json(out, scenario, [seed], seconds, error, events=model.events)
-    if error:
-        print(f"lhe: the run failed at month {model.month}: {error}\n  tables up to then are in {out}", file=sys.stderr)
-        return EXIT_RUN_FAILED
+    done = finished[0]
+    files = []
+    if model is not None and len(model.datacollector.model_vars.get("month", [])) > 0:
+        place, orgs = model.place_table(), model.organisation_table()
+        write_tables(out, place, orgs)
+        files += ["place.parquet", "organisations.parquet"]
+        done = int(place["month"].max()) if failure or interrupted else done
+    error = failure.error if failure else ("interrupted" if interrupted else None)
+    _write_run_json(out, scenario, [seed], seconds, error, events=model.events if model is not None else None)
+    files.append("run.json")
+    if failure or interrupted:
+        why = failure.record() if failure else {"error": "interrupted (Ctrl-C)", "month": done + 1}
+        mark_partial(out, {"status": "partial", **why, "months_done": done, "steps": scenario.run.steps, "files": files})
+        kept = f"the tables of months 1 to {done} are kept" if done else "no month finished; its record is"
+        what = failure.describe() if failure else f"interrupted in month {done + 1}"
+        hint = "" if args.debug or not failure else "; --debug shows the traceback"
+        print(f"lhe: error: {what}; {kept} in {out}, marked partial ({PARTIAL}){hint}", file=sys.stderr)
+        return 130 if interrupted else EXIT_RUN_FAILED
     if charting is not None:
         charting.join()
     charts = [] if args.no_charts else _charts(place, orgs, out, scenario.name)
+    files += [c.name for c in charts]
+    mark_complete(out, {"status": "complete", "scenario": scenario.name, "seed": seed, "steps": scenario.run.steps,
+                        "seconds": round(seconds, 3), "files": files})
     print(summary(place, orgs, scenario.name, seconds))
     for line in _events(model):
         print(line)
-    print(f"\nwrote {out}/: place.parquet, organisations.parquet, run.json" + (", " + ", ".join(c.name for c in charts) if charts else ""))
+    print(f"\nwrote {out}/: {', '.join(files)}, COMPLETE.json")
     return 0
 
 
@@ -201,10 +257,12 @@ def _run_seeds(args: argparse.Namespace, scenario, changes: dict[str, Any]) -> i
     from tqdm import tqdm
 
     from model.experiments.runner import RunSpec, combine, run_many, write_tables
+    from model.outputs import default_folder, prepare_folder
 
     first = scenario.run.seed
     seeds = list(range(first, first + args.seeds))
-    out = args.out or Path("results") / f"{scenario.name}-seeds{first}-{seeds[-1]}"
+    out = args.out if args.out is not None else default_folder(scenario.name, f"seeds{first}-{seeds[-1]}")
+    prepare_folder(out, force=args.force, option="--out" if args.out is not None else None)
     source = scenario.origin if scenario.origin != "<memory>" else scenario.name
     specs = [RunSpec(scenario=source, seed=s, changes={k: v for k, v in changes.items() if k != "run.seed"}) for s in seeds]
     t0 = time.perf_counter()
@@ -331,7 +389,9 @@ def _write_run_json(out: Path, scenario, seeds: list[int], seconds: float, error
     }
     if events is not None:
         record["events"] = events  # contracting: tenders won, top-ups asked, contracts ended
-    (out / "run.json").write_text(json.dumps(record, indent=2))
+    from model.outputs import write_json
+
+    write_json(out / "run.json", record)
 
 
 def _git_commit() -> str | None:
@@ -353,12 +413,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     from model.compare import OUTCOMES, RunFailedWarning, plan, rank, run_plan, summarise
     from model.experiments.runner import write_tables
+    from model.outputs import default_folder, prepare_folder
 
     changes = _parse_sets(args.set)
     if args.seed is not None:
         changes["run.seed"] = args.seed
     p = plan(args.scenario, args.regimes, args.seeds, args.steps, changes, names_from="--regimes")
-    out = args.out or Path("results") / f"{p.scenario.name}-compare"
+    out = args.out if args.out is not None else default_folder(p.scenario.name, "compare")
+    prepare_folder(out, force=args.force, option="--out" if args.out is not None else None)
     charting = _import_in_background("model.compare_report")
     t0 = time.perf_counter()
 
