@@ -181,3 +181,20 @@ def test_a_run_that_fails_part_way_keeps_its_tables_marked_partial(tmp_path, mon
     assert json.loads((out / "run.json").read_text())["status"] == "failed"
     code, err = _run(["baseline", "--steps", "6", "--out", str(out), "--force", "--debug", *SMALL], capsys)
     assert code == 1 and "Traceback" in err and "RuntimeError: boom" in err
+
+
+def test_a_first_month_failure_reports_the_real_error(tmp_path, monkeypatch, capsys):
+    """With no month finished there are no tables to keep; the message is the model's error (it used
+    to be pandas' 'cannot convert float NaN to integer' from building empty tables)."""
+    from model.organisations import Council
+
+    def failing(self):
+        raise ValueError("lam value too large")
+
+    monkeypatch.setattr(Council, "read_books", failing)
+    out = tmp_path / "run"
+    code, err = _run(["baseline", "--steps", "3", "--out", str(out), *SMALL], capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert "the run failed in month 1 at Northvale Council: ValueError: lam value too large" in err
+    assert "no month finished" in err
+    assert sorted(p.name for p in out.iterdir()) == [PARTIAL, "run.json"]
