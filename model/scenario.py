@@ -207,7 +207,8 @@ class Population(_Section):
 
 class Health(_Section):
     ltc_mean_at_50: Rate = Field(le=10, description="mean number of long-term conditions at age 50")
-    ltc_age_power: Rate = Field(2.0, le=5, description="how the mean number of LTCs grows with age (power)")
+    # at least 1: below it the rate of new conditions, the curve's slope, is infinite at age 0
+    ltc_age_power: float = Field(2.0, ge=1.0, le=5, description="how the mean number of LTCs grows with age (power)")
     ltc_baseline: Rate = Field(le=5, description="mean number of LTCs at age 0")
     frailty_age_slope: Rate = Field(le=0.1, description="frailty index gained per year of age over 40")
     frailty_per_ltc: Rate = Field(le=1, description="frailty index added per long-term condition")
@@ -827,8 +828,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(str(path), "(TOML syntax)", where, f"not valid TOML: {e}") from None
 
 
-def _read_resolved(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
-    if path.resolve() in seen:
+def _read_resolved(path: Path, seen: tuple[tuple[Path, str], ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A file's data merged over the scenarios it extends; ``seen`` is the chain so far (each file
+    with the name it extends), so a circle or a chain too long is reported against the first file."""
+    if path.resolve() in {p.resolve() for p, _ in seen}:
         raise ScenarioError(str(path), "extends", path.stem, "scenarios must not extend each other in a circle")
     raw = _read_toml(path)
     parent_name = raw.pop("extends", None)
@@ -837,9 +840,12 @@ def _read_resolved(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], 
         return data, sources
     if not isinstance(parent_name, str):
         raise ScenarioError(str(path), "extends", parent_name, "the name of another scenario")
-    if len(seen) + 1 >= MAX_EXTENDS:
-        raise ScenarioError(str(path), "extends", parent_name,
-                            f"a chain of at most {MAX_EXTENDS} scenarios extending one another is allowed; this one is longer")
+    chain = (*seen, (path, parent_name))
+    if len(chain) >= MAX_EXTENDS:
+        first, first_parent = chain[0]
+        raise ScenarioError(str(first), "extends", first_parent,
+                            f"a chain of at most {MAX_EXTENDS} scenarios extending one another is allowed; "
+                            f"this one is longer (it reaches {path.name} and goes on)")
     try:
         relative = Path(parent_name)
         if relative.suffix == ".toml" and not relative.is_absolute():
@@ -847,7 +853,7 @@ def _read_resolved(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], 
         parent_path = scenario_path(relative if relative.suffix == ".toml" else parent_name)
     except ScenarioError:
         raise ScenarioError(str(path), "extends", parent_name, f"a known scenario: {', '.join(list_scenarios())}") from None
-    base, base_sources = _read_resolved(parent_path, seen + (path.resolve(),))
+    base, base_sources = _read_resolved(parent_path, chain)
     _merge(base, data)
     base_sources.update(sources)
     return base, base_sources

@@ -86,7 +86,8 @@ def leaf(info, path: str) -> st.SearchStrategy | None:
         item = typing.get_args(kind)[0]
         inner = typing.get_args(item)[1] if typing.get_origin(item) is typing.Annotated else None
         if _plain(item) in (int, float) and inner is not None:
-            n = st.sampled_from([4] * 8 + [3, 5])  # the usual length mostly, now and then one off (refused)
+            # the usual length (4) mostly, now and then one off (refused)
+            n = st.randoms(use_true_random=True).map(lambda r: 4 if r.random() < 0.95 else r.choice([3, 5]))
             return n.flatmap(lambda k: st.lists(number(inner, _plain(item), path), min_size=k, max_size=k))
     return None
 
@@ -155,22 +156,29 @@ def contracting(draw, orgs: dict[str, list[dict[str, Any]]], steps: int) -> dict
     commissioners = [c["name"] for c in orgs["commissioners"]]
     councils = [c["name"] for c in orgs["councils"]]
     leads = [o["name"] for o in (*orgs["hospitals"], *orgs["gp_federations"])]
-    when = st.integers(0, steps + 2)  # now and then after the run's end: refused
+    chance = draw(st.randoms(use_true_random=True))  # for the rarer cases, at the rates said
+
+    def month(first: int) -> int:
+        """A month within the run mostly, one in twenty-five after its end (refused)."""
+        if steps - 1 < first or chance.random() < 0.04:
+            return draw(st.integers(max(first, steps), steps + 2))
+        return draw(st.integers(first, steps - 1))
+
     out: dict[str, Any] = {scope: draw(st.sampled_from(FITS[scope])) for scope in FITS}
     out["switches"] = []
-    for _ in range(draw(st.integers(0, 2))):
+    for _ in range(draw(st.integers(0, 2 if steps > 1 else 0))):  # a one-month run has no room for a switch
         scope = draw(st.sampled_from(sorted(FITS)))
         out["switches"].append(draw(spec(Switch, {"scope": scope, "regime": draw(st.sampled_from(FITS[scope])),
-                                                  "step": draw(st.integers(1, steps + 2))}, "contracting.switches")))
+                                                  "step": month(1)}, "contracting.switches")))
     used = {out["acute"], out["community"], out["primary_care"]} | {s["regime"] for s in out["switches"]}
     out["capitated_budgets"] = [
-        draw(spec(CapitatedBudgetSpec, {"commissioner": c, "lead": draw(st.sampled_from(leads)), "step": draw(when)},
+        draw(spec(CapitatedBudgetSpec, {"commissioner": c, "lead": draw(st.sampled_from(leads)), "step": month(0)},
                   "contracting.capitated_budgets"))
         for c in draw(st.lists(st.sampled_from(commissioners), max_size=2, unique=True))
     ]
     out["pooled_budgets"] = [
         draw(spec(PooledBudgetSpec, {"commissioner": draw(st.sampled_from(commissioners)),
-                                     "council": draw(st.sampled_from(councils)), "step": draw(when)},
+                                     "council": draw(st.sampled_from(councils)), "step": month(0)},
                   "contracting.pooled_budgets"))
         for _ in range(draw(st.integers(0, 3)))
     ]
@@ -179,10 +187,11 @@ def contracting(draw, orgs: dict[str, list[dict[str, Any]]], steps: int) -> dict
     bidder_names = st.sampled_from([*leads, "Newco", "Other Newco"])
     out["tenders"] = []
     for _ in range(draw(st.integers(0, 2))):
-        bidders = [draw(spec(BidderSpec, {"name": draw(bidder_names)}, "contracting.tenders.bidders"))
-                   for _ in range(draw(st.integers(1, 3)))]
+        unique = chance.random() < 0.9  # now and then two bidders with one name (refused)
+        names = draw(st.lists(bidder_names, min_size=1, max_size=3, unique=unique))
+        bidders = [draw(spec(BidderSpec, {"name": name}, "contracting.tenders.bidders")) for name in names]
         out["tenders"].append(draw(spec(TenderSpec, {"commissioner": draw(st.sampled_from(commissioners)),
-                                                     "step": draw(when), "bidders": bidders}, "contracting.tenders")))
+                                                     "step": month(0), "bidders": bidders}, "contracting.tenders")))
     terms = {}
     for regime in sorted(used):
         for name, p in REGIMES[regime].parameters.items():

@@ -497,6 +497,7 @@ REFUSED = [
     pytest.param({"demand.ltc_rate_ratios": [0, 0, 0, 0]}, ["demand.ltc_rate_ratios.0", "got 0", "0.1 to 20"],
                  id="no-admission-risk-at-all"),
     pytest.param({"population.births_per_1000": float("nan")}, ["population.births_per_1000", "got nan", "finite"], id="nan"),
+    pytest.param({"health.ltc_age_power": 0.5}, ["health.ltc_age_power", "got 0.5", "1 to 5"], id="infinite-ltc-incidence-at-birth"),
     pytest.param({"run.seed": True}, ["run.seed", "got true", "whole number from 0 to", "not true or false"], id="seed-true"),
     pytest.param({"population.size": "5000"}, ["population.size", "got '5000'", "without quotes"], id="number-as-text"),
     pytest.param({"commons.shared_measures": 1}, ["commons.shared_measures", "got 1", "true or false"], id="switch-as-number"),
