@@ -1,6 +1,8 @@
 """Every scenario the schema accepts runs: drawn anywhere within its bounds, endpoints included,
 a scenario either runs to its end with money conserved to the penny and every table finite, or
-is refused before the run with a ScenarioError that names the field (the CLI's exit 2).
+is refused before the run with a ScenarioError that names the field (the CLI's exit 2). A
+numpy warning inside a run (an overflow, 0/0, NaN cast to an integer) counts as a failure: it
+is how a silently wrong figure starts.
 
 The bounds are read from the schema (tests/scenario_space.py), so loosening one there puts the
 new range under this test. Places are small and runs short so that hundreds take about a minute.
@@ -14,6 +16,7 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from pydantic import BaseModel
 from scenario_space import _plain, as_types, bounds, scenarios
@@ -58,6 +61,7 @@ def check_runs_or_is_refused(data: dict) -> None:
     OUTCOMES["ran"] += 1
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # numpy's overflow, 0/0 or NaN cast inside a run fails it too
 def test_every_scenario_within_the_bounds_runs_or_is_refused_before_the_run():
     OUTCOMES.clear()
     check_runs_or_is_refused()
