@@ -41,12 +41,20 @@ def parse_set(item: str) -> tuple[str, Any]:
     if not eq or not path:
         raise ScenarioError("--set", "(PATH=VALUE)", item, f"{SET_FORM} is allowed")
     if any(not part for part in path.split(".")) or any(c.isspace() for c in path):
-        raise ScenarioError(f"--set {item}", path, path, "a dotted path to a field is allowed, e.g. population.size")
+        raise ScenarioError(_label(item), path, path, "a dotted path to a field is allowed, e.g. population.size")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw  # a bare word is text (e.g. a strategy: --set hospitals.0.strategy=fortress)
+    except RecursionError:
+        raise ScenarioError(_label(item), path, "a value nested too deep", "values nest a few levels deep at most") from None
     return path, value
+
+
+def _label(item: str, most: int = 100) -> str:
+    """``--set PATH=VALUE`` as given, shortened if very long."""
+    text = f"--set {item}"
+    return text if len(text) <= most else text[: most - 3] + "..."
 
 
 def command_line_changes(sets: list[str], steps: int | None = None, seed: int | None = None) -> Changes:
@@ -54,7 +62,7 @@ def command_line_changes(sets: list[str], steps: int | None = None, seed: int | 
     changes = Changes()
     for item in sets:
         path, value = parse_set(item)
-        changes.add(path, value, f"--set {item}")
+        changes.add(path, value, _label(item))
     if steps is not None:
         changes.add("run.steps", steps, f"--steps {steps}")
     if seed is not None:

@@ -732,6 +732,9 @@ class Scenario(_Section):
             for path, value in all_changes.items():
                 _set_path(data, path, value, self.origin)
             new = _validate(data, self.origin)
+        except RecursionError:
+            raise _attributed(ScenarioError(self.origin, next(iter(all_changes), "(top)"), "a value nested too deep",
+                                            "values nest a few levels deep at most"), given_as, self.origin) from None
         except ScenarioError as e:
             raise _attributed(e, given_as, self.origin) from None
         new._sources = dict(self.sources)
@@ -798,8 +801,12 @@ def list_scenarios() -> list[str]:
 def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
     """Read, merge (``extends``), strip sources and validate a scenario file."""
     path = scenario_path(name_or_path)
-    data, sources = _read_resolved(path, seen=())
-    scenario = _validate(data, str(path))
+    try:
+        data, sources = _read_resolved(path, seen=())
+        scenario = _validate(data, str(path))
+    except RecursionError:
+        raise ScenarioError(str(path), "(file)", "lists or tables nested too deep",
+                            "a scenario's lists and tables nest a few levels deep at most") from None
     scenario._sources = sources
     scenario._origin = str(path)
     return scenario
@@ -820,6 +827,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(str(path), "(file)", "", "the file is empty; a scenario needs at least a name")
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError(str(path), "(TOML syntax)", "lists or tables nested too deep",
+                            "a scenario's lists and tables nest a few levels deep at most") from None
     except tomllib.TOMLDecodeError as e:
         import re
 
