@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", help="show the Python traceback when something fails")
     p = argparse.ArgumentParser(prog="lhe", description="Simulate a local health economy: fortress or system of care.",
                                 allow_abbrev=False)
+    p.add_argument("--debug", action="store_true", dest="debug_all", help="show the Python traceback when something fails")
     sub = p.add_subparsers(dest="command", required=True)
 
     def command(name: str, **kw: Any) -> argparse.ArgumentParser:
@@ -130,6 +131,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         command = commands.choices[args.command]
         known = sorted({o for a in command._actions for o in a.option_strings if o.startswith("--")})
         command.error(f"unrecognized arguments: {' '.join(extra)}; {command.prog}'s options are: {', '.join(known)}")
+    args.debug = args.debug or args.debug_all  # `lhe --debug run ...` as well as `lhe run ... --debug`
     return args
 
 

@@ -24,8 +24,12 @@ class Changes:
     given_as: dict[str, str] = field(default_factory=dict)
 
     def add(self, path: str, value: Any, option: str) -> None:
-        if path in self.values:
-            raise ScenarioError(option, path, value, f"{path} is set already by {self.given_as[path]}; give each parameter once")
+        for other in self.values:
+            if path == other:
+                raise ScenarioError(option, path, value, f"{path} is set already by {self.given_as[path]}; give each parameter once")
+            if path.startswith(other + ".") or other.startswith(path + "."):
+                raise ScenarioError(option, path, value, f"{self.given_as[other]} sets {other}, which overlaps {path}; "
+                                                         "set a table or the fields inside it, not both")
         self.values[path] = value
         self.given_as[path] = option
 

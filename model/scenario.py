@@ -777,17 +777,25 @@ def scenario_path(name_or_path: str | Path | None) -> Path:
     if p.suffix == ".toml" or p.parent != Path(".") or str(name_or_path).startswith("."):
         if p.suffix != ".toml":
             raise ScenarioError(str(p), "(file)", str(p), "a scenario file whose name ends in .toml, or a scenario's name, is allowed")
-        if not p.is_file():
+        if not _is_file(p):
             raise ScenarioError(str(p), "(file)", str(p), "no such scenario file")
         return p
     for d in SCENARIO_DIRS:
         candidate = d / f"{p.name}.toml"
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
+    shown = str(name_or_path) if len(str(name_or_path)) <= 80 else str(name_or_path)[:77] + "..."
     raise ScenarioError(
-        str(name_or_path), "(name)", str(name_or_path),
+        shown, "(name)", str(name_or_path),
         f"no scenario of that name; known: {', '.join(list_scenarios()) or 'none'}",
     )
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL in it
+        return False
 
 
 def list_scenarios() -> list[str]:
