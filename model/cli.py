@@ -244,7 +244,16 @@ def _run_single(args: argparse.Namespace, scenario) -> int:
         return 130 if interrupted else EXIT_RUN_FAILED
     if charting is not None:
         charting.join()
-    charts = [] if args.no_charts else _charts(place, orgs, out, scenario.name)
+    try:
+        charts = [] if args.no_charts else _charts(place, orgs, out, scenario.name)
+    except Exception as e:  # noqa: BLE001 - the tables are kept; the folder says what is missing
+        mark_partial(out, {"status": "partial", "error": f"charts: {type(e).__name__}: {e}", "months_done": done,
+                           "steps": scenario.run.steps, "files": files})
+        if args.debug:
+            traceback.print_exc()
+        print(f"lhe: error: the run finished but its charts failed: {type(e).__name__}: {e}; the tables are kept in {out}, "
+              f"marked partial ({PARTIAL})", file=sys.stderr)
+        return EXIT_RUN_FAILED
     files += [c.name for c in charts]
     mark_complete(out, {"status": "complete", "scenario": scenario.name, "seed": seed, "steps": scenario.run.steps,
                         "seconds": round(seconds, 3), "files": files})

@@ -151,14 +151,19 @@ def _holds(folder: Path) -> str:
 
 
 def clear_run(folder: Path | str) -> None:
-    """Remove an earlier run's record and the files it lists (nothing else in the folder)."""
+    """Remove an earlier run's record and the files it lists, and a run.json of ours; nothing else."""
     folder = Path(folder)
-    listed: set[str] = {"run.json"}
+    listed: set[str] = set()
     for name in RECORDS:
         try:
             listed.update(json.loads((folder / name).read_text()).get("files", []))
         except (OSError, ValueError, AttributeError):
             pass
+    try:
+        if "scenario_hash" in json.loads((folder / "run.json").read_text()):
+            listed.add("run.json")  # a run's record from before completion records, or one that stopped early
+    except (OSError, ValueError, TypeError):
+        pass
     for name in (*RECORDS, *sorted(listed)):
         path = folder / name
         if path.parent == folder and path.is_file():  # recorded names are plain file names in the folder

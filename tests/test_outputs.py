@@ -198,3 +198,30 @@ def test_a_first_month_failure_reports_the_real_error(tmp_path, monkeypatch, cap
     assert "the run failed in month 1 at Northvale Council: ValueError: lam value too large" in err
     assert "no month finished" in err
     assert sorted(p.name for p in out.iterdir()) == [PARTIAL, "run.json"]
+
+
+def test_charts_that_fail_leave_the_tables_marked_partial(tmp_path, monkeypatch, capsys):
+    import model.report
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(model.report, "make_charts", broken)
+    out = tmp_path / "run"
+    code = main(["run", "teach-place", "--steps", "2", "--out", str(out), "--set", "population.size=2000", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and "charts failed" in err and "No space left on device" in err and "Traceback" not in err
+    assert not (out / COMPLETE).exists()
+    assert json.loads((out / PARTIAL).read_text())["files"] == ["place.parquet", "organisations.parquet", "run.json"]
+
+
+def test_force_removes_only_what_an_earlier_run_wrote(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "run.json").write_text('{"data": "not ours"}')
+    (folder / "place.parquet").write_text("theirs")
+    prepare_folder(folder, force=True)
+    assert sorted(p.name for p in folder.iterdir()) == ["place.parquet", "run.json"]  # no record: nothing listed
+    mark_complete(folder, {"files": ["place.parquet"]})
+    prepare_folder(folder, force=True)
+    assert sorted(p.name for p in folder.iterdir()) == ["run.json"]
