@@ -196,72 +196,59 @@ def _run_single(args: argparse.Namespace, scenario) -> int:
     from tqdm import tqdm
 
     from model.economy import LocalHealthEconomy
-    from model.experiments.runner import write_tables
-    from model.failures import diagnose
-    from model.outputs import PARTIAL, default_folder, mark_complete, mark_partial, prepare_folder
+    from model.failures import attempt
+    from model.outputs import PARTIAL, RunFolder, default_folder, prepare_folder
 
     seed = scenario.run.seed
     out = args.out if args.out is not None else default_folder(scenario.name, f"seed{seed}")
-    prepare_folder(out, force=args.force, option="--out" if args.out is not None else None)
+    folder = RunFolder(prepare_folder(out, force=args.force, option="--out" if args.out is not None else None))
     charting = None if args.no_charts else _import_in_background("model.report")
     t0 = time.perf_counter()
-    model, failure, interrupted = None, None, False
-    finished = [0]  # months simulated to the end
-
     with tqdm(total=scenario.run.steps, desc=f"{scenario.name} seed {seed}", unit="month", disable=args.quiet, file=sys.stderr) as bar:
-
-        def progress(n: int) -> None:
-            finished[0] += n
-            bar.update(n)
-
-        try:
-            model = LocalHealthEconomy(scenario)
-            model.run(progress=progress)
-        except KeyboardInterrupt:
-            interrupted = True
-        except Exception as e:  # noqa: BLE001 - keep what was simulated, then report
-            failure = diagnose(e, finished[0] + 1 if model is not None else 0)
-            if args.debug:
-                traceback.print_exc()
+        run = attempt(lambda: LocalHealthEconomy(scenario), bar.update, on_failure=_traceback_if(args.debug))
     seconds = time.perf_counter() - t0
-    done = finished[0]
-    files = []
-    if model is not None and len(model.datacollector.model_vars.get("month", [])) > 0:
+    model = run.model
+    if model is not None and run.months_done:
         place, orgs = model.place_table(), model.organisation_table()
-        write_tables(out, place, orgs)
-        files += ["place.parquet", "organisations.parquet"]
-        done = int(place["month"].max()) if failure or interrupted else done
-    error = failure.error if failure else ("interrupted" if interrupted else None)
-    _write_run_json(out, scenario, [seed], seconds, error, events=model.events if model is not None else None)
-    files.append("run.json")
-    if failure or interrupted:
-        why = failure.record() if failure else {"error": "interrupted (Ctrl-C)", "month": done + 1}
-        mark_partial(out, {"status": "partial", **why, "months_done": done, "steps": scenario.run.steps, "files": files})
-        kept = f"the tables of months 1 to {done} are kept" if done else "no month finished; its record is"
-        what = failure.describe() if failure else f"interrupted in month {done + 1}"
-        hint = "" if args.debug or not failure else "; --debug shows the traceback"
+        folder.write_parquet("place.parquet", place)
+        folder.write_parquet("organisations.parquet", orgs)
+    error = run.failure.error if run.failure else ("interrupted" if run.interrupted else None)
+    folder.write_json("run.json", _run_record(scenario, [seed], seconds, error, events=model.events if model is not None else None))
+    record = {"scenario": scenario.name, "seed": seed, "steps": scenario.run.steps, "months_done": run.months_done}
+    if not run.finished:
+        why = run.failure.record() if run.failure else {"error": "interrupted (Ctrl-C)", "month": run.months_done + 1}
+        folder.partial({**record, **why})
+        kept = f"the tables of months 1 to {run.months_done} are kept" if run.months_done else "no month finished; its record is"
+        what = run.failure.describe() if run.failure else f"interrupted in month {run.months_done + 1}"
+        hint = "; --debug shows the traceback" if run.failure and not args.debug else ""
         print(f"lhe: error: {what}; {kept} in {out}, marked partial ({PARTIAL}){hint}", file=sys.stderr)
-        return 130 if interrupted else EXIT_RUN_FAILED
+        return 130 if run.interrupted else EXIT_RUN_FAILED
     if charting is not None:
         charting.join()
     try:
-        charts = [] if args.no_charts else _charts(place, orgs, out, scenario.name)
+        folder.written([] if args.no_charts else _charts(place, orgs, out, scenario.name))
     except Exception as e:  # noqa: BLE001 - the tables are kept; the folder says what is missing
-        mark_partial(out, {"status": "partial", "error": f"charts: {type(e).__name__}: {e}", "months_done": done,
-                           "steps": scenario.run.steps, "files": files})
-        if args.debug:
-            traceback.print_exc()
+        _traceback_if(args.debug)(e)
+        folder.partial({**record, "error": f"charts: {type(e).__name__}: {e}"})
         print(f"lhe: error: the run finished but its charts failed: {type(e).__name__}: {e}; the tables are kept in {out}, "
               f"marked partial ({PARTIAL})", file=sys.stderr)
         return EXIT_RUN_FAILED
-    files += [c.name for c in charts]
-    mark_complete(out, {"status": "complete", "scenario": scenario.name, "seed": seed, "steps": scenario.run.steps,
-                        "seconds": round(seconds, 3), "files": files})
+    folder.complete({**record, "seconds": round(seconds, 3)})
     print(summary(place, orgs, scenario.name, seconds))
     for line in _events(model):
         print(line)
-    print(f"\nwrote {out}/: {', '.join(files)}, COMPLETE.json")
+    print(f"\nwrote {out}/: {', '.join(folder.files)}, COMPLETE.json")
     return 0
+
+
+def _traceback_if(debug: bool):
+    """With --debug, print an exception's traceback where it is caught."""
+
+    def show(error: BaseException) -> None:
+        if debug:
+            traceback.print_exception(error)
+
+    return show
 
 
 def _run_seeds(args: argparse.Namespace, scenario, changes: dict[str, Any]) -> int:
@@ -373,9 +360,16 @@ def summary(place, orgs, title: str, seconds: float) -> str:
 
 def _write_run_json(out: Path, scenario, seeds: list[int], seconds: float, error: str | None,
                     events: list[dict[str, Any]] | None = None) -> None:
+    from model.outputs import write_json
+
+    write_json(out / "run.json", _run_record(scenario, seeds, seconds, error, events))
+
+
+def _run_record(scenario, seeds: list[int], seconds: float, error: str | None,
+                events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """run.json: what was run (scenario, parameters, seeds, versions) and how it ended."""
     from model.scenario import resolved_parameters
 
-    out.mkdir(parents=True, exist_ok=True)
     versions = {}
     for pkg in ("lhe", "mesa", "numpy", "pandas", "pyarrow", "networkx", "pydantic", "matplotlib"):
         try:
@@ -400,9 +394,7 @@ def _write_run_json(out: Path, scenario, seeds: list[int], seconds: float, error
     }
     if events is not None:
         record["events"] = events  # contracting: tenders won, top-ups asked, contracts ended
-    from model.outputs import write_json
-
-    write_json(out / "run.json", record)
+    return record
 
 
 def _git_commit() -> str | None:

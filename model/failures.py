@@ -10,6 +10,7 @@ from __future__ import annotations
 import linecache
 import re
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -62,3 +63,42 @@ def _model_line(tb: TracebackType | None) -> str | None:
         return None
     last = inside[-1]
     return f"model/{Path(last.filename).resolve().relative_to(MODEL_DIR)}:{last.lineno}"
+
+
+@dataclass
+class Attempt:
+    """A run as far as it went: the model (None if it could not be built), the months it finished,
+    and why it stopped early (a failure, or an interruption), if it did."""
+
+    model: Any
+    months_done: int
+    failure: RunFailure | None = None
+    interrupted: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.failure is None and not self.interrupted
+
+
+def attempt(build: Callable[[], Any], progress: Callable[[int], Any] | None = None,
+            on_failure: Callable[[BaseException], Any] | None = None) -> Attempt:
+    """Build a model and run it to its end, catching what stops it: a failure is diagnosed (the
+    month it was simulating, the organisation) instead of raised; Ctrl-C ends it as interrupted."""
+    done = [0]
+
+    def step_done(n: int) -> None:
+        done[0] += n
+        if progress is not None:
+            progress(n)
+
+    model = None
+    try:
+        model = build()
+        model.run(progress=step_done)
+    except KeyboardInterrupt:
+        return Attempt(model, done[0], interrupted=True)
+    except Exception as e:  # noqa: BLE001 - a failed run is reported with what it finished
+        if on_failure is not None:
+            on_failure(e)
+        return Attempt(model, done[0], diagnose(e, done[0] + 1 if model is not None else 0))
+    return Attempt(model, done[0])

@@ -173,3 +173,33 @@ def clear_run(folder: Path | str) -> None:
 def mark_partial(folder: Path | str, record: dict[str, Any]) -> Path:
     """Write the record of a run that stopped before its end: why, when and which files it left."""
     return write_json(Path(folder) / PARTIAL, record)
+
+
+class RunFolder:
+    """A run's folder as it is written: each file atomically and listed, then the completion record
+    last, or a partial record saying why the run stopped."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+        self.files: list[str] = []
+
+    def write_parquet(self, name: str, frame: Any) -> Path:
+        return self._listed(write_parquet(self.folder / name, frame))
+
+    def write_json(self, name: str, data: Any) -> Path:
+        return self._listed(write_json(self.folder / name, data))
+
+    def written(self, paths: list[Path]) -> None:
+        """Files written by others (the charts), atomically too, to be listed in the record."""
+        for path in paths:
+            self._listed(Path(path))
+
+    def complete(self, record: dict[str, Any]) -> Path:
+        return mark_complete(self.folder, {"status": "complete", **record, "files": list(self.files)})
+
+    def partial(self, record: dict[str, Any]) -> Path:
+        return mark_partial(self.folder, {"status": "partial", **record, "files": list(self.files)})
+
+    def _listed(self, path: Path) -> Path:
+        self.files.append(path.name)
+        return path

@@ -225,3 +225,21 @@ def test_force_removes_only_what_an_earlier_run_wrote(tmp_path):
     mark_complete(folder, {"files": ["place.parquet"]})
     prepare_folder(folder, force=True)
     assert sorted(p.name for p in folder.iterdir()) == ["run.json"]
+
+
+def test_an_interrupted_run_keeps_its_tables_marked_partial(tmp_path, monkeypatch, capsys):
+    from model.organisations import Hospital
+
+    read_books = Hospital.read_books
+
+    def ctrl_c(self):
+        if self.model.month == 2:
+            raise KeyboardInterrupt
+        return read_books(self)
+
+    monkeypatch.setattr(Hospital, "read_books", ctrl_c)
+    out = tmp_path / "run"
+    code, err = _run(["teach-place", "--steps", "5", "--out", str(out), *SMALL], capsys)
+    assert code == 130 and "interrupted in month 2" in err
+    assert pd.read_parquet(out / "place.parquet")["month"].tolist() == [1]
+    assert json.loads((out / PARTIAL).read_text())["error"] == "interrupted (Ctrl-C)"
