@@ -243,3 +243,14 @@ def test_an_interrupted_run_keeps_its_tables_marked_partial(tmp_path, monkeypatc
     assert code == 130 and "interrupted in month 2" in err
     assert pd.read_parquet(out / "place.parquet")["month"].tolist() == [1]
     assert json.loads((out / PARTIAL).read_text())["error"] == "interrupted (Ctrl-C)"
+
+
+def test_a_name_set_on_the_command_line_stays_inside_the_results_folder(tmp_path, monkeypatch, capsys):
+    """The issue's case: `lhe run teach-place --steps 2 --set 'name="/srv/anywhere"'` wrote /srv/anywhere-seed1/."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    code, err = _run(["teach-place", "--steps", "2", "--set", f'name="{tmp_path}/anywhere"', *SMALL], capsys)
+    assert code == 0, err
+    assert [p.name for p in (work / "results").iterdir()] == [f"{slug(str(tmp_path))}-anywhere-seed1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
