@@ -112,7 +112,8 @@ def slug(name: str) -> str:
 def default_folder(name: str, tag: str, results: Path | str = RESULTS) -> Path:
     """``results/<slug of name>-<tag>``: always a folder directly inside the results folder."""
     folder = Path(results) / f"{slug(name)}-{slug(tag)}"
-    assert folder.resolve().parent == Path(results).resolve()
+    if folder.resolve().parent != Path(results).resolve():  # a slug has no separators, so this cannot happen
+        raise ValueError(f"{folder} is not directly inside {results}")
     return folder
 
 
