@@ -1,7 +1,11 @@
 """The `lhe` command: run places, compare them, sweep experiments, list scenarios and regimes.
 
 Bad input (a scenario file or a command-line value) ends with a message that
-names the file or option, the value and what is allowed, and exit code 2.
+names the file or option, the value and what is allowed, and exit code 2. A
+run that fails part-way keeps its tables so far, marked partial, and ends with
+one line saying what failed, in which month and where, and exit code 1; the
+traceback is shown only with ``--debug``. Results never overwrite an earlier
+run's folder unless ``--force`` says so.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import platform
 import subprocess
 import sys
 import time
+import traceback
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -47,18 +52,36 @@ def _port(text: str) -> int:
     return value
 
 
+def _folder(text: str) -> Path:
+    """An argparse type: a folder path, not empty and without control characters."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"got {text!r}; a folder path is allowed (e.g. results/my-run)")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise argparse.ArgumentTypeError(f"got {text!r}; a folder path without control characters is allowed")
+    return Path(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from model.experiments.commands import add_parsers, processes_arg
 
-    p = argparse.ArgumentParser(prog="lhe", description="Simulate a local health economy: fortress or system of care.")
+    # every parser refuses abbreviations: a mistyped --step must not quietly mean --steps
+    common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    common.add_argument("--debug", action="store_true", help="show the Python traceback when something fails")
+    p = argparse.ArgumentParser(prog="lhe", description="Simulate a local health economy: fortress or system of care.",
+                                allow_abbrev=False)
+    p.add_argument("--debug", action="store_true", dest="debug_all", help="show the Python traceback when something fails")
     sub = p.add_subparsers(dest="command", required=True)
 
-    r = sub.add_parser("run", help="run a scenario and write tables and charts")
+    def command(name: str, **kw: Any) -> argparse.ArgumentParser:
+        return sub.add_parser(name, allow_abbrev=False, parents=[common], **kw)
+
+    r = command("run", help="run a scenario and write tables and charts")
     r.add_argument("scenario", nargs="?", default=None, help="scenario name or TOML file (default: baseline)")
     r.add_argument("--seed", type=_seed, default=None, help="random seed (default: the scenario's)")
     r.add_argument("--seeds", type=_positive_int, default=None, metavar="N", help="run N seeds (seed, seed+1, ...) on local processes")
     r.add_argument("--steps", type=_positive_int, default=None, help="months to simulate (default: the scenario's)")
-    r.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario>-seed<N>/)")
+    r.add_argument("--out", type=_folder, default=None, help="output folder (default: results/<scenario>-seed<N>/)")
+    r.add_argument("--force", action="store_true", help="replace the results already in the output folder (a single run)")
     r.add_argument("--processes", type=processes_arg, default=None,
                    help="worker processes for --seeds (default: all cores; 0: in this process)")
     r.add_argument("--scheduler", default=None, metavar="local[:N]|tcp://HOST:PORT", help="run --seeds on Dask (needs lhe[distributed])")
@@ -67,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-charts", action="store_true", help="write tables only")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    c = sub.add_parser("compare", help="run payment arrangements on the same place and seeds; rank them")
+    c = command("compare", help="run payment arrangements on the same place and seeds; rank them")
     c.add_argument("scenario", nargs="?", default=None, help="scenario name or TOML file (default: baseline)")
     c.add_argument("--regimes", type=_names, default=None, metavar="A,B,C",
                    help="arrangements to compare, by name, comma-separated (default: every one that applies to the place)")
@@ -75,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seeds per arrangement (seed, seed+1, ...), shared by every arrangement (default: 20)")
     c.add_argument("--seed", type=_seed, default=None, help="first seed (default: the scenario's)")
     c.add_argument("--steps", type=_positive_int, default=None, help="months to simulate (default: the scenario's)")
-    c.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario>-compare/)")
+    c.add_argument("--out", type=_folder, default=None, help="output folder (default: results/<scenario>-compare/)")
     c.add_argument("--processes", type=processes_arg, default=None, help="worker processes (default: all cores; 0: in this process)")
     c.add_argument("--scheduler", default=None, metavar="local[:N]|tcp://HOST:PORT", help="run on Dask (needs lhe[distributed])")
     c.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
@@ -84,14 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the outcome the table is ranked on (default: place_balance)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    add_parsers(sub, _positive_int)
+    add_parsers(command, _positive_int)
 
-    vz = sub.add_parser("viz", help="the place live in the browser, for teaching (one place per browser session)")
+    vz = command("viz", help="the place live in the browser, for teaching (one place per browser session)")
     vz.add_argument("scenario", nargs="?", default=None, help="the place to start from (default: baseline)")
     vz.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
     vz.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
 
-    cl = sub.add_parser("class", help="classroom mode: students play the organisations from their own browsers")
+    cl = command("class", help="classroom mode: students play the organisations from their own browsers")
     cl.add_argument("scenario", nargs="?", default=None, help="the place to play (default: teach-place)")
     cl.add_argument("--port", type=_port, default=8766, help="port (default 8766)")
     cl.add_argument("--lan", default=None, metavar="INTERFACE",
@@ -101,10 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--window", type=_positive_int, default=90, metavar="SECONDS",
                     help="seconds students have to decide each simulated year (default 90)")
 
-    sub.add_parser("scenarios", help="list the ready-made scenarios")
-    s = sub.add_parser("show", help="describe a scenario: its opening comment, then every parameter with its source")
+    command("scenarios", help="list the ready-made scenarios")
+    s = command("show", help="describe a scenario: its opening comment, then every parameter with its source")
     s.add_argument("scenario", help="scenario name or TOML file")
-    sub.add_parser("regimes", help="list the payment regimes and their parameters")
+    command("regimes", help="list the payment regimes and their parameters")
     return p
 
 
@@ -123,8 +146,22 @@ def _outcome(text: str) -> str:
     return text
 
 
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, read; an unknown option is refused with the command's own options listed."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        command = commands.choices[args.command]
+        known = sorted({o for a in command._actions for o in a.option_strings if o.startswith("--")})
+        command.error(f"unrecognized arguments: {' '.join(extra)}; {command.prog}'s options are: {', '.join(known)}")
+    args.debug = args.debug or args.debug_all  # `lhe --debug run ...` as well as `lhe run ... --debug`
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
+    from model.outputs import OutputError
     from model.scenario import ScenarioError
 
     try:
@@ -146,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_show(args)
         if args.command == "regimes":
             return cmd_regimes()
-    except ScenarioError as e:
+    except (ScenarioError, OutputError) as e:
         print(f"lhe: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -157,75 +194,91 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as e:  # noqa: BLE001 - a fault of the program, not of the input: one line, the traceback on request
+        if args.debug:
+            traceback.print_exc()
+        first = (str(e).strip().splitlines() or [""])[0]
+        print(f"lhe: error: {type(e).__name__}: {first}" + ("" if args.debug else " (--debug shows the traceback)"), file=sys.stderr)
+        return EXIT_RUN_FAILED
     return 0
 
 
 def _parse_sets(items: list[str]) -> dict[str, Any]:
-    import tomllib
+    from model.overrides import command_line_changes
 
-    from model.scenario import ScenarioError
-
-    changes: dict[str, Any] = {}
-    for item in items:
-        path, eq, raw = item.partition("=")
-        if not eq or not path.strip():
-            raise ScenarioError("--set", item, item, "PATH=VALUE, e.g. population.size=50000")
-        try:
-            value = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = raw  # a bare word is a string (e.g. a strategy)
-        changes[path.strip()] = value
-    return changes
+    return command_line_changes(items).values
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from model.overrides import command_line_changes
     from model.scenario import load_scenario
 
-    scenario = load_scenario(args.scenario)
-    changes = _parse_sets(args.set)
-    if args.steps is not None:
-        changes["run.steps"] = args.steps
-    if args.seed is not None:
-        changes["run.seed"] = args.seed
-    if changes:
-        scenario = scenario.with_changes(changes)
+    changes = command_line_changes(args.set, args.steps, args.seed)
+    scenario = changes.apply(load_scenario(args.scenario))
     if args.seeds:
-        return _run_seeds(args, scenario, changes)
+        return _run_seeds(args, scenario, changes.values)
     return _run_single(args, scenario)
 
 
 def _run_single(args: argparse.Namespace, scenario) -> int:
+    """Run one place into its folder: tables, run.json and charts, then the completion record;
+    a run that stops part-way keeps its tables so far with a record saying why."""
     from tqdm import tqdm
 
     from model.economy import LocalHealthEconomy
-    from model.experiments.runner import write_tables
+    from model.failures import attempt
+    from model.outputs import PARTIAL, RunFolder, default_folder, prepare_folder
 
     seed = scenario.run.seed
-    out = args.out or Path("results") / f"{scenario.name}-seed{seed}"
+    out = args.out if args.out is not None else default_folder(scenario.name, f"seed{seed}")
+    folder = RunFolder(prepare_folder(out, force=args.force, option="--out" if args.out is not None else None))
     charting = None if args.no_charts else _import_in_background("model.report")
     t0 = time.perf_counter()
-    model = LocalHealthEconomy(scenario)
-    error = None
     with tqdm(total=scenario.run.steps, desc=f"{scenario.name} seed {seed}", unit="month", disable=args.quiet, file=sys.stderr) as bar:
-        try:
-            model.run(progress=bar.update)
-        except Exception as e:  # noqa: BLE001 - keep what was simulated, then report
-            error = f"{type(e).__name__}: {e}"
+        run = attempt(lambda: LocalHealthEconomy(scenario), bar.update, on_failure=_traceback_if(args.debug))
     seconds = time.perf_counter() - t0
-    place, orgs = model.place_table(), model.organisation_table()
-    write_tables(out, place, orgs)
-    _write_run_json(out, scenario, [seed], seconds, error, events=model.events)
-    if error:
-        print(f"lhe: the run failed at month {model.month}: {error}\n  tables up to then are in {out}", file=sys.stderr)
-        return EXIT_RUN_FAILED
+    model = run.model
+    if model is not None and run.months_done:
+        place, orgs = model.place_table(), model.organisation_table()
+        folder.write_parquet("place.parquet", place)
+        folder.write_parquet("organisations.parquet", orgs)
+    error = run.failure.error if run.failure else ("interrupted" if run.interrupted else None)
+    folder.write_json("run.json", _run_record(scenario, [seed], seconds, error, events=model.events if model is not None else None))
+    record = {"scenario": scenario.name, "seed": seed, "steps": scenario.run.steps, "months_done": run.months_done}
+    if not run.finished:
+        why = run.failure.record() if run.failure else {"error": "interrupted (Ctrl-C)", "month": run.months_done + 1}
+        folder.partial({**record, **why})
+        kept = f"the tables of months 1 to {run.months_done} are kept" if run.months_done else "no month finished; its record is"
+        what = run.failure.describe() if run.failure else f"interrupted in month {run.months_done + 1}"
+        hint = "; --debug shows the traceback" if run.failure and not args.debug else ""
+        print(f"lhe: error: {what}; {kept} in {out}, marked partial ({PARTIAL}){hint}", file=sys.stderr)
+        return 130 if run.interrupted else EXIT_RUN_FAILED
     if charting is not None:
         charting.join()
-    charts = [] if args.no_charts else _charts(place, orgs, out, scenario.name)
+    try:
+        folder.written([] if args.no_charts else _charts(place, orgs, out, scenario.name))
+    except Exception as e:  # noqa: BLE001 - the tables are kept; the folder says what is missing
+        _traceback_if(args.debug)(e)
+        folder.partial({**record, "error": f"charts: {type(e).__name__}: {e}"})
+        print(f"lhe: error: the run finished but its charts failed: {type(e).__name__}: {e}; the tables are kept in {out}, "
+              f"marked partial ({PARTIAL})", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    folder.complete({**record, "seconds": round(seconds, 3)})
     print(summary(place, orgs, scenario.name, seconds))
     for line in _events(model):
         print(line)
-    print(f"\nwrote {out}/: place.parquet, organisations.parquet, run.json" + (", " + ", ".join(c.name for c in charts) if charts else ""))
+    print(f"\nwrote {out}/: {', '.join(folder.files)}, COMPLETE.json")
     return 0
+
+
+def _traceback_if(debug: bool):
+    """With --debug, print an exception's traceback where it is caught."""
+
+    def show(error: BaseException) -> None:
+        if debug:
+            traceback.print_exception(error)
+
+    return show
 
 
 def _run_seeds(args: argparse.Namespace, scenario, changes: dict[str, Any]) -> int:
@@ -234,11 +287,11 @@ def _run_seeds(args: argparse.Namespace, scenario, changes: dict[str, Any]) -> i
 
     from model.experiments import multirun
     from model.experiments.runner import RunResult, RunSpec, combine, run_many, write_tables
-    from model.outputs import mark_complete
+    from model.outputs import default_folder, mark_complete
 
     first = scenario.run.seed
     seeds = list(range(first, first + args.seeds))
-    out = args.out or Path("results") / f"{scenario.name}-seeds{first}-{seeds[-1]}"
+    out = args.out if args.out is not None else default_folder(scenario.name, f"seeds{first}-{seeds[-1]}")
     # the validated scenario (changes applied) goes to the workers; they never read its file
     specs = [RunSpec(scenario=scenario, seed=s) for s in seeds]
     try:  # before any run: resume this command's folder, or refuse one holding anything else
@@ -363,9 +416,16 @@ def summary(place, orgs, title: str, seconds: float) -> str:
 
 def _write_run_json(out: Path, scenario, seeds: list[int], seconds: float, error: str | None,
                     events: list[dict[str, Any]] | None = None) -> None:
+    from model.outputs import write_json
+
+    write_json(out / "run.json", _run_record(scenario, seeds, seconds, error, events))
+
+
+def _run_record(scenario, seeds: list[int], seconds: float, error: str | None,
+                events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """run.json: what was run (scenario, parameters, seeds, versions) and how it ended."""
     from model.scenario import resolved_parameters
 
-    out.mkdir(parents=True, exist_ok=True)
     versions = {}
     for pkg in ("lhe", "mesa", "numpy", "pandas", "pyarrow", "networkx", "pydantic", "matplotlib"):
         try:
@@ -390,7 +450,7 @@ def _write_run_json(out: Path, scenario, seeds: list[int], seconds: float, error
     }
     if events is not None:
         record["events"] = events  # contracting: tenders won, top-ups asked, contracts ended
-    (out / "run.json").write_text(json.dumps(record, indent=2))
+    return record
 
 
 def _git_commit() -> str | None:
@@ -414,13 +474,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from model.compare import OUTCOMES, RunFailedWarning, plan, rank, run_plan, summarise
     from model.experiments import multirun
     from model.experiments.runner import write_tables
-    from model.outputs import mark_complete, write_parquet
+    from model.outputs import default_folder, mark_complete, write_parquet
 
     changes = _parse_sets(args.set)
     if args.seed is not None:
         changes["run.seed"] = args.seed
     p = plan(args.scenario, args.regimes, args.seeds, args.steps, changes, names_from="--regimes")
-    out = args.out or Path("results") / f"{p.scenario.name}-compare"
+    out = args.out if args.out is not None else default_folder(p.scenario.name, "compare")
     try:  # before any run: resume this comparison's folder, or refuse one holding anything else
         resumed = multirun.prepare(out, "compare", {"scenario": p.scenario.digest(), "arrangements": p.changes,
                                                     "seeds": p.seeds, "steps": p.steps})

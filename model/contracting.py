@@ -120,10 +120,11 @@ class ContractBook:
               basis: ContractBasis | None = None) -> Contract:
         """Let a closed contract's services again from this month: to ``payer``, under ``regime_name``
         (default: the same), on ``basis`` (default: its own at today's prices), for the same population; a
-        contract won in a tender stays one (its winner still sub-contracts the services)."""
+        contract won in a tender stays one while its regime stays (its winner still sub-contracts the services)."""
         return self.let(payer, old.provider_org, old.scope, basis or self.current_basis(old),
                         regime_name=regime_name or old.regime.name, start_step=self.model.month,
-                        population_of=old.population_of, tendered=old.tendered)
+                        population_of=old.population_of,
+                        tendered=old.tendered if (regime_name or old.regime.name) == old.regime.name else None)
 
     def close(self, c: Contract, ytd: YearToDate) -> None:
         """End a contract now: settle the part of the year it ran, if any, and close it."""

@@ -61,6 +61,12 @@ from model.population import MONTH_DAYS
 from model.programmes import dose_response, mean_embedded, mean_in_post
 from model.regimes import REGIMES
 from model.regimes.base import Outlook
+from model.scenario import (
+    CommissionerBehaviour,
+    CouncilBehaviour,
+    GPFederationBehaviour,
+    HospitalBehaviour,
+)
 
 if TYPE_CHECKING:
     from model.delivery import YearTally
@@ -70,45 +76,72 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Lever:
-    """A number an organisation sets each year: its range and the most it moves in a year."""
+    """A number an organisation sets each year: its range and the most it moves in a step.
 
-    name: str  # the field of the strategy bundle that sets where it starts
+    A lever that is a field of the strategy bundles (where it starts) takes its range from that field's
+    bounds in the scenario schema, so a scenario cannot start a lever outside the range it moves in."""
+
+    name: str
     label: str
-    low: float
-    high: float
     step: float
     source: str
+    bounds: tuple[float, float] | None = None  # for a lever no bundle sets (it starts at 0)
+
+    @property
+    def low(self) -> float:
+        return self._range()[0]
+
+    @property
+    def high(self) -> float:
+        return self._range()[1]
+
+    def _range(self) -> tuple[float, float]:
+        if self.bounds is not None:
+            return self.bounds
+        return _schema_bounds(self.name)
+
+
+def _schema_bounds(field: str) -> tuple[float, float]:
+    from annotated_types import Ge, Le
+
+    for behaviour in (HospitalBehaviour, GPFederationBehaviour, CommissionerBehaviour, CouncilBehaviour):
+        info = behaviour.model_fields.get(field)
+        if info is not None:
+            low = next(m.ge for m in info.metadata if isinstance(m, Ge))
+            high = next(m.le for m in info.metadata if isinstance(m, Le))
+            return float(low), float(high)
+    raise KeyError(f"{field!r} is not a field of any strategy bundle")
 
 
 LEVERS: dict[str, tuple[Lever, ...]] = {
     "hospital": (
         Lever("admission_threshold", "admissions at the margin (A&E attenders admitted, relative to the clinical norm)",
-              1.0, 1.25, 0.025, "assumption: up to a quarter more admitted at the margin; the fortress bundle's 1.10"),
-        Lever("elective_growth", "growth of elective capacity over the year", -0.06, 0.08, 0.02,
+              0.025, "assumption: up to a quarter more admitted at the margin; the fortress bundle's 1.10"),
+        Lever("elective_growth", "growth of elective capacity over the year", 0.02,
               "assumption: a few theatre sessions more or less a year; the fortress bundle's 4%"),
-        Lever("outreach", "specialist outreach into the community (intensity)", 0.0, 1.0, 0.25, "assumption"),
-        Lever("discharge_support", "early supported discharge (intensity)", 0.0, 1.0, 0.25, "assumption"),
-        Lever("bed_change", "change in its beds over the year", -0.06, 0.06, 0.02,
-              "assumption: within capacity.bed_growth_limit's 5% a year, either way"),
+        Lever("outreach", "specialist outreach into the community (intensity)", 0.25, "assumption"),
+        Lever("discharge_support", "early supported discharge (intensity)", 0.25, "assumption"),
+        Lever("bed_change", "change in its beds over the year", 0.02,
+              "assumption: about capacity.bed_growth_limit's 5% a year, either way", bounds=(-0.06, 0.06)),
     ),
     "gp_federation": (
         Lever("case_management_share", "share of clinical time on proactive care of people with 2+ conditions",
-              0.0, 0.2, 0.02, "assumption: the collaborative bundle's 8% is within"),
-        Lever("referral_shedding", "extra referrals made to shed workload", 0.0, 0.3, 0.025,
+              0.02, "assumption: the collaborative bundle's 8% is within"),
+        Lever("referral_shedding", "extra referrals made to shed workload", 0.025,
               "assumption: the fortress bundle's 15% is within"),
     ),
     "commissioner": (
-        Lever("community_investment", "real growth it gives community services this year", -0.06, 0.08, 0.02, "assumption"),
-        Lever("chc_share_ratio", "NHS-funded share of care packages, relative to the standard", 0.5, 1.0, 0.05,
+        Lever("community_investment", "real growth it gives community services this year", 0.02, "assumption"),
+        Lever("chc_share_ratio", "NHS-funded share of care packages, relative to the standard", 0.05,
               "assumption: the fortress bundle's 0.7 is within"),
     ),
     "council": (
-        Lever("eligibility_tightening", "frailty points added to its starting eligibility threshold", -0.05, 0.03, 0.01,
+        Lever("eligibility_tightening", "frailty points added to its starting eligibility threshold", 0.01,
               "the Care Act 2014's national eligibility criteria (from April 2015) leave a council little room to "
               "tighten; the size is an assumption (the fortress bundle's 0.01 is within); never below the need "
               "threshold itself (Council.eligibility)"),
-        Lever("prevention_ratio", "prevention spending relative to the start", 0.4, 1.6, 0.1, "assumption"),
-        Lever("pooled_substitution", "share of pooled NHS money it withdraws from its own care budget", 0.0, 1.0, 0.25,
+        Lever("prevention_ratio", "prevention spending relative to the start", 0.1, "assumption"),
+        Lever("pooled_substitution", "share of pooled NHS money it withdraws from its own care budget", 0.25,
               "assumption"),
     ),
 }
@@ -509,7 +542,7 @@ def _hospital_discharge_support(view: View, h: Hospital, x: float) -> Change:
     over, electives = view.bed_effects(h, bed_days)
     view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
     running = h.discharge_cost_year() * (x - dose) * build
-    setup = max(x - dose, 0.0) * h.discharge_cost_year() / 12 * p.setup_months * 12 / months
+    setup = max(x - dose, 0.0) * h.discharge_cost_year() / 12 * p.setup_months * 12 / max(months, 12.0)
     ch.costs[h.account] += (running + setup + bed_days * view.cost_bed_day + over * view.escalation_cost(h)
                             + electives * view.cost_elective)
     ch.qalys += readmissions * view.health.admission + _wait_qalys(view, h, electives)
@@ -650,7 +683,7 @@ def _council_prevention(view: View, co: Council, x: float) -> Change:
     build, act, months = _programme_factor(view, co)
     now = co.levers["prevention_ratio"]
     spend = co.base_prevention * m.prices.council_index
-    ch.costs[co.account] += spend * (x - now) * build + max(x - now, 0.0) * spend / 12 * p.setup_months * 12 / months
+    ch.costs[co.account] += spend * (x - now) * build + max(x - now, 0.0) * spend / 12 * p.setup_months * 12 / max(months, 12.0)
     cut_now, cut_new = _cut(p.prevention_effect, p.prevention_half_dose, now - 1.0, x - 1.0)
     new_conditions = view.tally.new_conditions[co.index] * -(cut_new - cut_now) / (1 - cut_now) * act
     # a condition avoided is a person-year without it for about half the horizon, and the admissions it brings

@@ -16,6 +16,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from model.outputs import atomic_path  # noqa: E402
+
 KIND_COLOURS = {"commissioner": "#1f77b4", "council": "#2ca02c", "hospital": "#d62728", "gp_federation": "#9467bd",
                 "prime_contractor": "#ff7f0e"}
 KIND_LABELS = {"commissioner": "Commissioners", "council": "Councils", "hospital": "Hospitals", "gp_federation": "GP federations",
@@ -43,8 +45,11 @@ def _save(fig, path: Path, wspace: float, top: float = 0.84) -> None:
     Fixed margins: measuring every label to lay the figure out (tight_layout)
     costs a second draw of each chart, about a quarter of the time they take."""
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=top, wspace=wspace)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:  # a chart appears whole or not at all
+            fig.savefig(tmp, dpi=110, format=Path(path).suffix.lstrip(".") or "png")
+    finally:
+        plt.close(fig)
 
 
 def finances_chart(orgs: pd.DataFrame, path: Path, title: str) -> None:

@@ -16,10 +16,12 @@ import copy
 import hashlib
 import json
 import tomllib
+import typing
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 SCENARIO_DIRS = [
     Path(__file__).resolve().parent.parent / "scenarios",  # a checkout
@@ -31,6 +33,32 @@ Strategy = Literal["fortress", "collaborative"]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Rate = Annotated[float, Field(ge=0.0)]
 Growth = Annotated[float, Field(ge=-0.5, le=0.5)]
+# a rate ratio scales a group's risk against the rest: positive, or the place's rates could not be
+# calibrated (a whole population at ratio 0 has no risk to scale up to the scenario's rates)
+RateRatio = Annotated[float, Field(ge=0.1, le=20)]
+NAME_LENGTH = 100
+MAX_STEPS = 1200  # a hundred years of months
+
+
+def _printable(text: str, keep: str = "") -> str:
+    """Refuse control and formatting characters (NUL, newline, right-to-left marks): a name
+    appears in tables, file names, charts and messages, where they hide or garble it."""
+    bad = sorted({c for c in text if unicodedata.category(c).startswith("C") and c not in keep})
+    if bad:
+        shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
+        raise ValueError(f"printable text is allowed, without control characters (found {shown})")
+    return text
+
+
+def _name(text: str) -> str:
+    if not text.strip():
+        raise ValueError("a name with at least one visible character is allowed")
+    return _printable(text)
+
+
+# the name of the place or of an organisation
+Name = Annotated[str, Field(min_length=1, max_length=NAME_LENGTH), AfterValidator(_name)]
+Text = Annotated[str, Field(max_length=2000), AfterValidator(lambda t: _printable(t, keep="\n\t"))]
 
 
 class FieldError(ValueError):
@@ -42,27 +70,114 @@ class FieldError(ValueError):
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be used, said in terms of the file and the field."""
+    """A scenario that cannot be used, said in terms of the file (or option), the field, the value and what is allowed."""
 
     def __init__(self, file: str, field: str, value: Any, allowed: str) -> None:
         self.file, self.field, self.value, self.allowed = file, field, value, allowed
         shown = _show(value)
         super().__init__(f"{file}: {field}: got {shown}; {allowed}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from its four parts, so it crosses to and from worker processes intact
+        return (type(self), (self.file, self.field, self.value, self.allowed))
+
+
+def _kind(annotation: Any) -> str | None:
+    """'number' for numeric fields (and lists or tables of numbers), 'switch' for booleans."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _kind(typing.get_args(annotation)[0])
+    if origin in (list, dict):
+        return "number" if _kind(typing.get_args(annotation)[-1]) == "number" else None
+    if annotation is bool:
+        return "switch"
+    if annotation in (int, float):
+        return "number"
+    return None
+
+
+def _items(value: Any) -> list[tuple[str, Any]]:
+    """A value's numbers with their place in it: ('', x), ('.0', x), ('.cap', x)."""
+    if isinstance(value, list):
+        return [(f".{i}", v) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return [(f".{k}", v) for k, v in value.items()]
+    return [("", value)]
+
+
+def _not_a_number(value: Any, info: Any) -> str:
+    lo, hi = _range(info)
+    kind = "a whole number" if _plain(info.annotation) is int else "a number"
+    span = f"{kind} from {_number(lo)} to {_number(hi)}" if lo is not None and hi is not None else kind
+    if isinstance(value, bool):
+        return f"{span} is allowed, not true or false"
+    return f"{span} is allowed, written without quotes"
+
+
+def _range(info: Any) -> tuple[float | None, float | None]:
+    """A field's lower and upper bounds, from its own metadata or its items'."""
+    lo = hi = None
+    metadata = list(getattr(info, "metadata", []))
+    annotation = getattr(info, "annotation", None)
+    if typing.get_origin(annotation) in (list, dict):
+        item = typing.get_args(annotation)[-1]
+        if typing.get_origin(item) is Annotated:
+            metadata += [m for a in typing.get_args(item)[1:] for m in getattr(a, "metadata", [a])]
+    for m in metadata:
+        lo = next((getattr(m, k) for k in ("ge", "gt") if getattr(m, k, None) is not None), lo)
+        hi = next((getattr(m, k) for k in ("le", "lt") if getattr(m, k, None) is not None), hi)
+    return lo, hi
+
 
 def _show(value: Any) -> str:
+    """A value as the user wrote it, short: TOML's true/false, and a table by its size only
+    (a whole table may be a file's contents, which a message never repeats)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return f"a table of {len(value)} field{'s' if len(value) != 1 else ''}"
+    if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        return f"a list of {len(value)} table{'s' if len(value) != 1 else ''}"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _number(x: float) -> str:
+    """A bound as people write it: 20,000,000 and 0.5."""
+    if isinstance(x, int) or (float(x).is_integer() and abs(x) < 1e16):
+        return f"{int(x):,}"
+    return f"{x:g}"
+
+
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # numbers are finite: inf and nan are refused with the field's range
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _types_as_written(cls, data: Any) -> Any:
+        """A number where a number is meant and true/false where a switch is: pydantic would
+        otherwise read ``true`` as 1, ``"5000"`` as 5000 and ``1`` as true."""
+        if not isinstance(data, dict):
+            return data
+        for name, value in data.items():
+            info = cls.model_fields.get(name)
+            if info is None:
+                continue
+            want = _kind(info.annotation)
+            if want == "number":
+                for key, item in _items(value):
+                    if isinstance(item, bool | str):
+                        raise FieldError(f"{name}{key}", item, _not_a_number(item, info))
+            elif want == "switch" and not isinstance(value, bool):
+                raise FieldError(name, value, "true or false is allowed")
+        return data
 
 
 # --- the place's people --------------------------------------------------------
 class Run(_Section):
-    steps: int = Field(120, ge=1, le=1200, description="months to simulate")
-    seed: int = Field(1, ge=0, description="random seed")
+    steps: int = Field(120, ge=1, le=MAX_STEPS, description="months to simulate")
+    seed: int = Field(1, le=2**63 - 1, ge=0, description="random seed")
     start_year: int = Field(2015, ge=1948, le=2100, description="financial year of step 0 (April)")
 
 
@@ -71,7 +186,7 @@ class Population(_Section):
     spare_capacity: Share = Field(0.1, description="room in the arrays for births and new registrations")
     age_band_edges: list[float] = Field(description="edges of age bands, years, ascending, first 0")
     age_band_shares: list[Share] = Field(description="share of people in each band; sums to 1")
-    births_per_1000: Rate = Field(description="live births a year per 1,000 people")
+    births_per_1000: Rate = Field(le=100, description="live births a year per 1,000 people")
     net_migration_per_1000: Rate = Field(le=50, description="net new adult registrations a year per 1,000")
     migrant_mean_age: float = Field(30.0, ge=16, le=80)
 
@@ -83,44 +198,48 @@ class Population(_Section):
             raise FieldError("age_band_edges", shown, f"age_band_edges needs one more entry than age_band_shares ({len(e)} edges, {len(s)} shares)")
         if e[0] != 0 or any(b <= a for a, b in zip(e, e[1:], strict=False)) or e[-1] > 120:
             raise FieldError("age_band_edges", shown, "age_band_edges must start at 0, rise strictly and end at most at 120")
-        _sums_to_one("age_band_shares", s)
+        try:
+            _sums_to_one("age_band_shares", s)
+        except ValueError as e:
+            raise FieldError("age_band_shares", s, str(e)) from None
         return self
 
 
 class Health(_Section):
-    ltc_mean_at_50: Rate = Field(description="mean number of long-term conditions at age 50")
-    ltc_age_power: Rate = Field(2.0, description="how the mean number of LTCs grows with age (power)")
-    ltc_baseline: Rate = Field(description="mean number of LTCs at age 0")
-    frailty_age_slope: Rate = Field(description="frailty index gained per year of age over 40")
-    frailty_per_ltc: Rate = Field(description="frailty index added per long-term condition")
-    frailty_noise: Rate = Field(0.05, description="spread of frailty between people of one age and LTC count")
-    deaths_per_1000: Rate = Field(description="crude deaths a year per 1,000 people at the start")
-    mortality_age_rate: Rate = Field(description="Gompertz rate: log-mortality rise per year of age")
-    mortality_frailty_rr: Rate = Field(description="mortality rate ratio at frailty 1 against frailty 0")
-    emergency_admission_mortality_rr: Rate = Field(description="mortality rate ratio in a month with an emergency admission")
-    delayed_deconditioning: Rate = Field(description="frailty index gained per month spent delayed in hospital")
-    unmet_need_frailty_gain: Rate = Field(description="extra frailty index a year while social care need is unmet")
+    ltc_mean_at_50: Rate = Field(le=10, description="mean number of long-term conditions at age 50")
+    # at least 1: below it the rate of new conditions, the curve's slope, is infinite at age 0
+    ltc_age_power: float = Field(2.0, ge=1.0, le=5, description="how the mean number of LTCs grows with age (power)")
+    ltc_baseline: Rate = Field(le=5, description="mean number of LTCs at age 0")
+    frailty_age_slope: Rate = Field(le=0.1, description="frailty index gained per year of age over 40")
+    frailty_per_ltc: Rate = Field(le=1, description="frailty index added per long-term condition")
+    frailty_noise: Rate = Field(0.05, le=1, description="spread of frailty between people of one age and LTC count")
+    deaths_per_1000: Rate = Field(le=200, description="crude deaths a year per 1,000 people at the start")
+    mortality_age_rate: Rate = Field(le=0.3, description="Gompertz rate: log-mortality rise per year of age")
+    mortality_frailty_rr: RateRatio = Field(description="mortality rate ratio at frailty 1 against frailty 0")
+    emergency_admission_mortality_rr: RateRatio = Field(description="mortality rate ratio in a month with an emergency admission")
+    delayed_deconditioning: Rate = Field(le=1, description="frailty index gained per month spent delayed in hospital")
+    unmet_need_frailty_gain: Rate = Field(le=1, description="extra frailty index a year while social care need is unmet")
 
 
 class Demand(_Section):
-    gp_contacts_per_person: Rate = Field(description="GP contacts a year per person at the start")
-    ae_attendances_per_1000: Rate = Field(description="A&E attendances a year per 1,000 at the start")
-    emergency_admissions_per_1000: Rate = Field(description="emergency admissions a year per 1,000 at the start")
-    referrals_per_1000: Rate = Field(description="GP referrals to outpatients a year per 1,000 at the start")
-    waiting_list_per_1000: Rate = Field(description="people on the elective waiting list per 1,000 at the start")
-    listed_share: Share = Field(description="share of referrals that join the elective waiting list")
+    gp_contacts_per_person: Rate = Field(le=50, description="GP contacts a year per person at the start")
+    ae_attendances_per_1000: float = Field(ge=1.0, le=3000, description="A&E attendances a year per 1,000 at the start")
+    emergency_admissions_per_1000: float = Field(ge=1.0, le=1000, description="emergency admissions a year per 1,000 at the start")
+    referrals_per_1000: float = Field(ge=1.0, le=3000, description="GP referrals to outpatients a year per 1,000 at the start")
+    waiting_list_per_1000: Rate = Field(le=1000, description="people on the elective waiting list per 1,000 at the start")
+    listed_share: float = Field(ge=0.01, le=1.0, description="share of referrals that join the elective waiting list")
     referral_shedding_at_start: Share = Field(description=(
         "extra referrals from GP workload shedding as the place was before the run: its hospital capacity, "
         "contracts and allocation were sized to them, the same under every strategy mix"))
-    age_gradient_per_decade: Rate = Field(description="log risk of admission per decade of age")
-    ltc_rate_ratios: list[Rate] = Field(description="admission rate ratios for 0, 1, 2 and 3+ long-term conditions")
-    frailty_rate_ratio: Rate = Field(description="admission rate ratio at frailty 1 against frailty 0")
-    emergency_los_days: Rate = Field(description="mean length of an emergency stay, days")
-    marginal_los_days: Rate = Field(description="length of stay of an admission made only because the threshold was lowered, days")
+    age_gradient_per_decade: Rate = Field(le=1.5, description="log risk of admission per decade of age")
+    ltc_rate_ratios: list[RateRatio] = Field(description="admission rate ratios for 0, 1, 2 and 3+ long-term conditions")
+    frailty_rate_ratio: RateRatio = Field(description="admission rate ratio at frailty 1 against frailty 0")
+    emergency_los_days: float = Field(ge=0.5, le=60, description="mean length of an emergency stay, days")
+    marginal_los_days: Rate = Field(le=60, description="length of stay of an admission made only because the threshold was lowered, days")
     elective_day_case_share: Share = Field(description="share of elective spells done as day cases, using no overnight bed")
-    elective_los_days: Rate = Field(description="mean length of an elective inpatient stay, days")
-    los_frailty_ratio: Rate = Field(description="length-of-stay ratio at frailty 1 against frailty 0")
-    readmission_rate_ratio: Rate = Field(description="emergency risk in the month after discharge, relative")
+    elective_los_days: float = Field(ge=0.5, le=60, description="mean length of an elective inpatient stay, days")
+    los_frailty_ratio: RateRatio = Field(description="length-of-stay ratio at frailty 1 against frailty 0")
+    readmission_rate_ratio: RateRatio = Field(description="emergency risk in the month after discharge, relative")
     unmet_gp_demand_to_ae: Share = Field(description="share of unmet GP demand that turns up at A&E")
     gp_contacts_saved_per_referral: float = Field(ge=0.0, le=20.0, description=(
         "GP contacts a patient referred on to shed workload no longer needs from the practice"))
@@ -129,15 +248,16 @@ class Demand(_Section):
     @model_validator(mode="after")
     def _ltc(self) -> Demand:
         if len(self.ltc_rate_ratios) != 4:
-            raise ValueError("ltc_rate_ratios needs 4 entries (0, 1, 2, 3+ conditions)")
+            raise FieldError("ltc_rate_ratios", self.ltc_rate_ratios,
+                             f"4 entries are allowed, one for 0, 1, 2 and 3+ conditions (got {len(self.ltc_rate_ratios)})")
         return self
 
 
 class SocialCare(_Section):
     need_threshold: Share = Field(description="frailty index at which a person needs social care")
-    package_cost_per_month: Rate = Field(description="average cost of a care package, pounds a month")
-    packages_per_1000: Rate = Field(description="care packages funded per 1,000 people at the start")
-    unmet_need_rate_ratio: Rate = Field(description="emergency risk of people with unmet need, relative")
+    package_cost_per_month: float = Field(ge=10.0, le=50_000, description="average cost of a care package, pounds a month")
+    packages_per_1000: Rate = Field(le=1000, description="care packages funded per 1,000 people at the start")
+    unmet_need_rate_ratio: RateRatio = Field(description="emergency risk of people with unmet need, relative")
     nhs_funded_share: Share = Field(description="share of packages funded as continuing healthcare by the NHS")
     delay_exit_per_month: Share = Field(description=(
         "share of people delayed in hospital who leave each month without a council package "
@@ -147,23 +267,23 @@ class SocialCare(_Section):
 class Money(_Section):
     allocation_growth: Growth = Field(description="real growth of the NHS allocation a year")
     council_grant_growth: Growth = Field(description="real growth of council money a year")
-    prevention_share_of_council: Share = Field(description="share of council money for prevention at the start")
+    prevention_share_of_council: float = Field(ge=0.0, le=0.9, description="share of council money for prevention at the start")
     cost_growth: Growth = Field(description=(
         "yearly real growth of providers' costs per unit of care before any efficiency (pay drift, "
         "new drugs and technology); prices are uplifted by it"))
-    efficiency_requirement: Share = Field(description="yearly cut in prices asked of providers, net of the cost uplift (tariff efficiency factor)")
+    efficiency_requirement: float = Field(ge=0.0, le=0.5, description="yearly cut in prices asked of providers, net of the cost uplift (tariff efficiency factor)")
     productivity_growth: Growth = Field(description="yearly fall in providers' unit costs they actually achieve, net of cost growth")
-    starting_cost_overrun: Rate = Field(description="acute providers' costs above their income at the start, share (the mean over hospitals)")
+    starting_cost_overrun: Rate = Field(le=1, description="acute providers' costs above their income at the start, share (the mean over hospitals)")
     starting_cost_overrun_spread: float = Field(0.0, ge=0.0, le=0.2, description=(
         "spread (standard deviation) of each hospital's starting overrun about the mean, drawn once per run: some "
         "start in surplus, some in deep deficit"))
-    commissioner_planned_surplus: Share = Field(description="surplus commissioners plan at the start, share of allocation")
-    commissioner_running_cost_share: Share = Field(description="commissioners' running costs, share of allocation")
+    commissioner_planned_surplus: float = Field(ge=0.0, le=0.5, description="surplus commissioners plan at the start, share of allocation")
+    commissioner_running_cost_share: float = Field(ge=0.0, le=0.5, description="commissioners' running costs, share of allocation")
     commissioner_headroom_spent: Share = Field(description=(
         "share of the headroom its plan finds (next year's allocation less its planned surplus, running costs and "
         "expected care spending) that a commissioner spends on services outside the model; 0: it banks it"))
-    opening_reserves_months: Rate = Field(description="opening cash reserves, months of expenditure")
-    gp_federation_reserves_months: Rate = Field(description="a GP federation's opening reserves, months of income")
+    opening_reserves_months: Rate = Field(le=60, description="opening cash reserves, months of expenditure")
+    gp_federation_reserves_months: Rate = Field(le=60, description="a GP federation's opening reserves, months of income")
 
     @property
     def price_change(self) -> float:
@@ -177,23 +297,23 @@ class Money(_Section):
 
 
 class Tariff(_Section):
-    elective_spell: Rate = Field(description="national tariff for an elective spell, pounds")
-    emergency_spell: Rate = Field(description="national tariff for an emergency spell, pounds")
-    ae_attendance: Rate = Field(description="tariff for an A&E attendance, pounds")
-    outpatient_attendance: Rate = Field(description="tariff for a first outpatient attendance, pounds")
+    elective_spell: Rate = Field(le=100_000, description="national tariff for an elective spell, pounds")
+    emergency_spell: Rate = Field(le=100_000, description="national tariff for an emergency spell, pounds")
+    ae_attendance: Rate = Field(le=100_000, description="tariff for an A&E attendance, pounds")
+    outpatient_attendance: Rate = Field(le=100_000, description="tariff for a first outpatient attendance, pounds")
     emergency_marginal_rate: Share = Field(description="share of tariff paid for emergency admissions above baseline")
     variable_cost_share: Share = Field(description="share of the tariff that is the marginal cost of a spell")
 
 
 class Capacity(_Section):
-    beds_per_1000: Rate = Field(description="general and acute beds per 1,000 catchment population")
-    elective_capacity_margin: Rate = Field(description="elective spells a month the hospital can do, relative to expected demand")
-    gp_capacity_margin: Rate = Field(description="GP contacts a month the federation can offer, relative to expected demand")
-    community_cost_per_head: Rate = Field(description="community services block value a year per head, pounds")
-    capitation_per_patient: Rate = Field(description="GP capitation a year per registered patient, pounds")
-    qof_per_patient: Rate = Field(description="most QOF pay a year per registered patient, pounds")
+    beds_per_1000: Rate = Field(le=20, description="general and acute beds per 1,000 catchment population")
+    elective_capacity_margin: Rate = Field(le=5, description="elective spells a month the hospital can do, relative to expected demand")
+    gp_capacity_margin: Rate = Field(le=5, description="GP contacts a month the federation can offer, relative to expected demand")
+    community_cost_per_head: Rate = Field(le=10_000, description="community services block value a year per head, pounds")
+    capitation_per_patient: Rate = Field(le=10_000, description="GP capitation a year per registered patient, pounds")
+    qof_per_patient: Rate = Field(le=10_000, description="most QOF pay a year per registered patient, pounds")
     bed_cost_share: Share = Field(description="share of an acute hospital's fixed costs that go with its beds (the rest is overhead)")
-    target_occupancy: Share = Field(description="bed occupancy hospitals plan to")
+    target_occupancy: float = Field(ge=0.3, le=1.0, description="bed occupancy hospitals plan to")
     bed_growth_limit: Share = Field(description="most beds a hospital can add in one year, share")
     strain_los_per_occupancy: Rate = Field(le=10.0, description=(
         "lengthening of frail patients' stays per unit of last month's bed occupancy beyond the beds a hospital has "
@@ -201,7 +321,7 @@ class Capacity(_Section):
     elective_capacity_cost_share: Share = Field(description=(
         "cost a year of a spell a month of elective capacity (theatre sessions, staff), used or not, as a share of the "
         "elective tariff times twelve"))
-    escalation_cost_ratio: Rate = Field(description=(
+    escalation_cost_ratio: Rate = Field(le=10, description=(
         "cost of a bed day beyond the hospital's beds (escalation wards, agency staff) against a planned bed day"))
 
 
@@ -223,7 +343,7 @@ class Programmes(_Section):
     discharge_los_effect: Share = Field(description="most cut in frail patients' length of stay that early supported discharge approaches")
     discharge_readmission_effect: Share = Field(description="most cut in readmissions that supported discharge approaches")
     discharge_half_dose: float = Field(gt=0.0, le=1.0, description="supported discharge intensity (0-1) that gives half the most effect")
-    discharge_cost_per_head: Rate = Field(description="early supported discharge service at full intensity, pounds a year per catchment head")
+    discharge_cost_per_head: Rate = Field(le=10_000, description="early supported discharge service at full intensity, pounds a year per catchment head")
     prevention_effect: Share = Field(description="most cut (or, for a cut in spending, rise) in new long-term conditions that prevention approaches")
     prevention_half_dose: float = Field(gt=0.0, le=5.0, description="change in prevention spending (share of the starting spend) that gives half the most effect")
     community_admission_effect: Share = Field(description="most cut (or, for a cut, rise) in frail people's admissions that community capacity approaches")
@@ -231,8 +351,10 @@ class Programmes(_Section):
 
 
 class HospitalBehaviour(_Section):
-    elective_growth: Growth = Field(description="yearly growth of elective capacity under activity payment")
-    admission_threshold: Rate = Field(description="A&E-to-admission conversion ratio under activity payment")
+    # levers (model.decisions): where they start; their bounds are the range a hospital can set them in
+    elective_growth: float = Field(ge=-0.06, le=0.08, description="yearly growth of its elective capacity")
+    admission_threshold: float = Field(ge=1.0, le=1.25, description=(
+        "A&E attenders admitted relative to the clinical norm (1: no one admitted who need not be)"))
     outreach: Share = Field(description="intensity of specialist outreach into the community (0-1)")
     discharge_support: Share = Field(description="intensity of early supported discharge (0-1)")
     bed_release_share: Share = Field(description="share of surplus beds released each year")
@@ -240,24 +362,28 @@ class HospitalBehaviour(_Section):
 
 
 class GPFederationBehaviour(_Section):
-    referral_shedding: Rate = Field(description="extra referrals made to shed workload, relative")
-    case_management_share: Share = Field(description="share of clinical time moved to proactive care of people with 2+ LTCs")
+    # levers (model.decisions): where they start; their bounds are the range a GP federation can set them in
+    referral_shedding: float = Field(ge=0.0, le=0.3, description="extra referrals made to shed workload, relative")
+    case_management_share: float = Field(ge=0.0, le=0.2, description="share of clinical time moved to proactive care of people with 2+ LTCs")
 
 
 class CommissionerBehaviour(_Section):
     over_plan_payment_rate: Share = Field(description="share of tariff paid for elective activity above plan (activity cap)")
     plan_growth: Growth = Field(description="yearly growth of the activity plan it will pay in full")
     community_cut_in_deficit: Share = Field(description="share cut from community block contracts when in deficit")
-    community_investment: Growth = Field(description="yearly real growth it gives community block contracts")
-    chc_share_ratio: Rate = Field(description="NHS-funded share of care packages, relative to the standard")
+    # levers (model.decisions): where they start; their bounds are the range a commissioner can set them in
+    community_investment: float = Field(ge=-0.06, le=0.08, description="yearly real growth it gives community block contracts")
+    chc_share_ratio: float = Field(ge=0.5, le=1.0, description="NHS-funded share of care packages, relative to the standard")
     pooled_share: Share = Field(description="share of its allocation put into a pooled budget with the council")
     contract_years: int = Field(ge=1, le=15, description="length of the contracts it lets")
 
 
 class CouncilBehaviour(_Section):
-    eligibility_tightening: float = Field(ge=-0.5, le=0.5, description="frailty index points added to the starting eligibility threshold")
+    # levers (model.decisions): where they start; their bounds are the range a council can set them in (the Care
+    # Act 2014's national eligibility criteria leave little room to tighten)
+    eligibility_tightening: float = Field(ge=-0.05, le=0.03, description="frailty index points added to the starting eligibility threshold")
     balances_books: bool = Field(description="cuts care capacity to balance its budget each year")
-    prevention_ratio: Rate = Field(description="prevention spending relative to the starting share")
+    prevention_ratio: float = Field(ge=0.4, le=1.6, description="prevention spending relative to the starting share")
     discharge_priority: Share = Field(description="share of new packages reserved for hospital discharges")
     accepts_pooling: bool = Field(description="pools budgets with the NHS when offered")
     pooled_substitution: Share = Field(description="share of pooled NHS money it withdraws from its own care budget")
@@ -334,13 +460,13 @@ class Adaptation(_Section):
 
     policy: Literal["fixed", "adaptive"] = Field("fixed", description="fixed strategies or adaptive learning")
     memory: Share = Field(0.8, description="weight of past experience in an attraction each year (EWA phi and rho)")
-    sensitivity: Rate = Field(4.0, description="how sharply attractions decide the choice (logit lambda)")
+    sensitivity: Rate = Field(4.0, le=100, description="how sharply attractions decide the choice (logit lambda)")
     imitation: Share = Field(0.2, description="chance a year of comparing itself with a partner of its kind and imitating")
-    weight_finance: Rate = Field(1.0, description="weight of its own result (surplus as a share of income, x10)")
-    weight_regulation: Rate = Field(1.0, description="weight of regulatory standing")
-    weight_population: Rate = Field(0.5, description="weight of the population's outcomes (growth in emergency admissions, x10)")
-    weight_relationships: Rate = Field(0.5, description="weight of the trust its partners hold in it")
-    reciprocity: Rate = Field(1.0, description="pull towards collaborating when trusted partners collaborate")
+    weight_finance: Rate = Field(1.0, le=10, description="weight of its own result (surplus as a share of income, x10)")
+    weight_regulation: Rate = Field(1.0, le=10, description="weight of regulatory standing")
+    weight_population: Rate = Field(0.5, le=10, description="weight of the population's outcomes (growth in emergency admissions, x10)")
+    weight_relationships: Rate = Field(0.5, le=10, description="weight of the trust its partners hold in it")
+    reciprocity: Rate = Field(1.0, le=10, description="pull towards collaborating when trusted partners collaborate")
 
 
 class Commons(_Section):
@@ -355,7 +481,7 @@ class Commons(_Section):
     visibility_without_measures: Share = Field(0.3, description="chance a partner's behaviour and result are seen in a year without shared measures")
     sanction_share: Share = Field(0.01, description="sanction per visible defection, as a share of income, times the score of seen defections")
     defection_memory: Share = Field(0.5, description="share of an organisation's score of seen defections that it keeps each year (old defections fade)")
-    participation_bonus: Rate = Field(0.2, description="payoff bonus of collaborating when organisations set the rules")
+    participation_bonus: Rate = Field(0.2, le=10, description="payoff bonus of collaborating when organisations set the rules")
 
 
 class NetHealth(_Section):
@@ -372,17 +498,17 @@ class NetHealth(_Section):
         "the norms describe people as they are, conditions and frailty included: take the condition and frailty "
         "decrements as departures from the place's starting average at each age (a quadratic in age fitted at the "
         "start), so the place starts on the norm; false: subtract them from the norm in full"))
-    ltc_decrements: list[Rate] = Field(description="utility lost with 0, 1, 2 and 3+ long-term conditions")
-    frailty_decrement: Rate = Field(description="utility lost per unit of frailty index")
-    unmet_need_decrement: Rate = Field(description="utility lost while a person's social care need is unmet")
-    delayed_decrement: Rate = Field(description="utility lost while a person fit to leave waits in a hospital bed")
-    long_wait_decrement: Rate = Field(description="utility lost while a person has waited more than 18 weeks for elective care")
-    emergency_admission_decrement: Rate = Field(description="utility lost in the month of an emergency admission")
-    qalys_per_death: Rate = Field(description=(
+    ltc_decrements: list[Share] = Field(description="utility lost with 0, 1, 2 and 3+ long-term conditions")
+    frailty_decrement: Share = Field(description="utility lost per unit of frailty index")
+    unmet_need_decrement: Share = Field(description="utility lost while a person's social care need is unmet")
+    delayed_decrement: Share = Field(description="utility lost while a person fit to leave waits in a hospital bed")
+    long_wait_decrement: Share = Field(description="utility lost while a person has waited more than 18 weeks for elective care")
+    emergency_admission_decrement: Share = Field(description="utility lost in the month of an emergency admission")
+    qalys_per_death: Rate = Field(le=50, description=(
         "QALYs a death avoided gives the person (for valuing a change; the monthly accrual "
         "simply stops at death)"))
-    cost_per_qaly_outside: float = Field(gt=0.0, description="pounds NHS spending outside the model costs per QALY it buys")
-    threshold_per_qaly: Rate = Field(description="pounds a QALY is worth in the net monetary benefit")
+    cost_per_qaly_outside: float = Field(ge=100.0, le=1_000_000.0, description="pounds NHS spending outside the model costs per QALY it buys")
+    threshold_per_qaly: Rate = Field(le=1_000_000.0, description="pounds a QALY is worth in the net monetary benefit")
 
     @model_validator(mode="after")
     def _ltc(self) -> NetHealth:
@@ -403,14 +529,14 @@ class Regulation(_Section):
         "a hospital whose reserves at a year end are below this many months of its income (in deficit) gets distress finance"))
     distress_years: int = Field(2, ge=0, le=20, description=(
         "year ends running a hospital can get distress finance before it is put into administration"))
-    failure_months: Rate = Field(3.0, description=(
+    failure_months: Rate = Field(3.0, le=120, description=(
         "a GP federation or prime contractor whose deficit at a year end exceeds this many months of its income fails"))
 
 
 class Switch(_Section):
     """From a step on, a scope of service is paid under another regime."""
 
-    step: int = Field(ge=1, description="the month (steps completed) at which the new contracts start")
+    step: int = Field(ge=1, le=MAX_STEPS, description="the month (steps completed) at which the new contracts start")
     scope: Literal["acute", "community", "primary_care"]
     regime: str
 
@@ -418,24 +544,28 @@ class Switch(_Section):
 class CapitatedBudgetSpec(_Section):
     """A commissioner hands its population's whole budget to a lead provider (PACS or MCP)."""
 
-    commissioner: str = Field(min_length=1)
-    lead: str = Field(min_length=1, description="a hospital (PACS) or a GP federation (MCP)")
-    step: int = Field(0, ge=0, description="the month from which the budget replaces the commissioner's contracts")
+    commissioner: Name
+    lead: Name = Field(description="a hospital (PACS) or a GP federation (MCP)")
+    step: int = Field(0, ge=0, le=MAX_STEPS, description="the month from which the budget replaces the commissioner's contracts")
+
+
+# the most of its allocation for a council's residents a commissioner pays into pooled budgets with it
+POOLED_CONTRIBUTION_MAX = 0.5
 
 
 class PooledBudgetSpec(_Section):
     """A commissioner and a council pool health and social care money (Section 75 / Better Care Fund)."""
 
-    commissioner: str = Field(min_length=1)
-    council: str = Field(min_length=1)
-    nhs_contribution: float = Field(ge=0.0, le=0.5, description="share of the commissioner's allocation (for the council's residents) paid into the pot")
-    step: int = Field(0, ge=0, description="the month from which the budget is pooled")
+    commissioner: Name
+    council: Name
+    nhs_contribution: float = Field(ge=0.0, le=POOLED_CONTRIBUTION_MAX, description="share of the commissioner's allocation (for the council's residents) paid into the pot")
+    step: int = Field(0, ge=0, le=MAX_STEPS, description="the month from which the budget is pooled")
 
 
 class BidderSpec(_Section):
     """A bidder in a tender: an organisation of the place, or a new prime contractor."""
 
-    name: str = Field(min_length=1)
+    name: Name
     cost_bias: float = Field(0.0, ge=-0.9, le=1.0, description="mean error of its estimate of the true cost, as a share of it")
     cost_error: float = Field(0.0, ge=0.0, le=1.0, description="spread (sd) of that error, as a share of the true cost")
     optimism: float = Field(0.0, ge=0.0, le=0.9, description="how far below its estimate it bids, as a share")
@@ -447,8 +577,8 @@ class BidderSpec(_Section):
 class TenderSpec(_Section):
     """A commissioner tenders its contracts of one scope to a prime contractor (MODEL.md section 5)."""
 
-    step: int = Field(ge=0, description="the month the winner's contract starts")
-    commissioner: str = Field(min_length=1)
+    step: int = Field(ge=0, le=MAX_STEPS, description="the month the winner's contract starts")
+    commissioner: Name
     scope: Literal["acute", "community"]
     term_years: int = Field(5, ge=1, le=15, description="the contract's term")
     ceiling: float = Field(1.0, gt=0.0, le=3.0, description="the most the commissioner will pay, as a share of today's contract value")
@@ -457,6 +587,15 @@ class TenderSpec(_Section):
     termination_cost: float = Field(0.0, ge=0.0, le=1.0, description="the cost of ending the contract early, as a share of its annual value")
     termination_commissioner_share: float = Field(0.5, ge=0.0, le=1.0, description="the commissioner's share of that cost")
     bidders: list[BidderSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _bidders(self) -> TenderSpec:
+        names = [b.name for b in self.bidders]
+        for j, name in enumerate(names):
+            if name in names[:j]:
+                raise FieldError(f"bidders.{j}.name", name,
+                                 f"bidder {names.index(name)} has this name already; each bidder in a tender needs a name of its own")
+        return self
 
 
 class Contracting(_Section):
@@ -497,8 +636,10 @@ class Contracting(_Section):
         params = {name: (r, REGIMES[r].parameters[name]) for r in sorted(used) for name in REGIMES[r].parameters}
         for name, value in self.terms.items():
             if name not in params:
-                allowed = ", ".join(sorted(params)) or "none (the regimes in use take no parameters)"
-                raise FieldError(f"terms.{name}", value, f"not a parameter of the regimes in use; allowed: {allowed}")
+                allowed = ", ".join(sorted(params)) or f"none (the regimes in use, {', '.join(sorted(used))}, take no parameters)"
+                owners = sorted(r for r, reg in REGIMES.items() if name in reg.parameters)
+                hint = f"; {name} is a parameter of {', '.join(owners)}, which this place does not use" if owners else ""
+                raise FieldError(f"terms.{name}", value, f"not a parameter of the regimes in use; allowed: {allowed}{hint}")
             regime, p = params[name]
             if not p.low <= value <= p.high:
                 raise FieldError(f"terms.{name}", value, f"{regime}'s {name} must be between {p.low:g} and {p.high:g}")
@@ -507,7 +648,7 @@ class Contracting(_Section):
 
 # --- organisations ---------------------------------------------------------------
 class _Org(_Section):
-    name: str = Field(min_length=1)
+    name: Name
     strategy: Strategy
 
 
@@ -525,7 +666,7 @@ class HospitalSpec(_Org):
 
 class GPFederationSpec(_Org):
     share: Share = Field(description="share of the place's registered patients")
-    commissioner: str = Field(description="the commissioner its practices belong to")
+    commissioner: Name = Field(description="the commissioner its practices belong to")
 
 
 def _sums_to_one(what: str, shares: list[float]) -> None:
@@ -537,8 +678,8 @@ def _sums_to_one(what: str, shares: list[float]) -> None:
 class Scenario(_Section):
     """A whole place: people, money, organisations and their strategies."""
 
-    name: str
-    description: str = ""
+    name: Name
+    description: Text = ""
     run: Run = Run()
     population: Population
     health: Health
@@ -610,6 +751,40 @@ class Scenario(_Section):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _events(self) -> Scenario:
+        """Contracting events happen within the run, once each, with money the commissioner has."""
+        c, steps = self.contracting, self.run.steps
+        events = [(f"switches.{i}.step", e.step, 1, "switch") for i, e in enumerate(c.switches)]
+        events += [(f"capitated_budgets.{i}.step", e.step, 0, "capitated budget") for i, e in enumerate(c.capitated_budgets)]
+        events += [(f"pooled_budgets.{i}.step", e.step, 0, "pooled budget") for i, e in enumerate(c.pooled_budgets)]
+        events += [(f"tenders.{i}.step", e.step, 0, "tender") for i, e in enumerate(c.tenders)]
+        months = f"{steps} month{'s' if steps != 1 else ''}"
+        for field, step, first, what in events:
+            if step >= steps:
+                allowed = (f"a month from {first} to {steps - 1} is allowed, or a longer run" if steps - 1 >= first
+                           else f"a longer run is needed for any {what}, or remove it")
+                raise FieldError(f"contracting.{field}", step,
+                                 f"the run ends after {months} (run.steps), so this {what} would never start; {allowed}")
+        seen: dict[tuple[str, str, int], int] = {}
+        for i, t in enumerate(c.tenders):
+            key = (t.commissioner, t.scope, t.step)
+            if key in seen:
+                raise FieldError(f"contracting.tenders.{i}", f"{t.commissioner}, {t.scope}, month {t.step}",
+                                 f"tenders.{seen[key]} already tenders {t.commissioner}'s {t.scope} services in month {t.step}; "
+                                 "one tender per commissioner, scope and month is allowed")
+            seen[key] = i
+        pooled: dict[tuple[str, str], float] = {}
+        for i, pb in enumerate(c.pooled_budgets):
+            key = (pb.commissioner, pb.council)
+            pooled[key] = pooled.get(key, 0.0) + pb.nhs_contribution
+            if pooled[key] > POOLED_CONTRIBUTION_MAX + 1e-9:
+                raise FieldError(f"contracting.pooled_budgets.{i}.nhs_contribution", pb.nhs_contribution,
+                                 f"with this one, the pooled budgets of {pb.commissioner} and {pb.council} would take "
+                                 f"{pooled[key]:.3g} of the commissioner's allocation for the council's residents; "
+                                 f"together at most {POOLED_CONTRIBUTION_MAX:g} is allowed")
+        return self
+
     # -- identity and change ---------------------------------------------------
     @property
     def sources(self) -> dict[str, str]:
@@ -624,42 +799,87 @@ class Scenario(_Section):
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
-    def with_changes(self, changes: dict[str, Any] | None = None, /, **by_path: Any) -> Scenario:
+    def with_changes(self, changes: dict[str, Any] | None = None, /, *, given_as: dict[str, str] | None = None,
+                     **by_path: Any) -> Scenario:
         """A copy with parameters changed by dotted path, validated again.
+
+        ``given_as`` says how each change was given (``{"population.size": "--set population.size=10"}``):
+        an error in a changed field then names that option instead of the scenario's file, and an
+        error elsewhere that the changes brought about names the file with the options.
 
         >>> s.with_changes({"population.size": 30_000, "hospitals.0.strategy": "fortress"})
         """
+        all_changes = {**(changes or {}), **by_path}
+        given_as = given_as or {}
         data = self.model_dump(mode="python")
-        for path, value in {**(changes or {}), **by_path}.items():
-            _set_path(data, path, value, self.origin)
-        new = _validate(data, self.origin)
+        try:
+            for path, value in all_changes.items():
+                _set_path(data, path, value, self.origin)
+            new = _validate(data, self.origin)
+        except RecursionError:
+            raise _attributed(ScenarioError(self.origin, next(iter(all_changes), "(top)"), "a value nested too deep",
+                                            "values nest a few levels deep at most"), given_as, self.origin) from None
+        except ScenarioError as e:
+            raise _attributed(e, given_as, self.origin) from None
         new._sources = dict(self.sources)
-        for path in {**(changes or {}), **by_path}:
+        for path in all_changes:
             new._sources[path] = "changed by the user"
+        new._origin = self.origin
         return new
 
 
 ORG_KINDS = ("commissioners", "councils", "hospitals", "gp_federations")
 
 
+def _attributed(error: ScenarioError, given_as: dict[str, str], origin: str) -> ScenarioError:
+    """The error said in terms of the option that changed the field, if one did."""
+    if not given_as:
+        return error
+
+    def covers(changed: str, field: str) -> bool:
+        a, b = changed.split("."), field.split(".")
+        n = min(len(a), len(b))
+        return all(x == y or "*" in (x, y) for x, y in zip(a[:n], b[:n], strict=True))
+
+    for path, option in given_as.items():
+        if covers(path, error.field):
+            return ScenarioError(option, error.field, error.value, error.allowed)
+    options = ", ".join(dict.fromkeys(given_as.values()))
+    return ScenarioError(f"{origin} with {options}", error.field, error.value, error.allowed)
+
+
 # --- loading ---------------------------------------------------------------------
+MAX_FILE_BYTES = 1_000_000  # a scenario is a page or two of TOML; a bigger file is not one
+MAX_EXTENDS = 16  # scenarios extending one another, the file itself included
+
+
 def scenario_path(name_or_path: str | Path | None) -> Path:
-    """Find a scenario by file path or by name in the scenario folders."""
+    """Find a scenario by file path (ending in .toml) or by name in the scenario folders."""
     if name_or_path is None:
         name_or_path = DEFAULT_SCENARIO
     p = Path(name_or_path)
-    if p.suffix == ".toml" or p.parent != Path("."):
-        if not p.is_file():
+    if p.suffix == ".toml" or p.parent != Path(".") or str(name_or_path).startswith("."):
+        if p.suffix != ".toml":
+            raise ScenarioError(str(p), "(file)", str(p), "a scenario file whose name ends in .toml, or a scenario's name, is allowed")
+        if not _is_file(p):
             raise ScenarioError(str(p), "(file)", str(p), "no such scenario file")
         return p
     for d in SCENARIO_DIRS:
         candidate = d / f"{p.name}.toml"
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
+    shown = str(name_or_path) if len(str(name_or_path)) <= 80 else str(name_or_path)[:77] + "..."
     raise ScenarioError(
-        str(name_or_path), "(name)", str(name_or_path),
+        shown, "(name)", str(name_or_path),
         f"no scenario of that name; known: {', '.join(list_scenarios()) or 'none'}",
     )
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL in it
+        return False
 
 
 def list_scenarios() -> list[str]:
@@ -673,35 +893,47 @@ def list_scenarios() -> list[str]:
 def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
     """Read, merge (``extends``), strip sources and validate a scenario file."""
     path = scenario_path(name_or_path)
-    data, sources = _read_resolved(path, seen=())
-    scenario = _validate(data, str(path))
+    try:
+        data, sources = _read_resolved(path, seen=())
+        scenario = _validate(data, str(path))
+    except RecursionError:
+        raise ScenarioError(str(path), "(file)", "lists or tables nested too deep",
+                            "a scenario's lists and tables nest a few levels deep at most") from None
     scenario._sources = sources
     scenario._origin = str(path)
     return scenario
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """A file's TOML. Errors say where the file is wrong, never what it holds."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(str(path), "(file)", f"{size:,} bytes", f"a scenario file of at most {MAX_FILE_BYTES:,} bytes is allowed")
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise ScenarioError(str(path), "(file)", str(path), f"cannot be read: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(str(path), "(file)", "<binary>", "a scenario is UTF-8 TOML text") from None
+    except UnicodeDecodeError as e:
+        raise ScenarioError(str(path), "(file)", f"byte {e.start}", "a scenario is UTF-8 TOML text") from None
     if not text.strip():
         raise ScenarioError(str(path), "(file)", "", "the file is empty; a scenario needs at least a name")
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError(str(path), "(TOML syntax)", "lists or tables nested too deep",
+                            "a scenario's lists and tables nest a few levels deep at most") from None
     except tomllib.TOMLDecodeError as e:
         import re
 
-        found = re.search(r"line (\d+)", str(e))
-        lines = text.splitlines()
-        shown = lines[int(found.group(1)) - 1] if found and int(found.group(1)) <= len(lines) else text[:80]
-        raise ScenarioError(str(path), "(TOML syntax)", shown, f"not valid TOML: {e}") from None
+        found = re.search(r"\(at (line \d+, column \d+|end of document)\)", str(e))
+        where = found.group(1) if found else "the file"
+        raise ScenarioError(str(path), "(TOML syntax)", where, f"not valid TOML: {e}") from None
 
 
-def _read_resolved(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
-    if path.resolve() in seen:
+def _read_resolved(path: Path, seen: tuple[tuple[Path, str], ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A file's data merged over the scenarios it extends; ``seen`` is the chain so far (each file
+    with the name it extends), so a circle or a chain too long is reported against the first file."""
+    if path.resolve() in {p.resolve() for p, _ in seen}:
         raise ScenarioError(str(path), "extends", path.stem, "scenarios must not extend each other in a circle")
     raw = _read_toml(path)
     parent_name = raw.pop("extends", None)
@@ -710,6 +942,12 @@ def _read_resolved(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], 
         return data, sources
     if not isinstance(parent_name, str):
         raise ScenarioError(str(path), "extends", parent_name, "the name of another scenario")
+    chain = (*seen, (path, parent_name))
+    if len(chain) >= MAX_EXTENDS:
+        first, first_parent = chain[0]
+        raise ScenarioError(str(first), "extends", first_parent,
+                            f"a chain of at most {MAX_EXTENDS} scenarios extending one another is allowed; "
+                            f"this one is longer (it reaches {path.name} and goes on)")
     try:
         relative = Path(parent_name)
         if relative.suffix == ".toml" and not relative.is_absolute():
@@ -717,7 +955,7 @@ def _read_resolved(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], 
         parent_path = scenario_path(relative if relative.suffix == ".toml" else parent_name)
     except ScenarioError:
         raise ScenarioError(str(path), "extends", parent_name, f"a known scenario: {', '.join(list_scenarios())}") from None
-    base, base_sources = _read_resolved(parent_path, seen + (path.resolve(),))
+    base, base_sources = _read_resolved(parent_path, chain)
     _merge(base, data)
     base_sources.update(sources)
     return base, base_sources
@@ -729,7 +967,8 @@ def _strip_sources(node: Any, file: str, path: str = "") -> tuple[Any, dict[str,
     if isinstance(node, dict):
         if "value" in node and set(node) <= {"value", "source"}:
             if "source" not in node or not isinstance(node["source"], str) or not node["source"].strip():
-                raise ScenarioError(file, path or "(top)", node, "a figure written as a table needs a non-empty 'source' string")
+                raise ScenarioError(file, path or "(top)", node["value"],
+                                    "a figure written as a table needs a non-empty 'source' string: { value = ..., source = \"...\" }")
             sources[path] = node["source"].strip()
             value, inner = _strip_sources(node["value"], file, path)
             sources.update(inner)
@@ -758,22 +997,79 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> None:
 
 
 def _set_path(data: dict[str, Any], path: str, value: Any, file: str) -> None:
-    node: Any = data
+    """Set ``value`` at a dotted path of the scenario's data, or say which part of the path is wrong."""
     parts = path.split(".")
+    if not all(parts):
+        raise ScenarioError(file, path, value, "a dotted path to a field is allowed, e.g. population.size")
+    node: Any = data
     for i, part in enumerate(parts):
+        here = ".".join(parts[:i]) or "the scenario"
         last = i == len(parts) - 1
         if isinstance(node, list):
+            if not node:
+                raise ScenarioError(file, path, value, f"{here} is an empty list; set the whole list at once ({here} = [...])")
             if not part.isdigit() or int(part) >= len(node):
-                raise ScenarioError(file, path, value, f"{'.'.join(parts[:i]) or 'top'} has items 0 to {len(node) - 1}")
+                items = "item 0" if len(node) == 1 else f"items 0 to {len(node) - 1}"
+                raise ScenarioError(file, path, value, f"{here} has {items}")
             key: Any = int(part)
-        else:
+        elif isinstance(node, dict):
             if part not in node:
-                raise ScenarioError(file, path, value, f"no field {part!r} here; known: {', '.join(node)}")
-            key = part
+                if _is_table_of_any(parts[:i]):
+                    key = part  # a table whose keys are free (contracting.terms): the validator names what is allowed
+                elif node:
+                    raise ScenarioError(file, path, value, f"no field {part!r} in {here}; known: {', '.join(node)}")
+                else:
+                    raise ScenarioError(file, path, value, f"{here} has no fields")
+            else:
+                key = part
+        else:
+            raise ScenarioError(file, path, value, f"{here} is a single value ({_show(node)}) with no fields inside; set {here} itself")
         if last:
             node[key] = value
         else:
             node = node[key]
+
+
+def _annotation_at(parts: list[str] | tuple[Any, ...]) -> Any:
+    """The schema's type at a path of the data (list items and table keys pass through)."""
+    ann: Any = Scenario
+    for part in parts:
+        ann = _plain(ann)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            info = ann.model_fields.get(str(part))
+            if info is None:
+                return None
+            ann = info.annotation
+        elif typing.get_origin(ann) in (list, dict):
+            ann = typing.get_args(ann)[-1]
+        else:
+            return None
+    return _plain(ann)
+
+
+def _plain(annotation: Any) -> Any:
+    return typing.get_args(annotation)[0] if typing.get_origin(annotation) is Annotated else annotation
+
+
+def _is_table_of_any(parts: list[str]) -> bool:
+    return typing.get_origin(_annotation_at(parts)) is dict
+
+
+def _field_info(loc: tuple[Any, ...]) -> Any:
+    """The pydantic field at an error's location (for a list item or table entry: its list's or table's)."""
+    for n in range(len(loc), 0, -1):
+        if isinstance(loc[n - 1], int):
+            continue
+        owner = _annotation_at(loc[: n - 1])
+        while typing.get_origin(owner) in (list, dict):
+            owner = _plain(typing.get_args(owner)[-1])
+        if isinstance(owner, type) and issubclass(owner, BaseModel) and str(loc[n - 1]) in owner.model_fields:
+            return owner.model_fields[str(loc[n - 1])]
+    return None
+
+
+_BOUND_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number",
+                 "int_parsing", "int_from_float", "float_parsing", "int_type", "float_type"}
 
 
 def _validate(data: dict[str, Any], file: str) -> Scenario:
@@ -781,7 +1077,8 @@ def _validate(data: dict[str, Any], file: str) -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as e:
         err = e.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "(top)"
+        loc = tuple(err["loc"])
+        field = ".".join(str(p) for p in loc) or "(top)"
         value = err.get("input")
         msg = err["msg"]
         cause = (err.get("ctx") or {}).get("error")
@@ -789,10 +1086,20 @@ def _validate(data: dict[str, Any], file: str) -> Scenario:
             field = ".".join(p for p in (field if field != "(top)" else "", cause.field) if p)
             value = cause.value
         if err["type"] == "extra_forbidden":
-            msg = "no such field here (check the spelling)"
+            owner = _annotation_at(loc[:-1])
+            known = ", ".join(owner.model_fields) if isinstance(owner, type) and issubclass(owner, BaseModel) else ""
+            msg = "no such field here (check the spelling)" + (f"; known: {known}" if known else "")
         elif err["type"] == "missing":
             value = "(nothing)"
             msg = "this field is required"
+        elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
+            msg = f"a table of fields is allowed here ([{field}] or {{ ... }})"
+        elif err["type"] == "list_type":
+            msg = "a list is allowed here ([...])"
+        elif err["type"] in _BOUND_ERRORS:
+            lo, hi = _range(_field_info(loc))
+            if lo is not None and hi is not None:
+                msg = f"{msg} (allowed: {_number(lo)} to {_number(hi)})"
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]
         raise ScenarioError(file, field, value, _allowed(msg)) from None

@@ -41,3 +41,10 @@ def yearly(place: str, changes: dict[str, Any], seed: int, size: int = 10_000) -
 
     scenario = load_scenario(place).with_changes({"population.size": size, **changes})
     return yearly_figures(LocalHealthEconomy(scenario, rng=seed).run())
+
+
+def load_in_worker(path: str):
+    """Load a scenario in a worker process (its errors must cross back to the caller)."""
+    from model import load_scenario
+
+    return load_scenario(path).name

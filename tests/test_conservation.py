@@ -23,21 +23,27 @@ STRATEGY = st.sampled_from(["fortress", "collaborative"])
 
 
 FITS = {scope: sorted(name for name, r in REGIMES.items() if scope in r.scopes) for scope in ("acute", "community", "primary_care")}
-SWITCH = st.sampled_from(sorted(FITS)).flatmap(lambda scope: st.fixed_dictionaries({
-    "step": st.integers(1, 29), "scope": st.just(scope), "regime": st.sampled_from(FITS[scope])}))
+# events start within the run (a month before its end), as the scenario requires
+def switch(steps: int) -> st.SearchStrategy:
+    return st.sampled_from(sorted(FITS)).flatmap(lambda scope: st.fixed_dictionaries({
+        "step": st.integers(1, steps - 1), "scope": st.just(scope), "regime": st.sampled_from(FITS[scope])}))
 
-CAPITATED = st.fixed_dictionaries({
-    "commissioner": st.sampled_from([c.name for c in BASELINE.commissioners]),
-    "lead": st.sampled_from([o.name for o in (*BASELINE.hospitals, *BASELINE.gp_federations)]),
-    "step": st.integers(0, 29),
-})
 
-POOLED = st.fixed_dictionaries({
-    "commissioner": st.sampled_from([c.name for c in BASELINE.commissioners]),
-    "council": st.sampled_from([c.name for c in BASELINE.councils]),
-    "nhs_contribution": st.floats(0.0, 0.1),
-    "step": st.integers(0, 29),
-})
+def capitated(steps: int) -> st.SearchStrategy:
+    return st.fixed_dictionaries({
+        "commissioner": st.sampled_from([c.name for c in BASELINE.commissioners]),
+        "lead": st.sampled_from([o.name for o in (*BASELINE.hospitals, *BASELINE.gp_federations)]),
+        "step": st.integers(0, steps - 1),
+    })
+
+
+def pooled(steps: int) -> st.SearchStrategy:
+    return st.fixed_dictionaries({
+        "commissioner": st.sampled_from([c.name for c in BASELINE.commissioners]),
+        "council": st.sampled_from([c.name for c in BASELINE.councils]),
+        "nhs_contribution": st.floats(0.0, 0.1),
+        "step": st.integers(0, steps - 1),
+    })
 
 BIDDER = st.fixed_dictionaries({
     "name": st.sampled_from([o.name for o in (*BASELINE.hospitals, *BASELINE.gp_federations)] + ["New Prime Contractor"]),
@@ -45,7 +51,7 @@ BIDDER = st.fixed_dictionaries({
     "capital": st.floats(0.01, 0.2),
 }).map(lambda b: b if b["name"] == "New Prime Contractor" else {**b, "capital": 0.0})
 TENDER = st.fixed_dictionaries({
-    "step": st.integers(0, 20),
+    "step": st.integers(0, 12),
     "commissioner": st.sampled_from([c.name for c in BASELINE.commissioners]),
     "scope": st.sampled_from(["acute", "community"]),
     "ceiling": st.floats(0.8, 1.2), "cost_gap": st.floats(0.8, 1.5), "top_up": st.booleans(),
@@ -57,16 +63,17 @@ TENDER = st.fixed_dictionaries({
 @st.composite
 def small_places(draw) -> dict:
     """Changes to the baseline giving a small, short, randomly configured place."""
+    steps = draw(st.integers(13, 30))  # at least one year end
     changes = {
         "population.size": draw(st.integers(1000, 4000)),
-        "run.steps": draw(st.integers(13, 30)),  # at least one year end
+        "run.steps": steps,
         "run.seed": draw(st.integers(0, 2**32 - 1)),
         "contracting.acute": draw(st.sampled_from(FITS["acute"])),
         "contracting.community": draw(st.sampled_from(FITS["community"])),
         "contracting.primary_care": draw(st.sampled_from(FITS["primary_care"])),
-        "contracting.switches": draw(st.lists(SWITCH, max_size=2)),
-        "contracting.capitated_budgets": draw(st.lists(CAPITATED, max_size=1)),
-        "contracting.pooled_budgets": draw(st.lists(POOLED, max_size=1)),
+        "contracting.switches": draw(st.lists(switch(steps), max_size=2)),
+        "contracting.capitated_budgets": draw(st.lists(capitated(steps), max_size=1)),
+        "contracting.pooled_budgets": draw(st.lists(pooled(steps), max_size=1)),
         "contracting.tenders": draw(st.lists(TENDER, max_size=1)),
         "adaptation.policy": draw(st.sampled_from(["fixed", "adaptive"])),
         "commons.shared_measures": draw(st.booleans()),

@@ -56,7 +56,7 @@ BAD_FILES = [
     ),
     pytest.param(
         extending('[population]\nsize = "lots"\n'),
-        ["population.size", "got 'lots'", "valid integer"],
+        ["population.size", "got 'lots'", "a whole number from 100 to 20,000,000 is allowed"],
         id="wrong-type",
     ),
     pytest.param(
@@ -178,14 +178,17 @@ def test_bad_scenario_file_is_explained(tmp_path, text, expected):
 
 def test_malformed_toml_is_explained(tmp_path):
     """A TOML syntax error is reported as a ScenarioError naming the file, the
-    offending line and the parser's complaint, not as a Python traceback."""
-    path = write(tmp_path, 'name = "x"\n[population\nsize = 3\n')
+    offending line and column and the parser's complaint, not as a Python
+    traceback, and without repeating the file's text (which may not be a
+    scenario at all, and may hold secrets)."""
+    path = write(tmp_path, 'name = "x"\n[population_secret\nsize = 3\n')
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     message = str(info.value)
     assert message.startswith(f"{path}: ")
     assert "TOML" in message
-    assert "[population" in message
+    assert "line 2, column 19" in message
+    assert "secret" not in message
 
 
 @pytest.mark.parametrize("text", ["", "   \n\n  \t\n"], ids=["empty", "whitespace-only"])
@@ -466,3 +469,187 @@ def test_small_scenario_builds_a_model(baseline):
     m = LocalHealthEconomy(baseline.with_changes({"population.size": 1000, "run.steps": 1}))
     m.ledger.check()
     assert len(m.organisations) == 17
+
+
+# --- values the model cannot run on are refused before the run -----------------------------------
+# Each of these was accepted once and then crashed the run (a traceback) or gave silently wrong
+# results; the message names the field, the value and what is allowed.
+REFUSED = [
+    pytest.param({"tariff.elective_spell": float("inf")}, ["tariff.elective_spell", "got inf", "finite", "0 to 100,000"],
+                 id="infinite-tariff"),
+    pytest.param({"tariff.elective_spell": 1e308}, ["tariff.elective_spell", "got 1e+308", "0 to 100,000"], id="huge-tariff"),
+    pytest.param({"money.prevention_share_of_council": 1.0}, ["prevention_share_of_council", "got 1.0", "0 to 0.9"],
+                 id="all-council-money-on-prevention"),
+    pytest.param({"programmes.recruit_months": 0}, ["programmes.recruit_months", "got 0", "1 to 120"], id="zero-recruiting-time"),
+    pytest.param({"demand.emergency_los_days": 0}, ["demand.emergency_los_days", "got 0", "0.5 to 60"], id="zero-length-of-stay"),
+    pytest.param({"demand.elective_los_days": 0}, ["demand.elective_los_days", "got 0", "0.5 to 60"], id="zero-elective-stay"),
+    pytest.param({"demand.emergency_admissions_per_1000": 0}, ["emergency_admissions_per_1000", "got 0", "1 to 1,000"],
+                 id="no-emergency-admissions"),
+    pytest.param({"demand.emergency_admissions_per_1000": 1e308}, ["emergency_admissions_per_1000", "1e+308", "1 to 1,000"],
+                 id="huge-admission-rate"),
+    pytest.param({"health.mortality_age_rate": float("inf")}, ["health.mortality_age_rate", "got inf", "0 to 0.3"],
+                 id="infinite-mortality-rate"),
+    pytest.param({"adaptation.weight_finance": float("inf")}, ["adaptation.weight_finance", "got inf", "0 to 10"],
+                 id="infinite-weight"),
+    pytest.param({"social_care.package_cost_per_month": 0}, ["package_cost_per_month", "got 0", "10 to 50,000"],
+                 id="free-care-packages"),
+    pytest.param({"capacity.target_occupancy": 0}, ["capacity.target_occupancy", "got 0", "0.3 to 1"], id="zero-target-occupancy"),
+    pytest.param({"demand.ltc_rate_ratios": [0, 0, 0, 0]}, ["demand.ltc_rate_ratios.0", "got 0", "0.1 to 20"],
+                 id="no-admission-risk-at-all"),
+    pytest.param({"population.births_per_1000": float("nan")}, ["population.births_per_1000", "got nan", "finite"], id="nan"),
+    pytest.param({"health.ltc_age_power": 0.5}, ["health.ltc_age_power", "got 0.5", "1 to 5"], id="infinite-ltc-incidence-at-birth"),
+    pytest.param({"run.seed": True}, ["run.seed", "got true", "whole number from 0 to", "not true or false"], id="seed-true"),
+    pytest.param({"population.size": "5000"}, ["population.size", "got '5000'", "without quotes"], id="number-as-text"),
+    pytest.param({"commons.shared_measures": 1}, ["commons.shared_measures", "got 1", "true or false"], id="switch-as-number"),
+    pytest.param({"contracting.terms": {"withhold": True}, "contracting.acute": "outcome_withhold"},
+                 ["contracting.terms.withhold", "got true", "not true or false"], id="term-true"),
+    pytest.param({"name": "a\x00b"}, ["name", "U+0000", "printable"], id="nul-in-name"),
+    pytest.param({"hospitals.0.name": "North\nvale"}, ["hospitals.0.name", "U+000A", "printable"], id="newline-in-name"),
+    pytest.param({"councils.0.name": "Council\u202e"}, ["councils.0.name", "U+202E"], id="right-to-left-mark"),
+    pytest.param({"name": "   "}, ["name", "visible character"], id="blank-name"),
+    pytest.param({"name": "x" * 101}, ["name", "at most 100 characters"], id="long-name"),
+    pytest.param({"demand.ltc_rate_ratios": [1.0, 2.0]}, ["demand.ltc_rate_ratios", "got [1.0, 2.0]", "4 entries"],
+                 id="ltc-ratios-wrong-length"),
+    pytest.param({"run.steps": 1.5}, ["run.steps", "got 1.5", "1 to 1,200"], id="fractional-steps"),
+    pytest.param({"contracting.switches": [{"step": 120, "scope": "acute", "regime": "block"}]},
+                 ["contracting.switches.0.step", "got 120", "ends after 120 months", "from 1 to 119"], id="switch-after-the-end"),
+    pytest.param({"contracting.pooled_budgets": [{"commissioner": "Northvale CCG", "council": "Northvale Council",
+                                                  "nhs_contribution": 0.1, "step": 500}]},
+                 ["contracting.pooled_budgets.0.step", "got 500", "from 0 to 119"], id="pooled-budget-after-the-end"),
+    pytest.param({"contracting.pooled_budgets": [{"commissioner": "Northvale CCG", "council": "Northvale Council",
+                                                  "nhs_contribution": 0.5, "step": 0}] * 3},
+                 ["contracting.pooled_budgets.1.nhs_contribution", "got 0.5", "would take 1", "at most 0.5"],
+                 id="pooled-budgets-beyond-the-allocation"),
+]
+
+
+@pytest.mark.parametrize(("changes", "expected"), REFUSED)
+def test_values_the_model_cannot_run_on_are_refused(baseline, changes, expected):
+    with pytest.raises(ScenarioError) as info:
+        baseline.with_changes(changes)
+    message = str(info.value)
+    assert message.startswith(baseline.origin), message
+    for part in expected:
+        assert part in message, f"{part!r} not in {message!r}"
+
+
+TENDER = {"step": 12, "commissioner": "Northvale CCG", "scope": "community",
+          "bidders": [{"name": "Newco", "capital": 0.1}, {"name": "Northvale General"}]}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        pytest.param({"contracting.tenders": [{**TENDER, "bidders": [{"name": "Newco", "capital": 0.1}, {"name": "Newco", "capital": 0.2}]}]},
+                     ["contracting.tenders.0.bidders.1.name", "got 'Newco'", "a name of its own"], id="two-bidders-one-name"),
+        pytest.param({"contracting.tenders": [TENDER, {**TENDER, "bidders": [{"name": "Riverside Hospitals"}]}]},
+                     ["contracting.tenders.1", "Northvale CCG, community, month 12", "one tender per commissioner, scope and month"],
+                     id="two-tenders-one-scope-and-month"),
+        pytest.param({"contracting.tenders": [{**TENDER, "step": 36}]},
+                     ["contracting.tenders.0.step", "got 36", "ends after 36 months", "from 0 to 35"], id="tender-after-the-end"),
+    ],
+)
+def test_tenders_that_cannot_happen_as_written_are_refused(baseline, changes, expected):
+    with pytest.raises(ScenarioError) as info:
+        baseline.with_changes({"run.steps": 36, **changes})
+    for part in expected:
+        assert part in str(info.value), f"{part!r} not in {info.value}"
+
+
+def test_events_within_the_run_and_tenders_of_other_scopes_are_accepted(baseline):
+    """The cross-field checks refuse only what they say: a tender per scope in one month, and
+    pooled budgets that together stay within the bound, run."""
+    ok = baseline.with_changes({"run.steps": 13, "population.size": 2000, "contracting.tenders": [
+        TENDER, {**TENDER, "scope": "acute", "bidders": [{"name": "Newco", "capital": 0.1}]}],
+        "contracting.pooled_budgets": [{"commissioner": "Northvale CCG", "council": "Northvale Council",
+                                        "nhs_contribution": 0.25, "step": s} for s in (0, 6)]})
+    m = LocalHealthEconomy(ok).run()
+    assert [e["scope"] for e in m.events_of("tender_won")] == ["community", "acute"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"population.size.x": 1}, ["population.size.x", "got 1", "population.size is a single value", "set population.size itself"]),
+        ({"contracting.switches.0.step": 3}, ["contracting.switches.0.step", "is an empty list", "contracting.switches = [...]"]),
+        ({"contracting.terms.cap": 0.05}, ["contracting.terms.cap", "allowed: none (the regimes in use, block, capitation, pbr,",
+                                           "cap is a parameter of gain_loss_share"]),
+        ({"tariff.emergency_spel": 1}, ["tariff.emergency_spel", "no field 'emergency_spel' in tariff", "known: elective_spell"]),
+    ],
+)
+def test_bad_paths_say_what_the_path_can_be(baseline, changes, expected):
+    """A path into a plain value, an empty list or a free table (`contracting.terms`) is explained,
+    and the message always lists something allowed."""
+    with pytest.raises(ScenarioError) as info:
+        baseline.with_changes(changes)
+    for part in expected:
+        assert part in str(info.value), f"{part!r} not in {info.value}"
+
+
+def test_changes_given_as_options_are_blamed_on_the_option(baseline):
+    """An error in a changed field names the option that changed it; one elsewhere that the change
+    brought about names the file and the options."""
+    with pytest.raises(ScenarioError) as info:
+        baseline.with_changes({"population.size": -10}, given_as={"population.size": "--set population.size=-10"})
+    assert str(info.value).startswith("--set population.size=-10: population.size: got -10; ")
+    dudley = load_scenario("dudley")
+    with pytest.raises(ScenarioError) as info:
+        dudley.with_changes({"run.steps": 12}, given_as={"run.steps": "--steps 12"})
+    assert str(info.value).startswith(f"{dudley.origin} with --steps 12: contracting.")
+    assert "ends after 12 months" in str(info.value)
+
+
+def test_scenario_error_survives_pickling():
+    """A ScenarioError raised in a worker process comes back whole (it used to break the pool)."""
+    import pickle
+
+    error = ScenarioError("bad.toml", "population.size", -10, "a whole number from 100 is allowed")
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is ScenarioError
+    assert (back.file, back.field, back.value, back.allowed) == (error.file, error.field, error.value, error.allowed)
+    assert str(back) == str(error)
+
+
+def test_scenario_error_from_a_worker_process_reaches_the_caller(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from lhe_runs import load_in_worker
+
+    path = write(tmp_path, extending("[population]\nsize = -10\n"))
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        with pytest.raises(ScenarioError) as info:
+            pool.submit(load_in_worker, str(path)).result(timeout=120)
+    assert info.value.file == str(path) and info.value.field == "population.size"
+
+
+def test_a_very_long_extends_chain_is_refused_clearly(tmp_path):
+    """A chain of 1,000 files extending one another is refused at the limit, not by Python's recursion."""
+    from model.scenario import MAX_EXTENDS
+
+    write(tmp_path, 'extends = "baseline"\n', name="f0.toml")
+    for i in range(1, 1000):
+        write(tmp_path, f'extends = "f{i - 1}.toml"\n', name=f"f{i}.toml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "f999.toml")
+    assert info.value.field == "extends"
+    assert f"at most {MAX_EXTENDS} scenarios" in str(info.value)
+    assert load_scenario(tmp_path / f"f{MAX_EXTENDS - 2}.toml").name == "baseline"  # the longest chain allowed
+
+
+def test_errors_never_repeat_a_files_contents(tmp_path):
+    """A file that is not a scenario (a process's environment, say) is refused by its name or
+    where it is wrong, never by quoting it."""
+    environ = tmp_path / "environ"
+    environ.write_text("SECRET_TOKEN=abc123\0PATH=/usr/bin\0")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(environ)
+    assert "ends in .toml" in str(info.value) and "abc123" not in str(info.value)
+    disguised = write(tmp_path, "SECRET_TOKEN=abc123\0PATH=/usr/bin\0", name="environ.toml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(disguised)
+    assert "line 1" in str(info.value) and "abc123" not in str(info.value)
+    table = write(tmp_path, extending('[secrets]\ntoken = "abc123"\n'), name="table.toml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(table)
+    assert "secrets" in str(info.value) and "a table of 1 field" in str(info.value) and "abc123" not in str(info.value)

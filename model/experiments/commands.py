@@ -34,8 +34,9 @@ def processes_arg(text: str) -> int:
     return value
 
 
-def add_parsers(sub: argparse._SubParsersAction, positive_int) -> None:
-    s = sub.add_parser("sweep", help="run an experiment file's design: streamed to disk, resumable")
+def add_parsers(command, positive_int) -> None:
+    """The sweep commands; ``command(name, **kw)`` makes a subcommand's parser (no abbreviations, --debug)."""
+    s = command("sweep", help="run an experiment file's design: streamed to disk, resumable")
     s.add_argument("experiment", help="experiment name (in experiments/) or TOML file")
     s.add_argument("--out", type=Path, default=None, help="sweep folder (default: results/sweeps/<name>/)")
     add_executor_options(s, positive_int)
@@ -46,11 +47,11 @@ def add_parsers(sub: argparse._SubParsersAction, positive_int) -> None:
                    help="write finished runs to disk every N runs (default 25, or every 10 s): what a kill can lose at most")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    a = sub.add_parser("analyse", help="a sweep's sensitivity indices (Sobol, Morris) or main effects (factorial)")
+    a = command("analyse", help="a sweep's sensitivity indices (Sobol, Morris) or main effects (factorial)")
     a.add_argument("folder", type=Path, help="a sweep folder")
     a.add_argument("--resamples", type=positive_int, default=1000, help="bootstrap resamples for the intervals (default 1000)")
 
-    d = sub.add_parser("discover", help="scenario discovery: which conditions make a case of interest (PRIM, CART)")
+    d = command("discover", help="scenario discovery: which conditions make a case of interest (PRIM, CART)")
     d.add_argument("folder", type=Path, help="a sweep folder")
     d.add_argument("--where", required=True, metavar="EXPRESSION",
                    help='the case of interest, on outcomes and factors, e.g. "place_balance < 0"')
@@ -58,7 +59,7 @@ def add_parsers(sub: argparse._SubParsersAction, positive_int) -> None:
     d.add_argument("--peel", type=_share, default=0.05, help="PRIM: the share of runs peeled at each step (default 0.05)")
     d.add_argument("--depth", type=positive_int, default=3, help="CART: the tree's depth (default 3)")
 
-    r = sub.add_parser("report", help="a sweep's charts (PNG, SVG) and one self-contained HTML page")
+    r = command("report", help="a sweep's charts (PNG, SVG) and one self-contained HTML page")
     r.add_argument("folder", type=Path, help="a sweep folder")
 
 
