@@ -54,12 +54,14 @@ def test_termination_costs_are_booked_to_the_commissioner_and_the_winner(uniting
     m.ledger.check()
 
 
-def test_a_commissioner_that_tops_up_keeps_the_contract():
+def test_a_commissioner_that_tops_up_keeps_the_contract_for_longer(unitingcare):
     s = load_scenario("unitingcare").with_changes({"population.size": 30_000, "contracting.tenders.0.top_up": True})
     m = LocalHealthEconomy(s, rng=2).run()
     asked = m.events_of("top_up")
     assert asked and asked[0]["granted"]
-    assert not m.events_of("contract_ended")
+    # (the winner asks once; if its sub-contractors' costs keep outgrowing its block it may still hand back)
+    ended, refused = m.events_of("contract_ended"), unitingcare.events_of("contract_ended")
+    assert not ended or ended[0]["step"] > refused[0]["step"] + 12
 
 
 def test_honest_bidders_at_the_true_cost_do_not_fail():
