@@ -1,39 +1,50 @@
-"""Pattern (MODEL.md section 9; seed 002): organisation-focused regulation breaks collaboration that
-whole-system regulation sustains.
+"""Pattern (MODEL.md section 9; seeds 001 and 002): organisation-focused regulation breaks
+collaboration that whole-system regulation sustains.
 
-Every organisation starts collaborative and learns (model/adaptive.py). Under an
-organisation-focused regulator, an organisation whose deficit passes the threshold goes
-into special measures: new leadership, its relationships reset, pushed to fix its own
-finances. A whole-system regulator judges the place as one. Over 20 seeds, paired
-(common random numbers), the share of organisations collaborating in the last two years
-is higher under the whole-system regulator; with the mechanism switched off (a threshold
-no organisation reaches), the difference disappears.
+Every organisation starts collaborative and learns (model.adaptive). An organisation-focused
+regulator judges each organisation on its own deficit: in decisions each pound of it beyond the
+special measures threshold counts again, in learning it weighs against the strategy that led
+there, and an organisation past the threshold goes into special measures (new leadership, pushed
+to fix its own finances as a fortress). A whole-system regulator judges the place as one against
+its control total. Over 12 paired seeds, under both headroom conventions, the share of
+organisations collaborating in the last two years is higher under the whole-system regulator. Ablation: with the regulator's judgement
+taken out of decisions and learning and no special measures, the two regulators give the same
+place to the penny.
+
+Not yet reproduced (docs/patterns.md gives the figures): that the place does better under the
+whole-system regulator on outcomes. Its result against its control total is better in about two
+seeds in three with the headroom spent and worse with it banked; its net monetary benefit is
+worse: a regulator that judges the place's money makes organisations trade health for money.
 """
 
 import numpy as np
 import pytest
-from pattern_settings import REGULATION, REGULATION_PLACE, SEEDS, learning_run, regulation_breaks
+from pattern_settings import (
+    CONVENTIONS,
+    NO_JUDGEMENT,
+    REGULATION,
+    REGULATION_PLACE,
+    holds,
+    paired,
+    total,
+)
+
+pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def shares():
-    return {k: np.array([learning_run(REGULATION_PLACE, ch, seed)["late"] for seed in SEEDS]) for k, ch in REGULATION.items()}
+def places(extra: dict):
+    return ((REGULATION_PLACE, {**REGULATION["whole-system regulator"], **extra}),
+            (REGULATION_PLACE, {**REGULATION["organisation-focused regulator"], **extra}))
 
 
-@pytest.mark.slow
-def test_whole_system_regulation_sustains_collaboration_that_organisation_focused_regulation_breaks(shares):
-    # measured: 0.77 against 0.67 (higher in 15 of 20 seeds): hospitals, whose deficits pass the
-    # threshold year after year, are held in special measures as fortresses, and their partners
-    # see it and reciprocate
-    system, organisation = shares["whole-system regulator"], shares["organisation-focused regulator"]
-    assert regulation_breaks(system, organisation), (system.mean(), organisation.mean())
+@pytest.mark.parametrize("convention", CONVENTIONS)
+def test_whole_system_regulation_sustains_collaboration(convention):
+    system, organisation = places(CONVENTIONS[convention])
+    assert holds(paired(system, organisation, lambda r: r["share_late"]))
 
 
-@pytest.mark.slow
-def test_without_special_measures_the_regulators_focus_makes_no_difference(shares):
-    # the ablation: the only thing an organisation-focused regulator does differently is special
-    # measures (with payoffs judged against the place's mean, the whole-system standing is the same
-    # for everyone); switch them off and the two regulators give the same place
-    diff = shares["whole-system regulator"] - shares["organisation-focused, no special measures"]
-    assert abs(diff.mean()) < 0.02
-    assert np.abs(diff).max() < 0.05
+def test_ablation_without_the_regulators_judgement_they_give_the_same_place():
+    system, organisation = places({**CONVENTIONS["headroom spent"], **NO_JUDGEMENT})
+    for measure in ("share_late", "place", "net_monetary_benefit", "emergency_admissions"):
+        get = (lambda r: r["share_late"]) if measure == "share_late" else total(measure)
+        assert np.all(paired(system, organisation, get, seeds=range(1, 4)) == 0), measure
