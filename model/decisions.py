@@ -165,6 +165,8 @@ def decide(model: LocalHealthEconomy) -> None:
         return
     view = View(model)
     for org in model.organisations:
+        if org.levers_held_at == model.month:
+            continue  # a player (a student in the classroom) set them for this year
         for lever in LEVERS.get(org.kind, ()):
             current = org.levers[lever.name]
             reach = range(-d.steps_per_year, d.steps_per_year + 1)
@@ -463,6 +465,12 @@ def _cut(most: float, half: float, dose_now: float, dose_new: float) -> tuple[fl
     return dose_response(dose_now, most, half), dose_response(dose_new, most, half)
 
 
+def _further(now: float, new: float) -> float:
+    """The share of the risk still left at effect ``now`` that moving to effect ``new`` removes."""
+    left = 1.0 - now
+    return (new - now) / left if left > 1e-12 else 0.0
+
+
 def _hospital_admission_threshold(view: View, h: Hospital, x: float) -> Change:
     ch = Change()
     s = view.model.params
@@ -504,9 +512,9 @@ def _hospital_outreach(view: View, h: Hospital, x: float) -> Change:
     crisis_now, crisis_new = _cut(p.outreach_effect, p.outreach_half_dose, dose, x)
     ref_now, ref_new = _cut(p.outreach_referral_effect, p.outreach_half_dose, dose, x)
     t = view.tally
-    admissions = -t.multi[h.index] * (crisis_new - crisis_now) / (1 - crisis_now) * act
+    admissions = -t.multi[h.index] * _further(crisis_now, crisis_new) * act
     attendances = admissions * t.ae[h.index] / max(t.emergency[h.index], 1.0)
-    referrals = -t.referrals[h.index] * (ref_new - ref_now) / (1 - ref_now) * act
+    referrals = -t.referrals[h.index] * _further(ref_now, ref_new) * act
     contracts = view.acute_contracts(h)
     view.spread(ch, contracts, "emergency_spell", admissions, "emergency_spells")
     view.spread(ch, contracts, "ae_attendance", attendances, "ae_attendances")
@@ -533,8 +541,8 @@ def _hospital_discharge_support(view: View, h: Hospital, x: float) -> Change:
     los_now, los_new = _cut(p.discharge_los_effect, p.discharge_half_dose, dose, x)
     re_now, re_new = _cut(p.discharge_readmission_effect, p.discharge_half_dose, dose, x)
     t = view.tally
-    bed_days = -t.frail_bed_days[h.index] * (los_new - los_now) / (1 - los_now) * act
-    readmissions = -t.readmissions[h.index] * (re_new - re_now) / (1 - re_now) * act
+    bed_days = -t.frail_bed_days[h.index] * _further(los_now, los_new) * act
+    readmissions = -t.readmissions[h.index] * _further(re_now, re_new) * act
     contracts = view.acute_contracts(h)
     view.spread(ch, contracts, "emergency_readmission", readmissions, "emergency_readmissions")
     view.spread(ch, contracts, "emergency_spell", readmissions, "emergency_spells")
@@ -579,7 +587,7 @@ def _gp_case_management(view: View, g: GPFederation, x: float) -> Change:
     dose = g.levers["case_management_share"]
     now, new = _cut(p.case_management_effect, p.case_management_half_dose, dose, x)
     t = view.tally
-    admissions = -t.gp_multi[g.index] * (new - now) / (1 - now) * act
+    admissions = -t.gp_multi[g.index] * _further(now, new) * act
     # the time it takes from routine care: contacts unmet, quality pay lost, some of them turning up at A&E
     wanted, met = g.quality_year[1] or 1.0, g.quality_year[0]
     capacity = g.capacity_per_patient * g.list_size * 12
@@ -636,7 +644,7 @@ def _commissioner_community(view: View, cm: Commissioner, x: float) -> Change:
         new_dose = dose + extra / (h.community_base_value * m.prices.tariff)
         cut_now, cut_new = _cut(p.community_admission_effect, p.community_half_dose, dose, new_dose)
         share = c.terms["annual_value"] / max(h.community_value, 1.0)
-        admissions = -view.tally.frail[h.index] * share * (cut_new - cut_now) / (1 - cut_now) * act
+        admissions = -view.tally.frail[h.index] * share * _further(cut_now, cut_new) * act
         _hospital_activity(view, ch, cm, h, admissions)
         ch.qalys += admissions * view.health.admission
     return ch
@@ -685,7 +693,7 @@ def _council_prevention(view: View, co: Council, x: float) -> Change:
     spend = co.base_prevention * m.prices.council_index
     ch.costs[co.account] += spend * (x - now) * build + max(x - now, 0.0) * spend / 12 * p.setup_months * 12 / max(months, 12.0)
     cut_now, cut_new = _cut(p.prevention_effect, p.prevention_half_dose, now - 1.0, x - 1.0)
-    new_conditions = view.tally.new_conditions[co.index] * -(cut_new - cut_now) / (1 - cut_now) * act
+    new_conditions = view.tally.new_conditions[co.index] * -_further(cut_now, cut_new) * act
     # a condition avoided is a person-year without it for about half the horizon, and the admissions it brings
     years = months / 12 / 2
     ch.qalys += new_conditions * years * view.health.condition_year

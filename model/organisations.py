@@ -44,6 +44,7 @@ class Organisation(mesa.Agent):
         # its levers start where its starting strategy's bundle puts them
         self.levers: dict[str, float] = {lever: float(getattr(self.behaviour, lever, 0.0)) for lever in self.LEVERS}
         self.programmes: dict[str, Programme] = {}
+        self.levers_held_at = -1  # the year end at which a player set its levers (its own decisions leave them)
         self.memory: list[float] = []  # yearly surplus (+) or deficit (-), pounds
         self.year_income_pence = 0
         self.year_spending_pence = 0

@@ -74,7 +74,8 @@ class ScenarioError(ValueError):
 
     def __init__(self, file: str, field: str, value: Any, allowed: str) -> None:
         self.file, self.field, self.value, self.allowed = file, field, value, allowed
-        shown = _show(value)
+        # a file or scenario name is shown whole (a long temporary path cut short names nothing)
+        shown = repr(value) if field in ("(file)", "(name)") and isinstance(value, str) else _show(value)
         super().__init__(f"{file}: {field}: got {shown}; {allowed}")
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -4,8 +4,9 @@ A lever is a number an organisation sets each year (a hospital's discharge
 effort, say). The classroom offers a student the levers declared here for their
 organisation's kind, collects one value per lever each year (a team's median),
 and at the year end hands them to the kind's ``apply`` callback after the
-strategy is chosen. No kind declares levers yet: they arrive with the model's
-incentives, as one :func:`declare` call per kind.
+strategy is chosen. Every kind's levers in the model (:data:`model.decisions.LEVERS`)
+are declared here: a student's values hold for the coming year, where a bot's
+organisation sets its own as a best response (model.decisions).
 """
 
 from __future__ import annotations
@@ -45,12 +46,29 @@ class LeverSet:
 LEVER_SETS: dict[str, LeverSet] = {}
 
 
-def declare(kind: str, levers: list[tuple[str, str, tuple[float, float]]], apply: ApplyLevers,
+def declare(kind: str, levers: list[tuple], apply: ApplyLevers,
             current: Callable[[Organisation], Mapping[str, float]]) -> LeverSet:
-    """Offer ``levers`` (name, label, (low, high)) to students playing an organisation of ``kind``."""
-    lever_set = LeverSet(kind, tuple(Lever(n, label, lo, hi) for n, label, (lo, hi) in levers), apply, current)
+    """Offer ``levers`` (name, label, (low, high)[, step]) to students playing an organisation of ``kind``."""
+    lever_set = LeverSet(kind, tuple(Lever(n, label, lo, hi, *rest) for n, label, (lo, hi), *rest in levers), apply, current)
     LEVER_SETS[kind] = lever_set
     return lever_set
+
+
+def _hold(model: LocalHealthEconomy, org: Organisation, values: Mapping[str, float]) -> None:
+    """A student's levers for the coming year: set now, and left alone by the organisation's own decisions."""
+    org.levers.update({name: float(v) for name, v in values.items()})
+    org.levers_held_at = model.month
+
+
+def _declare_model_levers() -> None:
+    from model.decisions import LEVERS
+
+    for kind, levers in LEVERS.items():
+        declare(kind, [(lv.name, lv.label, (lv.low, lv.high), lv.step) for lv in levers], _hold,
+                lambda org: dict(org.levers))
+
+
+_declare_model_levers()
 
 
 def levers_of(kind: str) -> tuple[Lever, ...]:
