@@ -231,11 +231,12 @@ def _clip(x: float, lever: Lever) -> float:
 
 
 def _logit_choice(scores: np.ndarray, scale: float, rng: np.random.Generator) -> int:
-    """An index drawn with probability proportional to exp(score / scale) (the best when scale is 0)."""
-    if scale <= 0:
+    """An index drawn with probability proportional to exp(score / scale) (the best when the scale is
+    below a billionth of a pound, as for an organisation with next to no income)."""
+    if not scale > 1e-9:
         return int(np.argmax(scores))
-    z = (scores - scores.max()) / scale
-    p = np.exp(np.maximum(z, -700.0))
+    z = np.maximum(scores - scores.max(), -700.0 * scale) / scale  # within exp's range, never overflowing
+    p = np.exp(z)
     p /= p.sum()
     return int(rng.choice(len(scores), p=p))
 
