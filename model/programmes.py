@@ -43,10 +43,6 @@ class Programme:
     in_post: float = 0.0  # capacity recruited and running, paid for
     embedded: float = 0.0  # capacity that has embedded and acts on the population
 
-    def start(self, dose: float) -> None:
-        """A programme running at ``dose`` since before the place was built."""
-        self.dose = self.in_post = self.embedded = dose
-
     def advance_month(self, p: Programmes) -> float:
         """One month: capacity moves towards the dose, the embedded capacity towards the capacity in
         post; growth at the recruiting and embedding rates, cuts at the (faster) wind-down rate.
