@@ -3,14 +3,14 @@
 Every page of a classroom shows the same figures, so each is drawn once per
 update and the same bytes go to every page. They are written as SVG by hand
 rather than with matplotlib: a matplotlib chart costs 40-70 ms to draw on these
-machines, and a page has seven, which alone would exceed the 0.2 s a step may
+machines, and a page has eight, which alone would exceed the 0.2 s a step may
 take with every page updated; an SVG line chart built as text costs well under a
 millisecond, stays sharp on a projector, and is shown as an image (nothing in it
 runs).
 
 :data:`CHARTS` is the list of charts a page shows; a chart is a :class:`Chart`
-whose ``lines`` function picks its lines from a snapshot. Adding a chart (net
-health, once organisations report it) is one more entry.
+whose ``lines`` function picks its lines from a snapshot. Adding a chart is one
+more entry.
 """
 
 from __future__ import annotations
@@ -75,6 +75,18 @@ def _unmet(snap: Snapshot) -> list[Line]:
                  [u * 1000 / p if p else 0.0 for u, p in zip(unmet, people, strict=True)], "#9467bd")]
 
 
+def _health_lost(snap: Snapshot) -> list[Line]:
+    people = snap.series.get("population", ())
+
+    def per_1000_a_year(name: str) -> list[float]:
+        return [q * 12 * 1000 / p if p else 0.0 for q, p in zip(snap.series.get(name, ()), people, strict=True)]
+
+    return [Line("people needing care who get none", per_1000_a_year("qalys_lost_unmet_need"), "#9467bd"),
+            Line("days waiting in hospital to leave", per_1000_a_year("qalys_lost_delays"), "#ff7f0e"),
+            Line("long waits for planned care", per_1000_a_year("qalys_lost_waits"), "#1f77b4"),
+            Line("emergency admissions", per_1000_a_year("qalys_lost_admissions"), "#d62728")]
+
+
 CHARTS: list[Chart] = [
     Chart("money", "Money: the pool and each kind's reserves", "£ million",
           "Who is in deficit (below zero)? A fortress moves money to itself; the black line shows whether the place as a whole gains.",
@@ -91,12 +103,15 @@ CHARTS: list[Chart] = [
     Chart("waiting", "Waiting list for planned care", "thousand people",
           "Grows when beds fill with emergencies and delayed transfers.",
           lambda s: [Line("people waiting", _s(s, "waiting_list", 1e-3), "#1f77b4")]),
+    Chart("health", "Health lost to gaps in care", "QALYs a year per 1,000 people",
+          "Quality-adjusted life lost to each gap (net_health in the scenario): money saved by cutting care shows up here.",
+          _health_lost),
     Chart("collaboration", "Collaboration and trust", "per cent",
           "The share of organisations collaborating, and how far they trust each other (0 to 100).",
           lambda s: [Line("organisations collaborating", _s(s, "share_collaborative", 100), "#2ca02c"),
                      Line("mean trust", _s(s, "mean_trust", 100), "#7f7f7f", dashed=True)]),
 ]
-"""The charts every page shows, in order. Net health (QALYs) is one more entry when the model reports it."""
+"""The charts every page shows, in order."""
 
 
 def _nice_step(span: float, ticks: int = 5) -> float:
