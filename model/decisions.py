@@ -590,7 +590,7 @@ def _gp_case_management(view: View, g: GPFederation, x: float) -> Change:
     t = view.tally
     admissions = -t.gp_multi[g.index] * _further(now, new) * act
     # the time it takes from routine care: contacts unmet, quality pay lost, some of them turning up at A&E
-    wanted, met = g.quality_year[1] or 1.0, g.quality_year[0]
+    wanted, met = max(g.quality_year[1], 1.0), g.quality_year[0]  # contacts wanted and met last year (at least one)
     capacity = g.capacity_per_patient * g.list_size * 12
     unmet = min(max(capacity * (x - dose) * build, -(wanted - met)), wanted)
     quality = -unmet / wanted * m.params.capacity.qof_per_patient * g.list_size * m.prices.gp_contract
@@ -608,7 +608,7 @@ def _gp_referral_shedding(view: View, g: GPFederation, x: float) -> Change:
     now = g.levers["referral_shedding"]
     referrals = view.tally.gp_referrals[g.index] * ((1 + x) / (1 + now) - 1)
     # each patient referred on rather than managed in the practice frees contacts: quality pay gained
-    wanted, met = g.quality_year[1] or 1.0, g.quality_year[0]
+    wanted, met = max(g.quality_year[1], 1.0), g.quality_year[0]  # contacts wanted and met last year (at least one)
     freed = min(referrals * m.params.demand.gp_contacts_saved_per_referral, wanted - met) if referrals > 0 else \
         referrals * m.params.demand.gp_contacts_saved_per_referral
     quality = freed / wanted * m.params.capacity.qof_per_patient * g.list_size * m.prices.gp_contract

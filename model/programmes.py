@@ -58,8 +58,9 @@ class Programme:
 
 
 def mean_in_post(months: float, p: Programmes) -> float:
-    """The mean share of a new dose in post (and paid for) over the next ``months``: a first-order lag."""
-    if months <= 0:
+    """The mean share of a new dose in post (and paid for) over the next ``months``: a first-order lag
+    (nothing over a horizon shorter than a millionth of a month)."""
+    if months <= 1e-6:
         return 0.0
     a = p.recruit_months
     return 1.0 - a / months * (1.0 - math.exp(-months / a))
@@ -69,7 +70,7 @@ def mean_embedded(months: float, p: Programmes) -> float:
     """The mean share of a new dose's effect embedded over the next ``months`` (the planning horizon): how
     much of a programme's full effect an organisation can expect to see within its horizon (two
     first-order lags in series, recruiting then embedding)."""
-    if months <= 0:
+    if months <= 1e-6:
         return 0.0
     a, b = p.recruit_months, p.embed_months
     if abs(a - b) < 1e-6:
