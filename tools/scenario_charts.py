@@ -56,82 +56,14 @@ SUMMARIES = {
     "unitingcare": "UnitingCare: community services tendered to a prime contractor that underbids, "
                    "is refused more money and hands the contract back",
 }
-# What every case shares: rules of the model that shape every chart, whatever the arrangements.
-SHARED = [
-    "**What every chart shares.** Three rules of the model shape every case below, whatever its"
-    " arrangements; read each chart with them in mind.",
-    "- *Every hospital ends in deficit.* Hospitals start with costs 5% above their income"
-    " (`money.starting_cost_overrun`: the providers' deficit of 2015, seed 002). Each year the tariff"
-    " moves by (1 + `cost_growth`)(1 − `efficiency_requirement`) = 0.984 while their unit costs move by"
-    " (1 + `cost_growth`)(1 − `productivity_growth`) = 0.994, so costs gain about 1% a year on prices"
-    " (11% after ten years). Beds and overheads are fixed costs sized at the start; nothing in the model"
-    " cuts them in a deficit, a hospital's reserves may fall without limit and no hospital fails. So a"
-    " hospital's result goes from about −6% of its income in its first year to about −15% in its tenth"
-    " (the baseline at 50,000 people), whatever its strategy or contract. A spread of starting positions,"
-    " a response to a deficit and a failure regime for hospitals are not modelled yet.",
-    "- *Bed occupancy stays above 100%.* A hospital opens beds only when its reserves and its last"
-    " year's result are both not negative (at most `capacity.bed_growth_limit` a year), and by the rule"
-    " above no hospital's ever are: beds stay where they started, or fall where a collaborative hospital"
-    " releases half its surplus beds in a quiet year and cannot open them again. Emergencies are never"
-    " turned away, so bed days beyond the beds are found in escalation beds at 1.5 times the cost.",
-    "- *Delayed transfers rise.* Council grants fall 2% a year in real terms (`money.council_grant_growth`)"
-    " while a package costs the same, so councils fund fewer packages each year. A package is kept until"
-    " its holder dies (about one holder in eight a year), so when a council cuts its packages below those"
-    " in use no package is free for most of the year, and everyone eligible who is admitted waits in a bed"
-    " for one (half of them leave each month without it).",
-]
-
 # Why a case looks as it does, where its chart would surprise: the mechanism, written beside the chart.
+# Only what the case's set-up says; every figure about a run is measured below (see shared() and results()).
 WHY = {
-    "all-collaborative":
-        "**Why it ends below all-fortress.** The collaborative bundle pays for its programmes in full and"
-        " is repaid only in costs that vary with activity. Measured at 50,000 people (seed 1) over the ten"
-        " years, against all-fortress the collaborative place spends £11.2m more on prevention"
-        " (`prevention_ratio` 1.3 against the fortress's 0.7), £7.4m more on community services (3% more a"
-        " year, compounding), £7.4m more on care packages (its councils fund the need they see and the"
-        " pooled share they receive, where fortress councils bank £4.4m) and £4.9m on early supported"
-        " discharge. It saves £12.8m of hospitals' clinical supplies (the 40% of the tariff that varies with"
-        " activity), £3.9m of escalation beds and £1.1m of beds, and its commissioners, with less headroom,"
-        " spend £6.9m less on services outside the model: £6.3m worse in all, about £38m at 300,000 people."
-        " Fewer admissions free beds, staff and overheads only slowly (a collaborative hospital releases half"
-        " its surplus beds a year) or not at all, and what the place buys, fewer admissions and less unmet"
-        " need, has no money value in its balance. It is not the accounting convention for commissioners'"
-        " headroom: with the headroom banked (`money.commissioner_headroom_spent` = 0) the gap widens (at"
-        " 50,000 people, +£7.8m against −£5.4m). The waiting list all but empties because elective capacity was"
-        " sized for GPs shedding 7.5% of their work by referring (`demand.referral_shedding_at_start`) and"
-        " collaborative GPs shed none, while specialist outreach cuts referrals by up to 15%.",
     "salford":
         "**What the pot holds.** The council's care money and the collaborative CCG's Better Care Fund-sized"
         " share; the NHS's part of Salford's real pot pays for its own services, which the model pays through"
         " the CCG's contracts (see the file's comment). The council rations the pot's care down to the need"
-        " threshold and its result is shared with the CCG. Its money still falls 2% a year in real terms, so"
-        " delayed transfers rise as elsewhere; the waiting list all but empties, as in all-collaborative.",
-    "dudley":
-        "**Why the waiting list empties.** The Dudley Group is a fortress paid by activity (Payment by"
-        " Results, also under the MCP, which re-lets its contract as it was), so it grows its elective"
-        " capacity 4% a year, compounding, whatever its list (`strategies.hospital.fortress.elective_growth`):"
-        " 48% more after ten years, against listings that grow about 20%. It also starts with capacity to"
-        " spare: elective capacity was sized for GPs shedding 7.5% of their work by referring"
-        " (`demand.referral_shedding_at_start`), and Dudley's one federation is collaborative and sheds none."
-        " At 50,000 people (seed 1) the list falls by about 300 every six months and is empty in year 4;"
-        " from then on everyone listed in a month is treated in the same month, so the list at each month's"
-        " end is exactly 0. With `elective_growth` 0 the list bottoms out at about 1,600 in year 5 and ends"
-        " at 6,000. The MCP pays for the growth: its GP federation ends in deficit.",
-    "torbay":
-        "**Why delayed transfers rise, and end higher with the pooled budget.** Torbay Council's money (its"
-        " grant, down 2% a year in real terms, and the pot, 10% of the care trust's allocation, up 1%) buys"
-        " fewer packages each year. The collaborative council funds all the need it sees while its reserves"
-        " last, so its packages peak in year 3 and are then cut every year (at 66,500 people, seed 2: from"
-        " 1,371 to 1,123). A package is kept until death, so after each cut no package is free for most of"
-        " the year; and as the threshold tightens to ration fewer packages, about as many eligible residents"
-        " are left without one as there are holders now below it. They wait at home with unmet need"
-        " (admitted 30% more often) and, when admitted, in a bed: eligible admissions without a package rise"
-        " from about 36 a year to about 200 (at that size). Without the pot the council peaks lower (1,000 packages) and"
-        " cuts less: the pot buys fewer delays in the first four years at the price of a deeper cut, and more"
-        " delays, later. Torbay cut its delays with intermediate care, short-term care that frees beds and is"
-        " freed in turn; the model's packages are long-term only, and its money is England's after 2015, not"
-        " Torbay's in the 2000s. The pot is NHS money the care trust's allocation was not sized for, so the"
-        " commissioner ends about £40m down with it, against about £8m up without.",
+        " threshold and its result is shared with the CCG.",
 }
 
 # The order of the doc: the two poles, the vanguards of seed 004 Table 1, then the rest.
@@ -143,9 +75,17 @@ def summary(name: str, scenario) -> str:
     return SUMMARIES.get(name, scenario.description)
 
 
+# A case set beside another on the same seed and size: a sentence on how the two ended.
+AGAINST = {"all-collaborative": "all-fortress"}
+
+
+def is_teaching(name: str) -> bool:
+    return name.startswith("teach-")
+
+
 def cases() -> list[str]:
-    names = [n for n in list_scenarios() if not n.startswith("teach-")]
-    return sorted(names, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+    """Every scenario: the cases (charted, in ORDER), then the teaching ones (a table)."""
+    return sorted(list_scenarios(), key=lambda n: (is_teaching(n), ORDER.index(n) if n in ORDER else len(ORDER), n))
 
 
 def milestones(scenario) -> list[tuple[int, str]]:
@@ -251,9 +191,119 @@ def results(place: pd.DataFrame, orgs: pd.DataFrame) -> str:
     )
 
 
+def first_and_last_year(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    months = table["month"].max()
+    return table[table["month"] <= 12], table[table["month"] > months - 12]
+
+
+def hospitals(orgs: pd.DataFrame) -> tuple[float, float, int, int]:
+    """The hospitals' result as a share of their income in the first year and in the last, and how
+    many of them end the last year in deficit, of how many."""
+    h = orgs[orgs["kind"] == "hospital"]
+    first, last = first_and_last_year(h)
+    margin = [t["surplus"].sum() / t["income"].sum() if t["income"].sum() else float("nan") for t in (first, last)]
+    by = last.groupby("name")["surplus"].sum()
+    return margin[0], margin[1], int((by < 0).sum()), len(by)
+
+
+def shared(names: list[str], runs: dict) -> list[str]:
+    """What shapes every case's chart: the rules, from the baseline's parameters, then measured in each run."""
+    b = load_scenario("baseline")
+    m = b.money
+    tariff = (1 + m.cost_growth) * (1 - m.efficiency_requirement)
+    unit = (1 + m.cost_growth) * (1 - m.productivity_growth)
+    rows, in_deficit, all_in_deficit = [], 0, 0
+    for n in names:
+        place, orgs = runs[n].place, runs[n].organisations
+        first_margin, last_margin, short, count = hospitals(orgs)
+        first, last = first_and_last_year(place)
+        in_deficit += last_margin < 0
+        all_in_deficit += short == count
+        rows.append(f"| {n} | {first_margin:+.1%} → {last_margin:+.1%} | {short} of {count} | "
+                    f"{last['bed_occupancy'].mean():.0%} | {first['delayed_transfer_days'].mean():,.0f} → "
+                    f"{last['delayed_transfer_days'].mean():,.0f} |")
+    return [
+        "**What every chart shares.** Three rules of the model shape every case below, whatever its"
+        " arrangements (the figures are the baseline's parameters; a case may change them).",
+        "",
+        f"- *Hospitals' costs outgrow their prices.* Hospitals start with costs {m.starting_cost_overrun:.0%}"
+        " above their income (`money.starting_cost_overrun`: the providers' deficit of 2015, seed 002). Each"
+        f" year the tariff moves by (1 + `cost_growth`)(1 − `efficiency_requirement`) = {tariff:.3f} while"
+        f" their unit costs move by (1 + `cost_growth`)(1 − `productivity_growth`) = {unit:.3f}, so costs gain"
+        f" about {unit / tariff - 1:.1%} a year on prices unless the hospital's decisions cut them.",
+        f"- *Emergencies are never turned away.* Bed days beyond a hospital's beds are found in escalation"
+        f" beds at {b.capacity.escalation_cost_ratio:g} times the cost of a planned bed day"
+        " (`capacity.escalation_cost_ratio`).",
+        f"- *Council money falls in real terms*, by {-b.money.council_grant_growth:.0%} a year"
+        " (`money.council_grant_growth`), while a care package costs the same.",
+        "",
+        f"Measured in each case's run below: the hospitals' result (all of them together) as a share of their"
+        f" income in the first year and the last, how many hospitals end the last year in deficit, the mean bed"
+        f" occupancy in the last year, and the delayed transfer days a month (the first year's mean against the"
+        f" last's). The hospitals together end the last year in deficit in {in_deficit} of the {len(names)}"
+        f" cases, every hospital in {all_in_deficit}.",
+        "",
+        "| case | hospitals' result, share of income, first year → last | hospitals in deficit, last year |"
+        " bed occupancy, last year | delayed transfer days a month, first year → last |",
+        "|---|---|---|---:|---|",
+        *rows,
+    ]
+
+
+def against(name: str, runs: dict) -> str:
+    """How a case ended beside the case it is set against (AGAINST), on the same seed and size."""
+    other = AGAINST.get(name)
+    if other not in runs:
+        return ""
+    a, b = runs[name].place, runs[other].place
+    nmb = a["net_monetary_benefit_cumulative"].iloc[-1] - b["net_monetary_benefit_cumulative"].iloc[-1]
+    return (f"**Against {other}** (the same seed and size): the place's balance at the end is"
+            f" {pounds(a['place_balance'].iloc[-1])} against {pounds(b['place_balance'].iloc[-1])}, and its net"
+            f" monetary benefit over the run (QALYs at the threshold plus the place's result, docs/ODD.md 7.29)"
+            f" is {pounds(abs(nmb))} {'more' if nmb >= 0 else 'less'}. One seed; docs/patterns.md compares the"
+            " two over many seeds.")
+
+
+def what_to_look_for(path: Path) -> str:
+    """The "What to look for" paragraph of a teaching file's opening comment, on one line."""
+    for p in paragraphs(path):
+        if p.startswith("What to look for"):
+            return " ".join(p.removeprefix("What to look for").lstrip(": ").split())
+    return ""
+
+
+def teaching_table(names: list[str], scenarios: dict, runs: dict) -> list[str]:
+    """One row per teaching run: what it pays, and what the run gave."""
+    rows = []
+    for n in names:
+        place, orgs = runs[n].place, runs[n].organisations
+        first, last = first_and_last_year(place)
+        end = orgs[orgs["month"] == orgs["month"].max()].groupby("kind")["reserves"].sum()
+        rows.append(
+            f"| `{n}` | {scenarios[n].description.removeprefix('Teaching: ')} |"
+            f" {first['emergency_admissions_per_1000'].mean():.1f} → {last['emergency_admissions_per_1000'].mean():.1f} |"
+            f" {first['delayed_transfer_days'].mean():,.0f} → {last['delayed_transfer_days'].mean():,.0f} |"
+            f" {first['waiting_list'].iloc[-1]:,.0f} → {last['waiting_list'].iloc[-1]:,.0f} |"
+            f" {pounds(end.get('hospital', 0.0))} | {pounds(end.get('commissioner', 0.0))} |"
+            f" {pounds(end.get('council', 0.0))} | {pounds(place['place_balance'].iloc[-1])} |")
+    looks = [f"- `{n}`: {what_to_look_for(Path(scenarios[n].origin))}" for n in names
+             if what_to_look_for(Path(scenarios[n].origin))]
+    return [
+        "| scenario | how care is paid | emergency admissions per 1,000, first year → last | delayed transfer"
+        " days a month, first year → last | waiting list, end of first year → end | hospital's reserves |"
+        " CCG's reserves | council's reserves | the place's balance |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        "What to look for in each (from the file's opening comment):",
+        "",
+        *looks,
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("names", nargs="*", help="cases to run (default: every scenario but teach-*)")
+    p.add_argument("names", nargs="*", help="cases to run (default: every scenario)")
     p.add_argument("--processes", type=int, default=None, help="worker processes (default: all cores)")
     args = p.parse_args(argv)
     names = args.names or cases()
@@ -268,19 +318,21 @@ def main(argv: list[str] | None = None) -> int:
         r.place.attrs["seed"] = r.spec.seed
         runs[r.spec.scenario] = r
         print(f"  {r.spec.scenario}: {r.place['month'].max()} months in {r.seconds:.1f} s", file=sys.stderr)
-    for n in names:
+    for n in [n for n in names if not is_teaching(n)]:
         s = scenarios[n]
         place = runs[n].place
         ended = place.loc[place["contracts_ended"].diff().fillna(place["contracts_ended"]) > 0, "month"]
         marks = milestones(s) + [(int(m), "contract handed back") for m in ended]
         chart(place, IMG / f"{n}.png", n, summary(n, s), marks)
     DOC.write_text(document(names, scenarios, runs))
-    print(f"wrote {len(names)} charts to {IMG.relative_to(ROOT)}/ and {DOC.relative_to(ROOT)} "
+    print(f"wrote {sum(not is_teaching(n) for n in names)} charts to {IMG.relative_to(ROOT)}/ and {DOC.relative_to(ROOT)} "
           f"in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     return 0
 
 
 def document(names: list[str], scenarios: dict, runs: dict) -> str:
+    teach = [n for n in names if is_teaching(n)]
+    names = [n for n in names if not is_teaching(n)]
     lines = [
         "# The scenario library",
         "",
@@ -303,18 +355,14 @@ def document(names: list[str], scenarios: dict, runs: dict) -> str:
     for n in names:
         s = scenarios[n]
         lines.append(f"| [{n}](#{n}) | {s.population.size:,} | {summary(n, s)} | {SEED_SECTIONS.get(n, '')} |")
+    if teach:
+        lines += ["", f"And {len(teach)} [teaching scenarios](#the-teaching-scenarios) on one small place."]
     lines += [
-        "",
-        "The teaching scenarios (`teach-pbr`, `teach-block`, `teach-block-corridor`, `teach-gain-loss`,"
-        " `teach-withhold`, `teach-alliance`, `teach-pacs`, `teach-mcp`, `teach-pooled`) run one payment"
-        " regime each on the same small place, `teach-place` (Middleton: 50,000 people, one CCG, one council,"
-        " one fortress hospital, a fortress and a collaborative GP federation, 60 months), so a class can run"
-        " them side by side. `lhe show teach-pacs` says what to look for in each.",
         "",
         "Each chart: reserves summed by kind of organisation and for the whole place (top left), emergency"
         " admissions per 1,000 a year, delayed transfer days a month, and the elective waiting list.",
         "",
-        *[line for p in SHARED for line in (p, "")][:-1],
+        *(shared(names, runs) if names else []),
     ]
     for n in names:
         s = scenarios[n]
@@ -334,10 +382,26 @@ def document(names: list[str], scenarios: dict, runs: dict) -> str:
         ]
         if n in WHY:
             lines += ["", WHY[n]]
+        if against(n, runs):
+            lines += ["", against(n, runs)]
         rest = the_rest(Path(s.origin))
         if rest:
             lines += ["", "<details><summary>Choices and limits (from the file's opening comment)</summary>", "",
                       rest, "", "</details>"]
+    if teach:
+        place = "teach-place" if "teach-place" in teach else teach[0]
+        s = scenarios[place]
+        lines += [
+            "",
+            "## The teaching scenarios",
+            "",
+            f"*{s.description}.* `{place}`: {s.population.size:,} people, {s.run.steps} months from April"
+            f" {s.run.start_year}. The other teaching scenarios extend it and change only how care is paid, so a"
+            " class can run them side by side (docs/teaching.md). One run of each, with its own seed"
+            f" (seed {s.run.seed}); reserves at the end.",
+            "",
+            *teaching_table(teach, scenarios, runs),
+        ]
     return "\n".join(lines) + "\n"
 
 

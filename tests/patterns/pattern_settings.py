@@ -2,8 +2,8 @@
 the runs that measure them and the test each must pass over the seeds.
 
 ``tests/patterns/`` asserts the patterns; ``tools/pattern_charts.py`` (``make pattern-charts``)
-draws them and measures the parameter ranges over which they hold. Both take their settings from
-here, so a chart always shows what a test checks. It lives beside the tests, not in the model
+draws each against its ablation and writes docs/patterns.md with the figures. Both take their
+settings from here, so a chart always shows what a test checks. It lives beside the tests, not in the model
 package, so a plain run never imports the statistics (scipy.stats).
 
 Every pattern compares places on the same money and the same seeds (a paired difference, common
