@@ -15,6 +15,7 @@ help:
 	@echo "make class  - classroom mode on http://127.0.0.1:8766 (ARGS='SCENARIO --lan IFACE')"
 	@echo "make teaching-screenshots - the real pages through docs/teaching.md's exercises and a class (needs chromium)"
 	@echo "make pattern-charts - the papers' patterns against their ablations, on the tests' seeds: docs/patterns.md and its charts"
+	@echo "make fuzz   - search the scenario space afresh for inputs that break a run (DRAWS=3000)"
 	@echo "make lint   - ruff"
 	@echo "make scenario-charts - run the scenario library's cases; charts in docs/img/scenarios/, docs/scenarios.md"
 	@echo "make experiment-charts - sweep the example experiments; one chart each in docs/img/experiments/"
@@ -58,8 +59,11 @@ scenario-charts: $(STAMP)
 experiment-charts: $(STAMP)
 	$(PY) tools/experiment_charts.py $(ARGS)
 
+fuzz: $(STAMP)
+	LHE_FUZZ_EXPLORE=1 LHE_FUZZ_DRAWS=$(or $(DRAWS),3000) $(PY) -m pytest -q -p no:xdist -p no:randomly tests/test_scenario_fuzz.py
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check model tests benchmarks
+	$(VENV)/bin/ruff check model tests benchmarks tools
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .hypothesis
