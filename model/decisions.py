@@ -259,7 +259,9 @@ def objective(view: View, org: Organisation, change: Change) -> float:
         line = -reg.special_measures_deficit * org.last_income
         value -= d.regulator_weight * (_shortfall(org.last_result + own, line) - _shortfall(org.last_result, line))
     else:
-        value -= d.regulator_weight * (_shortfall(view.place_result + place, 0.0) - _shortfall(view.place_result, 0.0))
+        # the place against its control total, its people's health counted with its money (whole-system performance)
+        judged = place + reg.system_health_weight * view.qaly_value * change.qalys
+        value -= d.regulator_weight * (_shortfall(view.place_result + judged, 0.0) - _shortfall(view.place_result, 0.0))
     return value
 
 

@@ -523,6 +523,8 @@ class Regulation(_Section):
 
     focus: Literal["organisation", "system"] = Field("organisation", description="judge each organisation, or the place as one")
     special_measures_deficit: Share = Field(0.02, description="a deficit above this share of income puts an organisation in special measures")
+    system_health_weight: float = Field(1.0, ge=0.0, le=10.0, description=(
+        "a whole-system regulator's weight on the place's health (QALYs at the threshold), against a pound of the place's deficit"))
     special_measures_years: int = Field(2, ge=1, le=10, description="years in special measures")
     transformation_fund_share: Share = Field(0.0, description="share of a collaborative organisation's income paid monthly by a transformation fund")
     transformation_fund_years: int = Field(0, ge=0, le=20, description="years the transformation fund pays")

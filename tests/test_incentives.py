@@ -120,6 +120,8 @@ WEIGHTS = [  # (path, low, high, other changes)
     ("decisions.place_weight_fortress", 0.0, 1.0, {}),
     ("decisions.regulator_weight", 0.0, 3.0, {}),
     ("decisions.regulator_weight", 0.0, 3.0, {"regulation.focus": "system"}),
+    ("decisions.mission_weight", 0.0, 1.0, {}),
+    ("regulation.system_health_weight", 0.0, 3.0, {"regulation.focus": "system"}),
 ]
 
 

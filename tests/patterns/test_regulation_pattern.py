@@ -6,15 +6,20 @@ regulator judges each organisation on its own deficit: in decisions each pound o
 special measures threshold counts again, in learning it weighs against the strategy that led
 there, and an organisation past the threshold goes into special measures (new leadership, pushed
 to fix its own finances as a fortress). A whole-system regulator judges the place as one against
-its control total. Over 12 paired seeds, under both headroom conventions, the share of
-organisations collaborating in the last two years is higher under the whole-system regulator. Ablation: with the regulator's judgement
-taken out of decisions and learning and no special measures, the two regulators give the same
-place to the penny.
+its control total, its people's health counted with its money (``regulation.system_health_weight``;
+seed 002: "metrics that reflect whole-system performance"). Over 12 paired seeds, under both
+headroom conventions, the share of organisations collaborating in the last two years is higher
+under the whole-system regulator. Ablation: with the regulator's judgement taken out of decisions
+and learning and no special measures, the two regulators give the same place to the penny.
 
 Not yet reproduced (docs/patterns.md gives the figures): that the place does better under the
-whole-system regulator on outcomes. Its result against its control total is better in about two
-seeds in three with the headroom spent and worse with it banked; its net monetary benefit is
-worse: a regulator that judges the place's money makes organisations trade health for money.
+whole-system regulator on outcomes. With the regulator judging the place's money alone
+(``system_health_weight`` 0) organisations trade health for money and the place's net monetary
+benefit is worse under it on average (in 7 and 8 seeds of 12 under the two conventions); with its
+health counted the difference is about even (better in half the seeds with the headroom spent,
+worse in 8 of 12 with it banked), and
+emergency admissions are higher under it: collaborators judged on a place in deficit cut the
+programmes that cost money before they pay back.
 """
 
 import numpy as np
