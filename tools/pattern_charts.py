@@ -457,7 +457,12 @@ tests do not claim it. Whole-system less organisation-focused, over ten years, Â
 | convention | the place's result (every organisation's surplus or deficit) | net monetary benefit |
 |---|---|---|
 {outcomes}
-{chr(10) + "Under both conventions the net monetary benefit is lower on average under the whole-system regulator: a regulator that judges the place's money makes organisations trade health for money." if nmb_worse else ""}"""
+{chr(10) + "Under both conventions the net monetary benefit is lower on average under the whole-system regulator: a regulator that judges the place's money makes organisations trade health for money." if nmb_worse else ""}
+The whole-system regulator judges the place's health with its money
+(`regulation.system_health_weight`, 1: its health lost weighed as a pound of its deficit; seed 002's
+"metrics that reflect whole-system performance"). Judging the money alone (`system_health_weight` 0)
+made the net monetary benefit worse under it on average in both conventions; with the health counted,
+collaborators judged on a place in deficit still cut programmes that cost money before they pay back."""
 
 
 def document(r: Runs, sections: list[str]) -> str:
