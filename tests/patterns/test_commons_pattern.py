@@ -31,7 +31,7 @@ accounts close), but it hardly separates the strategies, and no lever's objectiv
 the harm does not fall. Shared measures alone make collaborators' harm seen too, so reciprocity
 pulls away from collaborating (-0.04 against no rules). With each organisation's levers held at its
 strategy's bundle (decisions off), so that harm follows the label, sanctions against the same rules
-with sanction_share 0 raise the share collaborating by +0.27 (11 of 12 seeds, headroom spent) and
+with sanction_share 0 raise the share collaborating by +0.26 (11 of 12 seeds, headroom spent) and
 +0.32 (11 of 12, banked), and the harm falls: the mechanism works once harm follows the label.
 """
 
