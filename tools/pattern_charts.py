@@ -341,6 +341,15 @@ def commons(r: Runs, img: Path) -> str:
     late = {k: r.each(s, figure("share_late")) for k, s in with_rules.items()}
     late_none = r.each(no_rules["headroom spent"], figure("share_late"))
     harm_none = r.each(no_rules["headroom spent"], figure("harm"))
+    # why not: sanctions against the same rules without them (sanction_share 0), with the levers chosen
+    # (decisions on) and with each organisation's levers held at its strategy's bundle (decisions off)
+    rules = "shared measures and graduated sanctions"
+    no_fine = {"commons.sanction_share": 0.0}
+    sanctions_by = {}
+    for label, extra in (("chosen", {}), ("held", ps.FROZEN)):
+        a, b = setting(rules, {**SPENT, **extra}), setting(rules, {**SPENT, **extra, **no_fine})
+        sanctions_by[label] = (Diff(r.paired(a, b, figure("share_late"))),
+                               Diff(r.paired(b, a, figure("harm"))))
     spread = "\n".join(
         f"| {k} | {late[k].mean():.2f} | {Diff(late[k] - late_none).says(1, 2)} | "
         f"{Diff(harm_none - r.each(s, figure('harm'))).says(1e3)} |" for k, s in with_rules.items())
@@ -375,6 +384,31 @@ that the harm done falls with them. The tests do not claim it. With the headroom
 | rules | share collaborating, last two years | against no rules (share {late_none.mean():.2f}) | harm in the last year, less than with no rules, £000 |
 |---|---|---|---|
 {spread}
+
+**Why not: the harm is not done by the label.** Defection is measured from what an organisation
+does (its levers), and its levers are chosen each year from its objective, not set by its label. A
+collaborator weighs the place's money as its own, so a cost it shifts onto a partner (continuing
+healthcare, admissions at the margin a payer pays for) is worth nothing either way to it, and each
+step a lever moves costs something: an organisation that turns collaborative keeps the levers it
+had as a fortress. Traced over the 12 seeds (headroom spent, both rules on), organisations
+labelled collaborative defected (harm beyond 0.2% of income) in 34% of their years against 65% for
+fortresses (commissioners 78% against 85%, hospitals 78% against 95%; collaborative commissioners
+kept continuing healthcare at 0.73 of the standard share, fortresses 0.69) and paid about a third
+of the sanctions. A sanction costs what it costs whichever the label (1.6% of income in a year
+sanctioned, either label), so on average it cost collaborators 0.6% of income a year and fortresses
+1.1%: about 0.05 on a payoff (x10) where a fortress's own result was ahead by about 0.2 (seed 1).
+The sanction does reach the payoff that chooses the strategy (it is paid before the year's
+accounts close), but it hardly separates the strategies; and no lever answers to it (the levers'
+objective does not count sanctions), so the harm does not fall. Shared measures alone make every
+partner's harm seen, collaborators' too, so reciprocity pulls away from collaborating.
+
+With the sanctions against the same rules without them (`commons.sanction_share = 0`), headroom
+spent: with the levers chosen the share collaborating in the last two years is higher by
+{sanctions_by["chosen"][0].says(1, 2)} and the harm in the last year lower by
+{sanctions_by["chosen"][1].says(1e3)} £000. With each organisation's levers held at its strategy's
+bundle (`decisions.enabled = false`: a collaborator does no harm, a fortress does) the share is higher by
+{sanctions_by["held"][0].says(1, 2)} and the harm lower by {sanctions_by["held"][1].says(1e3)} £000:
+once harm follows the label, sanctions spread collaboration.
 """
 
 
