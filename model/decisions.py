@@ -710,7 +710,8 @@ def _council_pooled(view: View, co: Council, x: float) -> Change:
     ch = Change()
     now = co.levers["pooled_substitution"]
     withdrawn = co.pooled_in_year * (x - now)  # (plan_year has not yet reset the year's pooled money)
-    ch.transfers[co.account] += withdrawn  # its own budget keeps what the pot replaces
+    # the pot's money still comes in; what the council keeps is what it no longer spends on the packages
+    # the withdrawn money would have bought (their cost, in _packages), not that money a second time
     _packages(view, ch, co, -withdrawn / view.package_year)
     return ch
 
@@ -759,7 +760,8 @@ def _packages(view: View, ch: Change, co: Council, packages: float) -> None:
     need they meet and the admissions that need brings."""
     m = view.model
     s = m.params.social_care
-    ch.costs[co.account] += packages * view.package_year * (1 - s.nhs_funded_share)
+    # the council pays for the packages and the NHS pays it back its continuing healthcare share of them
+    ch.costs[co.account] += packages * view.package_year
     for cm in m.commissioners:
         share = m.catchments.commissioner_council_share[cm.index, co.index]
         ch.costs[cm.account] += packages * share * view.package_year * s.nhs_funded_share * cm.lever("chc_share_ratio")
