@@ -239,7 +239,7 @@ class ContractBook:
                 c.records.append(PaymentRecord(led.step, "month", month, c.months_this_year, copy_terms(c.terms),
                                                tuple(transfers), c.payer != c.provider))
             if c.scope == "social_care":  # the council plans with what the pot brings in
-                c.provider_org.pooled_in_year += sum(t.pence if t.payee == c.provider else -t.pence for t in transfers) / 100
+                c.provider_org.pot_in_year += sum(t.pence if t.payee == c.provider else -t.pence for t in transfers) / 100
 
         # continuing healthcare: the NHS pays for its share of packages
         comm_of = pop.geo.gp_commissioner

@@ -141,7 +141,7 @@ LEVERS: dict[str, tuple[Lever, ...]] = {
               "tighten; the size is an assumption (the fortress bundle's 0.01 is within); never below the need "
               "threshold itself (Council.eligibility)"),
         Lever("prevention_ratio", "prevention spending relative to the start", 0.1, "assumption"),
-        Lever("pooled_substitution", "share of pooled NHS money it withdraws from its own care budget", 0.25,
+        Lever("pooled_substitution", "share of NHS money paid to it outside a pooled budget contract that it withdraws from care", 0.25,
               "assumption"),
     ),
 }
@@ -709,7 +709,9 @@ def _council_prevention(view: View, co: Council, x: float) -> Change:
 def _council_pooled(view: View, co: Council, x: float) -> Change:
     ch = Change()
     now = co.levers["pooled_substitution"]
-    withdrawn = co.pooled_in_year * (x - now)  # (plan_year has not yet reset the year's pooled money)
+    # only NHS money outside a pooled budget contract can be withdrawn: a jointly governed pot pays for the
+    # pooled services (plan_year has not yet reset the year's pooled money)
+    withdrawn = co.pooled_in_year * (x - now)
     # the pot's money still comes in; what the council keeps is what it no longer spends on the packages
     # the withdrawn money would have bought (their cost, in _packages), not that money a second time
     _packages(view, ch, co, -withdrawn / view.package_year)

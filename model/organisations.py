@@ -242,7 +242,12 @@ class Council(Organisation):
         self.start_eligibility = 0.0  # the threshold at the start, before any tightening
         self.planned = False  # has it planned a year yet (its policy applies from then)
         self.pools = False  # does it hold a pooled budget this year (set at each year-end plan)
-        self.pooled_in_year = 0.0  # NHS money received into a pooled budget, pounds this year
+        # NHS money received outside a pooled budget contract (a Better Care Fund-sized transfer), pounds
+        # this year: the council may substitute it for its own spending (``pooled_substitution``)
+        self.pooled_in_year = 0.0
+        # money a pooled budget contract paid in (net of its risk share), pounds this year: a pot run under
+        # a joint agreement pays for the pooled services, so none of it is withdrawn
+        self.pot_in_year = 0.0
         self.nhs_funded_in_year = 0.0
         self.base_prevention = 0.0
 
@@ -280,7 +285,7 @@ class Council(Organisation):
         self.planned = True
         cost_year = m.prices.package_cost * 12
         prevention = self.base_prevention * self.lever("prevention_ratio") * m.prices.council_index
-        pooled = self.pooled_in_year * (1.0 - self.lever("pooled_substitution"))
+        pooled = self.pot_in_year + self.pooled_in_year * (1.0 - self.lever("pooled_substitution"))
         self.pools = any(c.scope == "social_care" for c in m.contracting.of_provider(self))
         income = self.grant + self.nhs_funded_in_year + pooled
         affordable = max(income - prevention, 0.0) / cost_year
@@ -300,7 +305,7 @@ class Council(Organisation):
             # its threshold only rises, unless it holds a pooled budget: then it follows the packages
             # funded both ways, so a larger pot reaches further (see ``eligibility``)
             self.base_eligibility = threshold if self.pools else max(self.base_eligibility, threshold)
-        self.pooled_in_year = 0.0
+        self.pooled_in_year = self.pot_in_year = 0.0
         self.nhs_funded_in_year = 0.0
 
 

@@ -387,7 +387,8 @@ class CouncilBehaviour(_Section):
     prevention_ratio: float = Field(ge=0.4, le=1.6, description="prevention spending relative to the starting share")
     discharge_priority: Share = Field(description="share of new packages reserved for hospital discharges")
     accepts_pooling: bool = Field(description="pools budgets with the NHS when offered")
-    pooled_substitution: Share = Field(description="share of pooled NHS money it withdraws from its own care budget")
+    pooled_substitution: Share = Field(description=(
+        "share of NHS money paid to it outside a pooled budget contract (a Better Care Fund-sized transfer) that it withdraws from care"))
 
 
 class HospitalStrategies(_Section):
