@@ -127,6 +127,11 @@ class OutcomeWithhold(PaymentRegime):
         assert due is not None  # PbR and block both pay in instalments
         return (1.0 - contract.terms["withhold"]) * due
 
+    def year_value(self, contract: Contract, activity: Activity) -> float:
+        """What the instalments of a full year of ``activity`` pay before the year-end outcome payment:
+        the base regime's year value less the withhold (``due_to_date`` after twelve months)."""
+        return (1.0 - contract.terms["withhold"]) * self.base(contract).year_value(contract, activity)
+
     def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
         return self.pay(contract, self.due_to_date(contract), f"{contract.terms['base']}_payment")
 
