@@ -20,10 +20,6 @@ Source: MODEL.md section 5 and seed 004 (The King's Fund on the new care
 models): Dudley's commissioners "may make 10% of payments dependent on meeting
 targets"; Mid-Nottinghamshire's new CQUIN targets put "around 1.8 per cent of
 their annual income" at stake.
-
-``rewards_activity`` is True because on acute services (where the question is
-asked) the base is PbR, so more activity still earns more; on community
-services the base is a block and activity earns nothing more.
 """
 
 from __future__ import annotations
@@ -70,7 +66,6 @@ class OutcomeWithhold(PaymentRegime):
     name = "outcome_withhold"
     description = "Outcome-linked payment: a share of PbR (acute) or block (community) pay withheld, paid on outcome targets"
     scopes = frozenset(BASES)
-    rewards_activity = True  # on acute it wraps PbR; on community it wraps a block, which does not
     parameters = {
         "withhold": Parameter(
             0.1,
