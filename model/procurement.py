@@ -96,9 +96,12 @@ class Procurement:
             # sub-contract it re-let under another regime (choose_subcontracts) keeps what it paid under it
             subs = [x for x in book.contracts if x.payer == winner.account and x.population_of is c.population_of
                     and x.scope == t.scope and x.start_step >= t.step]
+            # what it was paid for them since the tender: under this contract and those it replaced (a regime
+            # switch or a budget handed to a lead provider re-lets it, carrying its tender)
+            paid = sum(x.paid_total_pence for x in book.contracts if x.tendered is c.tendered)
             # the winner's loss on this contract: what it paid its sub-contractors less what it was paid
             # (its own services, kept in-house, cost it their share of the block: no payment)
-            loss = (sum(x.paid_total_pence for x in subs if x.payer != x.provider) - c.paid_total_pence) / 100
+            loss = (sum(x.paid_total_pence for x in subs if x.payer != x.provider) - paid) / 100
             if loss <= 0:
                 continue
             asked = [e for e in m.events if e["event"] == "top_up" and e["contract"] == c.name]

@@ -155,3 +155,32 @@ def test_a_sub_contract_re_let_under_another_regime_still_counts_in_the_winners_
     (ended,) = m.events_of("contract_ended")
     assert ended["loss"] == pytest.approx(loss)
     assert not tendered.active and not any(c.active for c in subs)
+
+
+def test_a_tendered_contract_re_let_by_a_switch_still_counts_what_the_winner_was_paid_before():
+    """A regime switch closes the tendered contract and re-lets it (carrying its tender) with the winner's
+    sub-contracts: the winner's loss is what it paid under all the sub-contracts since the tender less what it
+    was paid under both tendered contracts, not under the new one alone."""
+    s = load_scenario("unitingcare").with_changes({
+        "population.size": 4_000,
+        "contracting.tenders.0.bidders.0.capital": 1.0,  # reserves enough to carry the loss
+        "contracting.switches": [{"step": 15, "scope": "community", "regime": "block"}],
+    })
+    m = LocalHealthEconomy(s, rng=3)
+    for _ in range(16):
+        m.step()
+    (tendered,) = [c for c in m.contracts if c.active and c.tendered is not None]
+    before = [c for c in m.contracts if c.tendered is tendered.tendered and c is not tendered]
+    assert tendered.start_step == 15 and len(before) == 1 and before[0].paid_total_pence > 0
+    winner = tendered.provider_org
+    subs = [c for c in m.contracts if c.payer == winner.account and c.scope == "community" and c.start_step >= 12]
+    loss = (sum(c.paid_total_pence for c in subs) - tendered.paid_total_pence - before[0].paid_total_pence) / 100
+    assert loss > 0 and m.events_of("top_up")
+    # reserves above the whole loss, below it counted against the new contract's payments alone: it carries on
+    tendered.tendered.start_reserves = loss + before[0].paid_total_pence / 100 / 2
+    m.procurement.review_tendered_contracts()
+    assert not m.events_of("contract_ended") and tendered.active
+    tendered.tendered.start_reserves = 0.9 * loss  # below the loss: it hands back, on the whole loss
+    m.procurement.review_tendered_contracts()
+    (ended,) = m.events_of("contract_ended")
+    assert ended["loss"] == pytest.approx(loss)
