@@ -67,7 +67,10 @@ class ContractBook:
     def __init__(self, model: LocalHealthEconomy) -> None:
         self.model = model
         self.contracts: list[Contract] = []
-        self.last_year_electives: dict[str, int] = {}  # elective spells done last year, by acute contract
+        # elective spells done last year, by acute services (see ``services``): under every contract that
+        # ran in the year for them, so a contract closed part-way through and its successor count together
+        self.last_year_electives: dict[tuple[str, str], int] = {}
+        self._electives_of_closed: dict[tuple[str, str], int] = {}  # this year's, under contracts closed so far
         self._batch: SettlementBatch | None = None  # the settlements under way (audit trail)
         self.last_year_outcomes: dict[str, dict[str, float]] = {}  # each commissioner's population's, by account
 
@@ -89,6 +92,17 @@ class ContractBook:
         """The community block a hospital holds this year, pounds a year."""
         return sum(c.terms["annual_value"] for c in self.of_provider(hospital)
                    if c.scope == "community" and "annual_value" in c.terms)
+
+    @staticmethod
+    def services(c: Contract) -> tuple[str, str]:
+        """The services a contract pays for, the same under its predecessors and successors (a switch, a
+        re-let at the end of its term): its name (scope, payer, provider) and the population it serves."""
+        return c.name, c.population_of.account if c.population_of is not None else ""
+
+    def electives_last_year(self, c: Contract) -> int:
+        """Elective spells done last year for the services of acute contract ``c``, under every contract
+        that paid for them in the year."""
+        return self.last_year_electives.get(self.services(c), 0)
 
     def people_of_commissioner(self) -> np.ndarray:
         """Registered patients of each commissioner's GP federations."""
@@ -129,6 +143,9 @@ class ContractBook:
     def close(self, c: Contract, ytd: YearToDate) -> None:
         """End a contract now: settle the part of the year it ran, if any, and close it."""
         self._batch_of(ytd)
+        if c.scope == "acute" and c.year_activity.elective_spells:  # the part of the year it ran counts in the year
+            key = self.services(c)
+            self._electives_of_closed[key] = self._electives_of_closed.get(key, 0) + c.year_activity.elective_spells
         if c.months_this_year:
             self._settle(c, ytd)
         c.active = False
@@ -287,12 +304,16 @@ class ContractBook:
         """Year-end reconciliation of every contract (part of the year's last month)."""
         ytd = self.model.year_to_date()
         self.last_year_outcomes = ytd.outcomes
+        # the year's electives for each acute service: under the contracts closed in the year and the one active now
+        electives, self._electives_of_closed = self._electives_of_closed, {}
         for c in self.contracts:
-            if c.scope == "acute":
-                self.last_year_electives[c.name] = c.year_activity.elective_spells
+            if c.active and c.scope == "acute":
+                key = self.services(c)
+                electives[key] = electives.get(key, 0) + c.year_activity.elective_spells
             if c.active:
                 c.last_year_activity = _full_year(c.year_activity, c.months_this_year)
                 self._settle(c, ytd)
+        self.last_year_electives = electives
 
     def relet_ended(self) -> None:
         """Contracts that reach the end of their term are let again from the new year (MODEL.md section 2:

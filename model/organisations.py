@@ -192,7 +192,7 @@ class Commissioner(Organisation):
         for c in m.contracting.of_payer(self):
             if c.scope == "acute" and "elective_plan" in c.terms:
                 if b.over_plan_payment_rate < 1.0:
-                    done = m.contracting.last_year_electives.get(c.name, 0)
+                    done = m.contracting.electives_last_year(c)
                     c.terms["elective_plan"] = done * (1 + b.plan_growth)
                     c.terms["over_plan_rate"] = b.over_plan_payment_rate
                 else:

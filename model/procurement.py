@@ -92,11 +92,16 @@ class Procurement:
         for c in [c for c in book.contracts if c.active and c.tendered is not None]:
             # the payer is the commissioner, or a lead provider it has since handed its budget to
             t, cm, winner = c.tendered.spec, c.payer_org, c.provider_org
-            subs = [x for x in book.contracts if x.active and x.payer == winner.account and x.population_of is c.population_of
-                    and x.scope == t.scope]
+            # every sub-contract it has let for the services since the tender, closed ones included: a
+            # sub-contract it re-let under another regime (choose_subcontracts) keeps what it paid under it
+            subs = [x for x in book.contracts if x.payer == winner.account and x.population_of is c.population_of
+                    and x.scope == t.scope and x.start_step >= t.step]
+            # what it was paid for them since the tender: under this contract and those it replaced (a regime
+            # switch or a budget handed to a lead provider re-lets it, carrying its tender)
+            paid = sum(x.paid_total_pence for x in book.contracts if x.tendered is c.tendered)
             # the winner's loss on this contract: what it paid its sub-contractors less what it was paid
             # (its own services, kept in-house, cost it their share of the block: no payment)
-            loss = (sum(x.paid_total_pence for x in subs if x.payer != x.provider) - c.paid_total_pence) / 100
+            loss = (sum(x.paid_total_pence for x in subs if x.payer != x.provider) - paid) / 100
             if loss <= 0:
                 continue
             asked = [e for e in m.events if e["event"] == "top_up" and e["contract"] == c.name]
@@ -110,9 +115,10 @@ class Procurement:
             if loss <= c.tendered.start_reserves:  # it carries the loss while its reserves last
                 continue
             ytd = m.year_to_date()
-            for x in (c, *subs):
+            running = [x for x in subs if x.active]
+            for x in (c, *running):
                 book.close(x, ytd)
-            for x in subs:
+            for x in running:
                 book.relet(x, cm)  # the services go back to whoever paid the winner
             cost = float(t.termination_cost * c.terms["annual_value"])
             cm.spend(cost * t.termination_commissioner_share, "termination_costs")

@@ -174,3 +174,32 @@ def test_a_failed_lead_provider_hands_its_budget_back_and_its_debts_are_written_
     written = [t for s, t in m.ledger.journal if t.kind == "failure_write_off" and s == step - 1 and t.payee == lead.account]
     assert [t.payer for t in written] == [cm.account]
     assert written[0].pence == round(failed[0]["deficit"] * 100)
+
+
+def test_next_years_elective_plan_counts_the_whole_year_across_a_mid_year_switch():
+    """A commissioner capping electives plans next year on the electives done last year. A switch part-way
+    through the year closes each acute contract and lets a successor of the same name: the plan counts the
+    electives done under both, not the successor's part year alone."""
+    s = load_scenario("all-fortress").with_changes({
+        "population.size": 4_000,
+        "contracting.switches": [{"step": 18, "scope": "acute", "regime": "outcome_withhold"}],
+    })
+    m = LocalHealthEconomy(s, rng=5)
+    m.ledger.keep_journal = True
+    for _ in range(24):  # through the second year (months 12 to 23) and its year end
+        m.step()
+
+    def done_in_year(c) -> int:  # electives of the year under every contract for the same services
+        return sum(r.activity.elective_spells for x in m.contracts
+                   if (x.payer, x.provider, x.scope, x.population_of) == (c.payer, c.provider, c.scope, c.population_of)
+                   for r in x.records if r.kind == "month" and 12 <= r.step < 24)
+
+    planned = [c for c in m.contracts if c.active and c.scope == "acute" and c.terms.get("elective_plan") is not None]
+    split = 0  # services whose electives were done under both contracts
+    for c in planned:
+        assert c.start_step == 18  # the successor, let at the switch, ran half the year
+        successor = sum(r.activity.elective_spells for r in c.records if r.kind == "month")
+        whole = done_in_year(c)
+        split += whole > successor > 0
+        assert c.terms["elective_plan"] == pytest.approx(whole * (1 + c.payer_org.behaviour.plan_growth))
+    assert split >= 2

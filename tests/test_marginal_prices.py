@@ -89,6 +89,19 @@ def test_a_withhold_pays_the_base_less_the_withhold_and_prices_the_risk_to_the_t
     assert math.isfinite(at(c, "emergency_spell", outcomes={"emergency_admissions_per_1000": 1e9}, people=10_000))
 
 
+def test_a_withholds_year_value_is_what_its_instalments_pay_the_base_less_the_withhold():
+    """Before its year-end outcome payment a withhold pays (1 - w) of its base regime's value in
+    instalments: that is its year value, as a PbR contract's is its payments and a block's its value."""
+    pbr_year = 1_200_000 + 1_600_000 + 600_000 + 560_000  # the PbR value of the year (see above)
+    acute = contract("outcome_withhold", options={"withhold": 0.1})
+    assert acute.regime.year_value(acute, YEAR) == pytest.approx(0.9 * pbr_year)
+    community = contract("outcome_withhold", value=2_000_000.0, options={"withhold": 0.2}, scope="community")
+    assert community.regime.year_value(community, YEAR) == pytest.approx(0.8 * 2_000_000)
+    for c in (acute, community):  # what twelve months of that year pay in instalments
+        c.year_activity, c.months_this_year = YEAR, 12
+        assert c.regime.year_value(c, YEAR) == pytest.approx(c.regime.due_to_date(c))
+
+
 def test_result_sharing_regimes_bear_a_share_of_the_providers_extra_costs():
     alliance = contract("alliance", members={PROVIDER: 0.25, "hospital:Other": 0.75})
     assert alliance.regime.cost_share(alliance) == pytest.approx(0.75)

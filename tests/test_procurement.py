@@ -3,6 +3,7 @@
 The UnitingCare case (seed 004) is set up from its scenario file alone.
 """
 
+import numpy as np
 import pytest
 
 from model import LocalHealthEconomy, ScenarioError, load_scenario
@@ -115,3 +116,71 @@ def test_bad_contract_terms_in_a_file_exit_2_naming_the_field(tmp_path, capsys):
     assert main(["run", str(bad), "--steps", "2", "--out", str(tmp_path / "o"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "bad.toml" in err and "contracting.terms.cap" in err and "between 0 and 0.5" in err
+
+
+def test_a_sub_contract_re_let_under_another_regime_still_counts_in_the_winners_loss(monkeypatch):
+    """A prime contractor that wins an acute tender is a lead that may change how it pays a hospital at a
+    year end: the old sub-contract closes and a new one is let. What it paid under the closed one is still
+    part of its loss on the tendered contract, so it hands back when that whole loss exceeds its reserves."""
+    import model.decisions as decisions
+
+    s = load_scenario("unitingcare").with_changes({
+        "population.size": 4_000,
+        "contracting.tenders.0.scope": "acute",
+        "contracting.tenders.0.bidders.0.capital": 1.0,  # reserves enough to carry a year's loss
+    })
+    m = LocalHealthEconomy(s, rng=3)
+    winner = m.organisation("UnitingCare Partnership")
+    # the year after the tender, up to its last month
+    for _ in range(23):
+        m.step()
+    (tendered,) = [c for c in m.contracts if c.active and c.tendered is not None]
+    assert not m.events_of("contract_ended")
+    # at the year end the winner changes how it pays each hospital (the choice forced: the other regime)
+    monkeypatch.setattr(decisions, "_logit_choice", lambda scores, scale, rng: int(np.argmin(scores)))
+    m.step()
+    changed = m.events_of("subcontract_changed")
+    assert changed and all(e["lead"] == winner.name for e in changed)
+    monkeypatch.undo()
+    m.step()  # a month under the new sub-contracts
+    subs = [c for c in m.contracts if c.payer == winner.account and c.scope == "acute" and c.payer != c.provider]
+    closed = [c for c in subs if not c.active]
+    assert closed and any(c.paid_total_pence > 0 for c in closed)
+    loss = (sum(c.paid_total_pence for c in subs) - tendered.paid_total_pence) / 100
+    closed_paid = sum(c.paid_total_pence for c in closed) / 100
+    assert loss > 0 and closed_paid > 0.1 * loss
+    # reserves short of the whole loss, more than the loss counted on the open sub-contracts alone: it hands back
+    tendered.tendered.start_reserves = 0.9 * loss
+    m.procurement.review_tendered_contracts()
+    (ended,) = m.events_of("contract_ended")
+    assert ended["loss"] == pytest.approx(loss)
+    assert not tendered.active and not any(c.active for c in subs)
+
+
+def test_a_tendered_contract_re_let_by_a_switch_still_counts_what_the_winner_was_paid_before():
+    """A regime switch closes the tendered contract and re-lets it (carrying its tender) with the winner's
+    sub-contracts: the winner's loss is what it paid under all the sub-contracts since the tender less what it
+    was paid under both tendered contracts, not under the new one alone."""
+    s = load_scenario("unitingcare").with_changes({
+        "population.size": 4_000,
+        "contracting.tenders.0.bidders.0.capital": 1.0,  # reserves enough to carry the loss
+        "contracting.switches": [{"step": 15, "scope": "community", "regime": "block"}],
+    })
+    m = LocalHealthEconomy(s, rng=3)
+    for _ in range(16):
+        m.step()
+    (tendered,) = [c for c in m.contracts if c.active and c.tendered is not None]
+    before = [c for c in m.contracts if c.tendered is tendered.tendered and c is not tendered]
+    assert tendered.start_step == 15 and len(before) == 1 and before[0].paid_total_pence > 0
+    winner = tendered.provider_org
+    subs = [c for c in m.contracts if c.payer == winner.account and c.scope == "community" and c.start_step >= 12]
+    loss = (sum(c.paid_total_pence for c in subs) - tendered.paid_total_pence - before[0].paid_total_pence) / 100
+    assert loss > 0 and m.events_of("top_up")
+    # reserves above the whole loss, below it counted against the new contract's payments alone: it carries on
+    tendered.tendered.start_reserves = loss + before[0].paid_total_pence / 100 / 2
+    m.procurement.review_tendered_contracts()
+    assert not m.events_of("contract_ended") and tendered.active
+    tendered.tendered.start_reserves = 0.9 * loss  # below the loss: it hands back, on the whole loss
+    m.procurement.review_tendered_contracts()
+    (ended,) = m.events_of("contract_ended")
+    assert ended["loss"] == pytest.approx(loss)

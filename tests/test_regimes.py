@@ -439,4 +439,3 @@ def test_regime_registry_and_scopes():
     assert REGIMES["capitation"].scopes == {"primary_care"}
     assert "primary_care" not in REGIMES["pbr"].scopes
     assert REGIMES["block"].scopes == {"acute", "community", "primary_care"}
-    assert REGIMES["pbr"].rewards_activity and not REGIMES["block"].rewards_activity

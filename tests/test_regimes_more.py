@@ -77,10 +77,6 @@ def test_new_regimes_are_registered_under_their_names():
     assert REGIMES["gain_loss_share"].scopes == {"acute"}
     assert REGIMES["outcome_withhold"].scopes == {"acute", "community"}
     assert REGIMES["alliance"].scopes == {"acute", "community"}
-    assert not REGIMES["block_corridor"].rewards_activity
-    assert not REGIMES["gain_loss_share"].rewards_activity
-    assert REGIMES["outcome_withhold"].rewards_activity  # on acute it wraps PbR
-    assert not REGIMES["alliance"].rewards_activity
 
 
 @pytest.mark.parametrize("cls", NEW)

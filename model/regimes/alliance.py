@@ -53,7 +53,6 @@ class AllianceContract(BlockContract):
     name = "alliance"
     description = "Alliance contract: block budgets to each member; the alliance's surplus or deficit shared by agreed shares"
     scopes = frozenset({"acute", "community"})
-    rewards_activity = False
     payment_kind = "alliance_budget"
 
     def terms(self, basis: ContractBasis, options: Mapping[str, float] | None = None) -> dict[str, Any]:

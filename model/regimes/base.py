@@ -109,7 +109,6 @@ class PaymentRegime(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     scopes: ClassVar[frozenset[str]]  # the scopes of service it can pay for
-    rewards_activity: ClassVar[bool]  # does the provider earn more by doing more?
     parameters: ClassVar[Mapping[str, Parameter]] = {}  # terms a scenario may set, with defaults
 
     @abstractmethod

@@ -16,7 +16,6 @@ class BlockContract(PaymentRegime):
     name = "block"
     description = "Block contract: a fixed annual sum in monthly twelfths, whatever the activity"
     scopes = frozenset({"acute", "community", "primary_care"})
-    rewards_activity = False
     value_key: ClassVar[str] = "annual_value"  # the term holding the year's sum
     payment_kind: ClassVar[str] = "block_payment"
 

@@ -24,7 +24,6 @@ class CapitatedBudget(PaymentRegime):
     name = "capitated"
     description = "Capitated whole-population budget to a lead provider (PACS or MCP), paid per registered person"
     scopes = frozenset({"whole_population"})
-    rewards_activity = False
 
     def terms(self, basis: ContractBasis, options: Mapping[str, float] | None = None) -> dict[str, Any]:
         people = basis.expected.registered_patients

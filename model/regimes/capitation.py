@@ -18,7 +18,6 @@ class GPCapitation(PaymentRegime):
     name = "capitation"
     description = "GP contract: capitation per registered patient monthly, quality pay (QOF) at year end"
     scopes = frozenset({"primary_care"})
-    rewards_activity = False
 
     def terms(self, basis: ContractBasis, options: Mapping[str, float] | None = None) -> dict[str, Any]:
         return {"per_patient": basis.per_patient, "quality_per_patient": basis.quality_per_patient}

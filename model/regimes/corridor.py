@@ -44,7 +44,6 @@ class BlockCorridor(BlockContract):
     name = "block_corridor"
     description = "Block contract with a volume corridor: activity beyond +/- the corridor settled at a share of tariff"
     scopes = frozenset({"acute"})
-    rewards_activity = False  # within the corridor more activity earns nothing
     parameters = {
         "corridor": Parameter(
             0.05,

@@ -44,7 +44,6 @@ class GainLossShare(BlockContract):
     name = "gain_loss_share"
     description = "Gain/loss share: a block at target; savings kept up to a cap, losses shared beyond a collar"
     scopes = frozenset({"acute"})
-    rewards_activity = False
     value_key = "target"
     parameters = {
         "cap": Parameter(

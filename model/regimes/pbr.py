@@ -47,7 +47,6 @@ class PaymentByResults(PaymentRegime):
     name = "pbr"
     description = "Payment by Results: tariff per spell; emergencies above baseline at a marginal rate"
     scopes = frozenset({"acute"})  # community services have no national tariff (seed 001): a block pays them
-    rewards_activity = True
 
     def terms(self, basis: ContractBasis, options: Mapping[str, float] | None = None) -> dict[str, Any]:
         return {

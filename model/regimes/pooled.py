@@ -23,7 +23,6 @@ class PooledBudget(BlockContract):
     name = "pooled_budget"
     description = "Pooled health and social care budget hosted by the council; the year's result shared with the NHS"
     scopes = frozenset({"social_care"})
-    rewards_activity = False
     payment_kind = "pooled_budget"
     parameters = {
         "pooled_risk_share": Parameter(0.5, "the NHS's share of the pooled budget's surplus or deficit (assumption: an even split)"),

@@ -20,10 +20,6 @@ Source: MODEL.md section 5 and seed 004 (The King's Fund on the new care
 models): Dudley's commissioners "may make 10% of payments dependent on meeting
 targets"; Mid-Nottinghamshire's new CQUIN targets put "around 1.8 per cent of
 their annual income" at stake.
-
-``rewards_activity`` is True because on acute services (where the question is
-asked) the base is PbR, so more activity still earns more; on community
-services the base is a block and activity earns nothing more.
 """
 
 from __future__ import annotations
@@ -70,7 +66,6 @@ class OutcomeWithhold(PaymentRegime):
     name = "outcome_withhold"
     description = "Outcome-linked payment: a share of PbR (acute) or block (community) pay withheld, paid on outcome targets"
     scopes = frozenset(BASES)
-    rewards_activity = True  # on acute it wraps PbR; on community it wraps a block, which does not
     parameters = {
         "withhold": Parameter(
             0.1,
@@ -126,6 +121,11 @@ class OutcomeWithhold(PaymentRegime):
         due = self.base(contract).due_to_date(contract)
         assert due is not None  # PbR and block both pay in instalments
         return (1.0 - contract.terms["withhold"]) * due
+
+    def year_value(self, contract: Contract, activity: Activity) -> float:
+        """What the instalments of a full year of ``activity`` pay before the year-end outcome payment:
+        the base regime's year value less the withhold (``due_to_date`` after twelve months)."""
+        return (1.0 - contract.terms["withhold"]) * self.base(contract).year_value(contract, activity)
 
     def monthly(self, contract: Contract, activity: Activity) -> list[Transfer]:
         return self.pay(contract, self.due_to_date(contract), f"{contract.terms['base']}_payment")
