@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test bench lint clean help scenario-charts viz class teaching-screenshots pattern-charts experiment-charts
+.PHONY: run test bench fuzz lint clean help scenario-charts viz class teaching-screenshots pattern-charts experiment-charts
 
 help:
 	@echo "make run    - set up .venv and run the default scenario (results/ + charts)"
@@ -15,7 +15,7 @@ help:
 	@echo "make class  - classroom mode on http://127.0.0.1:8766 (ARGS='SCENARIO --lan IFACE')"
 	@echo "make teaching-screenshots - the real pages through docs/teaching.md's exercises and a class (needs chromium)"
 	@echo "make pattern-charts - the papers' patterns against their ablations, on the tests' seeds: docs/patterns.md and its charts"
-	@echo "make fuzz   - search the scenario space afresh for inputs that break a run (DRAWS=3000)"
+	@echo "make fuzz   - draw afresh: scenarios that break a run (DRAWS=3000), and the property tests' places"
 	@echo "make lint   - ruff"
 	@echo "make scenario-charts - run the scenario library's cases; charts in docs/img/scenarios/, docs/scenarios.md"
 	@echo "make experiment-charts - sweep the example experiments; one chart each in docs/img/experiments/"
@@ -60,7 +60,8 @@ experiment-charts: $(STAMP)
 	$(PY) tools/experiment_charts.py $(ARGS)
 
 fuzz: $(STAMP)
-	LHE_FUZZ_EXPLORE=1 LHE_FUZZ_DRAWS=$(or $(DRAWS),3000) $(PY) -m pytest -q -p no:xdist -p no:randomly tests/test_scenario_fuzz.py
+	HYPOTHESIS_PROFILE=explore LHE_FUZZ_EXPLORE=1 LHE_FUZZ_DRAWS=$(or $(DRAWS),3000) $(PY) -m pytest -q -p no:xdist \
+	    tests/test_scenario_fuzz.py tests/test_audit.py tests/test_conservation.py tests/test_ledger.py tests/test_regimes.py tests/test_regimes_more.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check model tests benchmarks tools

@@ -134,11 +134,11 @@ class ContractBook:
               basis: ContractBasis | None = None) -> Contract:
         """Let a closed contract's services again from this month: to ``payer``, under ``regime_name``
         (default: the same), on ``basis`` (default: its own at today's prices), for the same population; a
-        contract won in a tender stays one while its regime stays (its winner still sub-contracts the services)."""
+        contract won in a tender stays one under whatever regime it is paid (its winner still sub-contracts
+        the services and answers for all of them)."""
         return self.let(payer, old.provider_org, old.scope, basis or self.current_basis(old),
                         regime_name=regime_name or old.regime.name, start_step=self.model.month,
-                        population_of=old.population_of,
-                        tendered=old.tendered if (regime_name or old.regime.name) == old.regime.name else None)
+                        population_of=old.population_of, tendered=old.tendered)
 
     def close(self, c: Contract, ytd: YearToDate) -> None:
         """End a contract now: settle the part of the year it ran, if any, and close it."""
@@ -282,8 +282,9 @@ class ContractBook:
         """What the month's activity means for one contract."""
         if c.scope == "acute":
             i = c.population_of.index
-            # a hospital's own activity for the population; a prime contractor answers for all of it
-            j = c.provider_org.index if isinstance(c.provider_org, Hospital) else slice(None)
+            # a hospital's own activity for the population; a tender's winner (a prime contractor, or a
+            # hospital that won) answers for all of it
+            j = c.provider_org.index if isinstance(c.provider_org, Hospital) and c.tendered is None else slice(None)
             count = lambda name: int(np.sum(activity[name][i, j]))  # noqa: E731
             return Activity(
                 elective_spells=count("electives"),

@@ -108,8 +108,10 @@ class Procurement:
             if not asked:  # the first month it runs at a loss, it asks for the year's shortfall
                 months = max(m.month + 1 - c.start_step, 1)
                 shortfall = float(loss * 12 / months)
-                m.record("top_up", contract=c.name, pounds=shortfall, granted=t.top_up)
-                if t.top_up:
+                # a top-up raises the contract's annual value: one paid by activity (after a switch) has none
+                granted = t.top_up and "annual_value" in c.terms
+                m.record("top_up", contract=c.name, pounds=shortfall, granted=granted)
+                if granted:
                     c.terms["annual_value"] += shortfall
                 continue
             if loss <= c.tendered.start_reserves:  # it carries the loss while its reserves last
@@ -120,7 +122,8 @@ class Procurement:
                 book.close(x, ytd)
             for x in running:
                 book.relet(x, cm)  # the services go back to whoever paid the winner
-            cost = float(t.termination_cost * c.terms["annual_value"])
+            value = c.terms["annual_value"] if "annual_value" in c.terms else book.current_basis(c).annual_value
+            cost = float(t.termination_cost * value)
             cm.spend(cost * t.termination_commissioner_share, "termination_costs")
             winner.spend(cost * (1 - t.termination_commissioner_share), "termination_costs")
             m.record("contract_ended", contract=c.name, winner=winner.name, loss=loss, termination_cost=cost,

@@ -184,3 +184,23 @@ def test_a_tendered_contract_re_let_by_a_switch_still_counts_what_the_winner_was
     m.procurement.review_tendered_contracts()
     (ended,) = m.events_of("contract_ended")
     assert ended["loss"] == pytest.approx(loss)
+
+
+@pytest.mark.parametrize("regime", ["pbr", "alliance"])
+def test_a_switch_after_a_tender_keeps_the_winner_answering_for_the_services_and_every_penny_adds_up(regime):
+    """A hospital wins the acute tender; acute care then moves to another regime. The winner still
+    answers for every hospital's services (its sub-contracts stay), so each spell is recorded once and
+    the money audit finds nothing (with the tender dropped at the switch, the winner's own spells were
+    counted twice and it was paid for none of the others')."""
+    from model.audit import audited_model
+
+    bidder = {"name": "Riverside Hospitals", "cost_bias": 0.0, "cost_error": 0.0, "optimism": 0.0, "capital": 0.0}
+    tender = {"step": 0, "commissioner": "Northvale CCG", "scope": "acute", "ceiling": 1.0, "cost_gap": 1.0,
+              "top_up": False, "termination_cost": 0.0, "termination_commissioner_share": 0.5, "bidders": [bidder]}
+    m, audit = audited_model(load_scenario().with_changes({
+        "population.size": 2_000, "run.steps": 26, "contracting.tenders": [tender],
+        "contracting.switches": [{"step": 5, "scope": "acute", "regime": regime}]}), rng=5)
+    m.run()
+    assert not audit.discrepancies()
+    tendered = [c for c in m.contracts if c.active and c.tendered is not None]
+    assert [c.regime.name for c in tendered] == [regime]
