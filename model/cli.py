@@ -223,16 +223,19 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_single(args: argparse.Namespace, scenario) -> int:
     """Run one place into its folder: tables, run.json and charts, then the completion record;
     a run that stops part-way keeps its tables so far with a record saying why."""
-    from tqdm import tqdm
-
-    from model.economy import LocalHealthEconomy
-    from model.failures import attempt
+    from model.drawers import ChartDrawers
     from model.outputs import PARTIAL, RunFolder, default_folder, prepare_folder
 
     seed = scenario.run.seed
     out = args.out if args.out is not None else default_folder(scenario.name, f"seed{seed}")
     folder = RunFolder(prepare_folder(out, force=args.force, option="--out" if args.out is not None else None))
-    charting = None if args.no_charts else _import_in_background("model.report")
+    # forked before the model's imports: they import the plotting code on the other core meanwhile
+    drawers = None if args.no_charts else ChartDrawers()
+    from tqdm import tqdm
+
+    from model.economy import LocalHealthEconomy
+    from model.failures import attempt
+
     t0 = time.perf_counter()
     with tqdm(total=scenario.run.steps, desc=f"{scenario.name} seed {seed}", unit="month", disable=args.quiet, file=sys.stderr) as bar:
         run = attempt(lambda: LocalHealthEconomy(scenario), bar.update, on_failure=_traceback_if(args.debug))
@@ -240,12 +243,16 @@ def _run_single(args: argparse.Namespace, scenario) -> int:
     model = run.model
     if model is not None and run.months_done:
         place, orgs = model.place_table(), model.organisation_table()
+        if drawers is not None and run.finished:
+            drawers.start(place, orgs, out, scenario.name)  # they draw while the tables are written
         folder.write_parquet("place.parquet", place)
         folder.write_parquet("organisations.parquet", orgs)
     error = run.failure.error if run.failure else ("interrupted" if run.interrupted else None)
     folder.write_json("run.json", _run_record(scenario, [seed], seconds, error, events=model.events if model is not None else None))
     record = {"scenario": scenario.name, "seed": seed, "steps": scenario.run.steps, "months_done": run.months_done}
     if not run.finished:
+        if drawers is not None:
+            drawers.close()
         why = run.failure.record() if run.failure else {"error": "interrupted (Ctrl-C)", "month": run.months_done + 1}
         folder.partial({**record, **why})
         kept = f"the tables of months 1 to {run.months_done} are kept" if run.months_done else "no month finished; its record is"
@@ -253,10 +260,8 @@ def _run_single(args: argparse.Namespace, scenario) -> int:
         hint = "; --debug shows the traceback" if run.failure and not args.debug else ""
         print(f"lhe: error: {what}; {kept} in {out}, marked partial ({PARTIAL}){hint}", file=sys.stderr)
         return 130 if run.interrupted else EXIT_RUN_FAILED
-    if charting is not None:
-        charting.join()
     try:
-        folder.written([] if args.no_charts else _charts(place, orgs, out, scenario.name))
+        folder.written([] if drawers is None else drawers.finish())
     except Exception as e:  # noqa: BLE001 - the tables are kept; the folder says what is missing
         _traceback_if(args.debug)(e)
         folder.partial({**record, "error": f"charts: {type(e).__name__}: {e}"})

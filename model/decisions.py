@@ -323,6 +323,7 @@ class View:
         self.cost_outpatient = t.outpatient_attendance * t.variable_cost_share * uc
         self.package_year = pr.package_cost * 12
         self.health = _HealthWeights(model)
+        self._hospital_use: dict[int, np.ndarray] = {}
 
     # -- prices -----------------------------------------------------------------------------------------------
     def marginal(self, c: Contract, unit: str) -> float:
@@ -335,6 +336,15 @@ class View:
                               people=int(self.people[pop.index]) if pop else 0)
             self._marginal[key] = c.regime.marginal(c, unit, outlook)
         return self._marginal[key]
+
+    def hospital_use(self, co: Council) -> np.ndarray:
+        """The share of the council's living residents who use each hospital (worked out once a year end)."""
+        if co.index not in self._hospital_use:
+            pop, m = self.model.population, self.model
+            mine = pop.alive & (pop.council == co.index)
+            use = np.bincount(pop.hospital[mine], minlength=len(m.hospitals)).astype(float)
+            self._hospital_use[co.index] = use / max(use.sum(), 1.0)
+        return self._hospital_use[co.index]
 
     def shared_cost(self, org: Organisation) -> float:
         """The share of ``org``'s extra costs its contracts' risk shares pass on (by each contract's value)."""
@@ -778,10 +788,7 @@ def _packages(view: View, ch: Change, co: Council, packages: float) -> None:
 def _delayed(view: View, ch: Change, co: Council, days: float) -> None:
     """Bed days the council's residents wait in hospital for care: spread over the hospitals they use."""
     m = view.model
-    pop = m.population
-    mine = pop.alive & (pop.council == co.index)
-    use = np.bincount(pop.hospital[mine], minlength=len(m.hospitals)).astype(float)
-    use /= max(use.sum(), 1.0)
+    use = view.hospital_use(co)
     for h in m.hospitals:
         d = days * use[h.index]
         over, electives = view.bed_effects(h, d)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import matplotlib
@@ -196,6 +197,29 @@ def strategy_chart(place: pd.DataFrame, orgs: pd.DataFrame, path: Path, title: s
     _save(fig, path, wspace=0.25)
 
 
+CHART_FILES = ("finances.png", "pool.png", "activity.png", "health.png", "strategies.png", "net_health.png")
+
+
+def _charts(place: pd.DataFrame, orgs: pd.DataFrame, title: str) -> dict[str, Callable[[Path], None]]:
+    """The standard charts of a run, by file name (in CHART_FILES' order), each drawn by calling it with its path."""
+    return {
+        "finances.png": lambda path: finances_chart(orgs, path, title),
+        "pool.png": lambda path: pool_chart(place, path, title),
+        "activity.png": lambda path: activity_chart(place, path, title),
+        "health.png": lambda path: health_chart(place, path, title),
+        "strategies.png": lambda path: strategy_chart(place, orgs, path, title),
+        "net_health.png": lambda path: net_health_chart(place, path, title),
+    }
+
+
+def draw_charts(place: pd.DataFrame, orgs: pd.DataFrame, out: Path, title: str, names: Iterable[str]) -> None:
+    """Draw the named standard charts into ``out`` here (see model.drawers for drawing them beside a run)."""
+    out.mkdir(parents=True, exist_ok=True)
+    charts = _charts(place, orgs, title)
+    for name in names:
+        charts[name](out / name)
+
+
 def make_charts(place: pd.DataFrame, orgs: pd.DataFrame, out: Path, title: str, parallel: bool = True) -> list[Path]:
     """Write the standard charts of a run (or of several seeds) into ``out``.
 
@@ -204,14 +228,7 @@ def make_charts(place: pd.DataFrame, orgs: pd.DataFrame, out: Path, title: str, 
     process draws the rest. Each chart is the same either way.
     """
     out.mkdir(parents=True, exist_ok=True)
-    charts = {
-        "finances.png": lambda path: finances_chart(orgs, path, title),
-        "pool.png": lambda path: pool_chart(place, path, title),
-        "activity.png": lambda path: activity_chart(place, path, title),
-        "health.png": lambda path: health_chart(place, path, title),
-        "strategies.png": lambda path: strategy_chart(place, orgs, path, title),
-        "net_health.png": lambda path: net_health_chart(place, path, title),
-    }
+    charts = _charts(place, orgs, title)
     in_child = ("finances.png", "activity.png")  # finances has a line per organisation: about half the drawing
     forked = parallel and sys.platform == "linux" and (os.cpu_count() or 1) > 1
     pid = os.fork() if forked else None

@@ -206,7 +206,7 @@ def test_charts_that_fail_leave_the_tables_marked_partial(tmp_path, monkeypatch,
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(model.report, "make_charts", broken)
+    monkeypatch.setattr(model.report, "draw_charts", broken)  # in the drawers, then again here
     out = tmp_path / "run"
     code = main(["run", "teach-place", "--steps", "2", "--out", str(out), "--set", "population.size=2000", "--quiet"])
     err = capsys.readouterr().err

@@ -1,0 +1,120 @@
+"""Charts drawn beside a run: processes forked before it starts import the plotting code while it runs.
+
+``lhe run`` spends about a second drawing its six charts and a third of one importing matplotlib,
+all after the run. Where it can fork (Linux, two or more cores), it starts two drawers before
+the run: each imports ``model.report`` (matplotlib, pandas) on the other core while this process
+runs the place, and once the tables exist each draws its half of the charts from a copy of them
+while this process writes the tables and the run's record. Each chart is the one
+:func:`model.report.make_charts` draws; a chart a drawer could not draw is drawn again here, so
+its error shows where it is caught. Nothing is imported here that the run does not need.
+
+    drawers = ChartDrawers()            # before the run
+    ...                                 # the run
+    drawers.start(place, orgs, out, title)
+    ...                                 # write the tables
+    paths = drawers.finish()            # the charts' paths, once all are drawn
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from multiprocessing.connection import Connection, Pipe
+from pathlib import Path
+from typing import Any
+
+# the charts each drawer draws: about half of the drawing each (finances has a line per organisation)
+SHARES = (("finances.png", "activity.png", "strategies.png"), ("pool.png", "health.png", "net_health.png"))
+
+
+def _serve(conn: Connection, names: tuple[str, ...]) -> None:
+    """A drawer: import the plotting code, wait for the tables, draw its charts, say which failed."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the run; the drawer ends with it
+    status = 0
+    try:
+        from model import report
+
+        job = conn.recv()
+        if job is not None:
+            place, orgs, out, title = job
+            failed = []
+            for name in names:
+                try:
+                    report.draw_charts(place, orgs, out, title, (name,))
+                except Exception:  # noqa: BLE001 - drawn again by the run's process, where the error shows
+                    failed.append(name)
+            conn.send(failed)
+    except BaseException:  # noqa: BLE001 - the run's process draws what is missing
+        status = 1
+    finally:
+        os._exit(status)  # none of the run's clean-up runs here
+
+
+class ChartDrawers:
+    """Two forked drawers (none where fork is unavailable or there is one core: then the charts are drawn here)."""
+
+    def __init__(self) -> None:
+        self._drawers: list[tuple[int, Connection, tuple[str, ...]]] = []
+        self._job: tuple[Any, Any, Path, str] | None = None
+        self._sent: list[tuple[int, Connection, tuple[str, ...]]] = []
+        self._missing: list[str] = []
+        if sys.platform != "linux" or (os.cpu_count() or 1) < 2:
+            return
+        for names in SHARES:
+            mine, theirs = Pipe()
+            pid = os.fork()
+            if pid == 0:
+                mine.close()
+                _serve(theirs, names)
+            theirs.close()
+            self._drawers.append((pid, mine, names))
+
+    def start(self, place: Any, orgs: Any, out: Path, title: str) -> None:
+        """Hand the tables to the drawers; they draw while this process goes on."""
+        self._job = (place, orgs, Path(out), title)
+        if not self._drawers:
+            self._missing = [name for names in SHARES for name in names]
+        for pid, conn, names in self._drawers:
+            try:
+                conn.send(self._job)
+                self._sent.append((pid, conn, names))
+            except OSError:  # the drawer has gone (it could not import the plotting code)
+                self._missing.extend(names)
+                self._reap(pid, conn)
+        self._drawers = []
+
+    def finish(self) -> list[Path]:
+        """Wait for the drawers; draw here what they could not; the charts' paths."""
+        assert self._job is not None, "start() first"
+        place, orgs, out, title = self._job
+        for pid, conn, names in self._sent:
+            try:
+                self._missing.extend(conn.recv())
+            except (EOFError, OSError):
+                self._missing.extend(names)
+            self._reap(pid, conn)
+        self._sent = []
+        if self._missing:
+            from model.report import draw_charts
+
+            draw_charts(place, orgs, out, title, [n for names in SHARES for n in names if n in self._missing])
+        return [out / name for names in SHARES for name in names]
+
+    def close(self) -> None:
+        """Let the drawers go without drawing (the run stopped part-way, or charts are not wanted)."""
+        for pid, conn, _ in (*self._drawers, *self._sent):
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+            self._reap(pid, conn)
+        self._drawers, self._sent = [], []
+
+    @staticmethod
+    def _reap(pid: int, conn: Connection) -> None:
+        conn.close()
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
