@@ -79,6 +79,7 @@ class DaskExecutor:
         self.warnings: list[str] = []
         self._futures: dict[Any, Any] = {}
         self._ac: Any = None
+        self._environ: dict[str, str] | None = None  # this process's environment before a LocalCluster
 
     def describe(self) -> dict[str, Any]:
         return {"kind": "dask", "scheduler": self.address or "LocalCluster", "workers": self.slots // self.window_per_worker,
@@ -98,6 +99,10 @@ class DaskExecutor:
                       **{f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in SINGLE_THREAD_ENV.items()}}
             if self.trim_fix:
                 config.update(TRIM_FIX)
+            # Dask's nannies write their pre-spawn environment (MALLOC_TRIM_THRESHOLD_, the thread counts) into
+            # this process's own environment and leave it there, so processes started later (the runner's own
+            # workers) would inherit it: what it was is put back when the cluster closes
+            self._environ = dict(os.environ)
             with dask.config.set(config):
                 self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                             dashboard_address=None, silence_logs=40)
@@ -150,6 +155,10 @@ class DaskExecutor:
         if self.cluster is not None:
             self.cluster.close()
             self.cluster = None
+        if self._environ is not None:
+            os.environ.clear()
+            os.environ.update(self._environ)
+            self._environ = None
 
     def submit(self, task: Task) -> None:
         fut = self.client.submit(run_task, task, pure=False)

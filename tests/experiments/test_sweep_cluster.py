@@ -56,3 +56,17 @@ def test_a_bad_scheduler_is_refused(tmp_path, capsys, bad):
     assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--scheduler", bad, "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "--scheduler" in err and bad in err and "Traceback" not in err
+
+
+def test_a_local_cluster_leaves_this_process_environment_as_it_found_it():
+    """Dask's nannies write MALLOC_TRIM_THRESHOLD_ (and the thread counts) into the driver's own environment;
+    left there, the runner's own workers started later inherit it and each run costs about half as much
+    again. The executor puts the environment back when the cluster closes."""
+    import os
+
+    from model.experiments.cluster import DaskExecutor
+
+    before = dict(os.environ)
+    with DaskExecutor(workers=1, trim_fix=False):
+        pass
+    assert dict(os.environ) == before
