@@ -32,6 +32,9 @@ def __getattr__(name: str) -> Any:
 
 def run(scenario: Scenario | str | None = None, *, seed: int | None = None, steps: int | None = None) -> LocalHealthEconomy:
     """Build a place from a scenario (object, name or path) and run it."""
+    from model.economy import LocalHealthEconomy
+    from model.scenario import Scenario, load_scenario
+
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     model = LocalHealthEconomy(scenario, rng=seed)

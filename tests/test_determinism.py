@@ -85,3 +85,23 @@ def test_a_plain_run_does_not_import_the_patterns_statistics():
             "print('scipy.stats' in sys.modules, 'model.patterns' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_the_package_run_function_is_a_place_built_and_run():
+    """``model.run`` (the package imports the model when first asked for) builds and runs the same place."""
+    import model
+    from model import LocalHealthEconomy, load_scenario
+
+    small = load_scenario("teach-pbr").with_changes({"population.size": 2_000})
+    direct = LocalHealthEconomy(small, rng=3).run(6).place_table()
+    assert model.run(small, seed=3, steps=6).place_table().equals(direct)
+
+
+def test_importing_the_command_line_imports_no_model():
+    """``lhe run`` starts its chart drawers before the model's imports (model.drawers): importing the
+    command line must not import Mesa."""
+    import subprocess
+    import sys
+
+    code = "import sys, model.cli, model.drawers; print('mesa' in sys.modules, 'model.economy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split() == ["False", "False"]
