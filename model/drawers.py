@@ -24,6 +24,8 @@ from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 from typing import Any
 
+# the standard charts (model.report draws each), in the order a run folder lists them
+CHART_FILES = ("finances.png", "pool.png", "activity.png", "health.png", "strategies.png", "net_health.png")
 # the charts each drawer draws: about half of the drawing each (finances has a line per organisation)
 SHARES = (("finances.png", "activity.png", "strategies.png"), ("pool.png", "health.png", "net_health.png"))
 
@@ -74,7 +76,7 @@ class ChartDrawers:
         """Hand the tables to the drawers; they draw while this process goes on."""
         self._job = (place, orgs, Path(out), title)
         if not self._drawers:
-            self._missing = [name for names in SHARES for name in names]
+            self._missing = list(CHART_FILES)
         for pid, conn, names in self._drawers:
             try:
                 conn.send(self._job)
@@ -98,8 +100,8 @@ class ChartDrawers:
         if self._missing:
             from model.report import draw_charts
 
-            draw_charts(place, orgs, out, title, [n for names in SHARES for n in names if n in self._missing])
-        return [out / name for names in SHARES for name in names]
+            draw_charts(place, orgs, out, title, [name for name in CHART_FILES if name in self._missing])
+        return [out / name for name in CHART_FILES]
 
     def close(self) -> None:
         """Let the drawers go without drawing (the run stopped part-way, or charts are not wanted)."""

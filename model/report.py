@@ -6,8 +6,6 @@ lines are medians and bands the 5th to 95th percentiles across seeds.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -197,11 +195,8 @@ def strategy_chart(place: pd.DataFrame, orgs: pd.DataFrame, path: Path, title: s
     _save(fig, path, wspace=0.25)
 
 
-CHART_FILES = ("finances.png", "pool.png", "activity.png", "health.png", "strategies.png", "net_health.png")
-
-
 def _charts(place: pd.DataFrame, orgs: pd.DataFrame, title: str) -> dict[str, Callable[[Path], None]]:
-    """The standard charts of a run, by file name (in CHART_FILES' order), each drawn by calling it with its path."""
+    """The standard charts of a run, by file name (model.drawers.CHART_FILES), each drawn by calling it with its path."""
     return {
         "finances.png": lambda path: finances_chart(orgs, path, title),
         "pool.png": lambda path: pool_chart(place, path, title),
@@ -223,30 +218,14 @@ def draw_charts(place: pd.DataFrame, orgs: pd.DataFrame, out: Path, title: str, 
 def make_charts(place: pd.DataFrame, orgs: pd.DataFrame, out: Path, title: str, parallel: bool = True) -> list[Path]:
     """Write the standard charts of a run (or of several seeds) into ``out``.
 
-    With ``parallel`` on Linux the charts are drawn on two cores: a forked child draws
-    about half of them from the same tables (nothing is copied or pickled) while this
-    process draws the rest. Each chart is the same either way.
+    With ``parallel`` the charts are drawn on two cores by forked drawers (model.drawers, where
+    forking is available; otherwise here). Each chart is the same either way.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    charts = _charts(place, orgs, title)
-    in_child = ("finances.png", "activity.png")  # finances has a line per organisation: about half the drawing
-    forked = parallel and sys.platform == "linux" and (os.cpu_count() or 1) > 1
-    pid = os.fork() if forked else None
-    if pid == 0:  # the child draws its charts and leaves at once, running none of this process's clean-up
-        status = 0
-        try:
-            for name in in_child:
-                charts[name](out / name)
-        except BaseException:  # noqa: BLE001 - reported through the exit status
-            status = 1
-        os._exit(status)
-    try:
-        for name, draw in charts.items():
-            if pid is None or name not in in_child:
-                draw(out / name)
-    finally:
-        child_failed = pid is not None and os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0
-    if child_failed:  # draw the child's charts here, where an error shows itself
-        for name in in_child:
-            charts[name](out / name)
-    return [out / name for name in charts]
+    from model.drawers import CHART_FILES, ChartDrawers
+
+    if not parallel:
+        draw_charts(place, orgs, out, title, CHART_FILES)
+        return [out / name for name in CHART_FILES]
+    drawers = ChartDrawers()
+    drawers.start(place, orgs, out, title)
+    return drawers.finish()

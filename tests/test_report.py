@@ -46,3 +46,11 @@ def test_the_net_health_chart_draws_one_run_and_several_seeds(tables, tmp_path):
     seeds = pd.concat([place.assign(seed=1), place.assign(seed=2, qalys=place["qalys"] * 1.01)], ignore_index=True)
     net_health_chart(seeds, tmp_path / "seeds.png", "teach-pbr (2 seeds)")
     assert (tmp_path / "one.png").stat().st_size > 10_000 and (tmp_path / "seeds.png").stat().st_size > 10_000
+
+
+def test_the_drawers_share_out_every_standard_chart_once():
+    from model.drawers import CHART_FILES, SHARES
+    from model.report import _charts
+
+    shared = [name for names in SHARES for name in names]
+    assert sorted(shared) == sorted(CHART_FILES) == sorted(_charts(None, None, ""))
