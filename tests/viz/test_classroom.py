@@ -281,3 +281,36 @@ def test_declared_levers_reach_the_model_through_the_team_median(room, monkeypat
     wait_until(lambda: room.clock.model.month == 12)
     assert applied == {(12, "Southside GP Federation"): {"outreach": 0.4}}  # clamped to 1.0, then the median
     assert room.store.latest is not None and "gp_federation" in room.store.latest.levers
+
+
+def _hospital_levers_after_a_year_end(hold: bool) -> tuple[dict[str, float], dict[str, float]]:
+    """A student sets a hospital's levers at their lows at the first year end (through the classroom's
+    lever set, or, as the ablation, written straight onto the organisation); its levers after the year end."""
+    from model import LocalHealthEconomy, load_scenario
+    from model.viz.levers import LEVER_SETS
+
+    m = LocalHealthEconomy(load_scenario("teach-pbr").with_changes({"population.size": 3_000}), rng=1)
+    m.run(11)
+    h, lever_set = m.hospitals[0], LEVER_SETS["hospital"]
+    values = {lv.name: lv.low for lv in lever_set.levers}
+    choose = m.policy.choose
+
+    def student(org, model):
+        if org is h:
+            if hold:
+                lever_set.apply(model, org, values)
+            else:
+                org.levers.update(values)
+        return choose(org, model)
+
+    m.policy.choose = student
+    m.step()
+    return values, dict(h.levers)
+
+
+def test_a_students_levers_hold_for_the_year_and_the_organisations_own_decisions_leave_them():
+    values, after = _hospital_levers_after_a_year_end(hold=True)
+    assert after == values
+    # ablation: levers set without the hold are the hospital's own to move again at the same year end
+    values, after = _hospital_levers_after_a_year_end(hold=False)
+    assert after != values
