@@ -18,7 +18,9 @@ foresight.
 * **What it earns and costs** (:func:`own_money`): activity is priced by each contract's
   regime at the margin (:meth:`~model.regimes.base.PaymentRegime.marginal`, from the
   terms alone: no code asks which regime it is), plus the organisation's own costs,
-  less what a risk share passes on (:meth:`~model.regimes.base.PaymentRegime.cost_share`).
+  less what a risk share passes on (:meth:`~model.regimes.base.PaymentRegime.cost_share`),
+  less, under graduated sanctions, the sanction it expects next year for the harm its
+  partners would measure (:func:`expected_sanction`, ``decisions.sanction_weight``).
 * **The objective** (:func:`objective`): its own result; plus, weighted by its strategy
   (``decisions.place_weight_*``: a fortress weighs none of it; a collaborator at weight 1
   weighs the others as itself, so it maximises the place's net benefit), the others'
@@ -56,6 +58,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.contracts import Activity, Contract
+from model.governance import partners
 from model.organisations import Hospital
 from model.population import MONTH_DAYS
 from model.programmes import dose_response, mean_embedded, mean_in_post
@@ -155,6 +158,8 @@ class Change:
     costs: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # resource costs, pounds, by account
     transfers: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # paid to (+) each account outside contracts
     qalys: float = 0.0
+    # harm to the others as its partners measure it (model.governance.measure_harm), pounds, by account
+    harm: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
 # --- the choice --------------------------------------------------------------------------------------------------
@@ -246,7 +251,7 @@ def objective(view: View, org: Organisation, change: Change) -> float:
     weighs it, less the change in the regulator's judgement (pounds)."""
     m = view.model
     d = m.params.decisions
-    own = own_money(view, org, change)
+    own = own_money(view, org, change) - d.sanction_weight * expected_sanction(view, org, change)
     place = -sum(change.costs.values())  # the place's money: resource costs (transfers between its organisations cancel)
     weight = d.place_weight_collaborative if org.strategy == "collaborative" else d.place_weight_fortress
     # its own result, and as much as its strategy weighs them the others' results and the place's health:
@@ -263,6 +268,29 @@ def objective(view: View, org: Organisation, change: Change) -> float:
         judged = place + reg.system_health_weight * view.qaly_value * change.qalys
         value -= d.regulator_weight * (_shortfall(view.place_result + judged, 0.0) - _shortfall(view.place_result, 0.0))
     return value
+
+
+def expected_sanction(view: View, org: Organisation, change: Change) -> float:
+    """The change in the graduated sanction ``org`` expects to pay next year (model.regulation): its harm
+    beyond the tolerance, as last year's harm plus what the change adds, times the sanction per pound and its
+    score of seen defections should it be seen again; as likely as one of its partners that did no harm last
+    year (those it pays) sees it: all of them with shared measures or its books open, else each one in
+    ``commons.visibility_without_measures``. A payment to partners: it moves its own result, not the place's."""
+    m = view.model
+    commons = m.params.commons
+    added = change.harm.get(org.account, 0.0)
+    if not commons.graduated_sanctions or added == 0:
+        return 0.0
+    line = org.harm_line
+    excess_now = max(org.harm - line, 0.0)
+    excess_new = max(org.harm + added - line, 0.0)
+    if excess_new == excess_now:
+        return 0.0
+    victims = sum(not m.organisation(p).defected for p in partners(m, org))
+    see = 1.0 if commons.shared_measures or org.shares_data else commons.visibility_without_measures
+    seen = 1.0 - (1.0 - see) ** victims
+    score = org.defection_score * commons.defection_memory + 1.0
+    return seen * commons.sanction_per_harm * score * (excess_new - excess_now)
 
 
 def _own_value(org: Organisation, own: float) -> float:
@@ -492,6 +520,9 @@ def _hospital_admission_threshold(view: View, h: Hospital, x: float) -> Change:
     first = view.tally.emergency[h.index] - view.tally.readmissions[h.index]
     extra = first * (x / now - 1.0)  # admissions scale with the threshold; the extra ones are marginal stays
     view.spread(ch, contracts, "emergency_spell", extra, "emergency_spells")
+    # the harm its partners measure: what its payers pay for admissions at the margin
+    ch.harm[h.account] += sum(ch.units[(id(c), "emergency_spell")] * view.marginal(c, "emergency_spell")
+                              for c in contracts if c.payer != c.provider)
     bed_days = extra * s.demand.marginal_los_days
     over, electives = view.bed_effects(h, bed_days)
     view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
@@ -628,6 +659,9 @@ def _gp_referral_shedding(view: View, g: GPFederation, x: float) -> Change:
     ch.transfers[g.commissioner.account] -= quality
     contracts = [c for c in view.acute if c.population_of is g.commissioner]
     view.spread(ch, contracts, "outpatient_attendance", referrals, "outpatient_attendances")
+    # the harm its partners measure: referrals shed at what its commissioner pays for each
+    prices = [view.marginal(c, "outpatient_attendance") if c.payer != c.provider else 0.0 for c in contracts]
+    ch.harm[g.account] += referrals * (float(np.mean(prices)) if prices else 0.0)
     listed = referrals * m.params.demand.listed_share
     for c in contracts:
         share = _share(contracts, c, "outpatient_attendances")
@@ -669,6 +703,7 @@ def _commissioner_chc(view: View, cm: Commissioner, x: float) -> Change:
     now = cm.levers["chc_share_ratio"]
     paid = cm.chc_last_year * (x / now - 1.0) if now else 0.0
     ch.transfers[cm.account] -= paid
+    ch.harm[cm.account] -= paid  # the harm its partners measure: continuing healthcare pushed onto councils
     councils = m.councils
     weights = np.array([m.catchments.resident_share(cm, co) for co in councils])
     for co, w in zip(councils, weights, strict=True):
@@ -797,6 +832,7 @@ def _delayed(view: View, ch: Change, co: Council, days: float) -> None:
         view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
         ch.qalys += _wait_qalys(view, h, electives)
     ch.qalys += days / MONTH_DAYS * view.health.delayed_month
+    ch.harm[co.account] += days * view.cost_bed_day  # the harm its partners measure: bed days the hospitals pay for
 
 
 def _wait_qalys(view: View, h: Hospital, electives: float) -> float:

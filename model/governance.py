@@ -13,8 +13,8 @@ its commissioner, and the admissions at the margin a hospital pulled in and was 
 for. An organisation whose harm that year exceeds ``governance.harm_tolerance`` of its
 income has defected; partners who see it (always with shared measures, or when it
 shares its data; otherwise with the scenario's visibility) lose trust in it, and
-graduated sanctions (model.regulation) respond to a score of its seen defections that
-fades each year (``commons.defection_memory``).
+graduated sanctions (model.regulation) respond to its harm beyond the tolerance and to
+a score of its seen defections that fades each year (``commons.defection_memory``).
 """
 
 from __future__ import annotations
@@ -124,7 +124,8 @@ def measure_harm(model: LocalHealthEconomy) -> None:
             # its residents' delayed transfers: bed days the hospitals paid for
             harm = tally.delayed_days[org.index] * bed_day * m.prices.unit_cost
         org.harm = max(harm, 0.0)
-        org.defected = org.harm > tolerance * max(org.year_income_pence / 100, 0.0)
+        org.harm_line = tolerance * max(org.year_income_pence / 100, 0.0)
+        org.defected = org.harm > org.harm_line
 
 
 def update_trust(model: LocalHealthEconomy) -> None:

@@ -59,6 +59,7 @@ class Organisation(mesa.Agent):
         self.in_failure_regime = False  # receiving distress finance (hospitals; model.regulation)
         self.defection_score = 0.0  # seen defections, each fading a year (graduated sanctions)
         self.harm = 0.0  # what it did to the others last year, pounds (model.governance.measure_harm)
+        self.harm_line = 0.0  # the harm beyond which its partners count it as defecting, pounds (last year)
         self.defected = False  # whether that harm was beyond the tolerance
         # reported each month
         self.income = 0.0

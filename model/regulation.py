@@ -7,7 +7,8 @@ finances as a fortress (seed 001, 'Regulation'). A whole-system regulator judges
 place as one (the place's result, which adaptive organisations weigh; see
 :mod:`model.adaptive`). A GP federation or prime contractor whose deficit outgrows its
 income fails. Graduated sanctions (seed 002, Ostrom's rules) make a visible defector
-pay the partners that collaborated, more each time. A national transformation fund
+pay the partners that did no harm its harm beyond the tolerance, more each time; the
+organisations foresee them when they set their levers (model.decisions). A national transformation fund
 pays part of collaborative organisations' costs while new services run beside the old
 (double running, seed 001). The regulator also keeps the place's figures for the year
 just closed that the rules and the learning read.
@@ -60,10 +61,10 @@ class Regulator:
 
     # --- the year end -----------------------------------------------------------------------
     def apply_sanctions(self) -> None:
-        """Graduated sanctions (seed 002): a defection its partners see (harm beyond the tolerance, see
-        model.governance) costs an organisation a share of its year's income times its score of seen
-        defections, which grows with each one and fades each year; paid to the partners that saw it
-        and did no harm themselves."""
+        """Graduated sanctions (seed 002), by the seriousness of a defection and its repetition: a defection
+        its partners see (harm beyond the tolerance, see model.governance) costs an organisation its harm
+        beyond the tolerance times ``commons.sanction_per_harm`` times its score of seen defections, which
+        grows with each one and fades each year; paid to the partners that saw it and did no harm themselves."""
         m = self.model
         commons = m.params.commons
         for org in m.organisations:
@@ -80,8 +81,7 @@ class Regulator:
             if not seen_by:
                 continue
             org.defection_score += 1.0
-            income = self.year_income(org)
-            sanction = commons.sanction_share * org.defection_score * max(income, 0.0)
+            sanction = commons.sanction_per_harm * org.defection_score * max(org.harm - org.harm_line, 0.0)
             if victims and sanction > 0:
                 each = to_pence(sanction / len(victims))
                 for v in victims:

@@ -434,6 +434,9 @@ class Decisions(_Section):
     regulator_weight: float = Field(ge=0.0, le=10.0, description=(
         "what the regulator's judgement adds to each pound below the line it judges: an organisation's own deficit beyond the "
         "special measures threshold (organisation-focused) or the place's deficit (whole-system)"))
+    sanction_weight: float = Field(ge=0.0, le=10.0, description=(
+        "weight an organisation puts on the graduated sanction it expects next year for the harm a change does (0: it "
+        "does not foresee sanctions)"))
     horizon_years: float = Field(ge=0.0, le=20.0, description="years ahead an organisation weighs a programme's costs and effects over")
     steps_per_year: int = Field(ge=1, le=10, description="the most steps (each lever's own) a lever can move in a year")
     noise: float = Field(ge=0.0, le=1.0, description=(
@@ -481,7 +484,8 @@ class Commons(_Section):
     system_leadership: bool = Field(False, description="commissioners lead the system and stay collaborative")
     national_recognition: bool = Field(False, description="national bodies recognise the place: collaborators are not put in special measures")
     visibility_without_measures: Share = Field(0.3, description="chance a partner's behaviour and result are seen in a year without shared measures")
-    sanction_share: Share = Field(0.01, description="sanction per visible defection, as a share of income, times the score of seen defections")
+    sanction_per_harm: Rate = Field(1.0, le=10, description=(
+        "a seen defector's sanction: pounds per pound of its harm beyond the tolerance, times its score of seen defections"))
     defection_memory: Share = Field(0.5, description="share of an organisation's score of seen defections that it keeps each year (old defections fade)")
     participation_bonus: Rate = Field(0.2, le=10, description="payoff bonus of collaborating when organisations set the rules")
 

@@ -78,7 +78,7 @@ def small_places(draw) -> dict:
         "adaptation.policy": draw(st.sampled_from(["fixed", "adaptive"])),
         "commons.shared_measures": draw(st.booleans()),
         "commons.graduated_sanctions": draw(st.booleans()),
-        "commons.sanction_share": draw(st.floats(0.0, 0.05)),
+        "commons.sanction_per_harm": draw(st.floats(0.0, 3.0)),
         "regulation.focus": draw(st.sampled_from(["organisation", "system"])),
         "regulation.transformation_fund_share": draw(st.floats(0.0, 0.05)),
         "regulation.transformation_fund_years": draw(st.integers(0, 3)),

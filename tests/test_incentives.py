@@ -122,6 +122,7 @@ WEIGHTS = [  # (path, low, high, other changes)
     ("decisions.regulator_weight", 0.0, 3.0, {"regulation.focus": "system"}),
     ("decisions.mission_weight", 0.0, 1.0, {}),
     ("regulation.system_health_weight", 0.0, 3.0, {"regulation.focus": "system"}),
+    ("decisions.sanction_weight", 0.0, 2.0, {"commons.shared_measures": True, "commons.graduated_sanctions": True}),
 ]
 
 
@@ -138,8 +139,8 @@ def test_each_weight_changes_what_organisations_do(path, low, high, other):
 def test_weights_move_behaviour_the_way_their_mechanism_points():
     """A fortress that weighs the place admits less at the margin; a regulator that weighs each pound of
     an organisation's own deficit more makes hospitals in deficit admit more at the margin (the tariff
-    pays); a whole-system regulator that weighs its judgement more spreads collaboration (it judges
-    the harm each does to the others)."""
+    pays); an organisation that foresees graduated sanctions does less harm; a whole-system regulator
+    that weighs its judgement more spreads collaboration (it judges the harm each does to the others)."""
     fixed = {"run.steps": 60}
     for seed in SEEDS:
         narrow = run("all-fortress", {**fixed, "decisions.place_weight_fortress": 0.0}, seed)
@@ -148,6 +149,16 @@ def test_weights_move_behaviour_the_way_their_mechanism_points():
         lenient = run("all-fortress", {**fixed, "decisions.regulator_weight": 0.0}, seed)
         strict = run("all-fortress", {**fixed, "decisions.regulator_weight": 3.0}, seed)
         assert hospital_mean(strict, "admission_threshold") > hospital_mean(lenient, "admission_threshold")
+    # a sanction foreseen (graduated sanctions, shared measures, fixed strategies): fortress hospitals admit
+    # less at the margin and fortress commissioners pay more of their continuing healthcare share, so
+    # the harm done falls; with the weight 0 the same sanctions are paid but deter nothing
+    sanctions = {**fixed, "commons.shared_measures": True, "commons.graduated_sanctions": True}
+    for seed in SEEDS:
+        blind = run("baseline", {**sanctions, "decisions.sanction_weight": 0.0}, seed)
+        wary = run("baseline", {**sanctions, "decisions.sanction_weight": 1.0}, seed)
+        assert hospital_mean(wary, "admission_threshold") < hospital_mean(blind, "admission_threshold")
+        assert sum(c.lever("chc_share_ratio") for c in wary.commissioners) > sum(c.lever("chc_share_ratio") for c in blind.commissioners)
+        assert sum(o.harm for o in wary.organisations) < sum(o.harm for o in blind.organisations)
     shares = []
     for seed in SEEDS:
         late = [run("baseline", {**LEARNING, "run.steps": 72, "regulation.focus": "system", "adaptation.weight_regulation": w},

@@ -12,8 +12,11 @@ def model(changes: dict, steps: int = 0) -> LocalHealthEconomy:
 
 def test_graduated_sanctions_make_seen_defectors_pay_collaborating_partners_more_each_year():
     # levers as the bundles set them, so the same organisations do the same harm each year
-    m = model({"commons.shared_measures": True, "commons.graduated_sanctions": True, "commons.sanction_share": 0.01,
-               "commons.defection_memory": 0.5, "decisions.enabled": False}, steps=24)
+    m = model({"commons.shared_measures": True, "commons.graduated_sanctions": True, "commons.sanction_per_harm": 1.0,
+               "commons.defection_memory": 0.5, "decisions.enabled": False}, steps=12)
+    beyond = {o.account: o.harm - o.harm_line for o in m.organisations}  # the first year's harm beyond the tolerance
+    for _ in range(12):
+        m.step()
     m.ledger.check()
     paid, payees = {}, set()
     for step, t in m.ledger.journal:
@@ -32,7 +35,11 @@ def test_graduated_sanctions_make_seen_defectors_pay_collaborating_partners_more
     for o in liable:
         first, second = paid[(11, o.account)], paid[(23, o.account)]
         assert o.defection_score == pytest.approx(1.5)  # 1 the first year; half of it kept, plus 1, the second
-        assert second > 1.3 * first  # 1.5 times the share of a similar income the second time
+        # graduated by the seriousness and the repetition: the harm beyond the tolerance times the score,
+        # 1 the first year and 1.5 the second (split among the partners in whole pence)
+        victims = len(clean & set(m.network.successors(o.name)))
+        assert first == pytest.approx(1.0 * beyond[o.account] * 100, abs=victims)
+        assert second == pytest.approx(1.5 * (o.harm - o.harm_line) * 100, abs=victims)
     assert m.sanctions_paid == pytest.approx(sum(paid.values()) / 100)
 
 

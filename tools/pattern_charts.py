@@ -333,27 +333,40 @@ def commons(r: Runs, img: Path) -> str:
         ax.set_ylim(0, 1)
         ax.legend(fontsize=7, loc="lower left")
     axes[0].set_title("the pattern and its ablation", fontsize=9)
-    axes[1].set_title("the rules of the commons (not reproduced)", fontsize=9)
+    axes[1].set_title("the rules of the commons: the share (not reproduced)", fontsize=9)
     save(fig, img, "commons", f"A mixed place ({ps.COMMONS_PLACE}), every organisation learning, whole-system regulator")
 
     falls = {k: fall(s) for k, s in no_rules.items()}
     without = fall(ablation)
     late = {k: r.each(s, figure("share_late")) for k, s in with_rules.items()}
     late_none = r.each(no_rules["headroom spent"], figure("share_late"))
-    harm_none = r.each(no_rules["headroom spent"], figure("harm"))
-    # why not: sanctions against the same rules without them (sanction_share 0), with the levers chosen
-    # (decisions on) and with each organisation's levers held at its strategy's bundle (decisions off)
+    # sanctions against the same rules with no sanction (sanction_per_harm 0): with the levers chosen, with
+    # the sanctions not foreseen by the levers (the ablation) and with the levers held at the label's bundle
     rules = "shared measures and graduated sanctions"
-    no_fine = {"commons.sanction_share": 0.0}
-    sanctions_by = {}
-    for label, extra in (("chosen", {}), ("held", ps.FROZEN)):
-        a, b = setting(rules, {**SPENT, **extra}), setting(rules, {**SPENT, **extra, **no_fine})
-        sanctions_by[label] = (Diff(r.paired(a, b, figure("share_late"))),
-                               Diff(r.paired(b, a, figure("harm"))))
-    spread = "\n".join(
-        f"| {k} | {late[k].mean():.2f} | {Diff(late[k] - late_none).says(1, 2)} | "
-        f"{Diff(harm_none - r.each(s, figure('harm'))).says(1e3)} |" for k, s in with_rules.items())
-    return f"""## 3. A mix: collaborators exploited, collaboration unravels without rules
+    no_fine = {"commons.sanction_per_harm": 0.0}
+    by: dict[tuple[str, str], dict[str, Diff]] = {}
+    for label, extra in (("chosen", {}), ("not foreseen", {"decisions.sanction_weight": 0.0}), ("held", ps.FROZEN)):
+        for convention, money in (("headroom spent", SPENT), ("headroom banked", BANKED)):
+            a, b = setting(rules, {**money, **extra}), setting(rules, {**money, **extra, **no_fine})
+            by[label, convention] = {
+                "harm": Diff(r.paired(b, a, figure("harm"))),
+                "admissions": Diff(r.paired(b, a, ps.total("emergency_admissions"))),
+                "share": Diff(r.paired(a, b, figure("share_late"))),
+                "nmb": Diff(r.paired(a, b, ps.total("net_monetary_benefit"))),
+            }
+    conventions = ("headroom spent", "headroom banked")
+    rows = [("harm in the last year, lower by, £000", "harm", 1e3, 0), ("emergency admissions over ten years, fewer by", "admissions", 1, 0),
+            ("share collaborating in the last two years, higher by", "share", 1, 2),
+            ("net monetary benefit over ten years, higher by, £000", "nmb", 1e3, 0)]
+
+    def table(label: str) -> str:
+        return "\n".join(f"| {name} | " + " | ".join(by[label, c][key].says(scale, digits) for c in conventions) + " |"
+                          for name, key, scale, digits in rows)
+
+    deters = all(by["chosen", c][k].holds for c in conventions for k in ("harm", "admissions"))
+    ablation_gone = not any(by["not foreseen", c][k].holds for c in conventions for k in ("harm", "admissions"))
+    spread = "\n".join(f"| {k} | {late[k].mean():.2f} | {Diff(late[k] - late_none).says(1, 2)} |" for k in with_rules)
+    return f"""## 3. A mix: collaboration unravels without rules; graduated sanctions make defection costly
 
 **What the paper claims.** A common pool used by organisations that "act independently of others
 ... adopt the fortress mentality" is likely to be used unsustainably, the tragedy of the commons;
@@ -364,10 +377,13 @@ exploited by fortresses unless monitoring and sanctions make defection costly.
 **What is compared.** The `{ps.COMMONS_PLACE}` place (of its organisations a share of
 {start:.2f} start collaborative) with every organisation learning which strategy to follow
 (`adaptation.policy = "adaptive"`) under a whole-system regulator (so special measures impose no
-strategy). Defection is measured harm (costs shifted onto partners), and organisations reciprocate:
-they lean towards collaborating as far as they picture their partners collaborating. The measure
-is the fall in the share collaborating, from the start to the mean of the last two years, on each
-seed. Tested in `tests/patterns/test_commons_pattern.py`.
+strategy). Defection is measured harm (costs shifted onto partners: continuing healthcare,
+delayed transfers, referrals shed, admissions at the margin), and organisations reciprocate: they
+lean towards collaborating as far as they picture their partners collaborating. A seen defector
+pays the partners who saw it its harm beyond the tolerance times `commons.sanction_per_harm` times
+its score of seen defections (which grows with each and fades by half a year), and each
+organisation that expects to be seen counts that sanction when it sets its levers
+(`decisions.sanction_weight`). Tested in `tests/patterns/test_commons_pattern.py`.
 
 ![commons](img/patterns/commons.png)
 
@@ -375,40 +391,50 @@ seed. Tested in `tests/patterns/test_commons_pattern.py`.
 {falls["headroom spent"].says(1, 2)} with the headroom spent and by
 {falls["headroom banked"].says(1, 2)} with it banked.
 
-**The ablation.** Without reciprocity (`adaptation.reciprocity = 0`, headroom spent) the fall is
-{without.says(1, 2)}: {"it is gone by the tests' criterion, so collaboration unravels because collaborators withdraw as they see partners doing harm" if not without.holds else "**it is still there** by the tests' criterion"}.
+With shared measures and graduated sanctions, against the same rules with no sanction
+(`commons.sanction_per_harm = 0`), the levers chosen:
 
-**Not reproduced.** That shared measures and graduated sanctions spread collaboration again, and
-that the harm done falls with them. The tests do not claim it. With the headroom spent (right panel):
+| with sanctions | headroom spent | headroom banked |
+|---|---|---|
+{table("chosen")}
 
-| rules | share collaborating, last two years | against no rules (share {late_none.mean():.2f}) | harm in the last year, less than with no rules, £000 |
-|---|---|---|---|
+The harm and the admissions {"fall, by the tests' criterion, under both conventions" if deters else "**do not** fall by the tests' criterion under both conventions"}:
+a fortress hospital that expects the sanction stops admitting at the margin, a fortress
+commissioner pays its share of continuing healthcare.
+
+**The ablations.** Without reciprocity (`adaptation.reciprocity = 0`, headroom spent) the fall in
+the share collaborating is {without.says(1, 2)}: {"it is gone by the tests' criterion, so collaboration unravels because collaborators withdraw as they see partners doing harm" if not without.holds else "**it is still there** by the tests' criterion"}.
+With the sanctions paid but counted by no lever's objective (`decisions.sanction_weight = 0`):
+
+| sanctions not foreseen | headroom spent | headroom banked |
+|---|---|---|
+{table("not foreseen")}
+
+{"The fall in harm and admissions is gone: a sanction that is only paid deters nothing." if ablation_gone else "**Some of the fall in harm or admissions is still there.**"}
+
+**Not reproduced.** That the rules spread collaboration by label, or raise the place's net
+monetary benefit (the last two rows of the first table). With the headroom spent (right panel):
+
+| rules | share collaborating, last two years | against no rules (share {late_none.mean():.2f}) |
+|---|---|---|
 {spread}
 
 **Why not: the harm is not done by the label.** Defection is measured from what an organisation
 does (its levers), and its levers are chosen each year from its objective, not set by its label. A
-collaborator weighs the place's money as its own, so a cost it shifts onto a partner (continuing
-healthcare, admissions at the margin a payer pays for) is worth nothing either way to it, and each
-step a lever moves costs something: an organisation that turns collaborative keeps the levers it
-had as a fortress. Traced over the 12 seeds (headroom spent, both rules on), organisations
-labelled collaborative defected (harm beyond 0.2% of income) in 34% of their years against 65% for
-fortresses (commissioners 78% against 85%, hospitals 78% against 95%; collaborative commissioners
-kept continuing healthcare at 0.73 of the standard share, fortresses 0.69) and paid about a third
-of the sanctions. A sanction costs what it costs whichever the label (1.6% of income in a year
-sanctioned, either label), so on average it cost collaborators 0.6% of income a year and fortresses
-1.1%: about 0.05 on a payoff (x10) where a fortress's own result was ahead by about 0.2 (seed 1).
-The sanction does reach the payoff that chooses the strategy (it is paid before the year's
-accounts close), but it hardly separates the strategies; and no lever answers to it (the levers'
-objective does not count sanctions), so the harm does not fall. Shared measures alone make every
-partner's harm seen, collaborators' too, so reciprocity pulls away from collaborating.
+fortress that foresees the sanction stops doing the harm without turning collaborative, so the
+sanction hardly separates the two strategies' payoffs, and the learning that chooses the label
+has little to learn from. A collaborator weighs the place's money as its own, so a cost it shifts
+onto a partner is worth nothing either way to it, and each step a lever moves costs something: an
+organisation that turns collaborative keeps the levers it had. Shared measures make every
+partner's harm seen, collaborators' too, so reciprocity can pull away from collaborating. With
+each organisation's levers held at its strategy's bundle (`decisions.enabled = false`: a
+collaborator does no harm, a fortress does), so that harm follows the label:
 
-With the sanctions against the same rules without them (`commons.sanction_share = 0`), headroom
-spent: with the levers chosen the share collaborating in the last two years is higher by
-{sanctions_by["chosen"][0].says(1, 2)} and the harm in the last year lower by
-{sanctions_by["chosen"][1].says(1e3)} £000. With each organisation's levers held at its strategy's
-bundle (`decisions.enabled = false`: a collaborator does no harm, a fortress does) the share is higher by
-{sanctions_by["held"][0].says(1, 2)} and the harm lower by {sanctions_by["held"][1].says(1e3)} £000:
-once harm follows the label, sanctions spread collaboration.
+| levers held at the label | headroom spent | headroom banked |
+|---|---|---|
+{table("held")}
+
+Once harm follows the label, sanctions spread collaboration.
 """
 
 

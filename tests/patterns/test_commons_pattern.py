@@ -1,5 +1,5 @@
 """Pattern (MODEL.md section 9; seed 002, on the commons): in a mixed place where organisations learn
-which strategy to follow, collaboration unravels.
+which strategy to follow, collaboration unravels, and graduated sanctions make defection costly.
 
 The baseline place (PbR; of 17 organisations, 8 start collaborative), every organisation learning
 (model.adaptive), under a whole-system regulator (so that no strategy is imposed by special
@@ -10,29 +10,27 @@ collaborating. Over 12 paired seeds, under both headroom conventions, with no ru
 collaboration falls from where it started: as partners are seen doing harm, conditional
 collaborators withdraw. Ablation: without reciprocity the fall disappears.
 
-Not yet reproduced (docs/patterns.md gives the figures): that shared measures and graduated
-sanctions spread collaboration again, and that the harm measured falls with them. Measured over
-the 12 seeds, both rules against none: the share collaborating in the last two years is higher by
-+0.09 on average with the headroom spent and +0.06 with it banked, in 9 of 12 seeds each, which
-does not hold; the harm in the last year is if anything higher (by about £9,000 and £10,000 on
-average; lower in 7 and 5 of 12 seeds).
+With both rules (shared measures and graduated sanctions) against the same rules with no sanction
+(``commons.sanction_per_harm`` 0), the harm measured in the last year falls and so do emergency
+admissions, over the 12 seeds under both conventions: a sanction grows with the harm beyond the
+tolerance and with the score of seen defections (model.regulation), so each organisation that
+expects to be seen counts it when it sets its levers (model.decisions.expected_sanction): a
+fortress hospital stops admitting at the margin, a fortress commissioner pays its share of
+continuing healthcare. Measured (headroom spent / banked): harm -£158k / -£165k in the last year,
+lower in 12 of 12 seeds each; admissions -742 / -729 over ten years, lower in 12 of 12 each.
+Ablation: with ``decisions.sanction_weight`` 0 (the sanctions are paid, but no lever's objective
+counts them) the harm is no lower than with no sanction (+£23k, lower in 5 of 12 / -£38k, lower
+in 8 of 12) and admissions no different: the sanction that is only paid deters nothing.
 
-Why (traced over the 12 seeds, headroom spent): harm is what an organisation does with its
-levers, and the levers are chosen from its objective, not set by its label. A collaborator weighs
-the place's money as its own, so a cost it shifts onto a partner is worth nothing either way to it,
-and moving a lever costs something: one that turns collaborative keeps the levers it had as a
-fortress. Organisations labelled collaborative defected in 34% of their years (fortresses 65%;
-collaborative commissioners 78% and hospitals 78%, their continuing healthcare at 0.73 of the
-standard share against 0.69) and paid a third of the sanctions. A sanction was 1.6% of income in a
-year sanctioned whichever the label, so on average 0.6% of income a year for collaborators and 1.1%
-for fortresses: about 0.05 on the learning payoff, against a fortress's own result ahead by about
-0.2. The sanction does enter the payoff that chooses the strategy (it is paid before the year's
-accounts close), but it hardly separates the strategies, and no lever's objective counts it, so
-the harm does not fall. Shared measures alone make collaborators' harm seen too, so reciprocity
-pulls away from collaborating (-0.04 against no rules). With each organisation's levers held at its
-strategy's bundle (decisions off), so that harm follows the label, sanctions against the same rules
-with sanction_share 0 raise the share collaborating by +0.26 (11 of 12 seeds, headroom spent) and
-+0.32 (11 of 12, banked), and the harm falls: the mechanism works once harm follows the label.
+What does not hold (docs/patterns.md gives the figures): that the rules spread collaboration by
+label (the share collaborating in the last two years: +0.09, higher in 9 of 12 seeds, headroom
+spent; +0.14, 11 of 12, banked), or that the place's net monetary benefit rises with them (+£0.20m,
+6 of 12; -£0.65m, 5 of 12). Harm is what an organisation does with its levers, and the levers are
+chosen from its objective, not set by its label: a fortress that foresees the sanction stops doing
+harm without turning collaborative, so the sanction hardly separates the strategies' payoffs. With
+each organisation's levers held at its strategy's bundle (decisions off), so that harm follows the
+label, the same sanctions raise the share collaborating by +0.35 (11 of 12 seeds, headroom spent)
+and +0.31 (10 of 12, banked): the learning mechanism works once harm follows the label.
 """
 
 import numpy as np
@@ -47,6 +45,7 @@ from pattern_settings import (
     holds,
     paired,
     run,
+    total,
 )
 
 pytestmark = pytest.mark.slow
@@ -67,13 +66,35 @@ def test_ablation_without_reciprocity_collaboration_does_not_unravel():
     assert not holds(fall({**CONVENTIONS["headroom spent"], "adaptation.reciprocity": 0.0}))
 
 
+SANCTIONS = {**COMMONS_BASE, **COMMONS["shared measures and graduated sanctions"]}
+NO_SANCTION = {"commons.sanction_per_harm": 0.0}
+NOT_FORESEEN = {"decisions.sanction_weight": 0.0}
+
+
+def sanctions_against_none(extra: dict, measure) -> np.ndarray:
+    """With both rules against the same rules with no sanction, on each seed (``extra`` on both)."""
+    rules = {**SANCTIONS, **extra}
+    return paired((COMMONS_PLACE, rules), (COMMONS_PLACE, {**rules, **NO_SANCTION}), measure, seeds=SEEDS)
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS)
+def test_graduated_sanctions_make_defection_costly(convention):
+    """Harm and admissions fall with the sanctions, as organisations foresee them in their levers."""
+    assert holds(-sanctions_against_none(CONVENTIONS[convention], lambda r: r["harm"]))
+    assert holds(-sanctions_against_none(CONVENTIONS[convention], total("emergency_admissions")))
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS)
+def test_ablation_sanctions_not_foreseen_deter_nothing(convention):
+    extra = {**CONVENTIONS[convention], **NOT_FORESEEN}
+    assert not holds(-sanctions_against_none(extra, lambda r: r["harm"]))
+    assert not holds(-sanctions_against_none(extra, total("emergency_admissions")))
+
+
 @pytest.mark.parametrize("convention", CONVENTIONS)
 def test_with_levers_held_at_the_label_sanctions_spread_collaboration(convention):
     """The diagnosis above: with each organisation's levers held at its strategy's bundle, so that
     harm follows the label, shared measures with sanctions end with more organisations collaborating
-    than the same rules with no sanction (its ablation: sanction_share 0); with the levers chosen it
+    than the same rules with no sanction (its ablation: sanction_per_harm 0); with the levers chosen it
     does not hold (measured in the docstring, not asserted)."""
-    rules = {**COMMONS_BASE, **COMMONS["shared measures and graduated sanctions"], **CONVENTIONS[convention], **FROZEN}
-    diff = paired((COMMONS_PLACE, rules), (COMMONS_PLACE, {**rules, "commons.sanction_share": 0.0}),
-                  lambda r: r["share_late"], seeds=SEEDS)
-    assert holds(diff)
+    assert holds(sanctions_against_none({**CONVENTIONS[convention], **FROZEN}, lambda r: r["share_late"]))
