@@ -318,24 +318,6 @@ def commons(r: Runs, img: Path) -> str:
     def fall(s: Setting) -> Diff:
         return Diff(r.each(s, lambda x: x["share_start"] - x["share_late"]))
 
-    start = float(r.each(no_rules["headroom spent"], figure("share_start")).mean())
-    fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), sharey=True)
-    lines(axes[0], {**{f"no rules, {k}": r.each(s, figure("share")) for k, s in no_rules.items()},
-                    "ablation: no reciprocity (spent)": r.each(ablation, figure("share"))},
-          "share of organisations collaborating", months=True)
-    rule_colours = dict(zip([f"{k} (spent)" for k in with_rules], ("#9467bd", "#8c564b", "#e377c2"), strict=False))
-    lines(axes[1], {"no rules (spent)": r.each(no_rules["headroom spent"], figure("share")),
-                    **{f"{k} (spent)": r.each(s, figure("share")) for k, s in with_rules.items()}},
-          "share of organisations collaborating", months=True,
-          colours={"no rules (spent)": COLOURS["headroom spent"], **rule_colours})
-    for ax in axes:
-        ax.axhline(start, color="grey", ls=":", lw=1, label="at the start")
-        ax.set_ylim(0, 1)
-        ax.legend(fontsize=7, loc="lower left")
-    axes[0].set_title("the pattern and its ablation", fontsize=9)
-    axes[1].set_title("the rules of the commons: the share (not reproduced)", fontsize=9)
-    save(fig, img, "commons", f"A mixed place ({ps.COMMONS_PLACE}), every organisation learning, whole-system regulator")
-
     falls = {k: fall(s) for k, s in no_rules.items()}
     without = fall(ablation)
     late = {k: r.each(s, figure("share_late")) for k, s in with_rules.items()}
@@ -354,6 +336,30 @@ def commons(r: Runs, img: Path) -> str:
                 "share": Diff(r.paired(a, b, figure("share_late"))),
                 "nmb": Diff(r.paired(a, b, ps.total("net_monetary_benefit"))),
             }
+    start = float(r.each(no_rules["headroom spent"], figure("share_start")).mean())
+    fig, axes = plt.subplots(1, 3, figsize=(16, 3.8))
+    lines(axes[0], {**{f"no rules, {k}": r.each(s, figure("share")) for k, s in no_rules.items()},
+                    "ablation: no reciprocity (spent)": r.each(ablation, figure("share"))},
+          "share of organisations collaborating", months=True)
+    rule_colours = dict(zip([f"{k} (spent)" for k in with_rules], ("#9467bd", "#8c564b", "#e377c2"), strict=False))
+    lines(axes[1], {"no rules (spent)": r.each(no_rules["headroom spent"], figure("share")),
+                    **{f"{k} (spent)": r.each(s, figure("share")) for k, s in with_rules.items()}},
+          "share of organisations collaborating", months=True,
+          colours={"no rules (spent)": COLOURS["headroom spent"], **rule_colours})
+    for ax in axes[:2]:
+        ax.axhline(start, color="grey", ls=":", lw=1, label="at the start")
+        ax.set_ylim(0, 1)
+        ax.legend(fontsize=7, loc="lower left")
+    axes[0].set_title("the pattern and its ablation", fontsize=9)
+    axes[1].set_title("the rules of the commons: the share (not reproduced)", fontsize=9)
+    bars(axes[2], {"sanctions, foreseen": {c: by["chosen", c]["harm"].values / 1e3 for c in ("headroom spent", "headroom banked")},
+                   "ablation: sanctions not foreseen": {c: by["not foreseen", c]["harm"].values / 1e3
+                                                        for c in ("headroom spent", "headroom banked")}},
+         "harm in the last year, lower with sanctions, £000")
+    axes[2].legend(fontsize=7)
+    axes[2].set_title("graduated sanctions make defection costly", fontsize=9)
+    save(fig, img, "commons", f"A mixed place ({ps.COMMONS_PLACE}), every organisation learning, whole-system regulator")
+
     conventions = ("headroom spent", "headroom banked")
     rows = [("harm in the last year, lower by, £000", "harm", 1e3, 0), ("emergency admissions over ten years, fewer by", "admissions", 1, 0),
             ("share collaborating in the last two years, higher by", "share", 1, 2),

@@ -16,10 +16,14 @@ Not yet reproduced (docs/patterns.md gives the figures): that the place does bet
 whole-system regulator on outcomes. With the regulator judging the place's money alone
 (``system_health_weight`` 0) organisations trade health for money and the place's net monetary
 benefit is worse under it on average (in 7 and 8 seeds of 12 under the two conventions); with its
-health counted the difference is about even (better in half the seeds with the headroom spent,
-worse in 8 of 12 with it banked), and
-emergency admissions are higher under it: collaborators judged on a place in deficit cut the
-programmes that cost money before they pay back.
+health counted the difference is about even with the headroom spent (+£0.12m over ten years, better
+in 7 of 12 seeds) and worse with it banked (-£0.37m, better in 2 of 12), and emergency admissions
+are a little higher under it (about +40 over ten years at 10,000 people, in 10 of 12 seeds with the
+headroom spent): collaborators judged on a place in deficit cut programmes that cost money before
+they pay back. Under the whole-system regulator more councils collaborate (0.94 of council-years
+against 0.67, seeds 1-6), and they spend less on prevention and withdraw more NHS money from care;
+but with the councils' levers held where they start the outcomes differ as little (net monetary
+benefit -£0.10m, better in 6 of 12; +£0.00m, 4 of 12), so the councils are not the cause.
 """
 
 import numpy as np
