@@ -136,9 +136,14 @@ class ContractBook:
         (default: the same), on ``basis`` (default: its own at today's prices), for the same population; a
         contract won in a tender stays one under whatever regime it is paid (its winner still sub-contracts
         the services and answers for all of them)."""
-        return self.let(payer, old.provider_org, old.scope, basis or self.current_basis(old),
-                        regime_name=regime_name or old.regime.name, start_step=self.model.month,
-                        population_of=old.population_of, tendered=old.tendered)
+        new = self.let(payer, old.provider_org, old.scope, basis or self.current_basis(old),
+                       regime_name=regime_name or old.regime.name, start_step=self.model.month,
+                       population_of=old.population_of, tendered=old.tendered)
+        t = old.tendered
+        if t is not None and t.top_up and "annual_value" in new.terms:
+            # a top-up granted on the tender is part of what the services are paid, at today's prices
+            new.terms["annual_value"] += t.top_up * self.model.prices.tariff / t.top_up_tariff
+        return new
 
     def close(self, c: Contract, ytd: YearToDate) -> None:
         """End a contract now: settle the part of the year it ran, if any, and close it."""

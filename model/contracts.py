@@ -45,10 +45,15 @@ class Activity:
 @dataclass
 class Tendered:
     """What a contract won in a tender carries: the tender's terms and the winner's reserves at the start
-    (it carries losses on the contract while they last, then hands it back)."""
+    (it carries losses on the contract while they last, then hands it back), and whether the winner has
+    asked for a top-up and what was granted. It stays with the services when the contract is let again
+    (a regime switch, a budget handed to a lead provider), so the winner asks once and keeps a top-up."""
 
     spec: TenderSpec
     start_reserves: float  # pounds
+    top_up_asked: bool = False
+    top_up: float = 0.0  # pounds a year granted, at the tariff index ``top_up_tariff``
+    top_up_tariff: float = 1.0
 
 
 @dataclass(frozen=True)

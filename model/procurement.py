@@ -104,15 +104,16 @@ class Procurement:
             loss = (sum(x.paid_total_pence for x in subs if x.payer != x.provider) - paid) / 100
             if loss <= 0:
                 continue
-            asked = [e for e in m.events if e["event"] == "top_up" and e["contract"] == c.name]
-            if not asked:  # the first month it runs at a loss, it asks for the year's shortfall
+            if not c.tendered.top_up_asked:  # the first month it runs at a loss, it asks for the year's shortfall
                 months = max(m.month + 1 - c.start_step, 1)
                 shortfall = float(loss * 12 / months)
                 # a top-up raises the contract's annual value: one paid by activity (after a switch) has none
                 granted = t.top_up and "annual_value" in c.terms
                 m.record("top_up", contract=c.name, pounds=shortfall, granted=granted)
+                c.tendered.top_up_asked = True
                 if granted:
                     c.terms["annual_value"] += shortfall
+                    c.tendered.top_up, c.tendered.top_up_tariff = shortfall, m.prices.tariff
                 continue
             if loss <= c.tendered.start_reserves:  # it carries the loss while its reserves last
                 continue

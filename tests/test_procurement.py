@@ -65,6 +65,26 @@ def test_a_commissioner_that_tops_up_keeps_the_contract_for_longer(unitingcare):
     assert not ended or ended[0]["step"] > refused[0]["step"] + 12
 
 
+def test_a_top_up_stays_with_the_services_when_the_contract_is_let_again_and_is_asked_once():
+    s = load_scenario("unitingcare").with_changes({"population.size": 30_000, "contracting.tenders.0.top_up": True})
+    m = LocalHealthEconomy(s, rng=2)
+    while not m.events_of("top_up"):
+        m.step()
+    c = next(x for x in m.contracting.contracts if x.active and x.tendered is not None)
+    granted = m.events_of("top_up")[0]["pounds"]
+    assert c.terms["annual_value"] == pytest.approx(m.contracting.current_basis(c).annual_value + granted)
+    # let again from this month to the same payer (as a regime switch or a budget handed over does): the
+    # new contract is paid the top-up too, at today's prices, and its winner does not ask a second time
+    m.contracting.close(c, m.year_to_date())
+    new = m.contracting.relet(c, c.payer_org)
+    assert new.tendered is c.tendered
+    assert new.terms["annual_value"] == pytest.approx(m.contracting.current_basis(new).annual_value + granted)
+    for _ in range(24):
+        m.step()
+    assert len(m.events_of("top_up")) == 1
+    m.ledger.check()
+
+
 def test_honest_bidders_at_the_true_cost_do_not_fail():
     s = load_scenario("unitingcare").with_changes({
         "population.size": 30_000,
