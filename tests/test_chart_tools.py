@@ -27,3 +27,19 @@ def test_a_chart_tool_imports(name):
 def test_the_scenario_charts_document_every_scenario_file():
     files = {p.stem for p in (ROOT / "scenarios").glob("*.toml")}
     assert set(load("scenario_charts").cases()) == files
+
+
+def test_every_assumption_the_pattern_ranges_move_is_a_field_of_its_place():
+    """docs/patterns.md section 5 moves one assumption at a time: each change must load on its place."""
+    from model import load_scenario
+
+    tool = load("pattern_charts")
+    r = tool.Runs((1,), {})
+    claims = tool._range_claims(r)
+    assert {c[0] for c in claims} == {"1. fortress", "2. collaborative", "3. commons", "4. regulation"}
+    for _, _, shown, _, (arms, name, _) in claims:
+        assert len(shown) >= 3 and name in ("admissions", "nmb", "harm", "share", "bend")
+        for _, changes in shown:
+            for pair in arms(changes):
+                for place, settings in pair:
+                    load_scenario(place).with_changes(settings)

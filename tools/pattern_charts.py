@@ -14,8 +14,11 @@ by pattern_settings.holds, the tests' own criterion.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "patterns"))  # the patterns' settings and the test of a difference
 
 import pattern_settings as ps  # noqa: E402
+
+from model import load_scenario  # noqa: E402
 
 IMG = ROOT / "docs" / "img" / "patterns"
 DOC = ROOT / "docs" / "patterns.md"
@@ -531,6 +536,122 @@ made the net monetary benefit worse under it on average in both conventions; wit
 collaborators judged on a place in deficit still cut programmes that cost money before they pay back."""
 
 
+# --- where each pattern holds: its claim as one assumption moves ------------------------------------
+
+def _figures(job: tuple[str, tuple, int]) -> dict[str, Any]:
+    """One run's figures (in a worker process): as pattern_settings.run, less the monthly table."""
+    place, changes, seed = job
+    return {k: v for k, v in ps.run(place, dict(changes), seed).items() if k != "table"}
+
+
+def _programme_scale(f: float) -> dict[str, float]:
+    """Every programme's effect size times ``f`` (zero is the collaborative pattern's ablation)."""
+    base = load_scenario(ps.COLLABORATIVE_PLACE).programmes
+    return {k: getattr(base, k.split(".", 1)[1]) * f for k in ps.NO_EFFECTS}
+
+
+def _range_claims(r: Runs) -> list[tuple[str, str, list[tuple[str, dict]], str, Any]]:
+    """(pattern, parameter, [(value shown, changes)], claim, how to measure it on changes): the headroom spent."""
+    spent = {**SPENT, **r.extra}
+
+    def fortress(changes: dict):
+        base = {**spent, **changes}
+        return [((ps.FORTRESS_PLACE, base), (ps.FORTRESS_PLACE, {**base, **dict(ps.objective_only(ps.FORTRESS_PLACE))}))]
+
+    def collaborative(changes: dict):
+        base = {**spent, **changes}
+        return [((ps.COLLABORATIVE_PLACE, base), (ps.AGAINST, base))]
+
+    def commons(changes: dict):
+        rules = {**spent, **ps.COMMONS_BASE, **ps.COMMONS["shared measures and graduated sanctions"], **changes}
+        return [((ps.COMMONS_PLACE, rules), (ps.COMMONS_PLACE, {**rules, "commons.sanction_per_harm": 0.0}))]
+
+    def regulation(changes: dict):
+        base = {**spent, **changes}
+        return [((ps.REGULATION_PLACE, {**ps.REGULATION["whole-system regulator"], **base}),
+                 (ps.REGULATION_PLACE, {**ps.REGULATION["organisation-focused regulator"], **base}))]
+
+    def values(path: str, xs: tuple[float, ...]) -> list[tuple[str, dict]]:
+        return [(f"{x:g}", {path: x}) for x in xs]
+
+    scale = [(f"{f:g}", _programme_scale(f)) for f in (0.1, 0.25, 0.5, 1.0, 1.5)]
+    return [
+        ("1. fortress", "decisions.mission_weight", values("decisions.mission_weight", (0.0, 0.25, 0.5, 1.0)),
+         "the fortress place has more emergency admissions", (fortress, "admissions", 1)),
+        ("1. fortress", "decisions.mission_weight", values("decisions.mission_weight", (0.0, 0.25, 0.5, 1.0)),
+         "and a lower net monetary benefit", (fortress, "nmb", -1)),
+        ("1. fortress", "decisions.noise", values("decisions.noise", (0.0005, 0.002, 0.008)),
+         "the fortress place has more emergency admissions", (fortress, "admissions", 1)),
+        ("2. collaborative", "every programme's effect size, times", scale,
+         "the collaborative place ends with the higher net monetary benefit", (collaborative, "nmb", 1)),
+        ("2. collaborative", "every programme's effect size, times", scale,
+         "its admissions bend below the fortress place's after a lag", (collaborative, "bend", 1)),
+        ("2. collaborative", "decisions.horizon_years", values("decisions.horizon_years", (1.0, 3.0, 5.0)),
+         "the collaborative place ends with the higher net monetary benefit", (collaborative, "nmb", 1)),
+        ("3. commons", "commons.sanction_per_harm", values("commons.sanction_per_harm", (0.25, 0.5, 1.0, 2.0)),
+         "graduated sanctions lower the harm done", (commons, "harm", -1)),
+        ("3. commons", "`commons.visibility_without_measures`, shared measures off",
+         [(f"{v:g}", {"commons.shared_measures": False, "commons.visibility_without_measures": v}) for v in (0.1, 0.3, 0.6)],
+         "graduated sanctions lower the harm done", (commons, "harm", -1)),
+        ("4. regulation", "decisions.regulator_weight", values("decisions.regulator_weight", (0.5, 1.0, 2.0)),
+         "more organisations collaborate under the whole-system regulator", (regulation, "share", 1)),
+        ("4. regulation", "regulation.special_measures_deficit", values("regulation.special_measures_deficit", (0.01, 0.02, 0.04)),
+         "more organisations collaborate under the whole-system regulator", (regulation, "share", 1)),
+    ]
+
+
+def _measure(name: str, a: dict, b: dict) -> float:
+    if name == "admissions":
+        return float(a["emergency_admissions"].sum() - b["emergency_admissions"].sum())
+    if name == "nmb":
+        return float(a["net_monetary_benefit"].sum() - b["net_monetary_benefit"].sum())
+    if name == "harm":
+        return a["harm"] - b["harm"]
+    if name == "share":
+        return a["share_late"] - b["share_late"]
+    if name == "bend":  # how much further admissions fell below the other place's, years 1-2 to 6-10
+        gap = a["emergency_admissions"] - b["emergency_admissions"]
+        return float(ps.gap_growth(gap[None, :])[0])
+    raise KeyError(name)
+
+
+def ranges(r: Runs) -> str:
+    """The section on where each pattern holds: its main claims as one assumption moves (headroom spent)."""
+    claims = _range_claims(r)
+    jobs = {(place, tuple(sorted(changes_.items())), seed)
+            for _, _, shown, _, (arms, _, _) in claims for _, changes in shown
+            for pair in arms(changes) for place, changes_ in pair for seed in r.seeds}
+    jobs_list = sorted(jobs, key=repr)
+    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork")) as ex:
+        done = dict(zip(jobs_list, ex.map(_figures, jobs_list, chunksize=4), strict=True))
+
+    def get(setting, seed):
+        return done[(setting[0], tuple(sorted(setting[1].items())), seed)]
+
+    rows = []
+    for pattern, parameter, shown, claim, (arms, name, sign) in claims:
+        cells = []
+        for label, changes in shown:
+            (a, b), = arms(changes)
+            d = Diff(np.array([sign * _measure(name, get(a, s), get(b, s)) for s in r.seeds]))
+            cells.append(f"{label}: {'holds' if d.holds else '**no**'} ({(d.values > 0).sum()}/{d.values.size})")
+        shown_as = parameter if " " in parameter else f"`{parameter}`"
+        rows.append(f"| {pattern} | {claim} | {shown_as} | {'; '.join(cells)} |")
+    table = "\n".join(rows)
+    return f"""## 5. Where each pattern holds
+
+Each pattern's main claims, measured as above (the headroom spent, {len(r.seeds)} paired seeds), with one
+assumption moved at a time over a range around the scenarios' value (the value the rest of this page
+uses is among them). A cell gives the value, whether the claim holds by the tests' criterion, and in how
+many seeds the difference has the claimed sign. Programmes' effect sizes are all scaled together
+(`programmes.*_effect`, each an assumption: docs/ODD.md 7.5).
+
+| pattern | claim | assumption | value: verdict (seeds with the claimed sign) |
+|---|---|---|---|
+{table}
+"""
+
+
 def document(r: Runs, sections: list[str]) -> str:
     size = r.extra.get("population.size", ps.SIZE)
     return f"""# The papers' patterns
@@ -548,8 +669,8 @@ the same seeds. A claim **holds** when the difference has the expected sign in a
 (`pattern_settings.holds`, the tests' own criterion). Each chart shows the mean over the seeds,
 shaded from the lowest seed to the highest; money in £000 (at {size:,} people). Net monetary
 benefit is the population's QALYs at the threshold plus the place's result (docs/ODD.md 7.29).
-Each pattern is measured at the scenarios' own parameters only: the ranges of parameters over
-which it holds are not measured here (each variation would repeat every run above).
+Each pattern is measured at the scenarios' own parameters; section 5 moves one assumption at a time
+and says where each pattern's main claims still hold.
 
 {chr(10).join(sections)}"""
 
@@ -567,6 +688,8 @@ def main(argv: list[str] | None = None) -> int:
     for pattern in (fortress, collaborative, commons, regulation):
         sections.append(pattern(r, args.img))
         print(f"  {pattern.__name__}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    sections.append(ranges(r))
+    print(f"  ranges: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     seconds = time.perf_counter() - t0
     args.doc.write_text(document(r, sections))
     print(f"wrote {args.doc} and {args.img}/ in {seconds:.0f} s", file=sys.stderr)
