@@ -345,7 +345,7 @@ class View:
         uc = pr.unit_cost
         t = s.tariff
         # the variable cost of a unit of activity at today's costs
-        self.cost_bed_day = t.emergency_spell * t.variable_cost_share / s.demand.emergency_los_days * uc
+        self.cost_bed_day = pr.bed_day_cost(s)
         self.cost_elective = t.elective_spell * t.variable_cost_share * uc
         self.cost_ae = t.ae_attendance * t.variable_cost_share * uc
         self.cost_outpatient = t.outpatient_attendance * t.variable_cost_share * uc

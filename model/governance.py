@@ -94,7 +94,7 @@ def measure_harm(model: LocalHealthEconomy) -> None:
     m = model
     tally = m.delivery.tally
     tolerance = m.params.governance.harm_tolerance
-    bed_day = m.params.tariff.emergency_spell * m.params.tariff.variable_cost_share / m.params.demand.emergency_los_days
+    bed_day = m.prices.bed_day_cost(m.params)
 
     def paid_per(c, unit: str) -> float:
         activity = c.last_year_activity or c.year_activity
@@ -122,7 +122,7 @@ def measure_harm(model: LocalHealthEconomy) -> None:
             harm = org.chc_in_year * (1 / ratio - 1) if ratio > 0 else 0.0
         elif org.kind == "council":
             # its residents' delayed transfers: bed days the hospitals paid for
-            harm = tally.delayed_days[org.index] * bed_day * m.prices.unit_cost
+            harm = tally.delayed_days[org.index] * bed_day
         org.harm = max(harm, 0.0)
         org.harm_line = tolerance * max(org.year_income_pence / 100, 0.0)
         org.defected = org.harm > org.harm_line

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.scenario import Money
+from model.scenario import Money, Scenario
 
 
 @dataclass
@@ -17,6 +17,12 @@ class Prices:
     council_index: float = 1.0
     gp_contract: float = 1.0  # GP contract pay per patient
     package_cost: float = 0.0  # pounds a month
+
+    def bed_day_cost(self, params: Scenario) -> float:
+        """The variable cost of an emergency bed day at today's unit costs: an emergency spell's variable
+        share of the tariff over its mean stay (what a delayed transfer or a marginal stay costs a hospital)."""
+        t = params.tariff
+        return t.emergency_spell * t.variable_cost_share / params.demand.emergency_los_days * self.unit_cost
 
     def advance_year(self, money: Money) -> None:
         """Prices pass on cost growth less the efficiency asked; costs grow less what is achieved."""
