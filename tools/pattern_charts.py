@@ -330,11 +330,10 @@ def commons(r: Runs, img: Path) -> str:
     # sanctions against the same rules with no sanction (sanction_per_harm 0): with the levers chosen, with
     # the sanctions not foreseen by the levers (the ablation) and with the levers held at the label's bundle
     rules = "shared measures and graduated sanctions"
-    no_fine = {"commons.sanction_per_harm": 0.0}
     by: dict[tuple[str, str], dict[str, Diff]] = {}
-    for label, extra in (("chosen", {}), ("not foreseen", {"decisions.sanction_weight": 0.0}), ("held", ps.FROZEN)):
+    for label, extra in (("chosen", {}), ("not foreseen", ps.NOT_FORESEEN), ("held", ps.FROZEN)):
         for convention, money in (("headroom spent", SPENT), ("headroom banked", BANKED)):
-            a, b = setting(rules, {**money, **extra}), setting(rules, {**money, **extra, **no_fine})
+            a, b = setting(rules, {**money, **extra}), setting(rules, {**money, **extra, **ps.NO_SANCTION})
             by[label, convention] = {
                 "harm": Diff(r.paired(b, a, figure("harm"))),
                 "admissions": Diff(r.paired(b, a, ps.total("emergency_admissions"))),
@@ -563,8 +562,8 @@ def _range_claims(r: Runs) -> list[tuple[str, str, list[tuple[str, dict]], str, 
         return [((ps.COLLABORATIVE_PLACE, base), (ps.AGAINST, base))]
 
     def commons(changes: dict):
-        rules = {**spent, **ps.COMMONS_BASE, **ps.COMMONS["shared measures and graduated sanctions"], **changes}
-        return [((ps.COMMONS_PLACE, rules), (ps.COMMONS_PLACE, {**rules, "commons.sanction_per_harm": 0.0}))]
+        rules = {**spent, **ps.SANCTIONS, **changes}
+        return [((ps.COMMONS_PLACE, rules), (ps.COMMONS_PLACE, {**rules, **ps.NO_SANCTION}))]
 
     def regulation(changes: dict):
         base = {**spent, **changes}

@@ -121,6 +121,9 @@ COMMONS = {
     "shared measures and graduated sanctions": {"commons.shared_measures": True, "commons.graduated_sanctions": True},
     "shared measures only": {"commons.shared_measures": True},
 }
+SANCTIONS = {**COMMONS_BASE, **COMMONS["shared measures and graduated sanctions"]}  # both rules, learning
+NO_SANCTION = {"commons.sanction_per_harm": 0.0}  # the same rules with no sanction: what sanctions are judged against
+NOT_FORESEEN = {"decisions.sanction_weight": 0.0}  # sanctions paid, counted by no lever's objective: the ablation
 REGULATION_PLACE = "all-collaborative"
 REGULATION = {
     "whole-system regulator": {**LEARNING, "regulation.focus": "system"},

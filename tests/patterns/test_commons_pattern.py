@@ -41,6 +41,9 @@ from pattern_settings import (
     COMMONS_PLACE,
     CONVENTIONS,
     FROZEN,
+    NO_SANCTION,
+    NOT_FORESEEN,
+    SANCTIONS,
     SEEDS,
     holds,
     paired,
@@ -64,11 +67,6 @@ def test_without_rules_collaboration_unravels(convention):
 
 def test_ablation_without_reciprocity_collaboration_does_not_unravel():
     assert not holds(fall({**CONVENTIONS["headroom spent"], "adaptation.reciprocity": 0.0}))
-
-
-SANCTIONS = {**COMMONS_BASE, **COMMONS["shared measures and graduated sanctions"]}
-NO_SANCTION = {"commons.sanction_per_harm": 0.0}
-NOT_FORESEEN = {"decisions.sanction_weight": 0.0}
 
 
 def sanctions_against_none(extra: dict, measure) -> np.ndarray:
