@@ -89,6 +89,14 @@ class Lever:
     step: float
     source: str
     bounds: tuple[float, float] | None = None  # for a lever no bundle sets (it starts at 0)
+    top: str | None = None  # a scenario field (section.name) that caps the lever below its range's top
+
+    def highest(self, model: LocalHealthEconomy) -> float:
+        """The top of its range in this scenario."""
+        if self.top is None:
+            return self.high
+        section, name = self.top.split(".")
+        return min(self.high, float(getattr(getattr(model.params, section), name)))
 
     @property
     def low(self) -> float:
@@ -146,6 +154,11 @@ LEVERS: dict[str, tuple[Lever, ...]] = {
         Lever("prevention_ratio", "prevention spending relative to the start", 0.1, "assumption"),
         Lever("pooled_substitution", "share of NHS money paid to it outside a pooled budget contract that it withdraws from care", 0.25,
               "assumption"),
+        Lever("intermediate_care", "intermediate care places per 1,000 residents (reablement or step-down beds for people "
+              "fit to leave hospital who wait for care)", 0.1,
+              "assumption: a few dozen places a step for a council of 150,000; seed 003, Torbay: 'a major priority has "
+              "been to increase spending on intermediate care services'", bounds=(0.0, 2.0),
+              top="social_care.intermediate_care_most_per_1000"),
     ),
 }
 
@@ -175,7 +188,10 @@ def decide(model: LocalHealthEconomy) -> None:
         for lever in LEVERS.get(org.kind, ()):
             current = org.levers[lever.name]
             reach = range(-d.steps_per_year, d.steps_per_year + 1)
-            options = sorted({_clip(current + k * lever.step, lever) for k in reach})
+            high = lever.highest(model)
+            options = sorted({min(_clip(current + k * lever.step, lever), max(high, current)) for k in reach})
+            if len(options) == 1:
+                continue  # nothing to choose (a lever the scenario leaves no room to move)
             scale = d.noise * max(org.last_income, 1.0)
             # moving costs something (an adjustment cost of the same size as its misjudgements, a step at a
             # time): with nothing to gain it stays where it is
@@ -763,6 +779,36 @@ def _council_pooled(view: View, co: Council, x: float) -> Change:
     return ch
 
 
+def _council_intermediate(view: View, co: Council, x: float) -> Change:
+    """Intermediate care places: each takes people fit to leave hospital who wait for care out of a bed for
+    a stay (``social_care.intermediate_care_months``), up to the people who would otherwise wait; each of
+    them would have waited the mean delay (first order: a delay ends at ``delay_exit_per_month`` a month)."""
+    ch = Change()
+    m = view.model
+    sc = m.params.social_care
+    build, _, months = _programme_factor(view, co)
+    now = co.levers["intermediate_care"]
+    per_1000 = co.residents_at_start / 1000
+    mean_delay = MONTH_DAYS / max(sc.delay_exit_per_month, 1.0 / 12)
+    # people who waited to leave last year: those it took out of a bed, and those still delayed
+    t = view.tally
+    waiting = t.bridged[co.index] + t.delayed_days[co.index] / mean_delay
+    taken = lambda places: min(places * per_1000 * 12 / sc.intermediate_care_months * build, waiting)  # noqa: E731
+    cost = co.intermediate_place_cost() * 12
+    _council_spends(view, ch, co, (x - now) * per_1000 * cost * build
+                    + max(x - now, 0.0) * per_1000 * cost / 12 * m.params.programmes.setup_months * 12 / max(months, 12.0))
+    _delayed(view, ch, co, -(taken(x) - taken(now)) * mean_delay)
+    return ch
+
+
+def _council_spends(view: View, ch: Change, co: Council, pounds: float) -> None:
+    """A council's spending on a service of its own: a council that balances its books spends its budget
+    whatever it buys, so what one service takes, its care packages lose (Council.plan_year)."""
+    ch.costs[co.account] += pounds
+    if co.behaviour.balances_books:
+        _packages(view, ch, co, -pounds / view.package_year)
+
+
 # --- shared pieces of the forecasts ------------------------------------------------------------------------------------
 def _share(contracts: list[Contract], c: Contract, by: str) -> float:
     total = sum(getattr(x.last_year_activity or Activity(), by) for x in contracts)
@@ -873,6 +919,7 @@ _FORECASTS = {
     ("council", "eligibility_tightening"): _council_eligibility,
     ("council", "prevention_ratio"): _council_prevention,
     ("council", "pooled_substitution"): _council_pooled,
+    ("council", "intermediate_care"): _council_intermediate,
 }
 
 assert {(k, lever.name) for k, levers in LEVERS.items() for lever in levers} == set(_FORECASTS), "a forecast per lever"

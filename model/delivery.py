@@ -59,6 +59,7 @@ class YearTally:
     unmet_admissions: np.ndarray = field(init=False)  # admissions of its residents with unmet need
     council_admissions: np.ndarray = field(init=False)  # emergency admissions of its residents
     delayed_days: np.ndarray = field(init=False)  # bed days its residents waited for care
+    bridged: np.ndarray = field(init=False)  # people leaving hospital into its intermediate care places
 
     def __post_init__(self) -> None:
         for name in ("emergency", "marginal", "multi", "frail", "readmissions", "frail_bed_days", "ae", "referrals", "electives",
@@ -68,7 +69,7 @@ class YearTally:
         self.inpatient_capacity_month = np.zeros((self.nh, 12))
         for name in ("gp_referrals", "gp_admissions", "gp_multi"):
             setattr(self, name, np.zeros(self.ng))
-        for name in ("new_conditions", "unmet_months", "unmet_admissions", "council_admissions", "delayed_days"):
+        for name in ("new_conditions", "unmet_months", "unmet_admissions", "council_admissions", "delayed_days", "bridged"):
             setattr(self, name, np.zeros(self.nco))
 
 
@@ -286,7 +287,11 @@ class Delivery:
         home_idx = np.flatnonzero(at_home)
 
         placed_from_hospital = []
+        bridged_all = []
         for c in m.councils:
+            # people leave intermediate care after its stay (a place held for the stay, whatever becomes of them)
+            if c.in_intermediate_care > 0:
+                c.in_intermediate_care -= int(rng.binomial(c.in_intermediate_care, 1.0 / m.params.social_care.intermediate_care_months))
             free = max(c.packages - int(in_use[c.index]), 0)
             d_idx = want_discharge[pop.council[want_discharge] == c.index]
             h_idx = home_idx[pop.council[home_idx] == c.index]
@@ -300,6 +305,15 @@ class Delivery:
             pop.sc_met[placed] = True
             c.packages_in_use = int(in_use[c.index]) + placed.size
             placed_from_hospital.append(placed[pop.delayed[placed] | np.isin(placed, d_idx)])
+            # intermediate care takes those still waiting to leave (people delayed longest first) home or to a
+            # step-down bed, where they wait for a package like anyone at home
+            room = c.intermediate_places - c.in_intermediate_care
+            if room > 0:
+                waiting = d_idx[~np.isin(d_idx, placed)][:room]
+                c.in_intermediate_care += waiting.size
+                self.tally.bridged[c.index] += waiting.size
+                bridged_all.append(waiting)
+                placed_from_hospital.append(waiting)
 
         with_care = np.concatenate(placed_from_hospital) if placed_from_hospital else discharged_now[:0]
         left = np.concatenate([discharged_now, with_care])
@@ -312,6 +326,8 @@ class Delivery:
         pop.delayed_months[left] = 0
 
         still = want_discharge[~pop.sc_met[want_discharge]]
+        if bridged_all:
+            still = still[~np.isin(still, np.concatenate(bridged_all))]
         # some of those already waiting leave without a council package: they pay for care,
         # family takes them home, or they go home with their need unmet (and a raised
         # risk of coming back)

@@ -92,13 +92,14 @@ class Organisation(mesa.Agent):
     def advance_programmes(self) -> None:
         """A month of building (or winding down) each programme; set-up costs are paid as capacity is added."""
         p = self.model.params.programmes
+        cost = 0.0
         for name, dose in self.programme_doses().items():
             prog = self.programmes.setdefault(name, Programme())
             prog.dose = dose
             added = prog.advance_month(p)
-            cost = self.setup_cost(name, added)
-            if cost > 0:
-                self.spend(cost, "programme_set_up")
+            cost += self.setup_cost(name, added)
+        if cost > 0:  # one posting a month for all its programmes
+            self.spend(cost, "programme_set_up")
 
     def setup_cost(self, programme: str, added: float) -> float:
         """Pounds to set up ``added`` units of a programme's capacity (none for programmes of staff time)."""
@@ -231,7 +232,7 @@ class Council(Organisation):
     """A local authority: social care packages and prevention for its residents."""
 
     kind = "council"
-    LEVERS = ("eligibility_tightening", "prevention_ratio", "pooled_substitution")
+    LEVERS = ("eligibility_tightening", "prevention_ratio", "pooled_substitution", "intermediate_care")
 
     def __init__(self, model: LocalHealthEconomy, name: str, strategy: str, index: int) -> None:
         super().__init__(model, name, strategy, index)
@@ -251,6 +252,8 @@ class Council(Organisation):
         self.pot_in_year = 0.0
         self.nhs_funded_in_year = 0.0
         self.base_prevention = 0.0
+        self.residents_at_start = 0  # its living residents at the start (intermediate care places are per 1,000)
+        self.in_intermediate_care = 0  # people in its intermediate care places now
 
     @property
     def eligibility(self) -> float:
@@ -267,15 +270,35 @@ class Council(Organisation):
         return max(self.base_eligibility, floor + self.lever("eligibility_tightening"), need)
 
     def programme_doses(self) -> dict[str, float]:
-        # prevention: the change in spending over the start it commissions (negative: a cut)
-        return {"prevention": self.lever("prevention_ratio") - 1.0}
+        # prevention: the change in spending over the start it commissions (negative: a cut); intermediate
+        # care: places per 1,000 residents at the start
+        return {"prevention": self.lever("prevention_ratio") - 1.0, "intermediate": self.lever("intermediate_care")}
 
     def setup_cost(self, programme: str, added: float) -> float:
-        return added * self.base_prevention * self.model.prices.council_index / 12 * self.model.params.programmes.setup_months
+        months = self.model.params.programmes.setup_months
+        if programme == "intermediate":
+            return added * self.residents_at_start / 1000 * self.intermediate_place_cost() * months
+        return added * self.base_prevention * self.model.prices.council_index / 12 * months
+
+    @property
+    def intermediate_places(self) -> int:
+        """Intermediate care places in post (recruited and running) now."""
+        return int(self.in_post("intermediate") * self.residents_at_start / 1000)
+
+    def intermediate_place_cost(self) -> float:
+        """A place in intermediate care, pounds a month at today's prices (it moves as a care package does)."""
+        sc = self.model.params.social_care
+        return sc.intermediate_care_cost_per_month * self.model.prices.package_cost / sc.package_cost_per_month
+
+    def intermediate_care_year(self) -> float:
+        """What its intermediate care places in post cost a year at today's prices."""
+        return self.in_post("intermediate") * self.residents_at_start / 1000 * self.intermediate_place_cost() * 12
 
     def monthly_costs(self) -> None:
         cost = self.model.prices.package_cost
         self.spend(self.packages_in_use * cost, "care_packages")
+        if self.in_post("intermediate") > 0:
+            self.spend(self.intermediate_care_year() / 12, "intermediate_care")
         # prevention services in post: the starting spend plus the capacity built (or less that cut)
         self.prevention_spend = self.base_prevention * (1.0 + self.in_post("prevention")) * self.model.prices.council_index
         self.spend(self.prevention_spend / 12, "prevention")
@@ -285,7 +308,9 @@ class Council(Organisation):
         m = self.model
         self.planned = True
         cost_year = m.prices.package_cost * 12
-        prevention = self.base_prevention * self.lever("prevention_ratio") * m.prices.council_index
+        # prevention and intermediate care come first out of its money; packages get the rest
+        prevention = (self.base_prevention * self.lever("prevention_ratio") * m.prices.council_index
+                      + self.lever("intermediate_care") * self.residents_at_start / 1000 * self.intermediate_place_cost() * 12)
         pooled = self.pot_in_year + self.pooled_in_year * (1.0 - self.lever("pooled_substitution"))
         self.pools = any(c.scope == "social_care" for c in m.contracting.of_provider(self))
         income = self.grant + self.nhs_funded_in_year + pooled

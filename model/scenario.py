@@ -263,6 +263,14 @@ class SocialCare(_Section):
     delay_exit_per_month: Share = Field(description=(
         "share of people delayed in hospital who leave each month without a council package "
         "(paying for care themselves, family care, or going home with unmet need)"))
+    intermediate_care_months: float = Field(1.4, ge=0.25, le=12.0, description=(
+        "mean months a person stays in intermediate care (reablement at home or a step-down bed) after leaving "
+        "hospital, waiting at home for long-term care if they still need it"))
+    intermediate_care_most_per_1000: float = Field(0.0, ge=0.0, le=2.0, description=(
+        "the most intermediate care places per 1,000 residents a council may commission (its lever's top; "
+        "0: the place's councils commission none of their own)"))
+    intermediate_care_cost_per_month: float = Field(3000.0, ge=0.0, le=50_000, description=(
+        "a place in intermediate care, pounds a month at the start (paid for whether or not it is full)"))
 
 
 class Money(_Section):

@@ -56,6 +56,7 @@ def size_place(model: LocalHealthEconomy) -> Catchments:
     for co in m.councils:
         mine = pop.alive & (pop.council == co.index)
         co.packages = int(round(sc.packages_per_1000 * residents[co.index] / 1000))
+        co.residents_at_start = int(residents[co.index])
         co.base_eligibility = co.start_eligibility = m.delivery.ration_threshold(co, co.packages)
         if co.behaviour.balances_books:
             co.packages = min(co.packages, m.delivery.eligible_count(co))

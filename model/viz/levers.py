@@ -55,8 +55,12 @@ def declare(kind: str, levers: list[tuple], apply: ApplyLevers,
 
 
 def _hold(model: LocalHealthEconomy, org: Organisation, values: Mapping[str, float]) -> None:
-    """A student's levers for the coming year: set now, and left alone by the organisation's own decisions."""
-    org.levers.update({name: float(v) for name, v in values.items()})
+    """A student's levers for the coming year: set now, and left alone by the organisation's own decisions;
+    never above what the scenario allows (a lever it caps, such as a council's intermediate care)."""
+    from model.decisions import LEVERS
+
+    top = {lv.name: lv.highest(model) for lv in LEVERS.get(org.kind, ())}
+    org.levers.update({name: min(float(v), top.get(name, float(v))) for name, v in values.items()})
     org.levers_held_at = model.month
 
 

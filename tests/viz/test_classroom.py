@@ -314,3 +314,16 @@ def test_a_students_levers_hold_for_the_year_and_the_organisations_own_decisions
     # ablation: levers set without the hold are the hospital's own to move again at the same year end
     values, after = _hospital_levers_after_a_year_end(hold=False)
     assert after != values
+
+
+@pytest.mark.parametrize("most", [0.0, 1.0])
+def test_a_student_cannot_set_a_lever_above_what_the_scenario_allows(most):
+    """A council's intermediate care is capped by the scenario (``social_care.intermediate_care_most_per_1000``):
+    a student asking for two places per 1,000 gets the cap; where the cap is above it, what they asked."""
+    from model.viz.levers import LEVER_SETS
+
+    m = LocalHealthEconomy(load_scenario("teach-pbr").with_changes(
+        {"population.size": 3_000, "social_care.intermediate_care_most_per_1000": most}), rng=1)
+    co = m.councils[0]
+    LEVER_SETS["council"].apply(m, co, {"intermediate_care": 2.0 if most == 0.0 else 0.5})
+    assert co.levers["intermediate_care"] == (0.0 if most == 0.0 else 0.5)
