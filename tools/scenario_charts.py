@@ -65,23 +65,17 @@ WHY = {
         " the CCG's contracts (see the file's comment). The council rations the pot's care down to the need"
         " threshold and its result is shared with the CCG.",
     "torbay":
-        "**Why delayed transfers rise although everyone is collaborative.** A collaborator maximises the"
-        " place's net benefit, health valued at `net_health.threshold_per_qaly`, and in the model a"
-        " care package-year buys less health than it costs: it spares a year of unmet need"
-        " (`net_health.unmet_need_decrement`, a twentieth of a QALY) and the admissions that need brings,"
-        " worth far less than `social_care.package_cost_per_month` times twelve. The council's own pounds"
-        " count for nothing while its reserves last (a cash-limited council), but the pooled budget's"
-        " `pooled_risk_share` hands half of its result to the NHS, whose pounds a collaborator does count:"
-        " so the council cuts prevention to the lever's floor and withdraws the collaborative CCG's Better"
-        " Care Fund-sized transfer from care (`pooled_substitution`; the pooled budget's own money, governed"
-        " jointly, is never withdrawn), and the hospital, its beds emptying at first, closes beds and"
-        " stops early supported discharge. The pot lets the council ration care down to the need threshold,"
-        " so it funds more packages than there are people in them for the first four years, but its grant"
-        " falls 2% a year in real terms while packages cost more, and from the fifth year it funds fewer"
-        " than are in use: no package then comes free but through a death, and people fit to leave who need one wait in a bed. Full beds"
-        " keep frail patients longer and leave no room for inpatient electives, so the list grows. What the"
-        " model lacks to reproduce the seed: a reason to fund discharges first (Torbay's integrated teams)"
-        " beyond a share of free packages, and a health value of care that pays for the care.",
+        "**Why delayed transfers rise, then fall to none.** The council's grant falls 2% a year in real terms"
+        " while packages cost the same, and the pot lets it ration care down to the need threshold: from the"
+        " fifth year or so it funds fewer packages than are in use, so no package comes free but through a"
+        " death, and people fit to leave who need one wait in a bed (with the decisions frozen, about 1,300"
+        " delayed days a month in the last year). A collaborator maximises the place's net benefit, and a"
+        " delayed bed day costs the hospital its variable cost, escalation when its beds are full and the"
+        " electives it crowds out: so once people wait, the council builds intermediate care places"
+        " (`intermediate_care`, open to it up to `social_care.intermediate_care_most_per_1000`, seed 003's"
+        " 'major priority'), paid out of its care money, which take them home or to a step-down bed to wait"
+        " for a package there. The delays fall to none within a few years of the places being recruited."
+        " Not in the model: reablement lowering the need for long-term care afterwards.",
 }
 # Why the teaching runs look as they do, where the table would surprise (after the table).
 TEACHING_WHY = (
