@@ -517,6 +517,15 @@ def _programme_factor(view: View, org: Organisation) -> tuple[float, float, floa
     return mean_in_post(months, p), mean_embedded(months, p), months
 
 
+def _programme_cost(view: View, org: Organisation, cost_year: float, now: float, x: float) -> float:
+    """Pounds a year that moving a programme's dose from ``now`` to ``x`` costs (``cost_year`` a unit of
+    dose): its running cost for the share in post over the horizon, and the set-up of any capacity added,
+    spread over the horizon (at least a year)."""
+    build, _, months = _programme_factor(view, org)
+    setup_months = view.model.params.programmes.setup_months
+    return cost_year * (x - now) * build + max(x - now, 0.0) * cost_year / 12 * setup_months * 12 / max(months, 12.0)
+
+
 def _cut(most: float, half: float, dose_now: float, dose_new: float) -> tuple[float, float]:
     """The effect (share of risk removed) now and at a new dose, steady state."""
     return dose_response(dose_now, most, half), dose_response(dose_new, most, half)
@@ -596,7 +605,7 @@ def _hospital_discharge_support(view: View, h: Hospital, x: float) -> Change:
     ch = Change()
     m = view.model
     p = m.params.programmes
-    build, act, months = _programme_factor(view, h)
+    _, act, _ = _programme_factor(view, h)
     dose = h.levers["discharge_support"]
     los_now, los_new = _cut(p.discharge_los_effect, p.discharge_half_dose, dose, x)
     re_now, re_new = _cut(p.discharge_readmission_effect, p.discharge_half_dose, dose, x)
@@ -609,10 +618,8 @@ def _hospital_discharge_support(view: View, h: Hospital, x: float) -> Change:
     bed_days += readmissions * m.params.demand.emergency_los_days
     over, electives = view.bed_effects(h, bed_days)
     view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
-    running = h.discharge_cost_year() * (x - dose) * build
-    setup = max(x - dose, 0.0) * h.discharge_cost_year() / 12 * p.setup_months * 12 / max(months, 12.0)
-    ch.costs[h.account] += (running + setup + bed_days * view.cost_bed_day + over * view.escalation_cost(h)
-                            + electives * view.cost_elective)
+    ch.costs[h.account] += (_programme_cost(view, h, h.discharge_cost_year(), dose, x) + bed_days * view.cost_bed_day
+                            + over * view.escalation_cost(h) + electives * view.cost_elective)
     ch.qalys += readmissions * view.health.admission + _wait_qalys(view, h, electives)
     return ch
 
@@ -752,10 +759,10 @@ def _council_prevention(view: View, co: Council, x: float) -> Change:
     ch = Change()
     m = view.model
     p = m.params.programmes
-    build, act, months = _programme_factor(view, co)
+    _, act, months = _programme_factor(view, co)
     now = co.levers["prevention_ratio"]
     spend = co.base_prevention * m.prices.council_index
-    ch.costs[co.account] += spend * (x - now) * build + max(x - now, 0.0) * spend / 12 * p.setup_months * 12 / max(months, 12.0)
+    ch.costs[co.account] += _programme_cost(view, co, spend, now, x)
     cut_now, cut_new = _cut(p.prevention_effect, p.prevention_half_dose, now - 1.0, x - 1.0)
     new_conditions = view.tally.new_conditions[co.index] * -_further(cut_now, cut_new) * act
     # a condition avoided is a person-year without it for about half the horizon, and the admissions it brings
@@ -786,7 +793,7 @@ def _council_intermediate(view: View, co: Council, x: float) -> Change:
     ch = Change()
     m = view.model
     sc = m.params.social_care
-    build, _, months = _programme_factor(view, co)
+    build, _, _ = _programme_factor(view, co)
     now = co.levers["intermediate_care"]
     per_1000 = co.residents_at_start / 1000
     mean_delay = MONTH_DAYS / max(sc.delay_exit_per_month, 1.0 / 12)
@@ -794,9 +801,7 @@ def _council_intermediate(view: View, co: Council, x: float) -> Change:
     t = view.tally
     waiting = t.bridged[co.index] + t.delayed_days[co.index] / mean_delay
     taken = lambda places: min(places * per_1000 * 12 / sc.intermediate_care_months * build, waiting)  # noqa: E731
-    cost = co.intermediate_place_cost() * 12
-    _council_spends(view, ch, co, (x - now) * per_1000 * cost * build
-                    + max(x - now, 0.0) * per_1000 * cost / 12 * m.params.programmes.setup_months * 12 / max(months, 12.0))
+    _council_spends(view, ch, co, _programme_cost(view, co, co.intermediate_care_month(1.0) * 12, now, x))
     _delayed(view, ch, co, -(taken(x) - taken(now)) * mean_delay)
     return ch
 

@@ -277,7 +277,7 @@ class Council(Organisation):
     def setup_cost(self, programme: str, added: float) -> float:
         months = self.model.params.programmes.setup_months
         if programme == "intermediate":
-            return added * self.residents_at_start / 1000 * self.intermediate_place_cost() * months
+            return self.intermediate_care_month(added) * months
         return added * self.base_prevention * self.model.prices.council_index / 12 * months
 
     @property
@@ -285,14 +285,16 @@ class Council(Organisation):
         """Intermediate care places in post (recruited and running) now."""
         return int(self.in_post("intermediate") * self.residents_at_start / 1000)
 
-    def intermediate_place_cost(self) -> float:
-        """A place in intermediate care, pounds a month at today's prices (it moves as a care package does)."""
+    def intermediate_care_month(self, per_1000: float) -> float:
+        """What ``per_1000`` intermediate care places per 1,000 residents (at the start) cost a month at today's
+        prices: a place moves as a care package does."""
         sc = self.model.params.social_care
-        return sc.intermediate_care_cost_per_month * self.model.prices.package_cost / sc.package_cost_per_month
+        place = sc.intermediate_care_cost_per_month * self.model.prices.package_cost / sc.package_cost_per_month
+        return per_1000 * self.residents_at_start / 1000 * place
 
     def intermediate_care_year(self) -> float:
         """What its intermediate care places in post cost a year at today's prices."""
-        return self.in_post("intermediate") * self.residents_at_start / 1000 * self.intermediate_place_cost() * 12
+        return self.intermediate_care_month(self.in_post("intermediate")) * 12
 
     def monthly_costs(self) -> None:
         cost = self.model.prices.package_cost
@@ -310,7 +312,7 @@ class Council(Organisation):
         cost_year = m.prices.package_cost * 12
         # prevention and intermediate care come first out of its money; packages get the rest
         prevention = (self.base_prevention * self.lever("prevention_ratio") * m.prices.council_index
-                      + self.lever("intermediate_care") * self.residents_at_start / 1000 * self.intermediate_place_cost() * 12)
+                      + self.intermediate_care_month(self.lever("intermediate_care")) * 12)
         pooled = self.pot_in_year + self.pooled_in_year * (1.0 - self.lever("pooled_substitution"))
         self.pools = any(c.scope == "social_care" for c in m.contracting.of_provider(self))
         income = self.grant + self.nhs_funded_in_year + pooled

@@ -65,10 +65,7 @@ def test_people_leave_intermediate_care_after_its_stay_and_free_the_place():
 def _torbay(seed: int, changes: dict) -> tuple[float, float]:
     """Delayed transfer days a month in the last year, and the council's intermediate care places per 1,000
     at the end."""
-    s = load_scenario("torbay")
-    for key, value in changes.items():
-        section, name = key.split(".")
-        s = s.model_copy(update={section: getattr(s, section).model_copy(update={name: value})})
+    s = load_scenario("torbay").with_changes(changes)
     m = LocalHealthEconomy(s, rng=seed)
     delayed = []
     for _ in range(s.run.steps):
