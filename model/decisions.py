@@ -173,6 +173,8 @@ class Change:
     qalys: float = 0.0
     # harm to the others as its partners measure it (model.governance.measure_harm), pounds, by account
     harm: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    # eligible need met (+) or left unmet (-) by each council, pounds: what the packages cost (model.decisions._packages)
+    duty: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
 # --- the choice --------------------------------------------------------------------------------------------------
@@ -275,6 +277,9 @@ def objective(view: View, org: Organisation, change: Change) -> float:
     # nothing. Every organisation values the health its own decisions change at least at its mission's weight.
     health = max(weight, d.mission_weight)
     value = _own_value(org, own) + weight * (place - own) + health * view.qaly_value * change.qalys
+    # a council's statutory duty to meet the eligible needs of its residents (Care Act 2014): an eligible need
+    # it leaves unmet counts against it at what meeting it would cost
+    value += d.care_duty_weight * change.duty.get(org.account, 0.0)
     reg = m.params.regulation
     if reg.focus == "organisation" or org.in_failure_regime:
         line = -reg.special_measures_deficit * org.last_income
@@ -747,7 +752,11 @@ def _council_eligibility(view: View, co: Council, x: float) -> Change:
     eligible_new = delivery.eligible_at(co, max(co.start_eligibility + x, need))
     funded_now = min(co.packages, eligible_now)
     funded_new = min(co.packages, eligible_new)
-    _packages(view, ch, co, funded_new - funded_now)
+    # above its starting criteria, the people its duty covers; below them, care it chooses to give
+    duty_now = min(funded_now, delivery.eligible_at(co, max(co.start_eligibility + max(now, 0.0), need)))
+    duty_new = min(funded_new, delivery.eligible_at(co, max(co.start_eligibility + max(x, 0.0), need)))
+    _packages(view, ch, co, duty_new - duty_now)
+    _packages(view, ch, co, (funded_new - funded_now) - (duty_new - duty_now), eligible=False)
     # people no longer eligible do not wait in hospital for a package
     if eligible_now > 0:
         delayed = view.tally.delayed_days[co.index] * (eligible_new / eligible_now - 1.0)
@@ -853,13 +862,16 @@ def _council_population_admissions(view: View, ch: Change, co: Council, admissio
             _population_activity(view, ch, cm, admissions * share, 0.0)
 
 
-def _packages(view: View, ch: Change, co: Council, packages: float) -> None:
+def _packages(view: View, ch: Change, co: Council, packages: float, eligible: bool = True) -> None:
     """A year with ``packages`` more care packages from ``co`` (fewer if negative): their cost, the unmet
-    need they meet and the admissions that need brings."""
+    need they meet and the admissions that need brings; ``eligible``: for people who meet the eligibility
+    criteria it started with (the national criteria, which its duty covers), not care it may choose to give."""
     m = view.model
     s = m.params.social_care
     # the council pays for the packages and the NHS pays it back its continuing healthcare share of them
     ch.costs[co.account] += packages * view.package_year
+    if eligible:
+        ch.duty[co.account] += packages * view.package_year
     for cm in m.commissioners:
         share = m.catchments.commissioner_council_share[cm.index, co.index]
         ch.costs[cm.account] += packages * share * view.package_year * s.nhs_funded_share * cm.lever("chc_share_ratio")

@@ -445,6 +445,9 @@ class Decisions(_Section):
     sanction_weight: float = Field(ge=0.0, le=10.0, description=(
         "weight an organisation puts on the graduated sanction it expects next year for the harm a change does (0: it "
         "does not foresee sanctions)"))
+    care_duty_weight: float = Field(ge=0.0, le=10.0, description=(
+        "what a council counts against itself for each pound of eligible social care need it leaves unmet, beside the pound "
+        "(its duty under the Care Act 2014)"))
     horizon_years: float = Field(ge=0.0, le=20.0, description="years ahead an organisation weighs a programme's costs and effects over")
     steps_per_year: int = Field(ge=1, le=10, description="the most steps (each lever's own) a lever can move in a year")
     noise: float = Field(ge=0.0, le=1.0, description=(

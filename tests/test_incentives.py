@@ -121,6 +121,7 @@ WEIGHTS = [  # (path, low, high, other changes)
     ("decisions.regulator_weight", 0.0, 3.0, {}),
     ("decisions.regulator_weight", 0.0, 3.0, {"regulation.focus": "system"}),
     ("decisions.mission_weight", 0.0, 1.0, {}),
+    ("decisions.care_duty_weight", 0.0, 1.0, {}),
     ("regulation.system_health_weight", 0.0, 3.0, {"regulation.focus": "system"}),
     ("decisions.sanction_weight", 0.0, 2.0, {"commons.shared_measures": True, "commons.graduated_sanctions": True}),
 ]

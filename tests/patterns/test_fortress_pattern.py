@@ -5,10 +5,15 @@ where every organisation weighs the others' results and the place's health (coll
 the same starting levers and the same policies, so the strategies differ only in their objective
 (pattern_settings.objective_only). Over 12 paired seeds, under both headroom conventions, the
 fortress place has more emergency admissions and a lower net monetary benefit; its commissioners
-and councils end worse off (hospitals pull in activity the commissioners pay for; commissioners
-push continuing healthcare onto councils) and its GP federations better off (referrals shed onto
-the commissioners' contracts free their time). Ablation: with decisions frozen the objective
-never reaches a lever, and the two places are the same to the penny.
+end worse off (hospitals pull in activity the commissioners pay for) and its GP federations better
+off (referrals shed onto the commissioners' contracts free their time). Ablation: with decisions
+frozen the objective never reaches a lever, and the two places are the same to the penny.
+
+Not asserted: that the fortress place's councils end worse off. Commissioners push continuing
+healthcare onto them, but with their duty to meet eligible need counted (``decisions.care_duty_weight``)
+a council saves nothing by rationing care under either objective, and its result differs little:
++£0.1m over ten years on the collaborative side, in 10 of 12 seeds (one-sided Wilcoxon p = 0.02,
+short of the 1% the patterns ask). Without the duty it was +£2.5m, in 12 of 12.
 """
 
 import numpy as np
@@ -39,10 +44,9 @@ def test_fortresses_admit_more_and_the_place_loses_net_benefit(convention):
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)
-def test_commissioners_and_councils_pay_for_the_fortresses_and_gp_federations_gain(convention):
+def test_commissioners_pay_for_the_fortresses_and_gp_federations_gain(convention):
     fortress, collaborative = places(CONVENTIONS[convention])
     assert holds(paired(collaborative, fortress, total("commissioner")))
-    assert holds(paired(collaborative, fortress, total("council")))
     assert holds(paired(fortress, collaborative, total("gp_federation")))
 
 

@@ -1,0 +1,87 @@
+"""A council's statutory duty to meet eligible need (Care Act 2014; ``decisions.care_duty_weight``).
+
+The duty counts an eligible need a council leaves unmet against it at what meeting it would cost, so a
+council saves nothing by leaving it unmet: not by tightening its eligibility, nor by withdrawing NHS money
+from care. Care it gives beyond the criteria it started with is a choice, not the duty. The ablation is the
+weight at 0, where a council's levers weigh only money and health."""
+
+import numpy as np
+import pytest
+
+from model import LocalHealthEconomy, load_scenario
+from model.decisions import View, objective
+
+
+@pytest.fixture(scope="module")
+def year_end():
+    """teach-pbr at its first year end: one collaborative council that does not hold a pooled budget."""
+    m = LocalHealthEconomy(load_scenario("teach-pbr").with_changes({"population.size": 20_000}), rng=2)
+    m.run(12)
+    return m
+
+
+def test_tightening_eligibility_leaves_eligible_need_unmet_and_the_duty_counts_it(year_end):
+    view = View(year_end)
+    co = year_end.councils[0]
+    now = co.levers["eligibility_tightening"]
+    tighter = view.change(co, "eligibility_tightening", now + 0.02)
+    saved = -tighter.costs[co.account]
+    assert saved > 0
+    # the packages no longer funded were for people who met its starting criteria: all of them count
+    assert tighter.duty[co.account] < 0
+    assert -tighter.duty[co.account] >= saved  # the packages' whole cost (the NHS pays back a share of it)
+
+
+def test_care_beyond_its_starting_criteria_is_no_part_of_the_duty(year_end):
+    view = View(year_end)
+    co = year_end.councils[0]
+    co.levers["eligibility_tightening"] = 0.0
+    co.packages = 10 ** 6  # funds whoever it counts eligible
+    looser = view.change(co, "eligibility_tightening", -0.02)
+    assert looser.costs[co.account] > 0  # more packages, for people below its starting threshold
+    assert looser.duty.get(co.account, 0.0) == 0.0
+
+
+def test_the_duty_weighs_against_tightening_in_a_councils_objective(year_end):
+    view = View(year_end)
+    co = year_end.councils[0]
+    now = co.levers["eligibility_tightening"]
+    tighter = view.change(co, "eligibility_tightening", now + 0.02)
+    d = year_end.params.decisions
+    with_duty = objective(view, co, tighter)
+    weight = d.care_duty_weight
+    try:
+        d.care_duty_weight = 0.0
+        without = objective(view, co, tighter)
+    finally:
+        d.care_duty_weight = weight
+    assert with_duty - without == pytest.approx(weight * tighter.duty[co.account])
+    assert with_duty < without
+
+
+def _council_years(duty: float, seed: int) -> tuple[float, float]:
+    """teach-pbr's council over five years: its mean eligibility tightening and its mean packages funded but
+    idle at the year ends."""
+    s = load_scenario("teach-pbr").with_changes({"decisions.care_duty_weight": duty})
+    m = LocalHealthEconomy(s, rng=seed)
+    tightening, idle = [], []
+    for month in range(1, s.run.steps + 1):
+        m.step()
+        if month % 12 == 0:
+            co = m.councils[0]
+            tightening.append(co.lever("eligibility_tightening"))
+            idle.append(max(co.packages - co.packages_in_use, 0))
+    return float(np.mean(tightening)), float(np.mean(idle))
+
+
+@pytest.mark.slow
+def test_a_council_bound_by_its_duty_does_not_ration_care_it_has_paid_for():
+    """The teaching place's collaborative council, whose pounds count only while its reserves are forecast
+    below zero: without the duty it tightens eligibility (the NHS's share of the packages saved is worth more
+    to the place than the health they buy) and leaves packages it funds idle; with it, it tightens less and
+    its packages are used, in every seed. Ablation: the weight at 0."""
+    for seed in (1, 2, 3):
+        bound_tight, bound_idle = _council_years(1.0, seed)
+        free_tight, free_idle = _council_years(0.0, seed)
+        assert bound_tight < free_tight - 0.01, (seed, bound_tight, free_tight)
+        assert bound_idle < 0.5 * free_idle, (seed, bound_idle, free_idle)
