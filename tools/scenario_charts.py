@@ -79,16 +79,16 @@ WHY = {
 }
 # Why the teaching runs look as they do, where the table would surprise (after the table).
 TEACHING_WHY = (
-    "**Why delayed transfers fall to nothing in most teaching runs.** The collaborative council there is"
-    " cash-limited: its own pounds count for nothing while its reserves last, and it weighs the NHS's"
-    " pounds as its own. Tightening eligibility saves the NHS its continuing healthcare share of each"
-    " package (`social_care.nhs_funded_share`), which the model values above the health a package-year"
-    " buys (a twentieth of a QALY of unmet need, and the admissions it brings), so the council tightens"
-    " to the lever's limit in its first years while funding the packages it had. Fewer people are"
-    " eligible than it funds: packages stand idle, its reserves grow, and every eligible person leaving"
-    " hospital gets one at once. It is what the rules give, not a council funding every discharge: unmet"
-    " need is higher, not lower. In `teach-pooled` the pot lets the council ration care down to the need"
-    " threshold, so it funds more packages, all of them in use, and a few people wait for one."
+    "**Why delayed transfers rise in the teaching runs.** The collaborative council is bound by its duty to meet"
+    " eligible need (`decisions.care_duty_weight`): it saves nothing by tightening eligibility or by leaving"
+    " packages it funds idle, so from the second year every package it funds is in use and its reserves run"
+    " down to about nothing by the third. Then its own pounds count again (a council is cash-limited), and it"
+    " cuts prevention and withdraws part of the Better Care Fund-sized money from care; with no package to"
+    " spare, people fit to leave who need one wait in a bed. Try --set decisions.care_duty_weight=0: the"
+    " council, its pounds worth nothing while its reserves last, tightens eligibility to save the NHS its"
+    " continuing healthcare share of each package (which the model values above the health a package-year"
+    " buys), packages stand idle, its reserves grow to about £10m and the delays fall to none, while more"
+    " residents go without care."
 )
 
 # The order of the doc: the two poles, the vanguards of seed 004 Table 1, then the rest.

@@ -16,16 +16,16 @@ Not yet reproduced (docs/patterns.md gives the figures): that the place does bet
 whole-system regulator on outcomes. With the regulator judging the place's money alone
 (``system_health_weight`` 0) organisations trade health for money and the place's net monetary
 benefit is worse under it on average (in 7 and 8 seeds of 12 under the two conventions); with its
-health counted the difference is about even with the headroom spent (+£0.12m over ten years, better
-in 7 of 12 seeds) and worse with it banked (-£0.37m, better in 2 of 12), and emergency admissions
-are a little higher under it (about +40 over ten years at 10,000 people, in 10 of 12 seeds with the
-headroom spent): collaborators judged on a place in deficit cut programmes that cost money before
-they pay back. Under the whole-system regulator more councils collaborate (0.94 of council-years
-against 0.67, seeds 1-6), and they spend less on prevention and withdraw more NHS money from care;
-but with the councils' levers held where they start the outcomes differ as little (net monetary
-benefit -£0.10m, better in 6 of 12; +£0.00m, 4 of 12), so the councils are not the cause.
+health counted, and the councils bound by their duty to meet eligible need, the difference is about
+even or a little worse (-£0.32m over ten years with the headroom spent, better in 5 of 12 seeds;
+-£0.20m with it banked, 6 of 12), and emergency admissions are a little higher under it (about +50
+over ten years at 10,000 people, in 11 of 12 seeds under either convention): collaborators judged on a place in deficit cut programmes that cost money before
+they pay back. Before the councils' duty was counted, more councils collaborated under the
+whole-system regulator (0.94 of council-years against 0.67, seeds 1-6) and spent less on prevention
+and withdrew more NHS money from care; with the councils' levers held where they start the outcomes
+differed as little, so the councils were not the cause.
 
-What the share rests on (measured, not asserted): with councils left out of the organisation-focused
+What the share rested on (measured before the councils' duty was counted, not asserted): with councils left out of the organisation-focused
 regulator's judgement (no special measures for them, no own-deficit term in their decisions or
 payoff) the share difference mostly goes (+0.02, higher in 6 of 12 seeds, headroom spent) while the
 whole-system regulator's net monetary benefit comes out ahead (+£1.4m, 11 of 12): the collaboration
