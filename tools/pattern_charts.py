@@ -163,7 +163,7 @@ def fortress(r: Runs, img: Path) -> str:
     claims = [("emergency admissions, ten years (fortress more)", "emergency_admissions", 1, 1.0, True),
               ("net monetary benefit, ten years (fortress less), £000", "net_monetary_benefit", -1, 1e3, True),
               ("commissioners' result (fortress worse), £000", "commissioner", -1, 1e3, True),
-              ("councils' result (fortress worse), £000", "council", -1, 1e3, True),
+              ("councils' result (fortress worse; not tested), £000", "council", -1, 1e3, False),
               ("GP federations' result (fortress better), £000", "gp_federation", 1, 1e3, True),
               ("hospitals' result (fortress better; not tested), £000", "hospital", 1, 1e3, False),
               ("delayed transfer days, ten years (fortress more; not tested)", "delayed_transfer_days", 1, 1.0, False)]
