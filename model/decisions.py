@@ -38,7 +38,9 @@ foresight.
   it stays where it is.
 * **Councils are cash-limited**: they must balance their budgets and cannot borrow to run
   services, so a council values its own pounds only while its reserves are forecast to
-  fall below zero; beyond that, money saved is money it would spend on its services.
+  fall below zero; beyond that, money saved is money it would spend on its services. And each
+  has a statutory duty to meet its residents' eligible needs (the Care Act 2014): an eligible need
+  it leaves unmet counts against it at what meeting it would cost (``decisions.care_duty_weight``).
 
 Programmes' costs and effects are judged over ``decisions.horizon_years`` (capped by
 the term left on the contracts a provider holds): a new dose is paid for as capacity
@@ -373,6 +375,7 @@ class View:
         self.package_year = pr.package_cost * 12
         self.health = _HealthWeights(model)
         self._hospital_use: dict[int, np.ndarray] = {}
+        self._eligible: dict[tuple[int, float], int] = {}
 
     # -- prices -----------------------------------------------------------------------------------------------
     def marginal(self, c: Contract, unit: str) -> float:
@@ -394,6 +397,15 @@ class View:
             use = np.bincount(pop.hospital[mine], minlength=len(m.hospitals)).astype(float)
             self._hospital_use[co.index] = use / max(use.sum(), 1.0)
         return self._hospital_use[co.index]
+
+    def eligible_at(self, co: Council, tightening: float) -> int:
+        """The council's residents who would be eligible were its starting criteria tightened by ``tightening``
+        (never below the need threshold; counted once a year end for each level)."""
+        key = (co.index, tightening)
+        if key not in self._eligible:
+            need = self.model.params.social_care.need_threshold
+            self._eligible[key] = self.model.delivery.eligible_at(co, max(co.start_eligibility + tightening, need))
+        return self._eligible[key]
 
     def shared_cost(self, org: Organisation) -> float:
         """The share of ``org``'s extra costs its contracts' risk shares pass on (by each contract's value)."""
@@ -744,17 +756,13 @@ def _commissioner_chc(view: View, cm: Commissioner, x: float) -> Change:
 
 def _council_eligibility(view: View, co: Council, x: float) -> Change:
     ch = Change()
-    m = view.model
     now = co.levers["eligibility_tightening"]
-    delivery = m.delivery
-    need = m.params.social_care.need_threshold
-    eligible_now = delivery.eligible_at(co, max(co.start_eligibility + now, need))
-    eligible_new = delivery.eligible_at(co, max(co.start_eligibility + x, need))
+    eligible_now, eligible_new = view.eligible_at(co, now), view.eligible_at(co, x)
     funded_now = min(co.packages, eligible_now)
     funded_new = min(co.packages, eligible_new)
-    # above its starting criteria, the people its duty covers; below them, care it chooses to give
-    duty_now = min(funded_now, delivery.eligible_at(co, max(co.start_eligibility + max(now, 0.0), need)))
-    duty_new = min(funded_new, delivery.eligible_at(co, max(co.start_eligibility + max(x, 0.0), need)))
+    # those who meet its starting criteria, whom its duty covers; below them, care it chooses to give
+    duty_now = min(funded_now, view.eligible_at(co, max(now, 0.0)))
+    duty_new = min(funded_new, view.eligible_at(co, max(x, 0.0)))
     _packages(view, ch, co, duty_new - duty_now)
     _packages(view, ch, co, (funded_new - funded_now) - (duty_new - duty_now), eligible=False)
     # people no longer eligible do not wait in hospital for a package

@@ -32,29 +32,26 @@ def test_tightening_eligibility_leaves_eligible_need_unmet_and_the_duty_counts_i
     assert -tighter.duty[co.account] >= saved  # the packages' whole cost (the NHS pays back a share of it)
 
 
-def test_care_beyond_its_starting_criteria_is_no_part_of_the_duty(year_end):
+def test_care_beyond_its_starting_criteria_is_no_part_of_the_duty(year_end, monkeypatch):
     view = View(year_end)
     co = year_end.councils[0]
-    co.levers["eligibility_tightening"] = 0.0
-    co.packages = 10 ** 6  # funds whoever it counts eligible
+    monkeypatch.setitem(co.levers, "eligibility_tightening", 0.0)
+    monkeypatch.setattr(co, "packages", 10 ** 6)  # funds whoever it counts eligible
     looser = view.change(co, "eligibility_tightening", -0.02)
     assert looser.costs[co.account] > 0  # more packages, for people below its starting threshold
     assert looser.duty.get(co.account, 0.0) == 0.0
 
 
-def test_the_duty_weighs_against_tightening_in_a_councils_objective(year_end):
+def test_the_duty_weighs_against_tightening_in_a_councils_objective(year_end, monkeypatch):
     view = View(year_end)
     co = year_end.councils[0]
     now = co.levers["eligibility_tightening"]
     tighter = view.change(co, "eligibility_tightening", now + 0.02)
     d = year_end.params.decisions
-    with_duty = objective(view, co, tighter)
     weight = d.care_duty_weight
-    try:
-        d.care_duty_weight = 0.0
-        without = objective(view, co, tighter)
-    finally:
-        d.care_duty_weight = weight
+    with_duty = objective(view, co, tighter)
+    monkeypatch.setattr(d, "care_duty_weight", 0.0)
+    without = objective(view, co, tighter)
     assert with_duty - without == pytest.approx(weight * tighter.duty[co.account])
     assert with_duty < without
 
