@@ -449,14 +449,19 @@ Once harm follows the label, sanctions spread collaboration.
 
 
 def regulation(r: Runs, img: Path) -> str:
-    """Whole-system against organisation-focused regulation, every organisation starting collaborative."""
-    def places(extra: dict) -> tuple[Setting, Setting]:
-        return (r.setting(ps.REGULATION_PLACE, {**ps.REGULATION["whole-system regulator"], **extra}),
-                r.setting(ps.REGULATION_PLACE, {**ps.REGULATION["organisation-focused regulator"], **extra}))
+    """Whole-system against organisation-focused regulation: the share collaborating where every organisation
+    starts collaborative, the outcomes where hospitals are paid by activity."""
+    def places(extra: dict, place: str = ps.REGULATION_PLACE) -> tuple[Setting, Setting]:
+        return (r.setting(place, {**ps.REGULATION["whole-system regulator"], **extra}),
+                r.setting(place, {**ps.REGULATION["organisation-focused regulator"], **extra}))
 
     arms = {"headroom spent": places(SPENT), "headroom banked": places(BANKED),
             "ablation: no judgement (spent)": places({**SPENT, **ps.NO_JUDGEMENT})}
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    outcome = ps.REGULATION_OUTCOME_PLACE
+    judged = {"headroom spent": places(SPENT, outcome), "headroom banked": places(BANKED, outcome),
+              "ablation: line out of reach (spent)": places({**SPENT, **ps.LINE_OUT_OF_REACH}, outcome),
+              "ablation: line out of reach (banked)": places({**BANKED, **ps.LINE_OUT_OF_REACH}, outcome)}
+    fig, axes = plt.subplots(1, 4, figsize=(17, 3.8))
     system, organisation = arms["headroom spent"]
     abl_system, abl_organisation = arms["ablation: no judgement (spent)"]
     lines(axes[0], {"whole-system, headroom spent": r.each(system, figure("share")),
@@ -468,15 +473,25 @@ def regulation(r: Runs, img: Path) -> str:
                    "ablation: whole-system, no judgement": "#1f77b4",
                    "ablation: organisation-focused, no judgement": "#ff7f0e"})
     axes[0].set_ylim(0, 1)
+    axes[0].set_title(f"{ps.REGULATION_PLACE}", fontsize=9)
     lines(axes[1], {k: r.paired(a, b, figure("share")) for k, (a, b) in arms.items()},
           "share collaborating,\nwhole-system less organisation-focused", months=True)
-    lines(axes[2], {k: r.paired(a, b, figure("net_monetary_benefit")) / 1e3 for k, (a, b) in arms.items()},
-          "net monetary benefit a year, £000, whole-\nsystem less organisation-focused")
-    axes[2].set_title("outcomes (not reproduced)", fontsize=9)
+    axes[1].set_title(f"{ps.REGULATION_PLACE}", fontsize=9)
+    lines(axes[2], {k: -r.paired(a, b, figure("emergency_admissions")) for k, (a, b) in judged.items()
+                    if "banked)" not in k},
+          "emergency admissions avoided a year,\nwhole-system less organisation-focused",
+          colours={"ablation: line out of reach (spent)": COLOURS["ablation"]})
+    axes[2].set_title(f"outcomes: {outcome} (Payment by Results)", fontsize=9)
+    lines(axes[3], {k: r.paired(a, b, figure("net_monetary_benefit")) / 1e3 for k, (a, b) in judged.items()
+                    if "banked)" not in k},
+          "net monetary benefit a year, £000, whole-\nsystem less organisation-focused",
+          colours={"ablation: line out of reach (spent)": COLOURS["ablation"]})
+    axes[3].set_title(f"outcomes: {outcome} (net benefit not at the 1% standard)", fontsize=9)
     axes[0].legend(fontsize=6, loc="lower left")
     axes[1].legend(fontsize=7)
-    save(fig, img, "regulation", f"Every organisation starting collaborative ({ps.REGULATION_PLACE}) and learning: "
-                                 "whole-system against organisation-focused regulation")
+    axes[2].legend(fontsize=7)
+    save(fig, img, "regulation", "Whole-system against organisation-focused regulation, every organisation learning: "
+                                 f"who collaborates ({ps.REGULATION_PLACE}), and outcomes under Payment by Results ({outcome})")
 
     def late(a: Setting, b: Setting) -> Diff:
         return Diff(r.paired(a, b, figure("share_late")))
@@ -487,52 +502,81 @@ def regulation(r: Runs, img: Path) -> str:
     a, b = arms["ablation: no judgement (spent)"]
     same = largest(r.paired(a, b, figure("share_late")),
                    *(r.paired(a, b, ps.total(n)) for n in ("place", "net_monetary_benefit", "emergency_admissions")))
-    outcomes = "\n".join(
-        f"| {conv} | {Diff(r.paired(*arms[conv], ps.total('place'))).says(1e3)} | "
-        f"{Diff(r.paired(*arms[conv], ps.total('net_monetary_benefit'))).says(1e3)} |"
+
+    def avoided(k: str) -> Diff:
+        return Diff(-r.paired(*judged[k], ps.total("emergency_admissions")))
+
+    def benefit(k: str, where: dict = judged) -> Diff:
+        return Diff(r.paired(*where[k], ps.total("net_monetary_benefit")))
+
+    judged_rows = "\n".join(
+        f"| {conv} | {avoided(conv).says()} | {benefit(conv).says(1e3)} | "
+        f"{avoided(f'ablation: line out of reach ({conv.split()[1]})').says()} |"
         for conv in ("headroom spent", "headroom banked"))
-    nmb_worse = all(r.paired(*arms[conv], ps.total("net_monetary_benefit")).mean() < 0
-                    for conv in ("headroom spent", "headroom banked"))
+    alliance_rows = "\n".join(
+        f"| {conv} | {Diff(-r.paired(*arms[conv], ps.total('emergency_admissions'))).says()} | "
+        f"{benefit(conv, arms).says(1e3)} |"
+        for conv in ("headroom spent", "headroom banked"))
     return f"""## 4. Organisation-focused regulation breaks collaboration that whole-system regulation sustains
 
 **What the paper claims.** Regulators' "demands and expectations ... may work against collaboration
 and integration ... especially ... when changes in the interests of the whole health economy
 impact adversely on the performance of individual organisations" (seed 001, 'System
 leadership'); "faced with persistent demands from regulators to improve performance", leaders
-turn to the fortress (seed 002, '1 From fortresses to systems').
+turn to the fortress, and "an acute provider that improves its financial performance by increasing
+activity may add to the pressures facing commissioners" (seed 002, '1 From fortresses to systems').
 
-**What is compared.** `{ps.REGULATION_PLACE}` with every organisation learning, under a
-whole-system regulator (which judges the place as one against its control total) and under an
-organisation-focused one (which judges each organisation on its own deficit: in decisions, in
-learning, and by special measures past a threshold), on the same money and seeds. The measure is
-the share collaborating in the last two years. Tested in
-`tests/patterns/test_regulation_pattern.py`.
+**What is compared.** A whole-system regulator (which judges the place as one against its control
+total, its people's health counted with its money) and an organisation-focused one (which judges
+each organisation on its own deficit: in decisions, in learning, and by special measures past a
+threshold), with every organisation learning, on the same money and seeds. Who collaborates is
+measured in `{ps.REGULATION_PLACE}`, where every organisation starts collaborative; outcomes in
+`{outcome}`, the mixed place whose hospitals are paid by results, the tariff the papers wrote under.
+Tested in `tests/patterns/test_regulation_pattern.py`.
 
 ![regulation](img/patterns/regulation.png)
 
-**What the model shows.** The share collaborating in the last two years is
+**Who collaborates.** The share collaborating in the last two years is
 {levels["headroom spent"][0]:.2f} under the whole-system regulator and
 {levels["headroom spent"][1]:.2f} under the organisation-focused one with the headroom spent
 (paired difference {shares["headroom spent"].says(1, 2)}), and {levels["headroom banked"][0]:.2f}
 against {levels["headroom banked"][1]:.2f} with it banked ({shares["headroom banked"].says(1, 2)}).
-
-**The ablation.** With the regulator's judgement taken out of decisions and learning and no
-special measures (`pattern_settings.NO_JUDGEMENT`, headroom spent) the two regulators give places
-that differ by at most {same:,.2f} (share, £ or admissions) on any seed: the share collaborating is
+With the regulator's judgement taken out of decisions and learning and no special measures
+(`pattern_settings.NO_JUDGEMENT`, headroom spent) the two regulators give places that differ by at
+most {same:,.2f} (share, £ or admissions) on any seed: the share collaborating is
 {levels["ablation: no judgement (spent)"][0]:.2f} under both.
 
-**Not reproduced.** That the place does better on outcomes under the whole-system regulator. The
-tests do not claim it. Whole-system less organisation-focused, over ten years, £000:
+**Outcomes, where hospitals are paid by activity.** Whole-system less organisation-focused, over ten
+years (emergency admissions avoided; net monetary benefit in £000); the ablation moves the
+organisation-focused regulator's line out of reach (`pattern_settings.LINE_OUT_OF_REACH`,
+`regulation.special_measures_deficit` 1: it puts nobody in special measures and no organisation's
+decisions or learning count a pound below it):
 
-| convention | the place's result (every organisation's surplus or deficit) | net monetary benefit |
+| convention | emergency admissions avoided | net monetary benefit | ablation: admissions avoided |
+|---|---|---|---|
+{judged_rows}
+
+A hospital judged on its own deficit earns its way out at the margin with admissions the tariff
+pays for (and one past the line is put in special measures and run as a fortress); judged on the
+place, an admission is a cost to the place. Measured by hand (not asserted): with an emergency
+admission earning nothing at the margin in the organisations' forecasts, the difference in admissions
+falls to about 60 over ten years; no one of the line's three ways of acting (special measures, the
+decisions' own-deficit term, learning) is needed alone.
+
+**Not reproduced.** That the place's net monetary benefit is higher under the whole-system regulator
+at the patterns' standard: it is higher on average but short of the 1% test. The whole-system
+regulator judges the place's money, and hospitals judged on it also do fewer electives, so more
+people wait long. Under the alliance's block budgets (`{ps.REGULATION_PLACE}`), where the share
+collaborating differs, outcomes do not favour the whole-system regulator:
+
+| convention | emergency admissions avoided | net monetary benefit |
 |---|---|---|
-{outcomes}
-{chr(10) + "Under both conventions the net monetary benefit is lower on average under the whole-system regulator: a regulator that judges the place's money makes organisations trade health for money." if nmb_worse else ""}
-The whole-system regulator judges the place's health with its money
-(`regulation.system_health_weight`, 1: its health lost weighed as a pound of its deficit; seed 002's
-"metrics that reflect whole-system performance"). Judging the money alone (`system_health_weight` 0)
-made the net monetary benefit worse under it on average in both conventions; with the health counted,
-collaborators judged on a place in deficit still cut programmes that cost money before they pay back."""
+{alliance_rows}
+
+A hospital paid a block has no activity to earn its way out with; there hospitals in special
+measures under the organisation-focused regulator cut activity the block pays for anyway, while
+collaborators judged on a place in deficit cut programmes that cost money before they pay back.
+"""
 
 
 # --- where each pattern holds: its claim as one assumption moves ------------------------------------
@@ -565,10 +609,13 @@ def _range_claims(r: Runs) -> list[tuple[str, str, list[tuple[str, dict]], str, 
         rules = {**spent, **ps.SANCTIONS, **changes}
         return [((ps.COMMONS_PLACE, rules), (ps.COMMONS_PLACE, {**rules, **ps.NO_SANCTION}))]
 
-    def regulation(changes: dict):
+    def regulation(changes: dict, place: str = ps.REGULATION_PLACE):
         base = {**spent, **changes}
-        return [((ps.REGULATION_PLACE, {**ps.REGULATION["whole-system regulator"], **base}),
-                 (ps.REGULATION_PLACE, {**ps.REGULATION["organisation-focused regulator"], **base}))]
+        return [((place, {**ps.REGULATION["whole-system regulator"], **base}),
+                 (place, {**ps.REGULATION["organisation-focused regulator"], **base}))]
+
+    def regulation_outcomes(changes: dict):
+        return regulation(changes, ps.REGULATION_OUTCOME_PLACE)
 
     def values(path: str, xs: tuple[float, ...]) -> list[tuple[str, dict]]:
         return [(f"{x:g}", {path: x}) for x in xs]
@@ -596,6 +643,12 @@ def _range_claims(r: Runs) -> list[tuple[str, str, list[tuple[str, dict]], str, 
          "more organisations collaborate under the whole-system regulator", (regulation, "share", 1)),
         ("4. regulation", "regulation.special_measures_deficit", values("regulation.special_measures_deficit", (0.01, 0.02, 0.04)),
          "more organisations collaborate under the whole-system regulator", (regulation, "share", 1)),
+        ("4. regulation", "decisions.regulator_weight", values("decisions.regulator_weight", (0.5, 1.0, 2.0)),
+         f"fewer emergency admissions under the whole-system regulator ({ps.REGULATION_OUTCOME_PLACE})",
+         (regulation_outcomes, "admissions", -1)),
+        ("4. regulation", "regulation.special_measures_deficit", values("regulation.special_measures_deficit", (0.01, 0.02, 0.04)),
+         f"fewer emergency admissions under the whole-system regulator ({ps.REGULATION_OUTCOME_PLACE})",
+         (regulation_outcomes, "admissions", -1)),
     ]
 
 

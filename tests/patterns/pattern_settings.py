@@ -132,3 +132,10 @@ REGULATION = {
 # the ablation: the regulator's judgement gone from decisions and from learning, and no special measures
 NO_JUDGEMENT = {"decisions.regulator_weight": 0.0, "adaptation.weight_regulation": 0.0,
                 "regulation.special_measures_deficit": 1.0}
+# outcomes are judged where hospitals are paid by activity (the baseline's mixed place under Payment by
+# Results, the tariff the papers wrote under): there a provider judged on its own deficit can earn its way
+# out with admissions; under the alliance's block budgets it has no activity to earn
+REGULATION_OUTCOME_PLACE = "baseline"
+# the outcomes' ablation: the organisation-focused regulator's line out of reach (a deficit of a whole year's
+# income), so it puts nobody in special measures and no organisation's decisions or learning count a pound below it
+LINE_OUT_OF_REACH = {"regulation.special_measures_deficit": 1.0}

@@ -12,18 +12,36 @@ headroom conventions, the share of organisations collaborating in the last two y
 under the whole-system regulator. Ablation: with the regulator's judgement taken out of decisions
 and learning and no special measures, the two regulators give the same place to the penny.
 
-Not yet reproduced (docs/patterns.md gives the figures): that the place does better under the
-whole-system regulator on outcomes. With the regulator judging the place's money alone
-(``system_health_weight`` 0) organisations trade health for money and the place's net monetary
-benefit is worse under it on average (in 7 and 8 seeds of 12 under the two conventions); with its
-health counted, and the councils bound by their duty to meet eligible need, the difference is about
-even or a little worse (-£0.32m over ten years with the headroom spent, better in 5 of 12 seeds;
--£0.20m with it banked, 6 of 12), and emergency admissions are a little higher under it (about +50
-over ten years at 10,000 people, in 11 of 12 seeds under either convention): collaborators judged on a place in deficit cut programmes that cost money before
-they pay back. Before the councils' duty was counted, more councils collaborated under the
-whole-system regulator (0.94 of council-years against 0.67, seeds 1-6) and spent less on prevention
-and withdrew more NHS money from care; with the councils' levers held where they start the outcomes
-differed as little, so the councils were not the cause.
+Judged on outcomes where hospitals are paid by activity (the baseline's mixed place under Payment
+by Results, every organisation learning): emergency admissions are lower under the whole-system
+regulator, over 12 paired seeds and under both conventions (seed 002: "an acute provider that
+improves its financial performance by increasing activity may add to the pressures facing
+commissioners"; "faced with persistent demands from regulators to improve performance" its leaders
+turn to the fortress). A hospital judged on its own deficit earns its way out at the margin, with
+admissions the tariff pays for, and one past the threshold is put in special measures and run as a
+fortress; judged on the place, an admission is a cost to the place. Ablation: with the
+organisation-focused regulator's line out of reach (``special_measures_deficit`` 1, a deficit of a
+whole year's income: it puts nobody in special measures, and no organisation's decisions or learning
+count a pound below it) the difference in admissions shrinks by more than half and no longer holds.
+No one of the three ways the line acts is needed alone: with special measures taken out and the line
+left in decisions and learning, or the line taken out of decisions alone, or out of learning alone,
+the difference still holds (measured by hand, not asserted).
+
+Not yet reproduced (docs/patterns.md gives the figures): that the place's net monetary benefit is
+higher under the whole-system regulator at the patterns' standard. In the Payment by Results place it
+is higher on average under both conventions, but short of the 1% test (9 and 11 seeds of 12): the
+whole-system regulator judges the place's money, and hospitals judged on it also do fewer electives,
+so waits are longer. In the all-collaborative place under alliance contracts, where the share
+differs, outcomes do not: a hospital paid a block budget has no activity to earn its way out with,
+and there the net monetary benefit is about even or a little worse under the whole-system regulator
+(-£0.32m over ten years with the headroom spent, better in 5 of 12 seeds; -£0.20m with it banked, 6
+of 12), with emergency admissions a little higher (about +50 over ten years at 10,000 people, 11 of
+12 seeds): collaborators judged on a place in deficit cut programmes that cost money before they pay
+back, while hospitals in special measures under the other regulator cut activity the block pays for
+anyway. Before the councils' duty was counted, more councils collaborated under the whole-system
+regulator (0.94 of council-years against 0.67, seeds 1-6) and spent less on prevention and withdrew
+more NHS money from care; with the councils' levers held where they start the outcomes differed as
+little, so the councils were not the cause.
 
 What the share rested on (measured before the councils' duty was counted, not asserted): with councils left out of the organisation-focused
 regulator's judgement (no special measures for them, no own-deficit term in their decisions or
@@ -36,8 +54,10 @@ import numpy as np
 import pytest
 from pattern_settings import (
     CONVENTIONS,
+    LINE_OUT_OF_REACH,
     NO_JUDGEMENT,
     REGULATION,
+    REGULATION_OUTCOME_PLACE,
     REGULATION_PLACE,
     holds,
     paired,
@@ -47,9 +67,13 @@ from pattern_settings import (
 pytestmark = pytest.mark.slow
 
 
-def places(extra: dict):
-    return ((REGULATION_PLACE, {**REGULATION["whole-system regulator"], **extra}),
-            (REGULATION_PLACE, {**REGULATION["organisation-focused regulator"], **extra}))
+def places(extra: dict, place: str = REGULATION_PLACE):
+    return ((place, {**REGULATION["whole-system regulator"], **extra}),
+            (place, {**REGULATION["organisation-focused regulator"], **extra}))
+
+
+def fewer_admissions(r) -> float:
+    return -total("emergency_admissions")(r)
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)
@@ -58,8 +82,25 @@ def test_whole_system_regulation_sustains_collaboration(convention):
     assert holds(paired(system, organisation, lambda r: r["share_late"]))
 
 
-def test_ablation_without_the_regulators_judgement_they_give_the_same_place():
-    system, organisation = places({**CONVENTIONS["headroom spent"], **NO_JUDGEMENT})
+@pytest.mark.parametrize("convention", CONVENTIONS)
+def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_fewer_emergency_admissions(convention):
+    system, organisation = places(CONVENTIONS[convention], REGULATION_OUTCOME_PLACE)
+    assert holds(paired(system, organisation, fewer_admissions))
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS)
+def test_ablation_with_the_organisation_regulators_line_out_of_reach_the_difference_in_admissions_goes(convention):
+    system, organisation = places(CONVENTIONS[convention], REGULATION_OUTCOME_PLACE)
+    with_them = paired(system, organisation, fewer_admissions)
+    system, organisation = places({**CONVENTIONS[convention], **LINE_OUT_OF_REACH}, REGULATION_OUTCOME_PLACE)
+    without = paired(system, organisation, fewer_admissions)
+    assert not holds(without)
+    assert without.mean() < 0.5 * with_them.mean()
+
+
+@pytest.mark.parametrize("place", (REGULATION_PLACE, REGULATION_OUTCOME_PLACE))
+def test_ablation_without_the_regulators_judgement_they_give_the_same_place(place):
+    system, organisation = places({**CONVENTIONS["headroom spent"], **NO_JUDGEMENT}, place)
     for measure in ("share_late", "place", "net_monetary_benefit", "emergency_admissions"):
         get = (lambda r: r["share_late"]) if measure == "share_late" else total(measure)
         assert np.all(paired(system, organisation, get, seeds=range(1, 4)) == 0), measure
