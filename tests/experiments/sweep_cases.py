@@ -1,4 +1,4 @@
-"""Small experiments for the sweep tests: a place of 2,000 people over 12 months, a few points and seeds."""
+"""Small experiments for the sweep tests: a place of 2,000 people over 12 months (or ``steps``), a few points and seeds."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ keep_monthly = {keep_monthly}
 
 [base]
 scenario = "baseline"
-steps = 12
+steps = {steps}
 changes = {{ "population.size" = 2000 }}
 
 [seeds]
@@ -40,9 +40,10 @@ scale = [0.9, 1.1]
 """
 
 
-def write_small(folder: Path, *, size: int = 4, seeds: int = 2, keep_monthly: bool = False, name: str = "small.toml") -> Path:
+def write_small(folder: Path, *, size: int = 4, seeds: int = 2, keep_monthly: bool = False, name: str = "small.toml",
+                steps: int = 12) -> Path:
     path = folder / name
-    path.write_text(SMALL_PLACE.format(size=size, seeds=seeds, keep_monthly=str(keep_monthly).lower()))
+    path.write_text(SMALL_PLACE.format(size=size, seeds=seeds, keep_monthly=str(keep_monthly).lower(), steps=steps))
     return path
 
 

@@ -204,7 +204,9 @@ def test_more_seeds_with_extend_reuse_every_finished_run(tmp_path, capsys):
 
 
 def test_sigterm_flushes_stops_the_workers_and_exits_130(tmp_path):
-    path = write_small(tmp_path, size=SIZE, seeds=SEEDS, keep_monthly=True)
+    # 96 runs of ten years each, so that the signal comes long before the last one ends, however loaded the machine
+    seeds = 12
+    path = write_small(tmp_path, size=SIZE, seeds=seeds, keep_monthly=True, steps=120)
     out = tmp_path / "out"
     proc = _sweep(path, out, "--flush-every", "1000")  # runs wait for the signal (or the 10-second flush)
 
@@ -224,6 +226,6 @@ def test_sigterm_flushes_stops_the_workers_and_exits_130(tmp_path):
     assert session["status"] == "interrupted"
     stored = load_runs(out)
     flushed = {(f"point={r.point}", f"seed={r.seed}") for r in stored.itertuples()}
-    assert seen <= flushed and session["runs_written"] == len(stored) < SIZE * SEEDS  # flushed on the way out
+    assert seen <= flushed and session["runs_written"] == len(stored) < SIZE * seeds  # flushed on the way out
     assert not (out / "COMPLETE.json").exists()
     assert not list((out / "runs").glob(".*.tmp"))
