@@ -23,7 +23,9 @@ foresight.
   partners would measure (:func:`expected_sanction`, ``decisions.sanction_weight``).
 * **The objective** (:func:`objective`): its own result; plus, weighted by its strategy
   (``decisions.place_weight_*``: a fortress weighs none of it; a collaborator at weight 1
-  weighs the others as itself, so it maximises the place's net benefit), the others'
+  weighs the others as itself, so it maximises the place's net benefit, exactly so with the
+  commissioners' headroom banked: spent, a commissioner's pound buys more health outside the
+  model than a pound counts for here), the others'
   results (the place's money is its resource costs: transfers between organisations
   cancel) and the place's health valued at the threshold, the latter at least at
   ``decisions.mission_weight`` for every organisation (public bodies care for the people
@@ -275,7 +277,8 @@ def objective(view: View, org: Organisation, change: Change) -> float:
     place = -sum(change.costs.values())  # the place's money: resource costs (transfers between its organisations cancel)
     weight = d.place_weight_collaborative if org.strategy == "collaborative" else d.place_weight_fortress
     # its own result, and as much as its strategy weighs them the others' results and the place's health:
-    # at weight 1 it maximises the place's net benefit, and a cost it merely shifts onto a partner is worth
+    # at weight 1 it maximises the place's net benefit (exactly with the commissioners' headroom banked; with it
+    # spent a commissioner's pound is worth more to the net benefit than it counts for here), and a cost it merely shifts onto a partner is worth
     # nothing. Every organisation values the health its own decisions change at least at its mission's weight.
     health = max(weight, d.mission_weight)
     value = _own_value(org, own) + weight * (place - own) + health * view.qaly_value * change.qalys
