@@ -305,8 +305,8 @@ class Delivery:
             pop.sc_met[placed] = True
             c.packages_in_use = int(in_use[c.index]) + placed.size
             placed_from_hospital.append(placed[pop.delayed[placed] | np.isin(placed, d_idx)])
-            # intermediate care takes those still waiting to leave (people delayed longest first) home or to a
-            # step-down bed, where they wait for a package like anyone at home
+            # intermediate care takes those still waiting to leave (people already delayed first, then this
+            # month's) home or to a step-down bed, where they wait for a package like anyone at home
             room = c.intermediate_places - c.in_intermediate_care
             if room > 0:
                 waiting = d_idx[~np.isin(d_idx, placed)][:room]

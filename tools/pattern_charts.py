@@ -452,8 +452,8 @@ def regulation(r: Runs, img: Path) -> str:
     """Whole-system against organisation-focused regulation: the share collaborating where every organisation
     starts collaborative, the outcomes where hospitals are paid by activity."""
     def places(extra: dict, place: str = ps.REGULATION_PLACE) -> tuple[Setting, Setting]:
-        return (r.setting(place, {**ps.REGULATION["whole-system regulator"], **extra}),
-                r.setting(place, {**ps.REGULATION["organisation-focused regulator"], **extra}))
+        system, organisation = ps.regulators(extra, place)
+        return r.setting(*system), r.setting(*organisation)
 
     arms = {"headroom spent": places(SPENT), "headroom banked": places(BANKED),
             "ablation: no judgement (spent)": places({**SPENT, **ps.NO_JUDGEMENT})}
@@ -614,9 +614,7 @@ def _range_claims(r: Runs) -> list[tuple[str, str, list[tuple[str, dict]], str, 
         return [((ps.COMMONS_PLACE, rules), (ps.COMMONS_PLACE, {**rules, **ps.NO_SANCTION}))]
 
     def regulation(changes: dict, place: str = ps.REGULATION_PLACE):
-        base = {**spent, **changes}
-        return [((place, {**ps.REGULATION["whole-system regulator"], **base}),
-                 (place, {**ps.REGULATION["organisation-focused regulator"], **base}))]
+        return [ps.regulators({**spent, **changes}, place)]
 
     def regulation_outcomes(changes: dict):
         return regulation(changes, ps.REGULATION_OUTCOME_PLACE)

@@ -136,6 +136,12 @@ NO_JUDGEMENT = {"decisions.regulator_weight": 0.0, "adaptation.weight_regulation
 # Results, the tariff the papers wrote under): there a provider judged on its own deficit can earn its way
 # out with admissions; under the alliance's block budgets it has no activity to earn
 REGULATION_OUTCOME_PLACE = "baseline"
+
+
+def regulators(extra: dict[str, Any], place: str = REGULATION_PLACE) -> tuple[tuple[str, dict], tuple[str, dict]]:
+    """The place under the whole-system regulator and under the organisation-focused one, with ``extra``."""
+    return ((place, {**REGULATION["whole-system regulator"], **extra}),
+            (place, {**REGULATION["organisation-focused regulator"], **extra}))
 # the outcomes' ablation: the organisation-focused regulator's line out of reach (a deficit of a whole year's
 # income), so it puts nobody in special measures and no organisation's decisions or learning count a pound below it
 LINE_OUT_OF_REACH = {"regulation.special_measures_deficit": 1.0}

@@ -59,20 +59,15 @@ from pattern_settings import (
     CONVENTIONS,
     LINE_OUT_OF_REACH,
     NO_JUDGEMENT,
-    REGULATION,
     REGULATION_OUTCOME_PLACE,
     REGULATION_PLACE,
     holds,
     paired,
+    regulators,
     total,
 )
 
 pytestmark = pytest.mark.slow
-
-
-def places(extra: dict, place: str = REGULATION_PLACE):
-    return ((place, {**REGULATION["whole-system regulator"], **extra}),
-            (place, {**REGULATION["organisation-focused regulator"], **extra}))
 
 
 def fewer_admissions(r) -> float:
@@ -81,21 +76,21 @@ def fewer_admissions(r) -> float:
 
 @pytest.mark.parametrize("convention", CONVENTIONS)
 def test_whole_system_regulation_sustains_collaboration(convention):
-    system, organisation = places(CONVENTIONS[convention])
+    system, organisation = regulators(CONVENTIONS[convention])
     assert holds(paired(system, organisation, lambda r: r["share_late"]))
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)
 def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_fewer_emergency_admissions(convention):
-    system, organisation = places(CONVENTIONS[convention], REGULATION_OUTCOME_PLACE)
+    system, organisation = regulators(CONVENTIONS[convention], REGULATION_OUTCOME_PLACE)
     assert holds(paired(system, organisation, fewer_admissions))
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)
 def test_ablation_with_the_organisation_regulators_line_out_of_reach_the_difference_in_admissions_goes(convention):
-    system, organisation = places(CONVENTIONS[convention], REGULATION_OUTCOME_PLACE)
+    system, organisation = regulators(CONVENTIONS[convention], REGULATION_OUTCOME_PLACE)
     with_them = paired(system, organisation, fewer_admissions)
-    system, organisation = places({**CONVENTIONS[convention], **LINE_OUT_OF_REACH}, REGULATION_OUTCOME_PLACE)
+    system, organisation = regulators({**CONVENTIONS[convention], **LINE_OUT_OF_REACH}, REGULATION_OUTCOME_PLACE)
     without = paired(system, organisation, fewer_admissions)
     assert not holds(without)
     assert without.mean() < 0.5 * with_them.mean()
@@ -103,7 +98,7 @@ def test_ablation_with_the_organisation_regulators_line_out_of_reach_the_differe
 
 @pytest.mark.parametrize("place", (REGULATION_PLACE, REGULATION_OUTCOME_PLACE))
 def test_ablation_without_the_regulators_judgement_they_give_the_same_place(place):
-    system, organisation = places({**CONVENTIONS["headroom spent"], **NO_JUDGEMENT}, place)
+    system, organisation = regulators({**CONVENTIONS["headroom spent"], **NO_JUDGEMENT}, place)
     for measure in ("share_late", "place", "net_monetary_benefit", "emergency_admissions"):
         get = (lambda r: r["share_late"]) if measure == "share_late" else total(measure)
         assert np.all(paired(system, organisation, get, seeds=range(1, 4)) == 0), measure
