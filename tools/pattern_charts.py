@@ -166,7 +166,7 @@ def fortress(r: Runs, img: Path) -> str:
               ("councils' result (fortress worse; not tested), £000", "council", -1, 1e3, False),
               ("GP federations' result (fortress better), £000", "gp_federation", 1, 1e3, True),
               ("hospitals' result (fortress better; not tested), £000", "hospital", 1, 1e3, False),
-              ("delayed transfer days, ten years (fortress more; not tested)", "delayed_transfer_days", 1, 1.0, False)]
+              ("delayed transfer days, ten years (fortress more)", "delayed_transfer_days", 1, 1.0, True)]
     tested = [c for c in claims if c[-1]]
     for label, name, sign, scale, is_tested in claims:
         cells = []
