@@ -11,9 +11,9 @@ time). Ablation: with decisions
 frozen the objective never reaches a lever, and the two places are the same to the penny.
 
 The delayed transfers (seed 002: "admissions and delayed discharges rise") follow the admissions:
-each frail person admitted who is fit to leave but has no care package waits in a bed. Measured:
-+1,067 bed days over ten years (11 of 12 seeds) with the headroom spent, +794 (10 of 12) banked.
-Seeds 1-6, one kind at a time given the collaborative objective in the fortress place: its
+each frail person admitted who is fit to leave but has no care package waits in a bed. Small beside
+the seeds' spread, the claim is judged over 36 seeds (pattern_settings.WIDE_SEEDS): +1,097 bed days
+over ten years (31 of 36 seeds) with the headroom spent, +1,070 (30 of 36) banked. Seeds 1-6, one kind at a time given the collaborative objective in the fortress place: its
 hospitals take 639 days off (seeds 1-3, year ends: an admission threshold of 1.05 against 1.19 and
 outreach at 0.31 against 0.15, early supported discharge about the same), its GP federations 289,
 its commissioners 38, and its councils add 576 (a collaborative council spends more on prevention
@@ -36,6 +36,7 @@ from pattern_settings import (
     CONVENTIONS,
     FORTRESS_PLACE,
     FROZEN,
+    WIDE_SEEDS,
     holds,
     objective_only,
     paired,
@@ -54,7 +55,7 @@ def places(convention: dict, extra: dict | None = None):
 def test_fortresses_admit_more_delay_more_discharges_and_the_place_loses_net_benefit(convention):
     fortress, collaborative = places(CONVENTIONS[convention])
     assert holds(paired(fortress, collaborative, total("emergency_admissions")))
-    assert holds(paired(fortress, collaborative, total("delayed_transfer_days")))
+    assert holds(paired(fortress, collaborative, total("delayed_transfer_days"), seeds=WIDE_SEEDS))
     assert holds(paired(collaborative, fortress, total("net_monetary_benefit")))
 
 

@@ -7,9 +7,11 @@ special measures threshold counts again, in learning it weighs against the strat
 there, and an organisation past the threshold goes into special measures (new leadership, pushed
 to fix its own finances as a fortress). A whole-system regulator judges the place as one against
 its control total, its people's health counted with its money (``regulation.system_health_weight``;
-seed 002: "metrics that reflect whole-system performance"). Over 12 paired seeds, under both
-headroom conventions, the share of organisations collaborating in the last two years is higher
-under the whole-system regulator. Ablation: with the regulator's judgement taken out of decisions
+seed 002: "metrics that reflect whole-system performance"). Under both headroom conventions, the
+share of organisations collaborating in the last two years is higher under the whole-system
+regulator, over 36 paired seeds (+0.09, higher in 29 of 36, with the headroom spent; +0.13, 32 of
+36, banked): the difference is small beside the seeds' spread, and on 12 seeds whether it passed was
+partly luck (pattern_settings.WIDE_SEEDS). Ablation: with the regulator's judgement taken out of decisions
 and learning and no special measures, the two regulators give the same place to the penny.
 
 Judged on outcomes where hospitals are paid by activity (the baseline's mixed place under Payment
@@ -61,6 +63,7 @@ from pattern_settings import (
     NO_JUDGEMENT,
     REGULATION_OUTCOME_PLACE,
     REGULATION_PLACE,
+    WIDE_SEEDS,
     holds,
     paired,
     regulators,
@@ -77,7 +80,7 @@ def fewer_admissions(r) -> float:
 @pytest.mark.parametrize("convention", CONVENTIONS)
 def test_whole_system_regulation_sustains_collaboration(convention):
     system, organisation = regulators(CONVENTIONS[convention])
-    assert holds(paired(system, organisation, lambda r: r["share_late"]))
+    assert holds(paired(system, organisation, lambda r: r["share_late"], seeds=WIDE_SEEDS))
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)
