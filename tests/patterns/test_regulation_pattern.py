@@ -25,15 +25,22 @@ fortress; judged on the place, an admission is a cost to the place. Ablation: wi
 organisation-focused regulator's line out of reach (``special_measures_deficit`` 1, a deficit of a
 whole year's income: it puts nobody in special measures, and no organisation's decisions or learning
 count a pound below it) the difference in admissions shrinks by more than half and no longer holds.
+What is left is small beside the seeds' spread, so the ablation is judged over 36 seeds
+(pattern_settings.WIDE_SEEDS): +126 and +87 admissions avoided, in 23 and 22 of 36 seeds, against
++411 and +435 (35 and 36 of 36) with the line; on twelve seeds it held in one block of three. It is
+the whole-system regulator's own judgement of the place's money: with both regulators' judgement
+out (the ablation below) the places are the same.
 No one of the three ways the line acts is needed alone: with special measures taken out and the line
 left in decisions and learning, or the line taken out of decisions alone, or out of learning alone,
 the difference still holds (measured by hand, not asserted).
 
 Not yet reproduced (docs/patterns.md gives the figures): that the place's net monetary benefit is
 higher under the whole-system regulator at the patterns' standard. In the Payment by Results place it
-is higher on average under both conventions, but short of the 1% test (9 and 11 seeds of 12): the
-whole-system regulator judges the place's money, and hospitals judged on it also do fewer electives,
-so waits are longer. At 30,000 people (measured by hand) it holds with the headroom spent (11 of 12
+is higher on average under both conventions, but short of the 1% test (9 and 11 seeds of 12); over
+36 seeds it holds with the headroom spent (+£0.88m, 28 of 36, p < 0.001) and not with it banked
+(+£0.21m, 25 of 36, p = 0.04), and the population's own QALYs are lower under the whole-system
+regulator (higher in 8 and 9 of 36 seeds): it judges the place's money, and hospitals judged on it
+also do fewer electives, so waits are longer. At 30,000 people (measured by hand) it holds with the headroom spent (11 of 12
 seeds, +£3.6m) and not with it banked (7 of 12): the population's own QALYs are lower under the
 whole-system regulator, so the gain rests on the commissioners spending on services outside the model
 the headroom that fewer admissions leave them (a convention, shown both ways here). In the all-collaborative place under alliance contracts, where the share
@@ -92,9 +99,9 @@ def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_f
 @pytest.mark.parametrize("convention", CONVENTIONS)
 def test_ablation_with_the_organisation_regulators_line_out_of_reach_the_difference_in_admissions_goes(convention):
     system, organisation = regulators(CONVENTIONS[convention], REGULATION_OUTCOME_PLACE)
-    with_them = paired(system, organisation, fewer_admissions)
+    with_them = paired(system, organisation, fewer_admissions, seeds=WIDE_SEEDS)
     system, organisation = regulators({**CONVENTIONS[convention], **LINE_OUT_OF_REACH}, REGULATION_OUTCOME_PLACE)
-    without = paired(system, organisation, fewer_admissions)
+    without = paired(system, organisation, fewer_admissions, seeds=WIDE_SEEDS)
     assert not holds(without)
     assert without.mean() < 0.5 * with_them.mean()
 
