@@ -782,7 +782,7 @@ def _council_prevention(view: View, co: Council, x: float) -> Change:
     _, act, months = _programme_factor(view, co)
     now = co.levers["prevention_ratio"]
     spend = co.base_prevention * m.prices.council_index
-    ch.costs[co.account] += _programme_cost(view, co, spend, now, x)
+    _council_spends(view, ch, co, _programme_cost(view, co, spend, now, x))  # a balancing council's packages pay
     cut_now, cut_new = _cut(p.prevention_effect, p.prevention_half_dose, now - 1.0, x - 1.0)
     new_conditions = view.tally.new_conditions[co.index] * -_further(cut_now, cut_new) * act
     # a condition avoided is a person-year without it for about half the horizon, and the admissions it brings

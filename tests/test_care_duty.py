@@ -2,7 +2,7 @@
 
 The duty counts an eligible need a council leaves unmet against it at what meeting it would cost, so a
 council saves nothing by leaving it unmet: not by tightening its eligibility, nor by withdrawing NHS money
-from care. Care it gives beyond the criteria it started with is a choice, not the duty. The ablation is the
+from care, nor, if it balances its books, by paying for prevention out of its packages. Care it gives beyond the criteria it started with is a choice, not the duty. The ablation is the
 weight at 0, where a council's levers weigh only money and health."""
 
 import numpy as np
@@ -82,3 +82,21 @@ def test_a_council_bound_by_its_duty_does_not_ration_care_it_has_paid_for():
         free_tight, free_idle = _council_years(0.0, seed)
         assert bound_tight < free_tight - 0.01, (seed, bound_tight, free_tight)
         assert bound_idle < 0.5 * free_idle, (seed, bound_idle, free_idle)
+
+
+
+def test_a_council_that_balances_its_books_pays_for_prevention_out_of_its_packages(year_end, monkeypatch):
+    """What a council spends on prevention comes out of its money before packages (Council.plan_year): one
+    that does not balance its books spends its reserves and keeps its packages; one that does funds fewer
+    packages, for people its duty covers, and its forecast says so."""
+    co = year_end.councils[0]
+    more = co.levers["prevention_ratio"] + 0.1
+    monkeypatch.setattr(co.behaviour, "balances_books", False)
+    spends = View(year_end).change(co, "prevention_ratio", more)
+    monkeypatch.setattr(co.behaviour, "balances_books", True)
+    balances = View(year_end).change(co, "prevention_ratio", more)
+    gross = spends.costs[co.account]
+    assert gross > 0
+    assert spends.duty.get(co.account, 0.0) == 0.0
+    assert balances.duty[co.account] == pytest.approx(-gross, rel=1e-6)  # the packages it no longer affords
+    assert balances.costs[co.account] < gross
