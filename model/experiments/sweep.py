@@ -34,6 +34,34 @@ SECONDS_PER_PERSON_MONTH = 1.5 / (300_000 * 120)
 SECONDS_PER_RUN_FIXED = 0.2
 
 
+class _Signals:
+    """Ctrl-C and SIGTERM stop the sweep (raising Interrupted), except inside ``held()``: there a signal waits
+    until the block is done, so that what it writes is written whole. Blocking the signals in the operating
+    system would not do: the executor's and the progress bar's threads take a signal the main thread blocks,
+    and Python then runs its handler in the main thread at once."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.pending: int | None = None
+
+    def handler(self, signum: int, frame: Any) -> None:
+        if self.depth:
+            self.pending = signum
+            return
+        raise Interrupted(f"signal {signum}")
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+            if not self.depth and self.pending is not None:
+                signum, self.pending = self.pending, None
+                raise Interrupted(f"signal {signum}")
+
+
 class Interrupted(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C: flush, stop the workers, exit 130."""
 
@@ -161,12 +189,11 @@ def run_sweep(
     status = "interrupted"
     finished = fails = 0
     main_thread = threading.current_thread() is threading.main_thread()
-    previous = None
-    if main_thread:
-        def on_term(signum: int, frame: Any) -> None:
-            raise Interrupted(f"signal {signum}")
-
-        previous = signal.signal(signal.SIGTERM, on_term)
+    signals = _Signals()
+    previous: dict[int, Any] = {}
+    if main_thread:  # only the main thread may set signal handlers (and it alone runs them)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, signals.handler)
     try:
         with executor, tqdm(total=len(todo), desc=experiment.name, unit="run", disable=not progress, file=sys.stderr,
                             smoothing=0.1) as bar:
@@ -177,7 +204,8 @@ def run_sweep(
                        "seconds": float(result.seconds), "worker": result.worker, "error": result.error,
                        **{n: _plain(values[point][n]) for n in factor_names},
                        **{o: float(result.outcomes.get(o, float("nan"))) for o in experiment.outcomes}}
-                store.add(row, result.place, result.organisations)
+                with signals.held():  # a run's monthly tables and its row, both or neither
+                    store.add(row, result.place, result.organisations)
                 if result.ok:
                     finished += 1
                 else:
@@ -190,14 +218,11 @@ def run_sweep(
             status = "finished"
     finally:
         # write what finished before anything else can stop us; a second Ctrl-C waits for it
-        blocked = {signal.SIGINT, signal.SIGTERM}
-        if main_thread:
-            signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+        signals.depth += 1  # from here on a signal only waits: what is written is what finished
         try:
             complete = store.finish(status)
         finally:
-            if main_thread:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+            for signum, handler in previous.items():
                 with contextlib.suppress(ValueError, TypeError):
-                    signal.signal(signal.SIGTERM, previous)
+                    signal.signal(signum, handler)
     return SweepOutcome(out, plan, finished, fails, complete, status, time.perf_counter() - t0, executor.describe())

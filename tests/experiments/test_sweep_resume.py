@@ -5,6 +5,7 @@ identical to the same run of an uninterrupted sweep. A changed experiment file i
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from model.cli import main
 from model.experiments.runner import Inline
 from model.experiments.spec import load_experiment
 from model.experiments.storage import finished_ids, load_runs, part_files, read_manifest, results
-from model.experiments.sweep import run_sweep
+from model.experiments.sweep import Interrupted, _Signals, run_sweep
 
 OUTCOMES = ["place_balance", "share_collaborative", "waiting_list"]
 SIZE, SEEDS = 8, 3  # 24 runs
@@ -229,3 +230,23 @@ def test_sigterm_flushes_stops_the_workers_and_exits_130(tmp_path):
     assert seen <= flushed and session["runs_written"] == len(stored) < SIZE * seeds  # flushed on the way out
     assert not (out / "COMPLETE.json").exists()
     assert not list((out / "runs").glob(".*.tmp"))
+
+
+def test_a_signal_inside_a_held_block_waits_for_the_block_to_end():
+    """A run's monthly tables and its row are stored both or neither: SIGTERM inside ``held()`` stops the
+    sweep only once the block is done (other threads cannot take it early, as they could a blocked signal)."""
+    signals = _Signals()
+    previous = signal.signal(signal.SIGTERM, signals.handler)
+    done = []
+    try:
+        with pytest.raises(Interrupted):
+            with signals.held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)  # the handler has run by now
+                done.append("the rest of the block")
+        assert done == ["the rest of the block"]
+        with pytest.raises(Interrupted):  # outside a held block, at once
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
