@@ -27,7 +27,7 @@ whole year's income: it puts nobody in special measures, and no organisation's d
 count a pound below it) the difference in admissions shrinks by more than half and no longer holds.
 What is left is small beside the seeds' spread, so the ablation is judged over 36 seeds
 (pattern_settings.WIDE_SEEDS): +120 and +128 admissions avoided, in 24 and 25 of 36 seeds, against
-+410 and +416 (35 and 36 of 36) with the line; on twelve seeds it held in one block of three. It is
++410 and +416 (35 and 36 of 36) with the line; on twelve seeds, banked, it held in one block of three. It is
 the whole-system regulator's own judgement of the place's money: with both regulators' judgement
 out (the ablation below) the places are the same.
 No one of the three ways the line acts is needed alone: with special measures taken out and the line
