@@ -64,7 +64,7 @@ class Runs:
 
     def wide(self) -> Runs:
         """Three times the seeds, for a claim small beside the seeds' spread (pattern_settings.WIDE_SEEDS)."""
-        return Runs(tuple(range(1, 3 * len(self.seeds) + 1)), self.extra)
+        return Runs(tuple(ps.widened(len(self.seeds))), self.extra)
 
 
 def figure(name: str):
@@ -507,10 +507,11 @@ def regulation(r: Runs, img: Path) -> str:
         return Diff(r.wide().paired(a, b, figure("share_late")))  # three times the seeds, as the test
 
     shares = {k: late(*arms[k]) for k in ("headroom spent", "headroom banked")}
-    levels = {k: (r.wide().each(a, figure("share_late")).mean(), r.wide().each(b, figure("share_late")).mean())
-              for k, (a, b) in arms.items() if "ablation" not in k}
-    levels.update({k: (r.each(a, figure("share_late")).mean(), r.each(b, figure("share_late")).mean())
-                   for k, (a, b) in arms.items() if "ablation" in k})
+    def level(k: str, a: Setting, b: Setting) -> tuple[float, float]:  # the shares themselves, seeds as above
+        runs = r if "ablation" in k else r.wide()
+        return runs.each(a, figure("share_late")).mean(), runs.each(b, figure("share_late")).mean()
+
+    levels = {k: level(k, a, b) for k, (a, b) in arms.items()}
     a, b = arms["ablation: no judgement (spent)"]
     same = largest(r.paired(a, b, figure("share_late")),
                    *(r.paired(a, b, ps.total(n)) for n in ("place", "net_monetary_benefit", "emergency_admissions")))

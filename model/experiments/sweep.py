@@ -61,6 +61,10 @@ class _Signals:
                 signum, self.pending = self.pending, None
                 raise Interrupted(f"signal {signum}")
 
+    def hold(self) -> None:
+        """From here on a signal only waits, and is never raised: the sweep is ending anyway."""
+        self.depth += 1
+
 
 class Interrupted(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C: flush, stop the workers, exit 130."""
@@ -218,7 +222,7 @@ def run_sweep(
             status = "finished"
     finally:
         # write what finished before anything else can stop us; a second Ctrl-C waits for it
-        signals.depth += 1  # from here on a signal only waits: what is written is what finished
+        signals.hold()  # what is written is what finished
         try:
             complete = store.finish(status)
         finally:
