@@ -1,8 +1,9 @@
 """A council's statutory duty to meet eligible need (Care Act 2014; ``decisions.care_duty_weight``).
 
-The duty counts an eligible need a council leaves unmet against it at what meeting it would cost, so a
-council saves nothing by leaving it unmet: not by tightening its eligibility, nor by withdrawing NHS money
-from care, nor, if it balances its books, by paying for prevention out of its packages. Care it gives beyond the criteria it started with is a choice, not the duty. The ablation is the
+The duty counts an eligible need a council leaves unmet against it at what meeting it would cost, so
+a council saves nothing by leaving it unmet: not by tightening its eligibility, nor by withdrawing
+NHS money from care, nor, if it balances its books, by paying for prevention out of its packages.
+Care it gives beyond the criteria it started with is a choice, not the duty. The ablation is the
 weight at 0, where a council's levers weigh only money and health."""
 
 import numpy as np
@@ -82,7 +83,6 @@ def test_a_council_bound_by_its_duty_does_not_ration_care_it_has_paid_for():
         free_tight, free_idle = _council_years(0.0, seed)
         assert bound_tight < free_tight - 0.01, (seed, bound_tight, free_tight)
         assert bound_idle < 0.5 * free_idle, (seed, bound_idle, free_idle)
-
 
 
 def test_a_council_that_balances_its_books_pays_for_prevention_out_of_its_packages(year_end, monkeypatch):

@@ -4,8 +4,8 @@ which strategy to follow, collaboration unravels, and graduated sanctions make d
 The baseline place (PbR; of 17 organisations, 8 start collaborative), every organisation learning
 (model.adaptive), under a whole-system regulator (so that no strategy is imposed by special
 measures: that is the regulation pattern). Defection is measured harm (costs shifted onto partners:
-continuing healthcare, delayed transfers, referrals shed, activity pulled in; model.governance),
-and organisations reciprocate: they lean towards collaborating as far as they picture their partners
+continuing healthcare, delayed transfers, referrals shed, activity pulled in; model.governance), and
+organisations reciprocate: they lean towards collaborating as far as they picture their partners
 collaborating. Over 12 paired seeds, under both headroom conventions, with no rules of the commons
 collaboration falls from where it started: as partners are seen doing harm, conditional
 collaborators withdraw. Ablation: without reciprocity the fall disappears.
@@ -14,23 +14,24 @@ With both rules (shared measures and graduated sanctions) against the same rules
 (``commons.sanction_per_harm`` 0), the harm measured in the last year falls and so do emergency
 admissions, over the 12 seeds under both conventions: a sanction grows with the harm beyond the
 tolerance and with the score of seen defections (model.regulation), so each organisation that
-expects to be seen counts it when it sets its levers (model.decisions.expected_sanction): a
-fortress hospital stops admitting at the margin, a fortress commissioner pays its share of
-continuing healthcare. Measured (headroom spent / banked): harm -£128k / -£127k in the last year,
-lower in 12 and 11 of 12 seeds; admissions -630 / -625 over ten years, lower in 12 of 12 each.
-Ablation: with ``decisions.sanction_weight`` 0 (the sanctions are paid, but no lever's objective
-counts them) the harm is no lower than with no sanction (+£4k, lower in 5 of 12 / +£3k, lower
-in 6 of 12) and admissions no different: the sanction that is only paid deters nothing.
+expects to be seen counts it when it sets its levers (model.decisions.expected_sanction): a fortress
+hospital stops admitting at the margin, a fortress commissioner pays its share of continuing
+healthcare. Measured (headroom spent / banked): harm -£128k / -£127k in the last year, lower in 12
+and 11 of 12 seeds; admissions -630 / -625 over ten years, lower in 12 of 12 each. Ablation: with
+``decisions.sanction_weight`` 0 (the sanctions are paid, but no lever's objective counts them) the
+harm is no lower than with no sanction (+£4k, lower in 5 of 12 / +£3k, lower in 6 of 12) and
+admissions no different: the sanction that is only paid deters nothing.
 
 What does not hold (docs/patterns.md gives the figures): that the rules spread collaboration by
-label under both conventions (the share collaborating in the last two years: +0.09, higher in 10
-of 12 seeds, headroom spent, short of the test; +0.16, 10 of 12, banked), or that the place's net
-monetary benefit rises with them (+£0.40m, 8 of 12; +£0.62m, 9 of 12: short of the test). Harm is what an organisation does with its levers, and the levers are
-chosen from its objective, not set by its label: a fortress that foresees the sanction stops doing
-harm without turning collaborative, so the sanction hardly separates the strategies' payoffs. With
-each organisation's levers held at its strategy's bundle (decisions off), so that harm follows the
-label, the same sanctions raise the share collaborating by +0.35 (11 of 12 seeds, headroom spent)
-and +0.31 (10 of 12, banked): the learning mechanism works once harm follows the label.
+label under both conventions (the share collaborating in the last two years: +0.09, higher in 10 of
+12 seeds, headroom spent, short of the test; +0.16, 10 of 12, banked), or that the place's net
+monetary benefit rises with them (+£0.40m, 8 of 12; +£0.62m, 9 of 12: short of the test). Harm is
+what an organisation does with its levers, and the levers are chosen from its objective, not set by
+its label: a fortress that foresees the sanction stops doing harm without turning collaborative, so
+the sanction hardly separates the strategies' payoffs. With each organisation's levers held at its
+strategy's bundle (decisions off), so that harm follows the label, the same sanctions raise the
+share collaborating by +0.35 (11 of 12 seeds, headroom spent) and +0.31 (10 of 12, banked): the
+learning mechanism works once harm follows the label.
 """
 
 import numpy as np

@@ -1,14 +1,14 @@
 """Pattern (MODEL.md section 9; seed 002, the fortress mentality): everyone a fortress under PbR.
 
 What the fortress objective does, all else equal: the all-fortress place against the same place
-where every organisation weighs the others' results and the place's health (collaborative), with
-the same starting levers and the same policies, so the strategies differ only in their objective
+where every organisation weighs the others' results and the place's health (collaborative), with the
+same starting levers and the same policies, so the strategies differ only in their objective
 (pattern_settings.objective_only). Over 12 paired seeds, under both headroom conventions, the
 fortress place has more emergency admissions, more delayed transfers of care and a lower net
 monetary benefit; its commissioners end worse off (hospitals pull in activity the commissioners pay
 for) and its GP federations better off (referrals shed onto the commissioners' contracts free their
-time). Ablation: with decisions
-frozen the objective never reaches a lever, and the two places are the same to the penny.
+time). Ablation: with decisions frozen the objective never reaches a lever, and the two places are
+the same to the penny.
 
 The delayed transfers (seed 002: "admissions and delayed discharges rise") follow the admissions:
 each frail person admitted who is fit to leave but has no care package waits in a bed. Small beside
@@ -25,11 +25,12 @@ policies on both sides they end about even (+£15k over ten years with the headr
 banked, better in 6 of 12 seeds each).
 
 Not asserted: that the fortress place's councils end worse off. Commissioners push continuing
-healthcare onto them, but with their duty to meet eligible need counted (``decisions.care_duty_weight``)
-a council saves little by rationing care under either objective, and its result differs little:
-+£83k over ten years on the collaborative side, in 9 and 10 of 12 seeds (p < 0.01: it passes the
-criterion, with the headroom spent by the least margin it allows); over 36 seeds +£93k, in 25 of 36 with the headroom spent (short of three in
-four) and 27 of 36 banked. Without the duty it was +£2.5m, in 12 of 12.
+healthcare onto them, but with their duty to meet eligible need counted
+(``decisions.care_duty_weight``) a council saves little by rationing care under either objective,
+and its result differs little: +£83k over ten years on the collaborative side, in 9 and 10 of 12
+seeds (p < 0.01: it passes the criterion, with the headroom spent by the least margin it allows);
+over 36 seeds +£93k, in 25 of 36 with the headroom spent (short of three in four) and 27 of 36
+banked. Without the duty it was +£2.5m, in 12 of 12.
 """
 
 import numpy as np

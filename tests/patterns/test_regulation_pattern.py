@@ -3,19 +3,20 @@ collaboration that whole-system regulation sustains.
 
 Every organisation starts collaborative and learns (model.adaptive). An organisation-focused
 regulator judges each organisation on its own deficit: in decisions each pound of it beyond the
-special measures threshold counts again, in learning it weighs against the strategy that led
-there, and an organisation past the threshold goes into special measures (new leadership, pushed
-to fix its own finances as a fortress). A whole-system regulator judges the place as one against
-its control total, its people's health counted with its money (``regulation.system_health_weight``;
-seed 002: "metrics that reflect whole-system performance"). Under both headroom conventions, the
-share of organisations collaborating in the last two years is higher under the whole-system
-regulator, over 36 paired seeds (+0.08, higher in 27 of 36, with the headroom spent, the least the
-criterion allows; +0.12, 30 of 36, banked): the difference is small beside the seeds' spread, and on
-12 seeds whether it passed was partly luck (pattern_settings.WIDE_SEEDS). Ablation: with the regulator's judgement taken out of decisions
-and learning and no special measures, the two regulators give the same place to the penny.
+special measures threshold counts again, in learning it weighs against the strategy that led there,
+and an organisation past the threshold goes into special measures (new leadership, pushed to fix its
+own finances as a fortress). A whole-system regulator judges the place as one against its control
+total, its people's health counted with its money (``regulation.system_health_weight``; seed 002:
+"metrics that reflect whole-system performance"). Under both headroom conventions, the share of
+organisations collaborating in the last two years is higher under the whole-system regulator, over
+36 paired seeds (+0.08, higher in 27 of 36, with the headroom spent, the least the criterion allows;
++0.12, 30 of 36, banked): the difference is small beside the seeds' spread, and on 12 seeds whether
+it passed was partly luck (pattern_settings.WIDE_SEEDS). Ablation: with the regulator's judgement
+taken out of decisions and learning and no special measures, the two regulators give the same place
+to the penny.
 
-Judged on outcomes where hospitals are paid by activity (the baseline's mixed place under Payment
-by Results, every organisation learning): emergency admissions are lower under the whole-system
+Judged on outcomes where hospitals are paid by activity (the baseline's mixed place under Payment by
+Results, every organisation learning): emergency admissions are lower under the whole-system
 regulator, over 12 paired seeds and under both conventions (seed 002: "an acute provider that
 improves its financial performance by increasing activity may add to the pressures facing
 commissioners"; "faced with persistent demands from regulators to improve performance" its leaders
@@ -27,39 +28,41 @@ whole year's income: it puts nobody in special measures, and no organisation's d
 count a pound below it) the difference in admissions shrinks by more than half and no longer holds.
 What is left is small beside the seeds' spread, so the ablation is judged over 36 seeds
 (pattern_settings.WIDE_SEEDS): +120 and +128 admissions avoided, in 24 and 25 of 36 seeds, against
-+410 and +416 (35 and 36 of 36) with the line; on twelve seeds, banked, it held in one block of three. It is
-the whole-system regulator's own judgement of the place's money: with both regulators' judgement
-out (the ablation below) the places are the same.
-No one of the three ways the line acts is needed alone: with special measures taken out and the line
-left in decisions and learning, or the line taken out of decisions alone, or out of learning alone,
-the difference still holds (measured by hand, not asserted).
++410 and +416 (35 and 36 of 36) with the line; on twelve seeds, banked, it held in one block of
+three. It is the whole-system regulator's own judgement of the place's money: with both regulators'
+judgement out (the ablation below) the places are the same. No one of the three ways the line acts
+is needed alone: with special measures taken out and the line left in decisions and learning, or the
+line taken out of decisions alone, or out of learning alone, the difference still holds (measured by
+hand, not asserted).
 
 Not yet reproduced (docs/patterns.md gives the figures): that the place's net monetary benefit is
-higher under the whole-system regulator at the patterns' standard. In the Payment by Results place it
-is higher on average under both conventions, but short of the 1% test (9 of 12 seeds each); over
+higher under the whole-system regulator at the patterns' standard. In the Payment by Results place
+it is higher on average under both conventions, but short of the 1% test (9 of 12 seeds each); over
 36 seeds it holds with the headroom spent (+£0.94m, 27 of 36, p < 0.001) and not with it banked
 (+£0.46m, 24 of 36, p = 0.014), and the population's own QALYs are lower under the whole-system
 regulator (higher in 10 and 11 of 36 seeds): it judges the place's money, and hospitals judged on it
-also do fewer electives, so waits are longer. At 30,000 people (measured by hand) it holds with the headroom spent (11 of 12
-seeds, +£3.6m) and not with it banked (7 of 12): the population's own QALYs are lower under the
-whole-system regulator, so the gain rests on the commissioners spending on services outside the model
-the headroom that fewer admissions leave them (a convention, shown both ways here). In the all-collaborative place under alliance contracts, where the share
-differs, outcomes do not: a hospital paid a block budget has no activity to earn its way out with,
-and there the net monetary benefit is about even or a little worse under the whole-system regulator
-(-£0.36m over ten years with the headroom spent, better in 5 of 12 seeds; -£0.35m with it banked, 5
-of 12), with emergency admissions a little higher (about +50 over ten years at 10,000 people, 11 of
-12 seeds): collaborators judged on a place in deficit cut programmes that cost money before they pay
+also do fewer electives, so waits are longer. At 30,000 people (measured by hand) it holds with the
+headroom spent (11 of 12 seeds, +£3.6m) and not with it banked (7 of 12): the population's own QALYs
+are lower under the whole-system regulator, so the gain rests on the commissioners spending on
+services outside the model the headroom that fewer admissions leave them (a convention, shown both
+ways here). In the all-collaborative place under alliance contracts, where the share differs,
+outcomes do not: a hospital paid a block budget has no activity to earn its way out with, and there
+the net monetary benefit is about even or a little worse under the whole-system regulator (-£0.36m
+over ten years with the headroom spent, better in 5 of 12 seeds; -£0.35m with it banked, 5 of 12),
+with emergency admissions a little higher (about +50 over ten years at 10,000 people, 11 of 12
+seeds): collaborators judged on a place in deficit cut programmes that cost money before they pay
 back, while hospitals in special measures under the other regulator cut activity the block pays for
 anyway. Before the councils' duty was counted, more councils collaborated under the whole-system
 regulator (0.94 of council-years against 0.67, seeds 1-6) and spent less on prevention and withdrew
 more NHS money from care; with the councils' levers held where they start the outcomes differed as
 little, so the councils were not the cause.
 
-What the share rested on (measured before the councils' duty was counted, not asserted): with councils left out of the organisation-focused
-regulator's judgement (no special measures for them, no own-deficit term in their decisions or
-payoff) the share difference mostly goes (+0.02, higher in 6 of 12 seeds, headroom spent) while the
-whole-system regulator's net monetary benefit comes out ahead (+£1.4m, 11 of 12): the collaboration
-it "sustains" is largely councils that the other regulator would put into special measures.
+What the share rested on (measured before the councils' duty was counted, not asserted): with
+councils left out of the organisation-focused regulator's judgement (no special measures for them,
+no own-deficit term in their decisions or payoff) the share difference mostly goes (+0.02, higher in
+6 of 12 seeds, headroom spent) while the whole-system regulator's net monetary benefit comes out
+ahead (+£1.4m, 11 of 12): the collaboration it "sustains" is largely councils that the other
+regulator would put into special measures.
 """
 
 import numpy as np
