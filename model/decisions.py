@@ -281,7 +281,7 @@ def objective(view: View, org: Organisation, change: Change) -> float:
     # spent a commissioner's pound is worth more to the net benefit than it counts for here), and a cost it merely shifts onto a partner is worth
     # nothing. Every organisation values the health its own decisions change at least at its mission's weight.
     health = max(weight, d.mission_weight)
-    value = _own_value(org, own) + weight * (place - own) + health * view.qaly_value * change.qalys
+    value = _own_value(org, own, d.council_surplus_value) + weight * (place - own) + health * view.qaly_value * change.qalys
     # a council's statutory duty to meet the eligible needs of its residents (Care Act 2014): an eligible need
     # it leaves unmet counts against it at what meeting it would cost
     value += d.care_duty_weight * change.duty.get(org.account, 0.0)
@@ -319,14 +319,17 @@ def expected_sanction(view: View, org: Organisation, change: Change) -> float:
     return seen * commons.sanction_per_harm * score * (excess_new - excess_now)
 
 
-def _own_value(org: Organisation, own: float) -> float:
+def _own_value(org: Organisation, own: float, surplus_value: float) -> float:
     """What a change in its own money is worth to an organisation. A council is cash-limited: it must set a
-    balanced budget and cannot borrow to run services, so a pound counts only while its reserves at the
-    next year end are forecast below zero; beyond that, money saved is money it would spend on its services."""
+    balanced budget and cannot borrow to run services, so a pound counts in full while its reserves at the
+    next year end are forecast below zero; beyond that it counts ``surplus_value``
+    (``decisions.council_surplus_value``): 0, money saved is money it would spend on its other services
+    anyway; 1, a pound is a pound, as the net monetary benefit counts it."""
     if org.kind != "council":
         return own
     projected = org.reserves + org.last_result
-    return min(projected + own, 0.0) - min(projected, 0.0)
+    below = min(projected + own, 0.0) - min(projected, 0.0)
+    return below + surplus_value * (own - below) if surplus_value else below
 
 
 def _shortfall(result: float, line: float) -> float:

@@ -448,6 +448,9 @@ class Decisions(_Section):
     care_duty_weight: float = Field(ge=0.0, le=10.0, description=(
         "what a council counts against itself for each pound of eligible social care need it leaves unmet, beside the pound "
         "(its duty under the Care Act 2014)"))
+    council_surplus_value: Share = Field(description=(
+        "what a pound of its own is worth to a council while its reserves are forecast above zero (0: money it would spend "
+        "on its other services anyway; 1: a pound, as the net monetary benefit counts it); below zero a pound counts in full"))
     horizon_years: float = Field(ge=0.0, le=20.0, description="years ahead an organisation weighs a programme's costs and effects over")
     steps_per_year: int = Field(ge=1, le=10, description="the most steps (each lever's own) a lever can move in a year")
     noise: float = Field(ge=0.0, le=1.0, description=(

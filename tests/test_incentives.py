@@ -122,6 +122,7 @@ WEIGHTS = [  # (path, low, high, other changes)
     ("decisions.regulator_weight", 0.0, 3.0, {"regulation.focus": "system"}),
     ("decisions.mission_weight", 0.0, 1.0, {}),
     ("decisions.care_duty_weight", 0.0, 1.0, {}),
+    ("decisions.council_surplus_value", 0.0, 1.0, {}),
     ("regulation.system_health_weight", 0.0, 3.0, {"regulation.focus": "system"}),
     ("decisions.sanction_weight", 0.0, 2.0, {"commons.shared_measures": True, "commons.graduated_sanctions": True}),
 ]
@@ -166,3 +167,22 @@ def test_weights_move_behaviour_the_way_their_mechanism_points():
                     seed).place_table()["share_collaborative"].iloc[-24:].mean() for w in (0.0, 5.0)]
         shares.append(late[1] - late[0])
     assert np.mean(shares) > 0.05 and sum(d > 0 for d in shares) >= 3, shares
+
+
+def test_a_council_that_counts_its_surplus_pounds_spends_less_on_prevention():
+    """``decisions.council_surplus_value``: while its reserves are forecast above zero a council counts a pound
+    it saves as nothing (0, money it would spend on its other services anyway) or in full (1). Counting it,
+    it buys less prevention, whose benefits over the planning horizon repay less than it costs, and keeps
+    more of its reserves. With the decisions frozen the rule changes nothing."""
+    full, free = {"decisions.council_surplus_value": 1.0}, {"decisions.council_surplus_value": 0.0}
+
+    def prevention(m: LocalHealthEconomy) -> float:
+        return sum(co.lever("prevention_ratio") for co in m.councils)
+
+    def reserves(m: LocalHealthEconomy) -> float:
+        return sum(co.reserves for co in m.councils)
+
+    assert directed(paired("baseline", full, free, prevention, frozen=False))
+    assert np.mean(paired("baseline", free, full, reserves, frozen=False)) > 0
+    for measure in (prevention, reserves):
+        assert all(d == 0 for d in paired("baseline", full, free, measure, frozen=True))

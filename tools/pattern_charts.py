@@ -694,6 +694,8 @@ def _measure(name: str, a: dict, b: dict) -> float:
         return float(a["emergency_admissions"].sum() - b["emergency_admissions"].sum())
     if name == "nmb":
         return float(a["net_monetary_benefit"].sum() - b["net_monetary_benefit"].sum())
+    if name == "council":
+        return float(a["council"].sum() - b["council"].sum())
     if name == "harm":
         return a["harm"] - b["harm"]
     if name == "share":
@@ -704,6 +706,18 @@ def _measure(name: str, a: dict, b: dict) -> float:
     raise KeyError(name)
 
 
+def _run_all(jobs: list[tuple[Setting, int]]):
+    """Every (setting, seed) run, two at a time in worker processes; returns get(setting, seed)."""
+    keys = sorted({(place, tuple(sorted(changes.items())), seed) for (place, changes), seed in jobs}, key=repr)
+    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork")) as ex:
+        done = dict(zip(keys, ex.map(_figures, keys, chunksize=4), strict=True))
+    return lambda setting, seed: done[(setting[0], tuple(sorted(setting[1].items())), seed)]
+
+
+def _cell(d: Diff) -> str:
+    return f"{'holds' if d.holds else '**no**'} ({(d.values > 0).sum()}/{d.values.size})"
+
+
 def ranges(r: Runs) -> str:
     """The section on where each pattern holds: its main claims as one assumption moves (headroom spent)."""
     claims = _range_claims(r)
@@ -711,23 +725,15 @@ def ranges(r: Runs) -> str:
     def seeds(name: str) -> tuple[int, ...]:
         return r.wide().seeds if name in WIDE_MEASURES else r.seeds
 
-    jobs = {(place, tuple(sorted(changes_.items())), seed)
-            for _, _, shown, _, (arms, name, _) in claims for _, changes in shown
-            for pair in arms(changes) for place, changes_ in pair for seed in seeds(name)}
-    jobs_list = sorted(jobs, key=repr)
-    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork")) as ex:
-        done = dict(zip(jobs_list, ex.map(_figures, jobs_list, chunksize=4), strict=True))
-
-    def get(setting, seed):
-        return done[(setting[0], tuple(sorted(setting[1].items())), seed)]
-
+    get = _run_all([(a, s) for _, _, shown, _, (arms, name, _) in claims for _, changes in shown
+                    for pair in arms(changes) for a in pair for s in seeds(name)])
     rows = []
     for pattern, parameter, shown, claim, (arms, name, sign) in claims:
         cells = []
         for label, changes in shown:
             (a, b), = arms(changes)
             d = Diff(np.array([sign * _measure(name, get(a, s), get(b, s)) for s in seeds(name)]))
-            cells.append(f"{label}: {'holds' if d.holds else '**no**'} ({(d.values > 0).sum()}/{d.values.size})")
+            cells.append(f"{label}: {_cell(d)}")
         shown_as = parameter if " " in parameter else f"`{parameter}`"
         rows.append(f"| {pattern} | {claim} | {shown_as} | {'; '.join(cells)} |")
     table = "\n".join(rows)
@@ -743,6 +749,107 @@ many seeds the difference has the claimed sign. Programmes' effect sizes are all
 | pattern | claim | assumption | value: verdict (seeds with the claimed sign) |
 |---|---|---|---|
 {table}
+"""
+
+
+# --- the patterns under other rules: how a council values its pounds, unmet need, the Better Care Fund ------------
+RULES = [  # (column heading, what it changes)
+    ("as the scenarios", {}),
+    ("a council's pound counted in full", {"decisions.council_surplus_value": 1.0}),
+    ("unmet need at Longo et al.'s value", {"net_health.unmet_need_decrement": 0.27}),
+    ("every commissioner pools", {"strategies.commissioner.fortress.pooled_share": 0.03,
+                                  "strategies.council.fortress.accepts_pooling": True}),
+]
+
+
+def _rule_claims(r: Runs) -> list[tuple[str, str, Any, str, int, bool]]:
+    """(pattern, claim, arms(changes) -> (a, b), measure, sign, over three times the seeds): each pattern's
+    main claims, and two it does not test, small beside the seeds' spread (judged as the share is)."""
+    def fortress(c: dict):
+        # the same starting levers under both objectives: a rule's change to the fortress bundle goes into the
+        # collaborative bundle that stands in for it
+        same = dict(ps.objective_only(ps.FORTRESS_PLACE))
+        same.update({k.replace(".fortress.", ".collaborative."): v for k, v in c.items() if ".fortress." in k})
+        return (ps.FORTRESS_PLACE, c), (ps.FORTRESS_PLACE, {**c, **same})
+
+    def collaborative(c: dict):
+        return (ps.COLLABORATIVE_PLACE, c), (ps.AGAINST, c)
+
+    def commons(c: dict):
+        rules = {**c, **ps.SANCTIONS}
+        return (ps.COMMONS_PLACE, rules), (ps.COMMONS_PLACE, {**rules, **ps.NO_SANCTION})
+
+    def regulation(c: dict):
+        return ps.regulators(c)
+
+    def outcomes(c: dict):
+        return ps.regulators(c, ps.REGULATION_OUTCOME_PLACE)
+
+    return [
+        ("1. fortress", "more emergency admissions in the fortress place", fortress, "admissions", 1, False),
+        ("1. fortress", "a lower net monetary benefit in the fortress place", fortress, "nmb", -1, False),
+        ("1. fortress", "the councils end worse off in the fortress place (not tested)", fortress, "council", -1, True),
+        ("2. collaborative", "the collaborative place ends with the higher net monetary benefit", collaborative, "nmb", 1, False),
+        ("2. collaborative", "its admissions bend below the fortress place's after a lag", collaborative, "bend", 1, False),
+        ("3. commons", "graduated sanctions lower the harm done", commons, "harm", -1, False),
+        ("4. regulation", "more organisations collaborate under the whole-system regulator", regulation, "share", 1, True),
+        ("4. regulation", f"fewer emergency admissions under it ({ps.REGULATION_OUTCOME_PLACE})", outcomes, "admissions", -1, False),
+        ("4. regulation", f"a higher net monetary benefit under it ({ps.REGULATION_OUTCOME_PLACE}; not tested)",
+         outcomes, "nmb", 1, True),
+    ]
+
+
+def rules(r: Runs) -> str:
+    """The section on the patterns under other rules, both headroom conventions."""
+    claims = _rule_claims(r)
+
+    def seeds(wide: bool) -> tuple[int, ...]:
+        return r.wide().seeds if wide else r.seeds
+
+    def changes(convention: dict, rule: dict) -> dict:
+        return {**convention, **rule, **r.extra}
+
+    get = _run_all([(a, s) for convention in (SPENT, BANKED) for _, rule in RULES
+                    for _, _, arms, _, _, wide in claims for a in arms(changes(convention, rule)) for s in seeds(wide)])
+    rows = []
+    for pattern, claim, arms, name, sign, wide in claims:
+        for label, convention in (("spent", SPENT), ("banked", BANKED)):
+            cells = []
+            for _, rule in RULES:
+                a, b = arms(changes(convention, rule))
+                cells.append(_cell(Diff(np.array([sign * _measure(name, get(a, s), get(b, s)) for s in seeds(wide)]))))
+            rows.append(f"| {pattern} | {claim} | {label} | {' | '.join(cells)} |")
+    table = "\n".join(rows)
+    heads = " | ".join(h for h, _ in RULES)
+    return f"""## 6. The patterns under other rules
+
+Three rules the model has to choose, where the papers and the evidence leave room, each changed alone
+(the cells as in section 5; every claim under both headroom conventions, {len(r.seeds)} seeds; the share
+collaborating, the councils' result and the regulators' net monetary benefit, small beside the seeds'
+spread, over {len(r.wide().seeds)}):
+
+- **A council's pound counted in full** (`decisions.council_surplus_value` 1, against 0 in the
+  scenarios). A council must balance its budget, so in its decisions a pound it saves while its reserves
+  are forecast above zero counts for nothing: money it would spend on its other services anyway, which
+  the model does not value (docs/ODD.md 7.30). The net monetary benefit counts every pound in full.
+  Counted in full in decisions too, a collaborative council weighs the place's net benefit as every
+  other collaborator does (exactly, with the headroom banked), and spends less of its own money on prevention
+  (`tests/test_incentives.py`).
+- **Unmet social care need at Longo et al.'s value** (`net_health.unmet_need_decrement` 0.27, against
+  the assumed 0.05): a care package-year (£18,000) at the cost of a social-care QALY Longo, Claxton,
+  Lomas and Martin (2023, BMJ Open 13:e070833) estimate for a newly eligible user (£54,224 to
+  £77,778), about 0.27 of a QALY a year.
+- **Every commissioner pools** a Better Care Fund-sized share of its allocation with the councils
+  (`strategies.commissioner.fortress.pooled_share` 0.03, as collaborators do) and every council accepts
+  it: the Better Care Fund was a national condition, not a strategy. In the scenarios a fortress
+  commissioner pools nothing and spends that money elsewhere.
+
+| pattern | claim | headroom | {heads} |
+|---|---|---|{"---|" * len(RULES)}
+{table}
+
+Where a rule moves a claim, the claim rests on that rule as well as on the mechanism its section
+credits; docs/ODD.md ("Not yet done") says which of these the model should take in the end.
 """
 
 
@@ -764,7 +871,7 @@ the same seeds. A claim **holds** when the difference has the expected sign in a
 shaded from the lowest seed to the highest; money in £000 (at {size:,} people). Net monetary
 benefit is the population's QALYs at the threshold plus the place's result (docs/ODD.md 7.29).
 Each pattern is measured at the scenarios' own parameters; section 5 moves one assumption at a time
-and says where each pattern's main claims still hold.
+and says where each pattern's main claims still hold, and section 6 measures them under other rules.
 
 {chr(10).join(sections)}"""
 
@@ -784,6 +891,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {pattern.__name__}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     sections.append(ranges(r))
     print(f"  ranges: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    sections.append(rules(r))
+    print(f"  rules: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     seconds = time.perf_counter() - t0
     args.doc.write_text(document(r, sections))
     print(f"wrote {args.doc} and {args.img}/ in {seconds:.0f} s", file=sys.stderr)
