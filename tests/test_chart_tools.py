@@ -43,3 +43,24 @@ def test_every_assumption_the_pattern_ranges_move_is_a_field_of_its_place():
             for pair in arms(changes):
                 for place, settings in pair:
                     load_scenario(place).with_changes(settings)
+
+
+def test_every_rule_the_patterns_are_measured_under_loads_on_each_place_and_keeps_the_fortress_pair_alike():
+    """docs/patterns.md section 6 measures each pattern under other rules: each rule must load on every
+    place under both conventions, and the fortress pattern's two places must still start from the same
+    levers (a rule's change to the fortress bundles goes into the collaborative ones standing in for them)."""
+    from model import load_scenario
+
+    tool = load("pattern_charts")
+    claims = tool._rule_claims()
+    assert {c[0] for c in claims} == {"1. fortress", "2. collaborative", "3. commons", "4. regulation"}
+    for _, rule in tool.RULES:
+        for convention in (tool.SPENT, tool.BANKED):
+            for _, _, arms, name, _, _ in claims:
+                assert name in ("admissions", "nmb", "harm", "share", "bend", "council")
+                for place, settings in arms({**convention, **rule}):
+                    load_scenario(place).with_changes(settings)
+        (fortress, a), (same, b) = tool._fortress_pair(dict(rule))
+        sa, sb = load_scenario(fortress).with_changes(a), load_scenario(same).with_changes(b)
+        for kind in ("hospital", "gp_federation", "commissioner", "council"):
+            assert getattr(sa.strategies, kind).fortress == getattr(sb.strategies, kind).collaborative, (rule, kind)

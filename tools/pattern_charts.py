@@ -629,27 +629,41 @@ def _programme_scale(f: float) -> dict[str, float]:
     return {k: getattr(base, k.split(".", 1)[1]) * f for k in ps.NO_EFFECTS}
 
 
+# each pattern's two places, given the changes common to both: (a, b), the claim saying a - b is positive or negative
+def _fortress_pair(c: dict) -> tuple[Setting, Setting]:
+    """The fortress place against itself with the collaborative objective and the same starting levers: a
+    change to the fortress bundle goes into the collaborative bundle that stands in for it."""
+    same = dict(ps.objective_only(ps.FORTRESS_PLACE))
+    same.update({k.replace(".fortress.", ".collaborative."): v for k, v in c.items() if ".fortress." in k})
+    return (ps.FORTRESS_PLACE, c), (ps.FORTRESS_PLACE, {**c, **same})
+
+
+def _collaborative_pair(c: dict) -> tuple[Setting, Setting]:
+    return (ps.COLLABORATIVE_PLACE, c), (ps.AGAINST, c)
+
+
+def _commons_pair(c: dict) -> tuple[Setting, Setting]:
+    rules = {**ps.SANCTIONS, **c}
+    return (ps.COMMONS_PLACE, rules), (ps.COMMONS_PLACE, {**rules, **ps.NO_SANCTION})
+
+
+def _regulation_pair(c: dict) -> tuple[Setting, Setting]:
+    return ps.regulators(c)
+
+
+def _outcomes_pair(c: dict) -> tuple[Setting, Setting]:
+    return ps.regulators(c, ps.REGULATION_OUTCOME_PLACE)
+
+
 def _range_claims(r: Runs) -> list[tuple[str, str, list[tuple[str, dict]], str, Any]]:
     """(pattern, parameter, [(value shown, changes)], claim, how to measure it on changes): the headroom spent."""
     spent = {**SPENT, **r.extra}
 
-    def fortress(changes: dict):
-        base = {**spent, **changes}
-        return [((ps.FORTRESS_PLACE, base), (ps.FORTRESS_PLACE, {**base, **dict(ps.objective_only(ps.FORTRESS_PLACE))}))]
+    def spent_(pair):
+        return lambda changes: [pair({**spent, **changes})]
 
-    def collaborative(changes: dict):
-        base = {**spent, **changes}
-        return [((ps.COLLABORATIVE_PLACE, base), (ps.AGAINST, base))]
-
-    def commons(changes: dict):
-        rules = {**spent, **ps.SANCTIONS, **changes}
-        return [((ps.COMMONS_PLACE, rules), (ps.COMMONS_PLACE, {**rules, **ps.NO_SANCTION}))]
-
-    def regulation(changes: dict, place: str = ps.REGULATION_PLACE):
-        return [ps.regulators({**spent, **changes}, place)]
-
-    def regulation_outcomes(changes: dict):
-        return regulation(changes, ps.REGULATION_OUTCOME_PLACE)
+    fortress, collaborative, commons = spent_(_fortress_pair), spent_(_collaborative_pair), spent_(_commons_pair)
+    regulation, regulation_outcomes = spent_(_regulation_pair), spent_(_outcomes_pair)
 
     def values(path: str, xs: tuple[float, ...]) -> list[tuple[str, dict]]:
         return [(f"{x:g}", {path: x}) for x in xs]
@@ -762,29 +776,11 @@ RULES = [  # (column heading, what it changes)
 ]
 
 
-def _rule_claims(r: Runs) -> list[tuple[str, str, Any, str, int, bool]]:
+def _rule_claims() -> list[tuple[str, str, Any, str, int, bool]]:
     """(pattern, claim, arms(changes) -> (a, b), measure, sign, over three times the seeds): each pattern's
     main claims, and two it does not test, small beside the seeds' spread (judged as the share is)."""
-    def fortress(c: dict):
-        # the same starting levers under both objectives: a rule's change to the fortress bundle goes into the
-        # collaborative bundle that stands in for it
-        same = dict(ps.objective_only(ps.FORTRESS_PLACE))
-        same.update({k.replace(".fortress.", ".collaborative."): v for k, v in c.items() if ".fortress." in k})
-        return (ps.FORTRESS_PLACE, c), (ps.FORTRESS_PLACE, {**c, **same})
-
-    def collaborative(c: dict):
-        return (ps.COLLABORATIVE_PLACE, c), (ps.AGAINST, c)
-
-    def commons(c: dict):
-        rules = {**c, **ps.SANCTIONS}
-        return (ps.COMMONS_PLACE, rules), (ps.COMMONS_PLACE, {**rules, **ps.NO_SANCTION})
-
-    def regulation(c: dict):
-        return ps.regulators(c)
-
-    def outcomes(c: dict):
-        return ps.regulators(c, ps.REGULATION_OUTCOME_PLACE)
-
+    fortress, collaborative, commons = _fortress_pair, _collaborative_pair, _commons_pair
+    regulation, outcomes = _regulation_pair, _outcomes_pair
     return [
         ("1. fortress", "more emergency admissions in the fortress place", fortress, "admissions", 1, False),
         ("1. fortress", "a lower net monetary benefit in the fortress place", fortress, "nmb", -1, False),
@@ -801,7 +797,7 @@ def _rule_claims(r: Runs) -> list[tuple[str, str, Any, str, int, bool]]:
 
 def rules(r: Runs) -> str:
     """The section on the patterns under other rules, both headroom conventions."""
-    claims = _rule_claims(r)
+    claims = _rule_claims()
 
     def seeds(wide: bool) -> tuple[int, ...]:
         return r.wide().seeds if wide else r.seeds

@@ -69,7 +69,7 @@ WHY = {
         " while packages cost the same, and the pot lets it ration care down to the need threshold: from the"
         " fifth year or so it funds fewer packages than are in use, so no package comes free but through a"
         " death, and people fit to leave who need one wait in a bed (with the decisions frozen, about 1,300"
-        " delayed days a month in the last year). A collaborator maximises the place's net benefit, and a"
+        " delayed days a month in the last year). A collaborator weighs the place's net benefit, and a"
         " delayed bed day costs the hospital its variable cost, escalation when its beds are full and the"
         " electives it crowds out: so once people wait, the council builds intermediate care places"
         " (`intermediate_care`, open to it up to `social_care.intermediate_care_most_per_1000`, seed 003's"
@@ -88,7 +88,11 @@ TEACHING_WHY = (
     " council, its pounds worth nothing while its reserves last, tightens eligibility to save the NHS its"
     " continuing healthcare share of each package (which the model values above the health a package-year"
     " buys), packages stand idle, its reserves grow to about £10m and the delays fall to none, while more"
-    " residents go without care."
+    " residents go without care. Try --set decisions.council_surplus_value=1: the council counts a pound it"
+    " saves in full even while its reserves last, as the net monetary benefit does, and in seeds 1-3 it cuts"
+    " prevention to the lever's floor, withdraws three quarters of the Better Care Fund-sized money from"
+    " care and ends with more in reserve (£0.4m to £0.9m against £0.1m to £0.6m); the place's net monetary"
+    " benefit is about the same."
 )
 
 # The order of the doc: the two poles, the vanguards of seed 004 Table 1, then the rest.
