@@ -329,7 +329,7 @@ def _own_value(org: Organisation, own: float, surplus_value: float) -> float:
         return own
     projected = org.reserves + org.last_result
     below = min(projected + own, 0.0) - min(projected, 0.0)
-    return below + surplus_value * (own - below) if surplus_value else below
+    return below + surplus_value * (own - below)
 
 
 def _shortfall(result: float, line: float) -> float:

@@ -779,19 +779,17 @@ RULES = [  # (column heading, what it changes)
 def _rule_claims() -> list[tuple[str, str, Any, str, int, bool]]:
     """(pattern, claim, arms(changes) -> (a, b), measure, sign, over three times the seeds): each pattern's
     main claims, and two it does not test, small beside the seeds' spread (judged as the share is)."""
-    fortress, collaborative, commons = _fortress_pair, _collaborative_pair, _commons_pair
-    regulation, outcomes = _regulation_pair, _outcomes_pair
     return [
-        ("1. fortress", "more emergency admissions in the fortress place", fortress, "admissions", 1, False),
-        ("1. fortress", "a lower net monetary benefit in the fortress place", fortress, "nmb", -1, False),
-        ("1. fortress", "the councils end worse off in the fortress place (not tested)", fortress, "council", -1, True),
-        ("2. collaborative", "the collaborative place ends with the higher net monetary benefit", collaborative, "nmb", 1, False),
-        ("2. collaborative", "its admissions bend below the fortress place's after a lag", collaborative, "bend", 1, False),
-        ("3. commons", "graduated sanctions lower the harm done", commons, "harm", -1, False),
-        ("4. regulation", "more organisations collaborate under the whole-system regulator", regulation, "share", 1, True),
-        ("4. regulation", f"fewer emergency admissions under it ({ps.REGULATION_OUTCOME_PLACE})", outcomes, "admissions", -1, False),
+        ("1. fortress", "more emergency admissions in the fortress place", _fortress_pair, "admissions", 1, False),
+        ("1. fortress", "a lower net monetary benefit in the fortress place", _fortress_pair, "nmb", -1, False),
+        ("1. fortress", "the councils end worse off in the fortress place (not tested)", _fortress_pair, "council", -1, True),
+        ("2. collaborative", "the collaborative place ends with the higher net monetary benefit", _collaborative_pair, "nmb", 1, False),
+        ("2. collaborative", "its admissions bend below the fortress place's after a lag", _collaborative_pair, "bend", 1, False),
+        ("3. commons", "graduated sanctions lower the harm done", _commons_pair, "harm", -1, False),
+        ("4. regulation", "more organisations collaborate under the whole-system regulator", _regulation_pair, "share", 1, True),
+        ("4. regulation", f"fewer emergency admissions under it ({ps.REGULATION_OUTCOME_PLACE})", _outcomes_pair, "admissions", -1, False),
         ("4. regulation", f"a higher net monetary benefit under it ({ps.REGULATION_OUTCOME_PLACE}; not tested)",
-         outcomes, "nmb", 1, True),
+         _outcomes_pair, "nmb", 1, True),
     ]
 
 
