@@ -64,3 +64,23 @@ def test_every_rule_the_patterns_are_measured_under_loads_on_each_place_and_keep
         sa, sb = load_scenario(fortress).with_changes(a), load_scenario(same).with_changes(b)
         for kind in ("hospital", "gp_federation", "commissioner", "council"):
             assert getattr(sa.strategies, kind).fortress == getattr(sb.strategies, kind).collaborative, (rule, kind)
+
+
+def test_the_calibration_tools_money_by_year_is_the_organisations_own_results():
+    """tools/calibration_years.py gives docs/calibration.md its figures beyond the first year: its yearly result
+    by kind of organisation must be what the organisations recorded for the year (model.metrics.yearly_figures),
+    read from the monthly table the tool sums; and its report covers the ten years."""
+    from model import LocalHealthEconomy, load_scenario
+    from model.metrics import yearly_figures
+
+    tool = load("calibration_years")
+    small = {"population.size": 5_000}
+    r = tool.measure(1, small)
+    m = LocalHealthEconomy(load_scenario().with_changes(small), rng=1)
+    m.run()
+    o = m.organisation_table()
+    income = o.groupby(["kind", (o.month - 1) // 12]).income.sum()
+    for kind in tool.KINDS:
+        assert r["result_share"][kind] * income.loc[kind].to_numpy() == pytest.approx(yearly_figures(m)[kind], abs=1.0)
+    text = tool.report({1: r})
+    assert "| hospital |" in text and text.count("%") > 40

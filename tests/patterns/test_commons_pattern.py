@@ -16,16 +16,17 @@ admissions, over the 12 seeds under both conventions: a sanction grows with the 
 tolerance and with the score of seen defections (model.regulation), so each organisation that
 expects to be seen counts it when it sets its levers (model.decisions.expected_sanction): a fortress
 hospital stops admitting at the margin, a fortress commissioner pays its share of continuing
-healthcare. Measured (headroom spent / banked): harm -£128k / -£127k in the last year, lower in 12
-and 11 of 12 seeds; admissions -630 / -625 over ten years, lower in 12 of 12 each. Ablation: with
+healthcare. Measured (headroom spent / banked): harm -£150k / -£143k in the last year, lower in 11
+of 12 seeds each; admissions -765 / -696 over ten years, lower in 12 of 12 each. Ablation: with
 ``decisions.sanction_weight`` 0 (the sanctions are paid, but no lever's objective counts them) the
-harm is no lower than with no sanction (+£4k, lower in 5 of 12 / +£3k, lower in 6 of 12) and
+harm is no lower than with no sanction by the test (£3k lower, in 6 of 12 / £41k, in 8 of 12) and
 admissions no different: the sanction that is only paid deters nothing.
 
 What does not hold (docs/patterns.md gives the figures): that the rules spread collaboration by
-label under both conventions (the share collaborating in the last two years: +0.09, higher in 10 of
-12 seeds, headroom spent, short of the test; +0.16, 10 of 12, banked), or that the place's net
-monetary benefit rises with them (+£0.40m, 8 of 12; +£0.62m, 9 of 12: short of the test). Harm is
+label under both conventions (the share collaborating in the last two years: +0.14, higher in 11 of
+12 seeds, headroom spent, which passes the test; +0.12, 10 of 12, banked, short of it), or that the
+place's net monetary benefit rises with them (+£0.69m, 9 of 12; +£0.25m, 7 of 12: short of the
+test). Harm is
 what an organisation does with its levers, and the levers are chosen from its objective, not set by
 its label: a fortress that foresees the sanction stops doing harm without turning collaborative, so
 the sanction hardly separates the strategies' payoffs. With each organisation's levers held at its
