@@ -59,6 +59,27 @@ SUMMARIES = {
 # Why a case looks as it does, where its chart would surprise: the mechanism, written beside the chart.
 # Only what the case's set-up says; every figure about a run is measured below (see shared() and results()).
 WHY = {
+    "all-collaborative":
+        "**Why the waiting list nearly doubles mid-run.** The hospitals start in deficit and a bed costs its"
+        " staff whether used or not: while occupancy is below the 85% aimed at, each closes beds as fast as its lever allows (`bed_change`, 6% a year) for"
+        " the first years. The councils, their grants falling 2% a year in real terms, spend down the"
+        " reserves they built; the regulator, which judges a council's yearly deficit as it judges a"
+        " provider's (docs/ODD.md 7.26), puts them in special measures in the second and third years, and"
+        " once their reserves are gone their own pounds count in full (7.30): they tighten eligibility and"
+        " cut prevention. Delayed transfers rise into the beds left, inpatient electives get only what"
+        " emergency stays and delayed transfers leave free, and the list grows until the hospitals open beds"
+        " again, when it starts to fall.",
+    "wakefield":
+        "**Why the waiting list nearly doubles in the second half.** Mid Yorkshire starts in deficit and a bed"
+        " costs its staff whether used or not: while occupancy is below the 85% aimed at, it closes beds as fast as its lever allows (`bed_change`, 6% a"
+        " year) for the first three years. The council, its grant falling 2% a year in real terms, spends"
+        " down its reserves; the regulator, which judges a council's yearly deficit as it judges a"
+        " provider's (docs/ODD.md 7.26), puts it in special measures in the second and third years, and with"
+        " its reserves gone its own pounds count in full (7.30): it tightens eligibility and cuts prevention"
+        " to the lever's floor. Delayed transfers rise into the beds left, inpatient electives get only what"
+        " emergency stays and delayed transfers leave free, and the list grows; the hospital opens beds and"
+        " grows its elective capacity again late in the run, which slows the list's growth but does not turn it"
+        " down.",
     "salford":
         "**What the pot holds.** The council's care money and the collaborative CCG's Better Care Fund-sized"
         " share; the NHS's part of Salford's real pot pays for its own services, which the model pays through"
