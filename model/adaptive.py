@@ -95,11 +95,14 @@ class AdaptiveStrategies:
     def payoff(self, org: Organisation, model: LocalHealthEconomy) -> float:
         a = model.params.adaptation
         finance = org.last_result / org.last_income if org.last_income > 0 else 0.0
-        if model.params.regulation.focus == "system":
+        reg = model.params.regulation
+        if reg.focus == "system":
             harm = org.harm / org.last_income if org.last_income > 0 else 0.0
             regulation = PAYOFF_SCALE * (model.place_margin - harm)
+        elif org.kind not in reg.judged_kinds:
+            regulation = 0.0  # answers to no regulator: its standing neither rises nor falls
         else:
-            beyond = max(-finance - model.params.regulation.special_measures_deficit, 0.0)
+            beyond = max(-finance - reg.special_measures_deficit, 0.0)
             regulation = -PAYOFF_SCALE * beyond - (1.0 if model.in_special_measures(org) else 0.0)
         population = -PAYOFF_SCALE * model.admissions_growth_of(org)
         trust_in = [model.network.edges[p, org.name]["trust"] for p in partners(model, org)]

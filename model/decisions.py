@@ -286,10 +286,10 @@ def objective(view: View, org: Organisation, change: Change) -> float:
     # it leaves unmet counts against it at what meeting it would cost
     value += d.care_duty_weight * change.duty.get(org.account, 0.0)
     reg = m.params.regulation
-    if reg.focus == "organisation" or org.in_failure_regime:
+    if org.in_failure_regime or (reg.focus == "organisation" and org.kind in reg.judged_kinds):
         line = -reg.special_measures_deficit * org.last_income
         value -= d.regulator_weight * (_shortfall(org.last_result + own, line) - _shortfall(org.last_result, line))
-    else:
+    elif reg.focus == "system":
         # the place against its control total, its people's health counted with its money (whole-system performance)
         judged = place + reg.system_health_weight * view.qaly_value * change.qalys
         value -= d.regulator_weight * (_shortfall(view.place_result + judged, 0.0) - _shortfall(view.place_result, 0.0))

@@ -116,7 +116,8 @@ class Regulator:
         year = m.month // 12
         for org in m.organisations:
             org.in_special_measures = org.special_measures_until > year
-            if reg.focus != "organisation" or org.in_special_measures or org.last_income <= 0:
+            if (reg.focus != "organisation" or org.kind not in reg.judged_kinds or org.in_special_measures
+                    or org.last_income <= 0):
                 continue
             if org.last_result / org.last_income >= -reg.special_measures_deficit:
                 continue

@@ -541,6 +541,10 @@ class Regulation(_Section):
     """Who the regulator judges, and a transformation fund (MODEL.md section 6; seed 001)."""
 
     focus: Literal["organisation", "system"] = Field("organisation", description="judge each organisation, or the place as one")
+    judged_kinds: list[Literal["commissioner", "council", "hospital", "gp_federation", "prime_contractor"]] = Field(
+        default_factory=lambda: ["commissioner", "council", "hospital", "gp_federation", "prime_contractor"],
+        description=("the kinds of organisation an organisation-focused regulator judges on their own deficit (special"
+                     " measures, and its line in their decisions and learning); a kind left out answers to no regulator"))
     special_measures_deficit: Share = Field(0.02, description="a deficit above this share of income puts an organisation in special measures")
     system_health_weight: float = Field(1.0, ge=0.0, le=10.0, description=(
         "a whole-system regulator's weight on the place's health (QALYs at the threshold), against a pound of the place's deficit"))

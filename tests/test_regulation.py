@@ -88,3 +88,32 @@ def test_system_leadership_keeps_commissioners_collaborative():
     m = model({"adaptation.policy": "adaptive", "commons.system_leadership": True, "regulation.special_measures_deficit": 1.0,
                "commissioners.0.strategy": "fortress"}, steps=36)
     assert all(c.strategy == "collaborative" for c in m.commissioners)
+
+
+@pytest.mark.parametrize("judged", (True, False))
+def test_a_kind_the_organisation_focused_regulator_does_not_judge_answers_to_no_regulator(judged):
+    """``regulation.judged_kinds``: a council in deficit beyond the line is put in special measures, and its
+    decisions and its learning count the line, only if councils are among the kinds judged (all kinds in the
+    scenarios; NHS regulators judged NHS bodies). Left out, none of the three does: the ablation of each is
+    the other case."""
+    from model.decisions import View, objective
+
+    kinds = ["commissioner", "council", "hospital", "gp_federation", "prime_contractor"]
+    changes = {"adaptation.policy": "adaptive", "regulation.judged_kinds": kinds if judged else kinds[:1] + kinds[2:]}
+    m = model(changes, steps=12)
+    co = m.councils[0]
+    co.memory[-1] = -0.10 * co.last_income  # its last result: far beyond the 2% line
+    co.special_measures_until = 0
+    view = View(m)
+    cut = view.change(co, "prevention_ratio", co.levers["prevention_ratio"] - 0.2)  # saves it money
+    weighs = objective(view, co, cut)
+    m.params.decisions.regulator_weight = 0.0
+    unweighed = objective(view, co, cut)
+    payoff = m.policy.payoff(co, m)
+    m.params.adaptation.weight_regulation = 0.0
+    standing = payoff - m.policy.payoff(co, m)  # its learning's regulatory part, weighted
+    m.regulator.regulate()
+    assert bool(weighs > unweighed) is judged  # money saved lessens its shortfall below the line, if it is judged
+    assert bool(standing < 0) is judged  # 8% of its income beyond the line, if it is judged; else nothing
+    assert co.in_special_measures is judged
+    assert (co.name in [e["organisation"] for e in m.events_of("special_measures")]) is judged

@@ -779,13 +779,15 @@ many seeds the difference has the claimed sign. Programmes' effect sizes are all
 """
 
 
-# --- the patterns under other rules: how a council values its pounds, unmet need, the Better Care Fund ------------
+# --- the patterns under other rules: how a council values its pounds, unmet need, the Better Care Fund, who is judged --
+NHS_KINDS = ("commissioner", "hospital", "gp_federation", "prime_contractor")  # a tuple: settings are cache keys
 RULES = [  # (column heading, what it changes)
     ("as the scenarios", {}),
     ("a council's pound counted in full", {"decisions.council_surplus_value": 1.0}),
     ("unmet need at the assumed 0.05", {"net_health.unmet_need_decrement": 0.05}),
     ("every commissioner pools", {"strategies.commissioner.fortress.pooled_share": 0.03,
                                   "strategies.council.fortress.accepts_pooling": True}),
+    ("councils answer to no regulator", {"regulation.judged_kinds": NHS_KINDS}),
 ]
 
 
@@ -830,7 +832,7 @@ def rules(r: Runs) -> str:
     heads = " | ".join(h for h, _ in RULES)
     return f"""## 6. The patterns under other rules
 
-Three rules the model has to choose, where the papers and the evidence leave room, each changed alone
+Four rules the model has to choose, where the papers and the evidence leave room, each changed alone
 (the cells as in section 5; every claim under both headroom conventions, {len(r.seeds)} seeds; the share
 collaborating, the councils' result and the regulators' net monetary benefit, small beside the seeds'
 spread, over {len(r.wide().seeds)}):
@@ -851,6 +853,14 @@ spread, over {len(r.wide().seeds)}):
   (`strategies.commissioner.fortress.pooled_share` 0.03, as collaborators do) and every council accepts
   it: the Better Care Fund was a national condition, not a strategy. In the scenarios a fortress
   commissioner pools nothing and spends that money elsewhere.
+- **Councils answer to no regulator** (`regulation.judged_kinds` without `council`). The organisation-focused
+  regulator of 2015 judged NHS providers and commissioners on their finances (Monitor, the NHS Trust
+  Development Authority, NHS England; seed 001, 'How the NHS is regulated'); a council answered to none of
+  them. In the scenarios it judges councils too, as the model's stand-in for the pressure on a council in
+  deficit (a section 114 notice, government intervention), and a council drawing on the reserves it built
+  can be put in special measures (docs/ODD.md 7.26). Left out, no council is put in special measures and
+  neither its decisions nor its learning count the regulator's line (`tests/test_regulation.py`); under a
+  whole-system regulator nothing changes.
 
 | pattern | claim | headroom | {heads} |
 |---|---|---|{"---|" * len(RULES)}
