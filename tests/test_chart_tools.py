@@ -57,7 +57,7 @@ def test_every_rule_the_patterns_are_measured_under_loads_on_each_place_and_keep
     for _, rule in tool.RULES:
         for convention in (tool.SPENT, tool.BANKED):
             for _, _, arms, name, _, _ in claims:
-                assert name in ("admissions", "nmb", "harm", "share", "bend", "council")
+                assert name in ("admissions", "nmb", "harm", "share", "bend", "council", "dip")
                 for place, settings in arms({**convention, **rule}):
                     load_scenario(place).with_changes(settings)
         (fortress, a), (same, b) = tool._fortress_pair(dict(rule))

@@ -727,6 +727,8 @@ def _measure(name: str, a: dict, b: dict) -> float:
         return a["harm"] - b["harm"]
     if name == "share":
         return a["share_late"] - b["share_late"]
+    if name == "dip":  # how much lower its net monetary benefit was over the first years
+        return float(a["net_monetary_benefit"][:ps.EARLY_YEARS].sum() - b["net_monetary_benefit"][:ps.EARLY_YEARS].sum())
     if name == "bend":  # how much further admissions fell below the other place's, years 1-2 to 6-10
         gap = a["emergency_admissions"] - b["emergency_admissions"]
         return float(ps.gap_growth(gap[None, :])[0])
@@ -799,6 +801,7 @@ def _rule_claims() -> list[tuple[str, str, Any, str, int, bool]]:
         ("1. fortress", "a lower net monetary benefit in the fortress place", _fortress_pair, "nmb", -1, False),
         ("1. fortress", "the councils end worse off in the fortress place (not tested)", _fortress_pair, "council", -1, True),
         ("2. collaborative", "the collaborative place ends with the higher net monetary benefit", _collaborative_pair, "nmb", 1, False),
+        ("2. collaborative", "its net monetary benefit dips below the fortress place's first (years 1-2)", _collaborative_pair, "dip", -1, False),
         ("2. collaborative", "its admissions bend below the fortress place's after a lag", _collaborative_pair, "bend", 1, False),
         ("3. commons", "graduated sanctions lower the harm done", _commons_pair, "harm", -1, False),
         ("4. regulation", "more organisations collaborate under the whole-system regulator", _regulation_pair, "share", 1, True),

@@ -9,6 +9,14 @@ dip below the fortress place's (the first two years), then its demand bends (its
 after the first years) and it ends the ten years with the higher net benefit, under both headroom
 conventions. Ablation: with the programmes' effects set to zero, the bend shrinks and the
 collaborative place's lead in net benefit goes.
+
+The dip in net benefit rests on two of the scenarios' rules as well as on the programmes' costs
+(docs/patterns.md section 6): with every commissioner pooling a Better Care Fund-sized share, the
+fortress place's commissioners too, the collaborative place leads from the start (in 0 of 12 seeds
+is it lower over the first two years); with councils answering to no regulator, it leads in the
+second year (lower in 9 and 0 of 12 seeds over the two): in the scenarios the organisation-focused
+regulator puts the collaborative place's councils, drawing on their reserves, in special measures
+in the second year. The dip in the place's money, what the programmes cost before they act, holds.
 """
 
 import numpy as np
