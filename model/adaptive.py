@@ -99,11 +99,11 @@ class AdaptiveStrategies:
         if reg.focus == "system":
             harm = org.harm / org.last_income if org.last_income > 0 else 0.0
             regulation = PAYOFF_SCALE * (model.place_margin - harm)
-        elif org.kind not in reg.judged_kinds:
-            regulation = 0.0  # answers to no regulator: its standing neither rises nor falls
-        else:
+        elif model.regulator.judges_own_deficit(org):
             beyond = max(-finance - reg.special_measures_deficit, 0.0)
             regulation = -PAYOFF_SCALE * beyond - (1.0 if model.in_special_measures(org) else 0.0)
+        else:
+            regulation = 0.0  # answers to no regulator: its standing neither rises nor falls
         population = -PAYOFF_SCALE * model.admissions_growth_of(org)
         trust_in = [model.network.edges[p, org.name]["trust"] for p in partners(model, org)]
         relationships = (float(np.mean(trust_in)) if trust_in else 0.5) - 0.5

@@ -286,7 +286,7 @@ def objective(view: View, org: Organisation, change: Change) -> float:
     # it leaves unmet counts against it at what meeting it would cost
     value += d.care_duty_weight * change.duty.get(org.account, 0.0)
     reg = m.params.regulation
-    if org.in_failure_regime or (reg.focus == "organisation" and org.kind in reg.judged_kinds):
+    if org.in_failure_regime or m.regulator.judges_own_deficit(org):
         line = -reg.special_measures_deficit * org.last_income
         value -= d.regulator_weight * (_shortfall(org.last_result + own, line) - _shortfall(org.last_result, line))
     elif reg.focus == "system":

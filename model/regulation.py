@@ -116,8 +116,7 @@ class Regulator:
         year = m.month // 12
         for org in m.organisations:
             org.in_special_measures = org.special_measures_until > year
-            if (reg.focus != "organisation" or org.kind not in reg.judged_kinds or org.in_special_measures
-                    or org.last_income <= 0):
+            if not self.judges_own_deficit(org) or org.in_special_measures or org.last_income <= 0:
                 continue
             if org.last_result / org.last_income >= -reg.special_measures_deficit:
                 continue
@@ -200,6 +199,13 @@ class Regulator:
         """What an organisation has received so far this financial year (the year closing), pounds."""
         led = self.model.ledger
         return (org.year_income_pence + led.period_in[org.account]) / 100
+
+    def judges_own_deficit(self, org: Organisation) -> bool:
+        """Whether ``org`` is judged on its own deficit: by an organisation-focused regulator, if its kind is one
+        that regulator judges (``regulation.judged_kinds``). Special measures, the line in its decisions
+        (model.decisions) and the regulatory part of its payoff (model.adaptive) all ask this."""
+        reg = self.model.params.regulation
+        return reg.focus == "organisation" and org.kind in reg.judged_kinds
 
     def forced_strategy(self, org: Organisation) -> str | None:
         """A strategy the rules impose this year, if any (special measures; system leadership)."""

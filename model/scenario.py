@@ -36,6 +36,7 @@ Growth = Annotated[float, Field(ge=-0.5, le=0.5)]
 # a rate ratio scales a group's risk against the rest: positive, or the place's rates could not be
 # calibrated (a whole population at ratio 0 has no risk to scale up to the scenario's rates)
 RateRatio = Annotated[float, Field(ge=0.1, le=20)]
+OrganisationKind = Literal["commissioner", "council", "hospital", "gp_federation", "prime_contractor"]
 NAME_LENGTH = 100
 MAX_STEPS = 1200  # a hundred years of months
 
@@ -541,8 +542,8 @@ class Regulation(_Section):
     """Who the regulator judges, and a transformation fund (MODEL.md section 6; seed 001)."""
 
     focus: Literal["organisation", "system"] = Field("organisation", description="judge each organisation, or the place as one")
-    judged_kinds: list[Literal["commissioner", "council", "hospital", "gp_federation", "prime_contractor"]] = Field(
-        default_factory=lambda: ["commissioner", "council", "hospital", "gp_federation", "prime_contractor"],
+    judged_kinds: list[OrganisationKind] = Field(
+        default_factory=lambda: list(typing.get_args(OrganisationKind)),
         description=("the kinds of organisation an organisation-focused regulator judges on their own deficit (special"
                      " measures, and its line in their decisions and learning); a kind left out answers to no regulator"))
     special_measures_deficit: Share = Field(0.02, description="a deficit above this share of income puts an organisation in special measures")

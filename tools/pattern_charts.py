@@ -262,10 +262,8 @@ def collaborative(r: Runs, img: Path) -> str:
     for conv in ("headroom spent", "headroom banked"):
         g = gap[conv]
         parts = {
-            "dip: net monetary benefit in years 1-2 (collaborative lower), £000":
-                Diff(-g["net_monetary_benefit"][:, :ps.EARLY_YEARS].sum(axis=1)),
-            "dip: the place's result in years 1-2 (collaborative lower), £000":
-                Diff(-g["place"][:, :ps.EARLY_YEARS].sum(axis=1)),
+            "dip: net monetary benefit in years 1-2 (collaborative lower), £000": Diff(-ps.early(g["net_monetary_benefit"])),
+            "dip: the place's result in years 1-2 (collaborative lower), £000": Diff(-ps.early(g["place"])),
             "net monetary benefit in year 1 alone (collaborative lower; not tested), £000":
                 Diff(-g["net_monetary_benefit"][:, 0]),
             "bend: admissions gap, years 1-2 less years 6-10 (grows)": Diff(ps.gap_growth(g["emergency_admissions"])),
@@ -728,7 +726,7 @@ def _measure(name: str, a: dict, b: dict) -> float:
     if name == "share":
         return a["share_late"] - b["share_late"]
     if name == "dip":  # how much lower its net monetary benefit was over the first years
-        return float(a["net_monetary_benefit"][:ps.EARLY_YEARS].sum() - b["net_monetary_benefit"][:ps.EARLY_YEARS].sum())
+        return float(ps.early(a["net_monetary_benefit"] - b["net_monetary_benefit"]))
     if name == "bend":  # how much further admissions fell below the other place's, years 1-2 to 6-10
         gap = a["emergency_admissions"] - b["emergency_admissions"]
         return float(ps.gap_growth(gap[None, :])[0])

@@ -132,6 +132,12 @@ NO_EFFECTS = {f"programmes.{name}": 0.0 for name in (
 COLLABORATIVE_PLACE, AGAINST = "all-collaborative", "all-fortress"
 
 
+def early(yearly: np.ndarray) -> np.ndarray:
+    """A figure by year summed over the first EARLY_YEARS years (per seed, the years on the last axis): where
+    the collaborative pattern's dip is judged."""
+    return np.asarray(yearly)[..., :EARLY_YEARS].sum(axis=-1)
+
+
 def gap_growth(admissions_gap: np.ndarray) -> np.ndarray:
     """How much further a place's admissions fell below the other's from years 1-2 to years 6-10 (per
     seed): positive when its demand bent after a lag."""
