@@ -211,18 +211,23 @@ class MoneyAudit:
         return {k: v for k, v in out.items() if v}
 
     def expected_national_support(self) -> dict[tuple[int, str, str], int]:
-        """Distress finance and administration write-offs the regulator's rule gives each hospital at each
-        year end, from the hospital's reserves and the year's income in the journal before them: below
-        ``distress_months`` of the year's income, enough to bring it back to that line; the year after
-        ``distress_years`` running of that, its whole deficit written off (model.regulation)."""
+        """What national support the regulator's rules give at each year end, from each organisation's reserves
+        and the year's income in the journal before them (model.regulation). A hospital below ``distress_months``
+        of the year's income gets enough to bring it back to that line; the year after ``distress_years`` running
+        of that, its whole deficit written off. A council below ``council_notice_months`` (under a section 114
+        notice) gets nothing until the year after ``council_intervention_years`` running, then its whole deficit
+        written off."""
         m = self.model
         reg = m.params.regulation
-        support = {"distress_finance", "administration_write_off"}
-        hospitals = {h.account for h in m.hospitals}
+        support = {"distress_finance", "administration_write_off", "exceptional_financial_support"}
+        rules = {h.account: (reg.distress_months, reg.distress_years, True) for h in m.hospitals}
+        if reg.council_failure_regime:
+            rules |= {co.account: (reg.council_notice_months, reg.council_intervention_years, False) for co in m.councils}
         out: dict[tuple[int, str, str], int] = {}
-        distress_years: dict[str, int] = defaultdict(int)
+        years_running: dict[str, int] = defaultdict(int)
         for year_end in range(11, m.month, 12):
-            for account in sorted(hospitals):
+            for account in sorted(rules):
+                months, most_years, interim = rules[account]
                 balance = income = 0
                 for step, t in m.ledger.journal:
                     if step > year_end or (step == year_end and t.kind in support):
@@ -232,15 +237,15 @@ class MoneyAudit:
                         balance += signed
                         if t.payee == account and step >= year_end - 11 and t.kind != "opening_balance":
                             income += t.pence
-                line = -reg.distress_months / 12 * max(income / 100, 0.0)
+                line = -months / 12 * max(income / 100, 0.0)
                 if income <= 0 or balance / 100 >= line:
-                    distress_years[account] = 0
+                    years_running[account] = 0
                     continue
-                distress_years[account] += 1
-                if distress_years[account] > reg.distress_years:
+                years_running[account] += 1
+                if years_running[account] > most_years:
                     out[(year_end, "source:national_support", account)] = -balance
-                    distress_years[account] = 0
-                else:
+                    years_running[account] = 0
+                elif interim:
                     out[(year_end, "source:national_support", account)] = to_pence(line - balance / 100)
         return out
 

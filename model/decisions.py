@@ -286,8 +286,8 @@ def objective(view: View, org: Organisation, change: Change) -> float:
     # it leaves unmet counts against it at what meeting it would cost
     value += d.care_duty_weight * change.duty.get(org.account, 0.0)
     reg = m.params.regulation
-    if org.in_failure_regime or m.regulator.judges_own_deficit(org):
-        line = -reg.special_measures_deficit * org.last_income
+    line = m.regulator.own_line(org)
+    if line is not None:
         value -= d.regulator_weight * (_shortfall(org.last_result + own, line) - _shortfall(org.last_result, line))
     elif reg.focus == "system":
         # the place against its control total, its people's health counted with its money (whole-system performance)

@@ -165,6 +165,7 @@ class LocalHealthEconomy(mesa.Model):
             # failures and distress finance are judged on the year closing, and count in its results
             self.regulator.handle_failures()
             self.regulator.support_providers_in_distress()
+            self.regulator.councils_in_distress()
         self.ledger.check()
         for org in self.agents:
             org.read_books()

@@ -56,7 +56,8 @@ class Organisation(mesa.Agent):
         self.last_income = 0.0  # last financial year's income, pounds
         self.special_measures_until = 0  # the year (0-based) its special measures end; 0: never in them
         self.in_special_measures = False
-        self.in_failure_regime = False  # receiving distress finance (hospitals; model.regulation)
+        self.in_failure_regime = False  # a hospital on distress finance, a council under a section 114 notice (model.regulation)
+        self.distress_years = 0  # year ends running it has been in the failure regime
         self.defection_score = 0.0  # seen defections, each fading a year (graduated sanctions)
         self.harm = 0.0  # what it did to the others last year, pounds (model.governance.measure_harm)
         self.harm_line = 0.0  # the harm beyond which its partners count it as defecting, pounds (last year)
@@ -350,8 +351,6 @@ class Hospital(Organisation):
         self.cost_per_bed_month = 0.0  # pounds at the starting cost level
         self.overhead_month = 0.0  # fixed costs that do not go with beds, pounds a month
         self.starting_overrun = 0.0  # its costs above its income at the start, share (drawn at sizing)
-        self.distress_years = 0  # year ends running it has needed distress finance
-        self.in_failure_regime = False
         self.catchment = 0
         self.bed_days_year: list[float] = []
         self.community_base_value = 0.0

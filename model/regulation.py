@@ -6,7 +6,8 @@ learned is reset), its relationships start again, and it is pushed to fix its ow
 finances as a fortress (seed 001, 'Regulation'). A whole-system regulator judges the
 place as one (the place's result, which adaptive organisations weigh; see
 :mod:`model.adaptive`). A GP federation or prime contractor whose deficit outgrows its
-income fails. Graduated sanctions (seed 002, Ostrom's rules) make a visible defector
+income fails; a hospital in deficit gets distress finance, then administration; a council whose
+reserves run out a section 114 notice, then government intervention. Graduated sanctions (seed 002, Ostrom's rules) make a visible defector
 pay the partners that did no harm its harm beyond the tolerance, more each time; the
 organisations foresee them when they set their levers (model.decisions). A national transformation fund
 pays part of collaborative organisations' costs while new services run beside the old
@@ -34,7 +35,7 @@ class Regulator:
         self.model = model
         self.book = book
         self.sanctions_paid = 0.0  # pounds, so far
-        self.national_support = 0.0  # distress finance and write-offs of hospitals in administration, pounds so far
+        self.national_support = 0.0  # distress finance and write-offs (hospitals, councils), pounds so far
         self.place_margin = 0.0  # the place's last year's result as a share of providers' and councils' income
         self.admissions_growth = 0.0  # growth of emergency admissions per 1,000 over the last year
         self._last_admission_rate = 0.0
@@ -194,6 +195,51 @@ class Regulator:
                 pence = m.ledger.transfer("source:national_support", h.account, to_pence(line - reserves), "distress_finance")
                 self.national_support += pence / 100
                 m.record("distress_finance", organisation=h.name, pounds=pence / 100)
+
+    def councils_in_distress(self) -> None:
+        """The failure regime for councils, when the scenario has it (``regulation.council_failure_regime``;
+        assumption: the Local Government Finance Act 1988, section 114). A council cannot borrow to run
+        services: one whose reserves at a year end are below ``council_notice_months`` of its income (0: below
+        zero) is under a section 114 notice, no new spending it does not have to make: it must balance its
+        own books whatever the regulator's focus (its line in its decisions is a balanced year, see
+        model.decisions). One under it more than ``council_intervention_years`` year ends running gets
+        government intervention: commissioners are sent in (new leadership, special measures, running it
+        to fix its finances for ``special_measures_years``) and exceptional financial support from national
+        support brings its reserves back to zero. No money moves in the years of the notice itself."""
+        m = self.model
+        reg = m.params.regulation
+        if not reg.council_failure_regime:
+            return
+        year = m.month // 12
+        for co in m.councils:
+            reserves = m.ledger.balance(co.account) / 100
+            income = self.year_income(co)
+            if income <= 0 or reserves >= -reg.council_notice_months / 12 * income:
+                co.distress_years = 0
+                co.in_failure_regime = False
+                continue
+            co.distress_years += 1
+            if not co.in_failure_regime:
+                m.record("section_114", organisation=co.name, reserves=reserves)
+            co.in_failure_regime = True
+            if co.distress_years > reg.council_intervention_years:
+                pence = m.ledger.transfer("source:national_support", co.account, to_pence(-reserves), "exceptional_financial_support")
+                self.national_support += pence / 100
+                co.distress_years = 0
+                co.special_measures_until = year + reg.special_measures_years
+                co.in_special_measures = True
+                self._new_leadership(co)
+                m.record("government_intervention", organisation=co.name, written_off=-reserves, written_off_by="national support")
+
+    def own_line(self, org: Organisation) -> float | None:
+        """The result for the year below which ``org``'s own deficit counts against it in its decisions, or None
+        if none does: a balanced year for a council under a section 114 notice; otherwise, for an organisation
+        judged on its own deficit (or a hospital on distress finance), ``special_measures_deficit`` of its income."""
+        if org.in_failure_regime and org.kind == "council":
+            return 0.0
+        if org.in_failure_regime or self.judges_own_deficit(org):
+            return -self.model.params.regulation.special_measures_deficit * org.last_income
+        return None
 
     def year_income(self, org: Organisation) -> float:
         """What an organisation has received so far this financial year (the year closing), pounds."""

@@ -558,6 +558,13 @@ class Regulation(_Section):
         "year ends running a hospital can get distress finance before it is put into administration"))
     failure_months: Rate = Field(3.0, le=120, description=(
         "a GP federation or prime contractor whose deficit at a year end exceeds this many months of its income fails"))
+    council_failure_regime: bool = Field(False, description=(
+        "a council whose reserves run out issues a section 114 notice and, if they stay out, the government intervenes"))
+    council_notice_months: float = Field(0.0, ge=0.0, le=24.0, description=(
+        "a council whose reserves at a year end are below this many months of its income (0: below zero) is under a"
+        " section 114 notice"))
+    council_intervention_years: int = Field(2, ge=0, le=20, description=(
+        "year ends running a council can be under a section 114 notice before the government intervenes"))
 
 
 class Switch(_Section):

@@ -263,6 +263,20 @@ def test_a_failures_write_off_counts_in_the_years_results():
     audit.check()
 
 
+def test_a_councils_exceptional_financial_support_is_replayed_to_the_penny():
+    """A council under a section 114 notice gets government intervention and exceptional financial support
+    from national support; the audit replays it from the council's reserves and income in the journal (with
+    the councils' rule left out of the replay, 2 discrepancies here). Councils judged by no regulator,
+    intervention at the first notice, grants falling 5% a year, 36 months."""
+    model, audit = run_audited("baseline", {
+        "population.size": 2_000, "run.steps": 36, "regulation.council_failure_regime": True,
+        "regulation.council_intervention_years": 0, "regulation.judged_kinds": ["hospital"],
+        "money.council_grant_growth": -0.05}, seed=1)
+    assert model.events_of("government_intervention")
+    assert any(t.kind == "exceptional_financial_support" for _, t in model.ledger.journal)
+    audit.check()
+
+
 def test_a_budget_handed_over_after_a_tender_pays_for_its_services_once():
     """A commissioner that hands over its budget after tendering its acute services re-let both the
     winner's contract and the winner's sub-contracts to the lead, and sized the budget on both (here a

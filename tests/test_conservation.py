@@ -94,6 +94,9 @@ def small_places(draw) -> dict:
         "social_care.nhs_funded_share": draw(st.floats(0.0, 0.2)),
         "strategies.commissioner.collaborative.pooled_share": draw(st.floats(0.0, 0.1)),
         "strategies.commissioner.fortress.over_plan_payment_rate": draw(st.floats(0.0, 1.0)),
+        "regulation.council_failure_regime": draw(st.booleans()),
+        "regulation.council_notice_months": draw(st.floats(0.0, 2.0)),
+        "regulation.council_intervention_years": draw(st.integers(0, 2)),
     }
     for path in ORG_PATHS:
         changes[path] = draw(STRATEGY)

@@ -4,7 +4,7 @@ transformation fund, checked by hand on a small place (model.regulation)."""
 import pytest
 from lhe_runs import journal_model
 
-from model import LocalHealthEconomy
+from model import LocalHealthEconomy, load_scenario
 
 
 def model(changes: dict, steps: int = 0) -> LocalHealthEconomy:
@@ -117,3 +117,60 @@ def test_a_kind_the_organisation_focused_regulator_does_not_judge_answers_to_no_
     assert bool(standing < 0) is judged  # 8% of its income beyond the line, if it is judged; else nothing
     assert co.in_special_measures is judged
     assert (co.name in [e["organisation"] for e in m.events_of("special_measures")]) is judged
+
+
+NHS_KINDS = ["commissioner", "hospital", "gp_federation", "prime_contractor"]
+
+
+def support(m: LocalHealthEconomy, org) -> float:
+    """Pounds national support has paid ``org``."""
+    return sum(t.pence for _, t in m.ledger.journal if t.payer == "source:national_support" and t.payee == org.account) / 100
+
+
+@pytest.mark.parametrize("regime", (True, False))
+def test_a_council_whose_reserves_run_out_is_under_a_section_114_notice_then_the_government_intervenes(regime):
+    """``regulation.council_failure_regime``: a council whose reserves are below zero at a year end is under a
+    section 114 notice (its decisions count a balanced year as their line, no money moves), and one still
+    under it after ``council_intervention_years`` year ends gets government intervention: special measures,
+    new leadership and exceptional financial support that brings its reserves back to zero exactly. The
+    council is judged by no regulator here, so without the regime (the ablation) none of this happens and
+    its reserves stay below zero."""
+    from model.decisions import View, objective
+
+    m = model({"regulation.council_failure_regime": regime, "regulation.judged_kinds": NHS_KINDS,
+               "regulation.council_intervention_years": 1})
+    co, cm = m.councils[0], m.commissioners[0]
+
+    def a_year_with_reserves_run_out() -> None:
+        for _ in range(11):
+            m.step()
+        # £5m below zero before the last month: moved to its commissioner, so the place's money is unchanged
+        m.ledger.transfer(co.account, cm.account, max(m.ledger.balance(co.account) + 500_000_000, 0), "moved_by_test")
+        m.step()
+
+    a_year_with_reserves_run_out()
+    assert co.reserves < -4e6
+    assert co.in_failure_regime is regime
+    assert [e["organisation"] for e in m.events_of("section_114")] == ([co.name] if regime else [])
+    assert not support(m, co)  # no money in a notice's years
+    assert m.regulator.own_line(co) == (0.0 if regime else None)
+    view = View(m)
+    cut = view.change(co, "prevention_ratio", co.levers["prevention_ratio"] - 0.2)  # saves it money
+    weighs = objective(view, co, cut)
+    m.params.decisions.regulator_weight = 0.0
+    assert bool(weighs > objective(view, co, cut)) is regime  # money saved lessens its shortfall below a balanced year
+    m.params.decisions.regulator_weight = load_scenario().decisions.regulator_weight
+
+    a_year_with_reserves_run_out()
+    interventions = m.events_of("government_intervention")
+    assert [e["organisation"] for e in interventions] == ([co.name] if regime else [])
+    assert co.in_special_measures is regime
+    if regime:
+        written_off = interventions[0]["written_off"]
+        assert written_off > 4e6
+        assert support(m, co) == pytest.approx(written_off, abs=0.01)
+        assert m.ledger.balance(co.account) == 0  # brought back to zero, to the penny
+        assert m.events_of("section_114") == m.events_of("section_114")[:1]  # one notice, not one a year
+    else:
+        assert co.reserves < -4e6
+    m.ledger.check()

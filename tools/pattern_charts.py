@@ -788,6 +788,7 @@ RULES = [  # (column heading, what it changes)
     ("every commissioner pools", {"strategies.commissioner.fortress.pooled_share": 0.03,
                                   "strategies.council.fortress.accepts_pooling": True}),
     ("councils answer to no regulator", {"regulation.judged_kinds": NHS_KINDS}),
+    ("councils answer to section 114", {"regulation.judged_kinds": NHS_KINDS, "regulation.council_failure_regime": True}),
 ]
 
 
@@ -833,7 +834,7 @@ def rules(r: Runs) -> str:
     heads = " | ".join(h for h, _ in RULES)
     return f"""## 6. The patterns under other rules
 
-Four rules the model has to choose, where the papers and the evidence leave room, each changed alone
+Five rules the model has to choose, where the papers and the evidence leave room, each changed alone
 (the cells as in section 5; every claim under both headroom conventions, {len(r.seeds)} seeds; the share
 collaborating, the councils' result and the regulators' net monetary benefit, small beside the seeds'
 spread, over {len(r.wide().seeds)}):
@@ -862,6 +863,13 @@ spread, over {len(r.wide().seeds)}):
   can be put in special measures (docs/ODD.md 7.26). Left out, no council is put in special measures and
   neither its decisions nor its learning count the regulator's line (`tests/test_regulation.py`); under a
   whole-system regulator nothing changes.
+- **Councils answer to section 114** (`regulation.council_failure_regime`, with councils left out of
+  `judged_kinds` as above): the stand-in replaced by a council's own failure regime. A council whose
+  reserves are below zero at a year end is under a section 114 notice and judges its decisions against a
+  balanced year; after two year ends under it the government sends in commissioners (special measures)
+  and exceptional financial support brings its reserves back to zero (docs/ODD.md 7.28,
+  `tests/test_regulation.py`). It acts on reserves run out, not on a year's deficit, and under either
+  regulator.
 
 | pattern | claim | headroom | {heads} |
 |---|---|---|{"---|" * len(RULES)}
