@@ -99,6 +99,10 @@ def describe_event(e: dict[str, Any]) -> str:
     words = {
         "special_measures": "put into special measures by the regulator",
         "failed": "failed: its deficit was written off",
+        "distress_finance": "drew distress finance from national support",
+        "administration": "was put into administration: its deficit was written off",
+        "section_114": "issued a section 114 notice: its reserves have run out",
+        "government_intervention": "had commissioners sent in by the government: its deficit was written off",
         "contract_ended": "handed back a contract",
         "tender_won": "won a tender",
     }.get(e["event"], e["event"].replace("_", " "))
