@@ -29,6 +29,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from model.cli import opening_comment  # noqa: E402
+from model.decisions import LEVERS  # noqa: E402
 from model.experiments.runner import RunSpec, run_many  # noqa: E402
 from model.report import KIND_COLOURS, KIND_LABELS, _line  # noqa: E402
 from model.scenario import list_scenarios, load_scenario  # noqa: E402
@@ -56,13 +57,14 @@ SUMMARIES = {
     "unitingcare": "UnitingCare: community services tendered to a prime contractor that underbids, "
                    "is refused more money and hands the contract back",
 }
+BED_LEVER = next(lever for lever in LEVERS["hospital"] if lever.name == "bed_change")
 # Why a case looks as it does, where its chart would surprise: the mechanism, written beside the chart.
 # Only what the case's set-up says; every figure about a run is measured below (see shared() and results()).
 WHY = {
     "all-collaborative":
         "**Why the waiting list nearly doubles mid-run.** The hospitals start in deficit and a bed costs its"
-        " staff whether used or not: while occupancy is below the 85% aimed at, each closes beds as fast as its lever allows (`bed_change`, 6% a year) for"
-        " the first years. The councils, their grants falling 2% a year in real terms, spend down the"
+        " staff whether used or not: each closes beds as fast as its lever allows (`bed_change`, 6% a year) for"
+        " the first years, until its months are about full (see above). The councils, their grants falling 2% a year in real terms, spend down the"
         " reserves they built; the regulator, which judges a council's yearly deficit as it judges a"
         " provider's (docs/ODD.md 7.26), puts them in special measures in the second and third years, and"
         " once their reserves are gone their own pounds count in full (7.30): they tighten eligibility and"
@@ -71,8 +73,8 @@ WHY = {
         " again, when it starts to fall.",
     "wakefield":
         "**Why the waiting list nearly doubles in the second half.** Mid Yorkshire starts in deficit and a bed"
-        " costs its staff whether used or not: while occupancy is below the 85% aimed at, it closes beds as fast as its lever allows (`bed_change`, 6% a"
-        " year) for the first three years. The council, its grant falling 2% a year in real terms, spends"
+        " costs its staff whether used or not: it closes beds as fast as its lever allows (`bed_change`, 6% a"
+        " year) for the first three years, until its months are about full (see above). The council, its grant falling 2% a year in real terms, spends"
         " down its reserves; the regulator, which judges a council's yearly deficit as it judges a"
         " provider's (docs/ODD.md 7.26), puts it in special measures in the second and third years, and with"
         " its reserves gone its own pounds count in full (7.30): it tightens eligibility and cuts prevention"
@@ -275,7 +277,7 @@ def shared(names: list[str], runs: dict) -> list[str]:
                     f"{last['bed_occupancy'].mean():.0%} | {first['delayed_transfer_days'].mean():,.0f} → "
                     f"{last['delayed_transfer_days'].mean():,.0f} |")
     return [
-        "**What every chart shares.** Three rules of the model shape every case below, whatever its"
+        "**What every chart shares.** Four rules of the model shape every case below, whatever its"
         " arrangements (the figures are the baseline's parameters; a case may change them).",
         "",
         f"- *Hospitals' costs outgrow their prices.* Hospitals start with costs {m.starting_cost_overrun:.0%}"
@@ -288,6 +290,19 @@ def shared(names: list[str], runs: dict) -> list[str]:
         " (`capacity.escalation_cost_ratio`).",
         f"- *Council money falls in real terms*, by {-b.money.council_grant_growth:.0%} a year"
         " (`money.council_grant_growth`), while a care package costs the same.",
+        f"- *Hospitals choose their beds on money, a year at a time* (`bed_change`, at most"
+        f" {BED_LEVER.high:.0%} a year either way; docs/ODD.md 7.30). A bed costs its"
+        " staff all year, used or not; a day beyond the beds costs more only when it comes, and the strain it"
+        " brings (frail patients staying longer, electives cancelled) starts only beyond the beds: the"
+        " model's months have no daily peaks, so nothing in it asks for a margin below 100%"
+        f" (`capacity.target_occupancy`, {b.capacity.target_occupancy:.0%}, is the rule only with decisions"
+        " off). So a hospital in deficit closes beds until its months are about full, and opens them again"
+        " only when a step's savings beat what the step costs to take (each step of a lever costs"
+        f" `decisions.noise` of its income, {b.decisions.noise:.1%}; at 105% to 120% occupancy about what a"
+        " step of beds saves). The lever is a yearly rate, so a hospital closing beds turns a step or so a"
+        " year, and as admissions and delayed transfers grow its occupancy runs beyond 100% for years"
+        " (measured by hand in Sandwell and West Birmingham, seeds 1 and 2: a last-year occupancy of 127% and"
+        " 110%, against 107% and 107% with `decisions.noise` halved, which halves the cost of a step).",
         "",
         f"Measured in each case's run below: the hospitals' result (all of them together) as a share of their"
         f" income in the first year and the last, how many hospitals end the last year in deficit, the mean bed"
