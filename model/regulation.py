@@ -172,26 +172,15 @@ class Regulator:
         running it as a fortress to fix its finances for ``special_measures_years``."""
         m = self.model
         reg = m.params.regulation
-        year = m.month // 12
         for h in m.hospitals:
-            reserves = m.ledger.balance(h.account) / 100
-            income = self.year_income(h)
-            line = -reg.distress_months / 12 * max(income, 0.0)
-            if income <= 0 or reserves >= line:
-                h.distress_years = 0
-                h.in_failure_regime = False
+            reserves = self._below_line(h, reg.distress_months)
+            if reserves is None:
                 continue
-            h.distress_years += 1
-            h.in_failure_regime = True
+            income = self.year_income(h)
             if h.distress_years > reg.distress_years:
-                pence = m.ledger.transfer("source:national_support", h.account, to_pence(-reserves), "administration_write_off")
-                self.national_support += pence / 100
-                h.distress_years = 0
-                h.special_measures_until = year + reg.special_measures_years
-                h.in_special_measures = True
-                self._new_leadership(h)
-                m.record("administration", organisation=h.name, written_off=-reserves, written_off_by="national support")
+                self._sent_in(h, reserves, "administration_write_off", "administration")
             else:
+                line = -reg.distress_months / 12 * income
                 pence = m.ledger.transfer("source:national_support", h.account, to_pence(line - reserves), "distress_finance")
                 self.national_support += pence / 100
                 m.record("distress_finance", organisation=h.name, pounds=pence / 100)
@@ -210,26 +199,42 @@ class Regulator:
         reg = m.params.regulation
         if not reg.council_failure_regime:
             return
-        year = m.month // 12
         for co in m.councils:
-            reserves = m.ledger.balance(co.account) / 100
-            income = self.year_income(co)
-            if income <= 0 or reserves >= -reg.council_notice_months / 12 * income:
-                co.distress_years = 0
-                co.in_failure_regime = False
+            notice = co.in_failure_regime
+            reserves = self._below_line(co, reg.council_notice_months)
+            if reserves is None:
                 continue
-            co.distress_years += 1
-            if not co.in_failure_regime:
+            if not notice:
                 m.record("section_114", organisation=co.name, reserves=reserves)
-            co.in_failure_regime = True
             if co.distress_years > reg.council_intervention_years:
-                pence = m.ledger.transfer("source:national_support", co.account, to_pence(-reserves), "exceptional_financial_support")
-                self.national_support += pence / 100
-                co.distress_years = 0
-                co.special_measures_until = year + reg.special_measures_years
-                co.in_special_measures = True
-                self._new_leadership(co)
-                m.record("government_intervention", organisation=co.name, written_off=-reserves, written_off_by="national support")
+                self._sent_in(co, reserves, "exceptional_financial_support", "government_intervention")
+
+    def _below_line(self, org: Organisation, months: float) -> float | None:
+        """At a year end, ``org``'s reserves if they are below ``months`` of its income for the year: it is then in
+        the failure regime and its count of year ends running goes up. Otherwise None: it leaves the regime and
+        its count restarts."""
+        reserves = self.model.ledger.balance(org.account) / 100
+        income = self.year_income(org)
+        if income <= 0 or reserves >= -months / 12 * income:
+            org.distress_years = 0
+            org.in_failure_regime = False
+            return None
+        org.distress_years += 1
+        org.in_failure_regime = True
+        return reserves
+
+    def _sent_in(self, org: Organisation, reserves: float, transfer: str, event: str) -> None:
+        """National bodies take over (a trust special administrator; commissioners sent into a council): national
+        support writes off the whole deficit, new leadership starts afresh and the organisation is in special
+        measures, run as a fortress to fix its finances, for ``special_measures_years``; its count restarts."""
+        m = self.model
+        pence = m.ledger.transfer("source:national_support", org.account, to_pence(-reserves), transfer)
+        self.national_support += pence / 100
+        org.distress_years = 0
+        org.special_measures_until = m.month // 12 + m.params.regulation.special_measures_years
+        org.in_special_measures = True
+        self._new_leadership(org)
+        m.record(event, organisation=org.name, written_off=-reserves, written_off_by="national support")
 
     def own_line(self, org: Organisation) -> float | None:
         """The result for the year below which ``org``'s own deficit counts against it in its decisions, or None
