@@ -780,15 +780,14 @@ many seeds the difference has the claimed sign. Programmes' effect sizes are all
 
 
 # --- the patterns under other rules: how a council values its pounds, unmet need, the Better Care Fund, who is judged --
-NHS_KINDS = ("commissioner", "hospital", "gp_federation", "prime_contractor")  # a tuple: settings are cache keys
 RULES = [  # (column heading, what it changes)
     ("as the scenarios", {}),
     ("a council's pound counted in full", {"decisions.council_surplus_value": 1.0}),
     ("unmet need at the assumed 0.05", {"net_health.unmet_need_decrement": 0.05}),
     ("every commissioner pools", {"strategies.commissioner.fortress.pooled_share": 0.03,
                                   "strategies.council.fortress.accepts_pooling": True}),
-    ("councils answer to no regulator", {"regulation.judged_kinds": NHS_KINDS}),
-    ("councils answer to section 114", {"regulation.judged_kinds": NHS_KINDS, "regulation.council_failure_regime": True}),
+    ("councils answer to no regulator", {"regulation.judged_kinds": ps.NHS_KINDS}),
+    ("councils answer to section 114", {"regulation.judged_kinds": ps.NHS_KINDS, "regulation.council_failure_regime": True}),
 ]
 
 

@@ -130,6 +130,9 @@ NO_EFFECTS = {f"programmes.{name}": 0.0 for name in (
     "case_management_effect", "case_management_progression_effect", "outreach_effect", "outreach_referral_effect",
     "discharge_los_effect", "discharge_readmission_effect", "prevention_effect", "community_admission_effect")}
 COLLABORATIVE_PLACE, AGAINST = "all-collaborative", "all-fortress"
+# the kinds the regulators of 2015 judged: councils left out of the organisation-focused regulator's judgement
+# (a tuple: settings are cache keys)
+NHS_KINDS = ("commissioner", "hospital", "gp_federation", "prime_contractor")
 
 
 def early(yearly: np.ndarray) -> np.ndarray:
