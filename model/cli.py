@@ -598,7 +598,7 @@ def ranked_table(summary_table, ranked, rank_by: str, title: str, seeds: int) ->
         ("balances, £m", ["place_balance", "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation"]),
         ("net health: net monetary benefit, £m, and QALYs", ["net_monetary_benefit", "qalys", "qalys_outside"]),
         ("care", ["emergency_admissions_per_1000", "delayed_transfer_days", "waiting_list", "unmet_social_care_need"]),
-        ("strategies, trust and regulation", ["share_collaborative", "mean_trust", "in_special_measures"]),
+        ("strategies, trust and regulation", ["share_collaborative", "mean_trust", "in_special_measures", "national_support"]),
     ]
     placed = {n for _, names in blocks for n in names}
     if any(n not in placed for n in OUTCOMES):

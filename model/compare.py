@@ -139,6 +139,10 @@ OUTCOMES: dict[str, Outcome] = {
     "mean_trust": Outcome("mean_trust", "last", True, "mean trust between partners", "", 1.0, ".2f", "mean trust"),
     "in_special_measures": Outcome("in_special_measures", "last_12", False, "organisations in special measures", "", 1.0, ".1f",
                                    "in special measures"),
+    # money from outside the place to rescue its organisations (distress finance, administration, a council's
+    # exceptional financial support): in the place's balance, left out of its net monetary benefit
+    "national_support": Outcome("national_support", "last", False, "national support drawn", "£m", 1e-6, ",.2f",
+                                "national support, £m"),
 }
 
 def outcomes_of(place: pd.DataFrame) -> dict[str, float]:
