@@ -72,7 +72,8 @@ spent / banked): councils +0.67 / +0.72 of the place's two, GP federations +1.24
 with councils not judged, councils -0.35 / -0.21 and GP federations +0.78 / +0.82 (measured by
 hand, not asserted). So the councils' part turns round, and the GP federations' part, two thirds to
 four fifths of the difference, shrinks by about two fifths: judging councils moves their partners'
-learning as well as their own (how, not traced). A council's own failure regime in the regulator's
+learning as well as their own, and not through reciprocity (without it the same, headroom spent:
++1.16 against +0.74; how, not traced). A council's own failure regime in the regulator's
 place (``regulation.council_failure_regime``: a section 114 notice once its reserves run out, then
 government intervention) does not bring the share's difference back (19 and 19 of 36) and keeps the
 net monetary benefit's (31 and 31 of 36).
