@@ -73,7 +73,11 @@ with councils not judged, councils -0.35 / -0.21 and GP federations +0.78 / +0.8
 hand, not asserted). So the councils' part turns round, and the GP federations' part, two thirds to
 four fifths of the difference, shrinks by about two fifths: judging councils moves their partners'
 learning as well as their own, and not through reciprocity (without it the same, headroom spent:
-+1.16 against +0.74; how, not traced). A council's own failure regime in the regulator's
++1.16 against +0.74). Most of the GP federations' lead comes through the relationships term of
+their payoff (the trust partners hold in them, which special measures reset): with its weight at 0
+it is +0.37 with councils judged and -0.01 without; with the population term's weight at 0 instead,
++1.87 and +1.44. How judging councils moves it by about 0.4 either way is not traced. A council's
+own failure regime in the regulator's
 place (``regulation.council_failure_regime``: a section 114 notice once its reserves run out, then
 government intervention) does not bring the share's difference back (19 and 19 of 36) and keeps the
 net monetary benefit's (31 and 31 of 36).
