@@ -173,14 +173,13 @@ class Regulator:
         m = self.model
         reg = m.params.regulation
         for h in m.hospitals:
-            reserves = self._below_line(h, reg.distress_months)
-            if reserves is None:
+            below = self._below_line(h, reg.distress_months)
+            if below is None:
                 continue
-            income = self.year_income(h)
+            reserves, line = below
             if h.distress_years > reg.distress_years:
                 self._sent_in(h, reserves, "administration_write_off", "administration")
             else:
-                line = -reg.distress_months / 12 * income
                 pence = m.ledger.transfer("source:national_support", h.account, to_pence(line - reserves), "distress_finance")
                 self.national_support += pence / 100
                 m.record("distress_finance", organisation=h.name, pounds=pence / 100)
@@ -201,27 +200,29 @@ class Regulator:
             return
         for co in m.councils:
             notice = co.in_failure_regime
-            reserves = self._below_line(co, reg.council_notice_months)
-            if reserves is None:
+            below = self._below_line(co, reg.council_notice_months)
+            if below is None:
                 continue
+            reserves, _ = below
             if not notice:
                 m.record("section_114", organisation=co.name, reserves=reserves)
             if co.distress_years > reg.council_intervention_years:
                 self._sent_in(co, reserves, "exceptional_financial_support", "government_intervention")
 
-    def _below_line(self, org: Organisation, months: float) -> float | None:
-        """At a year end, ``org``'s reserves if they are below ``months`` of its income for the year: it is then in
-        the failure regime and its count of year ends running goes up. Otherwise None: it leaves the regime and
-        its count restarts."""
+    def _below_line(self, org: Organisation, months: float) -> tuple[float, float] | None:
+        """At a year end, ``org``'s reserves and the line, ``months`` of its income for the year below zero, if
+        they are below it: it is then in the failure regime and its count of year ends running goes up.
+        Otherwise None: it leaves the regime and its count restarts."""
         reserves = self.model.ledger.balance(org.account) / 100
         income = self.year_income(org)
-        if income <= 0 or reserves >= -months / 12 * income:
+        line = -months / 12 * income
+        if income <= 0 or reserves >= line:
             org.distress_years = 0
             org.in_failure_regime = False
             return None
         org.distress_years += 1
         org.in_failure_regime = True
-        return reserves
+        return reserves, line
 
     def _sent_in(self, org: Organisation, reserves: float, transfer: str, event: str) -> None:
         """National bodies take over (a trust special administrator; commissioners sent into a council): national

@@ -1,10 +1,16 @@
 """Regulation: special measures, graduated sanctions, national recognition, system leadership and the
 transformation fund, checked by hand on a small place (model.regulation)."""
 
+import typing
+
 import pytest
 from lhe_runs import journal_model
 
-from model import LocalHealthEconomy, load_scenario
+from model import LocalHealthEconomy
+from model.scenario import OrganisationKind
+
+KINDS = list(typing.get_args(OrganisationKind))
+NHS_KINDS = [k for k in KINDS if k != "council"]  # the kinds the regulators of 2015 judged
 
 
 def model(changes: dict, steps: int = 0) -> LocalHealthEconomy:
@@ -98,8 +104,7 @@ def test_a_kind_the_organisation_focused_regulator_does_not_judge_answers_to_no_
     the other case."""
     from model.decisions import View, objective
 
-    kinds = ["commissioner", "council", "hospital", "gp_federation", "prime_contractor"]
-    changes = {"adaptation.policy": "adaptive", "regulation.judged_kinds": [k for k in kinds if judged or k != "council"]}
+    changes = {"adaptation.policy": "adaptive", "regulation.judged_kinds": KINDS if judged else NHS_KINDS}
     m = model(changes, steps=12)
     co = m.councils[0]
     co.memory[-1] = -0.10 * co.last_income  # its last result: far beyond the 2% line
@@ -117,9 +122,6 @@ def test_a_kind_the_organisation_focused_regulator_does_not_judge_answers_to_no_
     assert bool(standing < 0) is judged  # 8% of its income beyond the line, if it is judged; else nothing
     assert co.in_special_measures is judged
     assert (co.name in [e["organisation"] for e in m.events_of("special_measures")]) is judged
-
-
-NHS_KINDS = ["commissioner", "hospital", "gp_federation", "prime_contractor"]
 
 
 def support(m: LocalHealthEconomy, org) -> float:
@@ -156,10 +158,10 @@ def test_a_council_whose_reserves_run_out_is_under_a_section_114_notice_then_the
     assert m.regulator.own_line(co) == (0.0 if regime else None)
     view = View(m)
     cut = view.change(co, "prevention_ratio", co.levers["prevention_ratio"] - 0.2)  # saves it money
-    weighs = objective(view, co, cut)
+    weighs, weight = objective(view, co, cut), m.params.decisions.regulator_weight
     m.params.decisions.regulator_weight = 0.0
     assert bool(weighs > objective(view, co, cut)) is regime  # money saved lessens its shortfall below a balanced year
-    m.params.decisions.regulator_weight = load_scenario().decisions.regulator_weight
+    m.params.decisions.regulator_weight = weight
 
     a_year_with_reserves_run_out()
     interventions = m.events_of("government_intervention")
