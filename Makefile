@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test bench fuzz lint clean help scenario-charts viz class teaching-screenshots pattern-charts experiment-charts
+.PHONY: run test bench fuzz lint clean help scenario-charts viz class teaching-screenshots pattern-charts pattern-sensitivity experiment-charts
 
 help:
 	@echo "make run    - set up .venv and run the default scenario (results/ + charts)"
@@ -15,6 +15,7 @@ help:
 	@echo "make class  - classroom mode on http://127.0.0.1:8766 (ARGS='SCENARIO --lan IFACE')"
 	@echo "make teaching-screenshots - the real pages through docs/teaching.md's exercises and a class (needs chromium)"
 	@echo "make pattern-charts - the papers' patterns against their ablations, on the tests' seeds: docs/patterns.md and its charts"
+	@echo "make pattern-sensitivity - the patterns' assumptions moved together (about 20 min): docs/pattern-sensitivity.md"
 	@echo "make fuzz   - draw afresh: scenarios that break a run (DRAWS=3000), and the property tests' places"
 	@echo "make lint   - ruff"
 	@echo "make scenario-charts - run the scenario library's cases; charts in docs/img/scenarios/, docs/scenarios.md"
@@ -49,6 +50,9 @@ class: $(STAMP)
 
 pattern-charts: $(STAMP)
 	$(PY) tools/pattern_charts.py
+
+pattern-sensitivity: $(STAMP)
+	$(PY) tools/pattern_sensitivity.py $(ARGS)
 
 teaching-screenshots: $(STAMP)
 	$(PY) tools/teaching_screenshots.py

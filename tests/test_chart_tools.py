@@ -6,6 +6,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +20,7 @@ def load(name: str):
     return module
 
 
-@pytest.mark.parametrize("name", ["pattern_charts", "scenario_charts", "experiment_charts"])
+@pytest.mark.parametrize("name", ["pattern_charts", "pattern_sensitivity", "scenario_charts", "experiment_charts"])
 def test_a_chart_tool_imports(name):
     assert callable(load(name).main)
 
@@ -84,3 +85,61 @@ def test_the_calibration_tools_money_by_year_is_the_organisations_own_results():
         assert r["result_share"][kind] * income.loc[kind].to_numpy() == pytest.approx(yearly_figures(m)[kind], abs=1.0)
     text = tool.report({1: r})
     assert "| hospital |" in text and text.count("%") > 40
+
+
+def test_every_point_of_the_joint_design_loads_on_each_pattern_place_at_both_ends_of_every_range():
+    """docs/pattern-sensitivity.md moves every pattern assumption at once: each factor at either end of its
+    range must load on every place each claim compares (the schema refuses a value out of bounds)."""
+    import pandas as pd
+
+    from model import load_scenario
+
+    tool = load("pattern_sensitivity")
+    ends = pd.DataFrame([{f.name: f.low for f in tool.FACTORS}, {f.name: f.high for f in tool.FACTORS}])
+    for _, row in ends.iterrows():
+        changes = tool.point_changes(row)
+        assert changes.get("decisions.mission_weight") in (0.0, 1.0)
+        for _, _, arms, _, _ in tool.claims():
+            for place, settings in arms(changes):
+                load_scenario(place).with_changes(settings)
+    x = tool.design(16, seed=3)
+    for f in tool.FACTORS:  # a Latin hypercube: each range cut in sixteen, one point in each slice
+        u = (np.log(x[f.name] / f.low) / np.log(f.high / f.low)) if f.log else (x[f.name] - f.low) / (f.high - f.low)
+        assert sorted(np.floor(u * 16).astype(int)) == list(range(16)), f.name
+
+
+def test_the_joint_analysis_finds_a_planted_effect_and_a_planted_region_of_failure():
+    """The regression reads each factor's effect over its whole range (a log factor over its logarithm), with
+    an interval that leaves out zero for the factor that moves the difference and not for the dummy; PRIM's
+    box lies around the region planted to fail."""
+    tool = load("pattern_sensitivity")
+    rng = np.random.default_rng(5)
+    x = tool.design(120, seed=9)
+    noise_name = next(f for f in tool.FACTORS if f.log).name
+    u_noise = np.log(x[noise_name] / 0.0005) / np.log(0.008 / 0.0005)
+    u_mission = x["mission weight"].to_numpy()  # its range is 0 to 1
+    y = 3.0 * u_mission - 2.0 * u_noise + rng.normal(0, 0.2, len(x))
+    e = tool.effects(x, y)
+    i, j, dummy = e.names.index("mission weight"), e.names.index(noise_name), len(e.names) - 1
+    assert e.low[i] < 3.0 < e.high[i] and e.low[j] < -2.0 < e.high[j]
+    assert e.clear()[:2] == [i, j] and e.low[dummy] < 0 < e.high[dummy] and e.r2 > 0.9
+    assert np.isnan(tool.effects(x.iloc[:5], y[:5]).coef).all()  # too few points for every factor: no estimate
+    box = tool.failure_box(x, x["planning horizon"].to_numpy() > 4.0, [f.name for f in tool.FACTORS if f.path])
+    assert box is not None and box.startswith("planning horizon ≥ ") and "≤" not in box and ";" not in box
+    assert 3.8 < float(box.split()[3]) <= 4.05
+    assert tool.failure_box(x, rng.random(len(x)) < 0.3, ["mission weight"]) == tool.SCATTERED  # failures at random
+    assert tool.failure_box(x, np.arange(len(x)) < 3, ["planning horizon"]) is None  # too few to look for a box
+
+
+def test_a_run_kept_in_the_sensitivity_cache_is_not_run_again(tmp_path):
+    """Runs are kept as they finish, so a run stopped halfway goes on where it stopped: a job already in the
+    cache is read back (here a place that does not exist, which would fail if it were run), and a line cut
+    short by a stop is passed over."""
+    import json
+
+    tool = load("pattern_sensitivity")
+    cache = tmp_path / "runs.jsonl"
+    key = tool._key("nowhere", {"decisions.noise": 0.001}, 1)
+    cache.write_text(json.dumps([key, {"harm": 2.5}]) + "\n" + '["cut short')
+    runs = tool.run_all([("nowhere", {"decisions.noise": 0.001}, 1)], cache, progress=False)
+    assert runs == {key: {"harm": 2.5}}

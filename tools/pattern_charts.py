@@ -14,6 +14,7 @@ by pattern_settings.holds, the tests' own criterion.
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing
 import os
 import sys
@@ -634,10 +635,15 @@ def _figures(job: tuple[str, tuple, int]) -> dict[str, Any]:
     return {k: v for k, v in ps.run(place, dict(changes), seed).items() if k != "table"}
 
 
+@functools.cache
+def _programme_effects() -> dict[str, float]:
+    base = load_scenario(ps.COLLABORATIVE_PLACE).programmes
+    return {k: getattr(base, k.split(".", 1)[1]) for k in ps.NO_EFFECTS}
+
+
 def _programme_scale(f: float) -> dict[str, float]:
     """Every programme's effect size times ``f`` (zero is the collaborative pattern's ablation)."""
-    base = load_scenario(ps.COLLABORATIVE_PLACE).programmes
-    return {k: getattr(base, k.split(".", 1)[1]) * f for k in ps.NO_EFFECTS}
+    return {k: v * f for k, v in _programme_effects().items()}
 
 
 # each pattern's two places, given the changes common to both: (a, b), the claim saying a - b is positive or negative
@@ -897,7 +903,8 @@ the same seeds. A claim **holds** when the difference has the expected sign in a
 shaded from the lowest seed to the highest; money in £000 (at {size:,} people). Net monetary
 benefit is the population's QALYs at the threshold plus the place's result (docs/ODD.md 7.29).
 Each pattern is measured at the scenarios' own parameters; section 5 moves one assumption at a time
-and says where each pattern's main claims still hold, and section 6 measures them under other rules.
+and says where each pattern's main claims still hold, and section 6 measures them under other rules;
+docs/pattern-sensitivity.md (`make pattern-sensitivity`) moves every assumption at once.
 
 {chr(10).join(sections)}"""
 
