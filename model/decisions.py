@@ -36,8 +36,8 @@ foresight.
 * **The choice**: the current level and up to ``decisions.steps_per_year`` steps either
   way; each judged, one lever at a time, and chosen by a logit on the objective whose
   scale is ``decisions.noise`` of its income, drawn from its own random stream (bounded
-  rationality); each step moved costs that much too (adjustment), so with nothing to gain
-  it stays where it is.
+  rationality); each step moved costs ``decisions.adjustment_cost`` of its income, so with
+  nothing to gain it stays where it is.
 * **Councils are cash-limited**: they must balance their budgets and cannot borrow to run
   services, so a council values its own pounds only while its reserves are forecast to
   fall below zero; beyond that, money saved is money it would spend on its services. And each
@@ -199,10 +199,10 @@ def decide(model: LocalHealthEconomy) -> None:
             if len(options) == 1:
                 continue  # nothing to choose (a lever the scenario leaves no room to move)
             scale = d.noise * max(org.last_income, 1.0)
-            # moving costs something (an adjustment cost of the same size as its misjudgements, a step at a
-            # time): with nothing to gain it stays where it is
+            step_cost = d.adjustment_cost * max(org.last_income, 1.0)
+            # moving costs something, a step at a time: with nothing to gain it stays where it is
             scores = np.array([0.0 if x == current else
-                               objective(view, org, view.change(org, lever.name, x)) - scale * round(abs(x - current) / lever.step)
+                               objective(view, org, view.change(org, lever.name, x)) - step_cost * round(abs(x - current) / lever.step)
                                for x in options])
             org.levers[lever.name] = options[_logit_choice(scores, scale, model.rng_decisions)]
 
@@ -227,6 +227,7 @@ def choose_subcontracts(model: LocalHealthEconomy) -> None:
         growth = model.admissions_growth_of(lead)
         weight = d.place_weight_collaborative if lead.strategy == "collaborative" else d.place_weight_fortress
         scale = d.noise * max(lead.last_income, 1.0)
+        switch_cost = d.adjustment_cost * max(lead.last_income, 1.0)
         for c in subs:
             basis = book.rebased(c)
             a = c.last_year_activity
@@ -242,7 +243,7 @@ def choose_subcontracts(model: LocalHealthEconomy) -> None:
                                  terms=regime.terms(basis, {**model.params.contracting.terms, "scope": "acute"}))
                 cost[name] = regime.year_value(trial, expected)
             current = c.regime.name if c.regime.name in cost else None
-            scores = np.array([(cost.get(current, cost[n]) - cost[n]) * (1 - weight) - (0.0 if n == current else scale)
+            scores = np.array([(cost.get(current, cost[n]) - cost[n]) * (1 - weight) - (0.0 if n == current else switch_cost)
                                for n in SUBCONTRACT_REGIMES])
             choice = SUBCONTRACT_REGIMES[_logit_choice(scores, scale, model.rng_decisions)]
             if choice != c.regime.name:

@@ -456,6 +456,9 @@ class Decisions(_Section):
     steps_per_year: int = Field(ge=1, le=10, description="the most steps (each lever's own) a lever can move in a year")
     noise: float = Field(ge=0.0, le=1.0, description=(
         "spread of an organisation's misjudgement of its options, as a share of its income (the scale of a logit choice)"))
+    adjustment_cost: float = Field(ge=0.0, le=1.0, description=(
+        "what moving a lever one step costs an organisation, as a share of its income (recruiting, re-contracting, "
+        "disruption); also what a lead provider counts against switching how it pays a sub-contractor"))
 
 
 class Governance(_Section):

@@ -128,6 +128,26 @@ WEIGHTS = [  # (path, low, high, other changes)
 ]
 
 
+def test_what_a_step_costs_and_how_far_organisations_misjudge_are_two_parameters():
+    """``decisions.adjustment_cost`` prices a step of a lever, ``decisions.noise`` the misjudgement: with no
+    misjudgement, a step that costs a whole year's income leaves every lever where it started, and a free
+    one lets them move; with the step's cost held, the misjudgement alone changes what organisations do."""
+    def levers(changes: dict, seed: int) -> tuple[tuple, tuple]:
+        s = load_scenario("baseline").with_changes({"population.size": 5_000, "run.steps": 36, **changes})
+        m = LocalHealthEconomy(s, rng=seed)
+        start = tuple((o.name, tuple(sorted(o.levers.items()))) for o in m.organisations)
+        m.run()
+        return start, tuple((o.name, tuple(sorted(o.levers.items()))) for o in m.organisations)
+
+    exact = {"decisions.noise": 0.0}
+    for seed in (1, 2):
+        start, end = levers({**exact, "decisions.adjustment_cost": 1.0}, seed)
+        assert start == end
+        start, end = levers({**exact, "decisions.adjustment_cost": 0.0}, seed)
+        assert start != end
+    assert any(levers({"decisions.noise": 0.0}, seed) != levers({"decisions.noise": 0.004}, seed) for seed in (1, 2))
+
+
 @pytest.mark.parametrize("path,low,high,other", WEIGHTS, ids=[f"{w[0]}-{w[3].get('regulation.focus', '')}" for w in WEIGHTS])
 def test_each_weight_changes_what_organisations_do(path, low, high, other):
     """No weight is dead: on paired seeds, moving it changes what organisations do (on some seed; a

@@ -63,6 +63,7 @@ class Factor:
     high: float
     log: bool = False
     note: str = ""
+    also: tuple[str, ...] = ()  # other fields set to the same value
 
     def value(self, u: float) -> float:
         if self.log:
@@ -71,7 +72,8 @@ class Factor:
 
     @property
     def moves(self) -> str:
-        return {"programmes": "every `programmes.*_effect`", "": "nothing"}.get(self.path, f"`{self.path}`")
+        return {"programmes": "every `programmes.*_effect`", "": "nothing"}.get(
+            self.path, " and ".join(f"`{p}`" for p in (self.path, *self.also)))
 
     def scenarios_value(self) -> str:
         """Its value in the baseline scenario (the programmes' scale: 1)."""
@@ -87,7 +89,7 @@ class Factor:
             return pc._programme_scale(x)
         if not self.path:
             return {}
-        return {self.path: x}
+        return {p: x for p in (self.path, *self.also)}
 
 
 # every assumption docs/patterns.md section 5 moves, the learning and trust parameters, and the convention;
@@ -96,7 +98,8 @@ FACTORS = (
     Factor("headroom spent", "money.commissioner_headroom_spent", 0.0, 1.0,
            note="the convention: 0 banks the headroom, 1 spends it on services outside the model"),
     Factor("mission weight", "decisions.mission_weight", 0.0, 1.0),
-    Factor("decisions' noise", "decisions.noise", 0.0005, 0.008, log=True),
+    Factor("decisions' noise and step cost", "decisions.noise", 0.0005, 0.008, log=True, also=("decisions.adjustment_cost",),
+           note="how far organisations misjudge their options and what a step of a lever costs them, moved together"),
     Factor("planning horizon", "decisions.horizon_years", 1.0, 5.0),
     Factor("programmes' effects, times", "programmes", 0.1, 1.5, note="every programme's effect size scaled together"),
     Factor("regulator's weight", "decisions.regulator_weight", 0.5, 2.0),

@@ -298,11 +298,11 @@ def shared(names: list[str], runs: dict) -> list[str]:
         f" (`capacity.target_occupancy`, {b.capacity.target_occupancy:.0%}, is the rule only with decisions"
         " off). So a hospital in deficit closes beds until its months are about full, and opens them again"
         " only when a step's savings beat what the step costs to take (each step of a lever costs"
-        f" `decisions.noise` of its income, {b.decisions.noise:.1%}; at 105% to 120% occupancy about what a"
-        " step of beds saves). The lever is a yearly rate, so a hospital closing beds turns a step or so a"
-        " year, and as admissions and delayed transfers grow its occupancy runs beyond 100% for years"
+        f" `decisions.adjustment_cost` of its income, {b.decisions.adjustment_cost:.1%}; at 105% to 120% occupancy"
+        " about what a step of beds saves). The lever is a yearly rate, so a hospital closing beds turns a step or"
+        " so a year, and as admissions and delayed transfers grow its occupancy runs beyond 100% for years"
         " (measured by hand in Sandwell and West Birmingham, seeds 1 and 2: a last-year occupancy of 127% and"
-        " 110%, against 107% and 107% with `decisions.noise` halved, which halves the cost of a step).",
+        " 110%, against 107% and 107% with the cost of a step and the decisions' noise halved together).",
         "",
         f"Measured in each case's run below: the hospitals' result (all of them together) as a share of their"
         f" income in the first year and the last, how many hospitals end the last year in deficit, the mean bed"
