@@ -442,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     sw = results["sweeps"]
     rows += [
         ("sweep: 2 workers / 1, 8 runs", f">= {TARGET_TWO_WORKERS}", -sw["runs_8"]["2 workers"]["ratio_to_one_worker"], -TARGET_TWO_WORKERS, "{:.2f}"),
-        ("  (this machine's ceiling for it)", "info", -sw["machine"]["ceiling"], None, "{:.2f}"),
+        ("  (this machine's ceiling for it)", "info", sw["machine"]["ceiling"], None, "{:.2f}"),
         ("sweep: runner overhead per run", f"<= {TARGET_OVERHEAD:.0%}", sw["overhead"], TARGET_OVERHEAD, "{:+.1%}"),
         ("sweep: driver peak 1,000 - 100 runs", f"<= {TARGET_MEMORY_GROWTH_MB:.0f} MB", sw.get("driver_growth_mb"), TARGET_MEMORY_GROWTH_MB, "{:+.1f} MB"),
     ]
