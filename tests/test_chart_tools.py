@@ -104,8 +104,8 @@ def test_every_point_of_the_joint_design_loads_on_each_pattern_place_at_both_end
                 load_scenario(place).with_changes(settings)
     x = tool.design(16, seed=3)
     for f in tool.FACTORS:  # a Latin hypercube: each range cut in sixteen, one point in each slice
-        u = (np.log(x[f.name] / f.low) / np.log(f.high / f.low)) if f.log else (x[f.name] - f.low) / (f.high - f.low)
-        assert sorted(np.floor(u * 16).astype(int)) == list(range(16)), f.name
+        assert sorted(np.floor(f.unit(x[f.name].to_numpy()) * 16).astype(int)) == list(range(16)), f.name
+        assert f.unit(np.array([f.value(0.0), f.value(0.25), f.value(1.0)])) == pytest.approx([0.0, 0.25, 1.0])
 
 
 def test_the_joint_analysis_finds_a_planted_effect_and_a_planted_region_of_failure():
@@ -115,8 +115,9 @@ def test_the_joint_analysis_finds_a_planted_effect_and_a_planted_region_of_failu
     tool = load("pattern_sensitivity")
     rng = np.random.default_rng(5)
     x = tool.design(120, seed=9)
-    noise_name = next(f for f in tool.FACTORS if f.log).name
-    u_noise = np.log(x[noise_name] / 0.0005) / np.log(0.008 / 0.0005)
+    noise = next(f for f in tool.FACTORS if f.log)
+    noise_name = noise.name
+    u_noise = np.log(x[noise_name] / noise.low) / np.log(noise.high / noise.low)  # written out: what effects() must do
     u_mission = x["mission weight"].to_numpy()  # its range is 0 to 1
     y = 3.0 * u_mission - 2.0 * u_noise + rng.normal(0, 0.2, len(x))
     e = tool.effects(x, y)

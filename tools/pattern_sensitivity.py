@@ -65,24 +65,33 @@ class Factor:
     note: str = ""
     also: tuple[str, ...] = ()  # other fields set to the same value
 
+    def _ends(self) -> tuple[float, float]:
+        return (float(np.log(self.low)), float(np.log(self.high))) if self.log else (self.low, self.high)
+
     def value(self, u: float) -> float:
-        if self.log:
-            return float(np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low))))
-        return float(self.low + u * (self.high - self.low))
+        """The value at ``u`` of the way along its range (0 to 1; a log factor evenly in its logarithm)."""
+        lo, hi = self._ends()
+        v = lo + u * (hi - lo)
+        return float(np.exp(v)) if self.log else float(v)
+
+    def unit(self, v: np.ndarray) -> np.ndarray:
+        """How far along its range each value lies (0 to 1): the inverse of ``value``."""
+        lo, hi = self._ends()
+        return ((np.log(v) if self.log else v) - lo) / (hi - lo)
 
     @property
     def moves(self) -> str:
         return {"programmes": "every `programmes.*_effect`", "": "nothing"}.get(
             self.path, " and ".join(f"`{p}`" for p in (self.path, *self.also)))
 
-    def scenarios_value(self) -> str:
-        """Its value in the baseline scenario (the programmes' scale: 1)."""
+    def scenarios_value(self, base: Any) -> str:
+        """Its value in the scenario ``base`` (the programmes' scale: 1)."""
         if self.path == "programmes":
             return "1"
         if not self.path:
             return "—"
         section, name = self.path.split(".")
-        return f"{getattr(getattr(pc.load_scenario('baseline'), section), name):g}"
+        return f"{getattr(getattr(base, section), name):g}"
 
     def changes(self, x: float) -> dict[str, Any]:
         if self.path == "programmes":
@@ -147,7 +156,12 @@ def _key(place: str, changes: dict[str, Any], seed: int) -> str:
 def _figures(job: tuple[str, str, tuple, int]) -> tuple[str, dict[str, Any]]:
     key, place, changes, seed = job
     run = ps.run(place, dict(changes), seed)
-    return key, {k: (run[k].tolist() if isinstance(run[k], np.ndarray) else run[k]) for k in KEPT}
+    return key, {k: run[k] for k in KEPT}
+
+
+def _arrays(figures: dict[str, Any]) -> dict[str, Any]:
+    """A run's figures as read back from the cache: its yearly figures as arrays again."""
+    return {k: np.asarray(v, dtype=float) if isinstance(v, list) else v for k, v in figures.items()}
 
 
 def source_digest(*parts: Any) -> str:
@@ -173,7 +187,7 @@ def run_all(jobs: list[tuple[str, dict, int]], cache: Path, progress: bool = Tru
                 key, figures = json.loads(line)
             except ValueError:
                 continue  # a line cut short when a run was stopped
-            done[key] = figures
+            done[key] = _arrays(figures)
     todo = {}
     for place, changes, seed in jobs:
         key = _key(place, changes, seed)
@@ -188,15 +202,10 @@ def run_all(jobs: list[tuple[str, dict, int]], cache: Path, progress: bool = Tru
             for future in as_completed([ex.submit(_figures, job) for job in todo.values()]):
                 key, figures = future.result()
                 done[key] = figures
-                out.write(json.dumps([key, figures]) + "\n")
+                out.write(json.dumps([key, figures], default=lambda a: a.tolist()) + "\n")
                 out.flush()
                 bar.update()
     return done
-
-
-def measure(name: str, a: dict[str, Any], b: dict[str, Any]) -> float:
-    return pc._measure(name, {k: np.asarray(v, dtype=float) if isinstance(v, list) else v for k, v in a.items()},
-                       {k: np.asarray(v, dtype=float) if isinstance(v, list) else v for k, v in b.items()})
 
 
 # --- the analysis ------------------------------------------------------------------------------------
@@ -220,12 +229,7 @@ def effects(x: pd.DataFrame, y: np.ndarray, factors: tuple[Factor, ...] = FACTOR
     """Ordinary least squares of ``y`` on each factor mapped to [0, 1] (a log factor on its logarithm)."""
     from scipy import stats
 
-    cols = []
-    for f in factors:
-        v = x[f.name].to_numpy(dtype=float)
-        lo, hi = (np.log(f.low), np.log(f.high)) if f.log else (f.low, f.high)
-        cols.append(((np.log(v) if f.log else v) - lo) / (hi - lo))
-    a = np.column_stack([np.ones(len(y)), *cols])
+    a = np.column_stack([np.ones(len(y)), *(f.unit(x[f.name].to_numpy(dtype=float)) for f in factors)])
     names = [f.name for f in factors]
     if len(y) < a.shape[1] + 3:  # too few points to estimate every factor's effect and its interval
         nan = np.full(len(factors), np.nan)
@@ -286,16 +290,16 @@ class Claim:
         return self.diffs.mean(axis=1)
 
 
-def analyse(x: pd.DataFrame, runs: dict[str, dict[str, Any]], seeds: tuple[int, ...], extra: dict[str, Any],
+def analyse(x: pd.DataFrame, points: list[dict[str, Any]], runs: dict[str, dict[str, Any]], seeds: tuple[int, ...],
             factors: tuple[Factor, ...] = FACTORS) -> list[Claim]:
+    """Each claim at each point (``points``: the changes each row of ``x`` makes), its effects and its box."""
     out = []
-    points = [{**point_changes(row, factors), **extra} for _, row in x.iterrows()]
     for pattern, claim, arms, name, sign in claims():
         diffs = np.zeros((len(x), len(seeds)))
         for i, changes in enumerate(points):
             (pa, ca), (pb, cb) = arms(changes)
             for j, s in enumerate(seeds):
-                diffs[i, j] = sign * measure(name, runs[_key(pa, ca, s)], runs[_key(pb, cb, s)])
+                diffs[i, j] = sign * pc._measure(name, runs[_key(pa, ca, s)], runs[_key(pb, cb, s)])
         means = diffs.mean(axis=1)
         e = effects(x, means, factors)
         # a box is looked for in the factors the regression finds moving the claim (the dummy never: a box on it is
@@ -345,8 +349,9 @@ def chart(cs: list[Claim], img: Path, factors: tuple[Factor, ...] = FACTORS) -> 
 
 def document(cs: list[Claim], x: pd.DataFrame, seeds: tuple[int, ...], size: int,
              factors: tuple[Factor, ...] = FACTORS) -> str:
+    base = pc.load_scenario("baseline")
     frows = "\n".join(f"| {f.name} | {f.moves} | {f.low:g} to {f.high:g}{' (evenly in its logarithm)' if f.log else ''} | "
-                      f"{f.scenarios_value()} | {f.note} |" for f in factors)
+                      f"{f.scenarios_value(base)} | {f.note} |" for f in factors)
     rows = []
     for c in cs:
         m = c.means
@@ -422,15 +427,13 @@ def main(argv: list[str] | None = None) -> int:
     extra = {} if args.size == ps.SIZE else {"population.size": args.size}
     x = design(args.points, args.design_seed)
     cache = args.cache or CACHE / f"{source_digest(args.points, args.design_seed, args.size)}.jsonl"
-    jobs = []
-    for _, row in x.iterrows():
-        for _, _, arms, _, _ in claims():
-            for place, changes in arms({**point_changes(row), **extra}):
-                jobs.extend((place, changes, s) for s in seeds)
+    points = [{**point_changes(row), **extra} for _, row in x.iterrows()]
+    jobs = [(place, changes, s) for point in points for _, _, arms, _, _ in claims()
+            for place, changes in arms(point) for s in seeds]
     t0 = time.perf_counter()
     runs = run_all(jobs, cache)
     seconds = time.perf_counter() - t0
-    cs = analyse(x, runs, seeds, extra)
+    cs = analyse(x, points, runs, seeds)
     chart(cs, args.img)
     args.doc.write_text(document(cs, x, seeds, args.size))
     print(f"wrote {args.doc} and {args.img}/sensitivity.png ({len(set(map(str, jobs)))} runs, "
