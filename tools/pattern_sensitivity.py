@@ -19,7 +19,7 @@ common seeds: tools/pattern_charts.py) and averaged over the point's seeds. Then
 Each run is kept as it finishes (a cache file named by the model's source, the scenarios and the
 design), so a run stopped halfway goes on where it stopped.
 
-    make pattern-sensitivity                                       # the default design: 80 points, 2 seeds
+    make pattern-sensitivity                                       # the default design: 120 points, 2 seeds
     .venv/bin/python tools/pattern_sensitivity.py --points 8 --seeds 1 --size 1000 --doc /tmp/s.md --img /tmp/img
 """
 
@@ -64,6 +64,7 @@ class Factor:
     log: bool = False
     note: str = ""
     also: tuple[str, ...] = ()  # other fields set to the same value
+    whole: bool = False  # a count: the range cut into as many equal parts as it holds whole numbers
 
     def _ends(self) -> tuple[float, float]:
         return (float(np.log(self.low)), float(np.log(self.high))) if self.log else (self.low, self.high)
@@ -98,6 +99,8 @@ class Factor:
             return pc._programme_scale(x)
         if not self.path:
             return {}
+        if self.whole:  # each whole number of the range takes an equal part of it
+            x = min(int(self.low + float(self.unit(np.array(x))) * (self.high - self.low + 1)), int(self.high))
         return {p: x for p in (self.path, *self.also)}
 
 
@@ -107,13 +110,22 @@ FACTORS = (
     Factor("headroom spent", "money.commissioner_headroom_spent", 0.0, 1.0,
            note="the convention: 0 banks the headroom, 1 spends it on services outside the model"),
     Factor("mission weight", "decisions.mission_weight", 0.0, 1.0),
-    Factor("decisions' noise and step cost", "decisions.noise", 0.0005, 0.008, log=True, also=("decisions.adjustment_cost",),
-           note="how far organisations misjudge their options and what a step of a lever costs them, moved together"),
+    Factor("decisions' noise", "decisions.noise", 0.0005, 0.008, log=True,
+           note="how far organisations misjudge their options, a share of income"),
+    Factor("cost of a step", "decisions.adjustment_cost", 0.0005, 0.008, log=True,
+           note="what a step of a lever costs an organisation, a share of income"),
     Factor("planning horizon", "decisions.horizon_years", 1.0, 5.0),
     Factor("programmes' effects, times", "programmes", 0.1, 1.5, note="every programme's effect size scaled together"),
     Factor("regulator's weight", "decisions.regulator_weight", 0.5, 2.0),
     Factor("special measures deficit", "regulation.special_measures_deficit", 0.01, 0.04),
+    Factor("years in special measures", "regulation.special_measures_years", 1, 3, whole=True,
+           note="a whole number: each of 1, 2 and 3 takes a third of the range"),
+    Factor("whole-system regulator's weight on health", "regulation.system_health_weight", 0.5, 2.0),
     Factor("sanction per pound of harm", "commons.sanction_per_harm", 0.25, 2.0),
+    Factor("defections kept a year", "commons.defection_memory", 0.2, 0.8),
+    Factor("visibility without shared measures", "commons.visibility_without_measures", 0.1, 0.6),
+    Factor("harm tolerated", "governance.harm_tolerance", 0.0005, 0.008, log=True,
+           note="costs shifted onto partners beyond this share of income a year are seen as defection"),
     Factor("memory", "adaptation.memory", 0.6, 0.95),
     Factor("sensitivity", "adaptation.sensitivity", 2.0, 8.0),
     Factor("imitation", "adaptation.imitation", 0.05, 0.4),
@@ -413,7 +425,7 @@ screening does; docs/patterns.md section 5 shows the bends one factor at a time.
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--points", type=int, default=80, help="points of the Latin hypercube (default 80)")
+    p.add_argument("--points", type=int, default=120, help="points of the Latin hypercube (default 120)")
     p.add_argument("--seeds", type=int, default=2, help="seeds 1..N at each point (default 2)")
     p.add_argument("--size", type=int, default=ps.SIZE, help="people (default: the tests')")
     p.add_argument("--design-seed", type=int, default=20, help="the Latin hypercube's seed")
