@@ -106,6 +106,10 @@ def test_every_point_of_the_joint_design_loads_on_each_pattern_place_at_both_end
     for f in tool.FACTORS:  # a Latin hypercube: each range cut in sixteen, one point in each slice
         assert sorted(np.floor(f.unit(x[f.name].to_numpy()) * 16).astype(int)) == list(range(16)), f.name
         assert f.unit(np.array([f.value(0.0), f.value(0.25), f.value(1.0)])) == pytest.approx([0.0, 0.25, 1.0])
+    for f in (f for f in tool.FACTORS if f.whole):  # a count: each whole number of its range equally often
+        taken = [f.changes(v)[f.path] for v in tool.design(12, seed=3, factors=(f,))[f.name]]
+        assert sorted(set(taken)) == list(range(int(f.low), int(f.high) + 1))
+        assert len({taken.count(k) for k in set(taken)}) == 1 and all(isinstance(k, int) for k in taken)
 
 
 def test_the_joint_analysis_finds_a_planted_effect_and_a_planted_region_of_failure():
