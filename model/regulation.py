@@ -110,7 +110,8 @@ class Regulator:
     def regulate(self) -> None:
         """An organisation-focused regulator puts an organisation whose deficit exceeds its threshold
         into special measures: leadership replaced (what it learned is reset), its relationships
-        start again, and it is pushed to fix its own finances (fortress) for the years set. A
+        start again, and it is pushed to fix its own finances (fortress) for the years set
+        (``regulation.special_measures_fortress``; false: its new leadership chooses its strategy). A
         whole-system regulator judges the place as one (see model.adaptive) and does none of this."""
         m = self.model
         reg = m.params.regulation
@@ -263,7 +264,7 @@ class Regulator:
         """A strategy the rules impose this year, if any (special measures; system leadership)."""
         if org.kind == "prime_contractor":
             return org.strategy  # a contracting vehicle, not a party to the place's relationships
-        if org.in_special_measures:
+        if org.in_special_measures and self.model.params.regulation.special_measures_fortress:
             return "fortress"
         if self.model.params.commons.system_leadership and org.kind == "commissioner":
             return "collaborative"

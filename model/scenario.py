@@ -553,6 +553,9 @@ class Regulation(_Section):
     system_health_weight: float = Field(1.0, ge=0.0, le=10.0, description=(
         "a whole-system regulator's weight on the place's health (QALYs at the threshold), against a pound of the place's deficit"))
     special_measures_years: int = Field(2, ge=1, le=10, description="years in special measures")
+    special_measures_fortress: bool = Field(True, description=(
+        "an organisation in special measures (or in administration, or under government intervention) is run as a"
+        " fortress; false: new leadership chooses its strategy as any other organisation does, from nothing learned"))
     transformation_fund_share: Share = Field(0.0, description="share of a collaborative organisation's income paid monthly by a transformation fund")
     transformation_fund_years: int = Field(0, ge=0, le=20, description="years the transformation fund pays")
     distress_months: float = Field(1.0, ge=0.0, le=24.0, description=(

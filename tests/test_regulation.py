@@ -68,6 +68,20 @@ def test_an_organisation_focused_regulator_puts_a_deficit_into_special_measures(
     assert [e["organisation"] for e in m.events_of("special_measures")] == [o.name for o in flagged]
 
 
+def test_special_measures_without_an_imposed_fortress_leave_new_leadership_to_choose():
+    """``regulation.special_measures_fortress`` false: the same organisations go into special measures, with
+    what they learned erased and their relationships started again, but none is run as a fortress by rule."""
+    changes = {"adaptation.policy": "adaptive", "regulation.special_measures_deficit": 0.0}
+    imposed = model(changes, steps=12)
+    free = model({**changes, "regulation.special_measures_fortress": False}, steps=12)
+    flagged = [o.name for o in imposed.organisations if o.in_special_measures]
+    assert flagged == [o.name for o in free.organisations if o.in_special_measures]
+    assert all(imposed.forced_strategy(imposed.organisation(n)) == "fortress" for n in flagged)
+    assert all(free.forced_strategy(free.organisation(n)) is None for n in flagged)
+    assert any(free.organisation(n).strategy == "collaborative" for n in flagged)
+    assert all(free.organisation(n).attraction == {"fortress": 0.0, "collaborative": 0.0} for n in flagged)
+
+
 def test_a_whole_system_regulator_puts_no_one_in_special_measures():
     m = model({"adaptation.policy": "adaptive", "regulation.focus": "system", "regulation.special_measures_deficit": 0.0}, steps=12)
     assert not any(o.in_special_measures for o in m.organisations)

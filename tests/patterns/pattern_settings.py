@@ -164,6 +164,9 @@ REGULATION = {
     "whole-system regulator": {**LEARNING, "regulation.focus": "system"},
     "organisation-focused regulator": {**LEARNING, "regulation.focus": "organisation"},
 }
+# what the share collaborating counts: special measures with new leadership (what was learned erased, relationships
+# started again) that chooses its strategy as any organisation does, instead of being run as a fortress
+NO_FORTRESS_IMPOSED = {"regulation.special_measures_fortress": False}
 # the ablation: the regulator's judgement gone from decisions and from learning, and no special measures
 NO_JUDGEMENT = {"decisions.regulator_weight": 0.0, "adaptation.weight_regulation": 0.0,
                 "regulation.special_measures_deficit": 1.0}
