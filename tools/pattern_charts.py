@@ -522,12 +522,9 @@ def regulation(r: Runs, img: Path) -> str:
     levels = {k: level(k, a, b) for k, (a, b) in arms.items()}
     unforced = {k: late(*chosen[k]) for k in chosen}
 
-    def in_measures(a: Setting, b: Setting) -> float:  # organisations in special measures, organisation-focused less whole-system
-        def count(x: dict) -> float:
-            return float(x["table"]["in_special_measures"].iloc[-24:].mean())
-        return float(r.wide().paired(b, a, count).mean())
-
-    more_in_measures = in_measures(*arms["headroom spent"])
+    # organisations in special measures over the last two years, organisation-focused less whole-system (spent)
+    more_in_measures = float(r.wide().paired(organisation, system,
+                                             lambda x: x["table"]["in_special_measures"].iloc[-24:].mean()).mean())
     a, b = arms["ablation: no judgement (spent)"]
     same = largest(r.paired(a, b, figure("share_late")),
                    *(r.paired(a, b, ps.total(n)) for n in ("place", "net_monetary_benefit", "emergency_admissions")))
