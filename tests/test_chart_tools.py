@@ -115,7 +115,8 @@ def test_every_point_of_the_joint_design_loads_on_each_pattern_place_at_both_end
 def test_the_joint_analysis_finds_a_planted_effect_and_a_planted_region_of_failure():
     """The regression reads each factor's effect over its whole range (a log factor over its logarithm), with
     an interval that leaves out zero for the factor that moves the difference and not for the dummy; PRIM's
-    box lies around the region planted to fail."""
+    box lies around the region planted to fail, and a box PRIM finds in failures drawn at random is marked as
+    possibly chance."""
     tool = load("pattern_sensitivity")
     rng = np.random.default_rng(5)
     x = tool.design(120, seed=9)
@@ -129,13 +130,13 @@ def test_the_joint_analysis_finds_a_planted_effect_and_a_planted_region_of_failu
     assert e.low[i] < 3.0 < e.high[i] and e.low[j] < -2.0 < e.high[j]
     assert e.clear()[:2] == [i, j] and e.low[dummy] < 0 < e.high[dummy] and e.r2 > 0.9
     assert np.isnan(tool.effects(x.iloc[:5], y[:5]).coef).all()  # too few points for every factor: no estimate
-    box = tool.failure_box(x, x["planning horizon"].to_numpy() > 4.0, [f.name for f in tool.FACTORS if f.path])
-    assert box is not None and box.startswith("planning horizon ≥ ") and "≤" not in box and ";" not in box
-    assert 3.8 < float(box.split()[3]) <= 4.05
-    # failures at random, over enough points that no box holds a majority by chance (at 120 points, one draw in
-    # five finds one: a box found where failures are few is a hint, as docs/pattern-sensitivity.md reads it)
-    many = tool.design(1000, seed=9)
-    assert tool.failure_box(many, rng.random(len(many)) < 0.3, ["mission weight"]) == tool.SCATTERED
+    box = tool.failure_box(x, x["planning horizon"].to_numpy() > 4.0, [f.name for f in tool.FACTORS if f.path], shuffles=50)
+    assert box is not None and box.startswith("planning horizon ≥ ") and "≤" not in box and ";" not in box.split(" (")[0]
+    assert 3.8 < float(box.split()[3]) <= 4.05 and "may be chance" not in box
+    # failures at random: at 120 points PRIM finds a box in one draw in five (here it does), which the shuffles
+    # of the failures match in density: marked as possibly chance
+    fails = np.random.default_rng(101).random(len(x)) < 0.3
+    assert "may be chance" in tool.failure_box(x, fails, ["mission weight", "planning horizon"], shuffles=50)
     assert tool.failure_box(x, np.arange(len(x)) < 3, ["planning horizon"]) is None  # too few to look for a box
 
 

@@ -14,7 +14,8 @@ common seeds: tools/pattern_charts.py) and averaged over the point's seeds. Then
   range, so a coefficient is the change in the difference from one end of that factor's range to the
   other, all else held (with an interval that covers every factor's effect at once with 95% confidence);
 - where it fails: PRIM's box (model.experiments.discover.prim) of the points where the difference has
-  the wrong sign, when there are enough of them.
+  the wrong sign, when there are enough of them, set beside the boxes PRIM finds with the failures
+  shuffled among the points (a box no denser than those may be chance).
 
 Each run is kept as it finishes (a cache file named by the model's source, the scenarios and the
 design), so a run stopped halfway goes on where it stopped.
@@ -258,21 +259,25 @@ def effects(x: pd.DataFrame, y: np.ndarray, factors: tuple[Factor, ...] = FACTOR
 
 
 SCATTERED = "scattered: no box of the factors that move it holds a majority of failures"
+SHUFFLES = 200  # draws of the failures shuffled among the points, to judge whether a box is clearer than chance
+CHANCE = 0.05  # a box found as dense in at least this share of the shuffles may be chance
 
 
-def failure_box(x: pd.DataFrame, fails: np.ndarray, names: list[str]) -> str | None:
+def failure_box(x: pd.DataFrame, fails: np.ndarray, names: list[str], shuffles: int = SHUFFLES) -> str | None:
     """PRIM's box, in the factors ``names``, of the points where the claim fails, as text: None when too few
-    fail to look for one, SCATTERED when no box (or no factor to look in) has more failures than not."""
-    from model.experiments.discover import prim
+    fail to look for one, SCATTERED when no box (or no factor to look in) has more failures than not.
 
+    On a hundred or so points PRIM finds a box in failures that fall at random often enough (about one draw
+    in five with three in ten failing) that a box alone says little: the box's density is set beside the
+    densities PRIM finds with the same failures shuffled among the points (``shuffles`` draws, a fixed
+    stream, so the page is the same each time), and a box no denser than a twentieth of those is marked as
+    possibly chance."""
     if fails.sum() < max(5, 0.1 * len(fails)) or fails.all():
         return None
     if not names:
         return SCATTERED
-    traj, chosen = prim(x[names], fails, peel=0.1, min_mass=0.1, threshold=0.8)
-    row = traj.iloc[chosen]
-    box = json.loads(row["box"])
-    if not box or row["density"] <= 0.5:
+    density, coverage, box = _prim_box(x[names], fails)
+    if not box or density <= 0.5:
         return SCATTERED
 
     def bound(name: str, lim: list[float]) -> str:
@@ -283,9 +288,23 @@ def failure_box(x: pd.DataFrame, fails: np.ndarray, names: list[str]) -> str | N
             parts.append(f"≤ {lim[1]:.3g}")
         return f"{name} {' and '.join(parts)}"
 
+    rng = np.random.default_rng(0)
+    as_dense = sum(_prim_box(x[names], rng.permutation(fails))[0] >= density for _ in range(shuffles))
+    p = (as_dense + 1) / (shuffles + 1)
+    chance = (f"; as dense a box in {p:.0%} of {shuffles} shuffles of the failures: **may be chance**" if p >= CHANCE
+              else f"; as dense a box in {p:.1%} of {shuffles} shuffles of the failures")
     where = "; ".join(bound(n, lim) for n, lim in box.items())
-    return (f"{where} (there {row['density']:.0%} of the points fail, and it takes in {row['coverage']:.0%} "
-            f"of all the failures)")
+    return (f"{where} (there {density:.0%} of the points fail, and it takes in {coverage:.0%} "
+            f"of all the failures{chance})")
+
+
+def _prim_box(x: pd.DataFrame, fails: np.ndarray) -> tuple[float, float, dict[str, list[float]]]:
+    """The density, coverage and limits of the box PRIM chooses."""
+    from model.experiments.discover import prim
+
+    traj, chosen = prim(x, fails, peel=0.1, min_mass=0.1, threshold=0.8)
+    row = traj.iloc[chosen]
+    return float(row["density"]), float(row["coverage"]), json.loads(row["box"])
 
 
 @dataclass
@@ -409,7 +428,11 @@ For each claim (signed so that the claim says the difference is positive):
 - **where it fails**: the box PRIM finds (`model.experiments.discover.prim`) around the points where
   the difference has the wrong sign, when at least a tenth of them do, looked for in the factors that
   move it (above), with its density (the share of the points in it that fail) and its coverage (the
-  share of all failures in it); "scattered" when no such box has more points failing than not.
+  share of all failures in it); "scattered" when no such box has more points failing than not. On
+  {len(x)} points PRIM finds a box in failures that fall at random often enough that a box alone says
+  little: each box is set beside the boxes PRIM finds with the same failures shuffled among the points
+  ({SHUFFLES} shuffles), and one that at least {CHANCE:.0%} of them match in density is marked "may be
+  chance".
 
 | pattern | claim | mean | points | across the space | what moves it (over the factor's range) | the dummy's effect | where it fails |
 |---|---|---|---|---|---|---|---|
