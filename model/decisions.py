@@ -56,6 +56,7 @@ and regimes, strategies and regulators change money only.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -94,6 +95,8 @@ class Lever:
     source: str
     bounds: tuple[float, float] | None = None  # for a lever no bundle sets (it starts at 0)
     top: str | None = None  # a scenario field (section.name) that caps the lever below its range's top
+    switch: str | None = None  # a field of [decisions] that must be true for organisations to set it themselves
+    idle: Callable[[Organisation], bool] | None = None  # true when it means nothing to the organisation now
 
     def highest(self, model: LocalHealthEconomy) -> float:
         """The top of its range in this scenario."""
@@ -149,6 +152,9 @@ LEVERS: dict[str, tuple[Lever, ...]] = {
         Lever("community_investment", "real growth it gives community services this year", 0.02, "assumption"),
         Lever("chc_share_ratio", "NHS-funded share of care packages, relative to the standard", 0.05,
               "assumption: the fortress bundle's 0.7 is within"),
+        Lever("plan_growth", "growth of the elective plan it pays in full, on last year's electives", 0.02,
+              "assumption: a plan agreed within a tenth of last year's electives, moved by a fiftieth a step",
+              switch="plan_lever", idle=lambda cm: cm.behaviour.over_plan_payment_rate >= 1.0),
     ),
     "council": (
         Lever("eligibility_tightening", "frailty points added to its starting eligibility threshold", 0.01,
@@ -192,6 +198,10 @@ def decide(model: LocalHealthEconomy) -> None:
         if org.levers_held_at == model.month:
             continue  # a player (a student in the classroom) set them for this year
         for lever in LEVERS.get(org.kind, ()):
+            if lever.switch is not None and not getattr(d, lever.switch):
+                continue  # a lever the scenario leaves where the bundle puts it
+            if lever.idle is not None and lever.idle(org):
+                continue  # it means nothing to it now (a plan, while it pays every elective in full)
             current = org.levers[lever.name]
             reach = range(-d.steps_per_year, d.steps_per_year + 1)
             high = lever.highest(model)
@@ -761,6 +771,31 @@ def _commissioner_chc(view: View, cm: Commissioner, x: float) -> Change:
     return ch
 
 
+def _commissioner_plan(view: View, cm: Commissioner, x: float) -> Change:
+    """Next year's electives at each hospital it pays with a plan grow as the hospital's elective capacity
+    was set to grow this year (first order); those above the plan are paid at the over-plan rate, so a lower
+    plan moves money from the hospital to the commissioner. What the hospitals do about the lower price at
+    the margin they decide themselves next year (their elective growth, priced by the contract's terms)."""
+    ch = Change()
+    rate = cm.behaviour.over_plan_payment_rate
+    if rate >= 1.0:
+        return ch  # it pays every elective in full: it has no plan
+    now = cm.levers["plan_growth"]
+    book = view.model.contracting
+    for c in book.of_payer(cm):
+        if c.scope != "acute" or "elective_plan" not in c.terms or c.provider == c.payer:
+            continue
+        h = c.provider_org
+        growth = h.levers["elective_growth"] if isinstance(h, Hospital) else 0.0
+        done = book.electives_last_year(c)
+        price = c.terms["prices"]["elective_spell"]
+        # electives above the plan, at plan growth x against now, each paid at the over-plan rate
+        saved = price * (1.0 - rate) * done * (max(growth - x, 0.0) - max(growth - now, 0.0))
+        ch.transfers[cm.account] += saved
+        ch.transfers[c.provider] -= saved
+    return ch
+
+
 def _council_eligibility(view: View, co: Council, x: float) -> Change:
     ch = Change()
     now = co.levers["eligibility_tightening"]
@@ -948,6 +983,7 @@ _FORECASTS = {
     ("gp_federation", "referral_shedding"): _gp_referral_shedding,
     ("commissioner", "community_investment"): _commissioner_community,
     ("commissioner", "chc_share_ratio"): _commissioner_chc,
+    ("commissioner", "plan_growth"): _commissioner_plan,
     ("council", "eligibility_tightening"): _council_eligibility,
     ("council", "prevention_ratio"): _council_prevention,
     ("council", "pooled_substitution"): _council_pooled,

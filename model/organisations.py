@@ -151,7 +151,7 @@ class Commissioner(Organisation):
     """A clinical commissioning group: holds the NHS allocation, lets contracts."""
 
     kind = "commissioner"
-    LEVERS = ("community_investment", "chc_share_ratio")
+    LEVERS = ("community_investment", "chc_share_ratio", "plan_growth")
 
     def __init__(self, model: LocalHealthEconomy, name: str, strategy: str, index: int) -> None:
         super().__init__(model, name, strategy, index)
@@ -196,7 +196,7 @@ class Commissioner(Organisation):
             if c.scope == "acute" and "elective_plan" in c.terms:
                 if b.over_plan_payment_rate < 1.0:
                     done = m.contracting.electives_last_year(c)
-                    c.terms["elective_plan"] = done * (1 + b.plan_growth)
+                    c.terms["elective_plan"] = done * (1 + self.lever("plan_growth"))
                     c.terms["over_plan_rate"] = b.over_plan_payment_rate
                 else:
                     c.terms["elective_plan"] = None

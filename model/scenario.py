@@ -379,9 +379,11 @@ class GPFederationBehaviour(_Section):
 
 class CommissionerBehaviour(_Section):
     over_plan_payment_rate: Share = Field(description="share of tariff paid for elective activity above plan (activity cap)")
-    plan_growth: Growth = Field(description="yearly growth of the activity plan it will pay in full")
     community_cut_in_deficit: Share = Field(description="share cut from community block contracts when in deficit")
     # levers (model.decisions): where they start; their bounds are the range a commissioner can set them in
+    plan_growth: float = Field(ge=-0.1, le=0.1, description=(
+        "growth of the elective plan it pays in full on last year's electives (above it, at the over-plan rate); a "
+        "lever only with decisions.plan_lever"))
     community_investment: float = Field(ge=-0.06, le=0.08, description="yearly real growth it gives community block contracts")
     chc_share_ratio: float = Field(ge=0.5, le=1.0, description="NHS-funded share of care packages, relative to the standard")
     pooled_share: Share = Field(description="share of its allocation put into a pooled budget with the council")
@@ -459,6 +461,9 @@ class Decisions(_Section):
     adjustment_cost: float = Field(ge=0.0, le=1.0, description=(
         "what moving a lever one step costs an organisation, as a share of its income (recruiting, re-contracting, "
         "disruption); also what a lead provider counts against switching how it pays a sub-contractor"))
+    plan_lever: bool = Field(False, description=(
+        "a commissioner that pays electives above its plan at less than the tariff sets the plan's growth each year as "
+        "it sets its other levers; false: it holds the plan's growth where its starting strategy's bundle puts it"))
 
 
 class Governance(_Section):

@@ -206,3 +206,57 @@ def test_a_council_that_counts_its_surplus_pounds_spends_less_on_prevention():
     assert np.mean(paired("baseline", free, full, reserves, frozen=False)) > 0
     for measure in (prevention, reserves):
         assert all(d == 0 for d in paired("baseline", full, free, measure, frozen=True))
+
+
+# --- a commissioner's elective plan as a lever (decisions.plan_lever) -------------------------------------------
+def test_a_commissioner_that_pays_less_above_its_plan_lowers_the_plan_when_it_sets_it():
+    """A commissioner that pays electives above its plan at half the tariff (the fortress bundle's
+    over_plan_payment_rate) gains what a lower plan moves from its hospitals, so, setting the plan's growth
+    itself, it lowers it; one paying every elective in full has no plan and leaves the lever where it
+    starts. The contracts' plans follow the lever. Ablation: with ``decisions.plan_lever`` off, as in the
+    scenarios, the plan grows as the starting bundle says."""
+    for seed in SEEDS[:3]:
+        on = run("baseline", {"decisions.plan_lever": True}, seed)
+        off = run("baseline", {}, seed)
+        assert {cm.behaviour.over_plan_payment_rate < 1.0 for cm in on.commissioners} == {True, False}
+        for cm, held in zip(on.commissioners, off.commissioners, strict=True):
+            start = cm.behaviour.plan_growth  # fixed strategies: the starting bundle's
+            assert held.lever("plan_growth") == start
+            if cm.behaviour.over_plan_payment_rate < 1.0:
+                assert cm.lever("plan_growth") < start, (seed, cm.name)
+                planned = [c for c in on.contracting.of_payer(cm) if c.scope == "acute" and c.terms.get("elective_plan") is not None]
+                assert planned
+                for c in planned:
+                    done = on.contracting.electives_last_year(c)
+                    assert c.terms["elective_plan"] == pytest.approx(done * (1 + cm.lever("plan_growth")))
+            else:
+                assert cm.lever("plan_growth") == start
+
+
+def test_a_lower_plan_is_forecast_to_move_what_the_contracts_terms_move():
+    """The plan's forecast prices next year's electives (last year's, grown as each hospital set its elective
+    capacity to grow) by the contract's own Payment by Results terms under the two plans: the commissioner
+    gains what its hospitals lose, and the place's money is unchanged."""
+    from model.contracts import Activity
+    from model.decisions import View
+    from model.regimes.pbr import pbr_value
+
+    s = load_scenario("all-fortress").with_changes({"population.size": 2_000, "run.steps": 24, "decisions.plan_lever": True})
+    m = LocalHealthEconomy(s, rng=1).run()
+    view = View(m)
+    for cm in m.commissioners:
+        now = cm.levers["plan_growth"]
+        x = now - 0.04
+        change = view.change(cm, "plan_growth", x)
+        expected = 0.0
+        for c in m.contracting.of_payer(cm):
+            if c.scope != "acute" or c.terms.get("elective_plan") is None or c.payer == c.provider:
+                continue
+            done = m.contracting.electives_last_year(c)
+            year = Activity(elective_spells=done * (1 + c.provider_org.levers["elective_growth"]))
+            expected += (pbr_value({**c.terms, "elective_plan": done * (1 + now)}, year, 12)
+                         - pbr_value({**c.terms, "elective_plan": done * (1 + x)}, year, 12))
+        assert expected > 0
+        assert change.transfers[cm.account] == pytest.approx(expected)
+        assert sum(change.transfers.values()) == pytest.approx(0.0, abs=1e-6)
+        assert not change.units and not change.costs and change.qalys == 0.0
