@@ -276,7 +276,8 @@ def failure_box(x: pd.DataFrame, fails: np.ndarray, names: list[str], shuffles: 
         return None
     if not names:
         return SCATTERED
-    density, coverage, box = _prim_box(x[names], fails)
+    looked = x[names]
+    density, coverage, box = _prim_box(looked, fails)
     if not box or density <= 0.5:
         return SCATTERED
 
@@ -289,7 +290,7 @@ def failure_box(x: pd.DataFrame, fails: np.ndarray, names: list[str], shuffles: 
         return f"{name} {' and '.join(parts)}"
 
     rng = np.random.default_rng(0)
-    as_dense = sum(_prim_box(x[names], rng.permutation(fails))[0] >= density for _ in range(shuffles))
+    as_dense = sum(_prim_box(looked, rng.permutation(fails))[0] >= density for _ in range(shuffles))
     p = (as_dense + 1) / (shuffles + 1)
     chance = (f"; as dense a box in {p:.0%} of {shuffles} shuffles of the failures: **may be chance**" if p >= CHANCE
               else f"; as dense a box in {p:.1%} of {shuffles} shuffles of the failures")
