@@ -247,7 +247,7 @@ class ContractBook:
         m = self.model
         pop = m.population
         led = m.ledger
-        lists = np.bincount(pop.gp[pop.alive], minlength=len(m.gp_federations))
+        lists = pop.living_by("gp", len(m.gp_federations))
         for g in m.gp_federations:
             g.list_size = int(lists[g.index])
         for c in self.contracts:

@@ -409,9 +409,7 @@ class View:
     def hospital_use(self, co: Council) -> np.ndarray:
         """The share of the council's living residents who use each hospital (worked out once a year end)."""
         if co.index not in self._hospital_use:
-            pop, m = self.model.population, self.model
-            mine = pop.alive & (pop.council == co.index)
-            use = np.bincount(pop.hospital[mine], minlength=len(m.hospitals)).astype(float)
+            use = self.model.population.living_in_council_by_hospital(co.index, len(self.model.hospitals)).astype(float)
             self._hospital_use[co.index] = use / max(use.sum(), 1.0)
         return self._hospital_use[co.index]
 

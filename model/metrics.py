@@ -76,7 +76,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
     pop = model.population
     led = model.ledger
     alive = pop.alive
-    n = int(alive.sum())
+    n = pop.living()
     per_1000_year = 12_000 / max(n, 1)
     adm = demand.admitted
     flows_in = sum(led.period_in[a] for a in led.accounts(AccountType.SINK)) / 100
@@ -88,10 +88,10 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         by_kind[o.kind] += o.reserves
     margins = [o.surplus / o.income for o in model.organisations if o.income > 0]
     need = alive & (pop.frailty >= model.params.social_care.need_threshold)
-    residents = np.bincount(pop.council[alive], minlength=len(model.councils))
+    residents = pop.living_by("council", len(model.councils))
     adm_by_council = np.bincount(pop.council[adm], minlength=len(model.councils)) * 12_000 / np.maximum(residents, 1)
-    multi = alive & (pop.ltc >= 2)
     adm_multi = int((pop.ltc[adm] >= 2).sum())
+    multi = pop.living_multimorbid()
     beds = sum(h.beds for h in model.hospitals)
     bed_days = sum(h.bed_days for h in model.hospitals)
     place_balance = totals["organisations"] / 100
@@ -124,7 +124,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "emergency_admissions_per_1000": adm.size * per_1000_year,
         "emergency_readmissions": int(activity["readmissions"].sum()),
         "emergency_admissions_2plus_ltc": adm_multi,
-        "emergency_admissions_2plus_ltc_per_1000": adm_multi * 12_000 / max(int(multi.sum()), 1),
+        "emergency_admissions_2plus_ltc_per_1000": adm_multi * 12_000 / max(multi, 1),
         "elective_admissions": int(activity["electives"].sum()),
         "outpatient_attendances": int(activity["outpatients"].sum()),
         "waiting_list": int(model.delivery.waiting.sum()),
@@ -134,7 +134,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "bed_occupancy": bed_days / (beds * MONTH_DAYS) if beds else 0.0,
         "delayed_transfer_days": float(activity["delayed_days"].sum()),
         "delayed_transfers": int(pop.delayed.sum()),
-        "ltc_2plus_share": float(multi.sum() / max(n, 1)),
+        "ltc_2plus_share": multi / max(n, 1),
         "mean_frailty": float(pop.frailty[alive].mean()),
         "social_care_need": int(need.sum()),
         "social_care_packages": int((pop.sc_met & alive).sum()),

@@ -216,6 +216,9 @@ class Population:
         self._set_frailty(idx)
         self._rebase_mortality()
         self._work()
+        # the living by key, kept in step with deaths, registrations and new conditions (a month's counts of
+        # residents, list sizes and people with 2+ conditions come from it without a pass over everyone)
+        self._alive_by_key = np.bincount(self._key[self.alive], minlength=self._n_keys)
         self.step = 0
 
     def calibrate(self, sc_met: np.ndarray) -> None:
@@ -354,6 +357,26 @@ class Population:
         """Per GP federation: the sum of per-person weights times a per-key factor."""
         key_sums = np.bincount(self._key, weights=weights, minlength=self._n_keys)
         return np.bincount(self._key_gp, weights=key_sums * key_factor, minlength=n_gp)
+
+    # --- counts of the living -------------------------------------------------------------
+    def living(self) -> int:
+        """People alive."""
+        return int(self._alive_by_key.sum())
+
+    def living_by(self, by: str, n: int) -> np.ndarray:
+        """People alive in each of the ``n`` councils, hospitals' catchments or GP federations
+        (``by``: "council", "hospital" or "gp")."""
+        of_key = {"council": self._key_council, "hospital": self._key_hospital, "gp": self._key_gp}[by]
+        return np.bincount(of_key, weights=self._alive_by_key, minlength=n).astype(np.int64)
+
+    def living_multimorbid(self) -> int:
+        """People alive with 2+ long-term conditions."""
+        return int(self._alive_by_key[self._key_multi].sum())
+
+    def living_in_council_by_hospital(self, council: int, n_hospitals: int) -> np.ndarray:
+        """People alive in a council, by the hospital whose catchment they live in."""
+        mine = self._key_council == council
+        return np.bincount(self._key_hospital[mine], weights=self._alive_by_key[mine], minlength=n_hospitals).astype(np.int64)
 
     def _unmet_need(self, work: np.ndarray) -> np.ndarray:
         """Indices of people whose frailty needs social care and who have no package (``work``: a bool array)."""
@@ -500,7 +523,9 @@ class Population:
         self.frailty += gain
         np.minimum(self.frailty, F4(1.0), out=self.frailty)
         self.ltc[new_idx] += 1
+        self._alive_by_key -= np.bincount(key[new_idx], minlength=self._n_keys)
         key[new_idx] += 1
+        self._alive_by_key += np.bincount(key[new_idx], minlength=self._n_keys)
 
         # ageing: everyone here gets a month older; the cached Gompertz factor follows by a scalar
         self.age += np.multiply(alive, F4(1.0 / 12.0), out=gain)
@@ -510,6 +535,7 @@ class Population:
         deaths = int(dead.size)
         deaths_with_package = int(np.count_nonzero(self.sc_met[dead]))
         self.alive[dead] = False
+        self._alive_by_key -= np.bincount(key[dead], minlength=self._n_keys)
         self.sc_met[dead] = False
         self.delayed[dead] = False
 
@@ -541,6 +567,7 @@ class Population:
         self.discharged_step[slots] = NO_DISCHARGE
         self._place(slots, self.rng_births)
         self._key[slots] = self._zone[slots] * LTC_LEVELS
+        self._alive_by_key += np.bincount(self._key[slots], minlength=self._n_keys)
         self._mort_age[slots] = self._mortality_age_factor(self.age[slots])
         return int(births), int(migrants)
 
