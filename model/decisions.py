@@ -55,6 +55,7 @@ and regimes, strategies and regulators change money only.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -119,6 +120,7 @@ class Lever:
         return _schema_bounds(self.name)
 
 
+@functools.cache  # the schema is fixed: read each field's bounds once (a lever's range is asked for at every option)
 def _schema_bounds(field: str) -> tuple[float, float]:
     from annotated_types import Ge, Le
 
@@ -378,6 +380,8 @@ class View:
         self.acute = [c for c in self.active if c.scope == "acute"]
         self._shared: dict[str, float] = {}
         self._bed_base: dict[tuple[int, int], tuple[float, float]] = {}
+        self._bed_share: dict[int, np.ndarray] = {}
+        self._listed: dict[int | None, int] = {}  # people on a hospital's waiting list (None: the place's)
         self._marginal: dict[tuple[int, str], float] = {}
         self.place_result = sum(o.last_result for o in model.organisations)
         self.qaly_value = s.net_health.threshold_per_qaly
@@ -471,12 +475,23 @@ class View:
             electives = np.minimum(capacity, np.maximum(room - bed_days, 0.0) / los).sum()
             return float(over), float(electives)
 
-        share = bd / bd.sum() if bd.sum() > 0 else np.full(12, 1 / 12)
+        share = self._bed_share.get(h.index)
+        if share is None:  # how last year's bed days fell over its months (worked out once a year end)
+            share = self._bed_share[h.index] = bd / bd.sum() if bd.sum() > 0 else np.full(12, 1 / 12)
         if (h.index, h.beds) not in self._bed_base:
             self._bed_base[(h.index, h.beds)] = year(bd, cap, h.beds)
         over0, el0 = self._bed_base[(h.index, h.beds)]
         over1, el1 = year(bd + extra_bed_days * share, cap * capacity_factor, h.beds if beds is None else beds)
         return over1 - over0, el1 - el0
+
+    def waiting_list(self, h: Hospital | None) -> int:
+        """People on the hospital's waiting list (None: on the place's), counted once a year end: the lists do
+        not change while organisations decide."""
+        at = h.index if h is not None else None
+        if at not in self._listed:
+            w = self.model.delivery.waiting
+            self._listed[at] = w[:, at, :].sum() if at is not None else w.sum()
+        return self._listed[at]
 
     def admissions_per_condition_year(self) -> float:
         """Emergency admissions a year that one more long-term condition brings a person (first order: the
@@ -957,10 +972,9 @@ def _list_qalys(view: View, people: float, h: Hospital | None = None) -> float:
     pace or, if the list grew last year, for the rest of the planning horizon; beyond 18 weeks, a long wait."""
     from model.delivery import LONG_WAIT_BIN
 
-    w = view.model.delivery.waiting
-    total = w[:, h.index, :].sum() if h is not None else w.sum()
     if people == 0:
         return 0.0
+    total = view.waiting_list(h)
     t = view.tally
     done = t.electives[h.index] if h is not None else t.electives.sum()
     listed = t.listed[h.index] if h is not None else t.listed.sum()
