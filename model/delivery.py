@@ -282,9 +282,13 @@ class Delivery:
         discharged_now = newly[~needs_care]
         already_delayed = np.flatnonzero(pop.delayed)
         want_discharge = np.concatenate([already_delayed, newly[needs_care]])
-        at_home = pop.alive & ~pop.sc_met & ~pop.delayed & (pop.frailty >= elig[pop.council])
-        at_home[admitted] = False
-        home_idx = np.flatnonzero(at_home)
+        # at home, eligible and without a package; looked for among those frail enough for the most generous council
+        home_idx = np.flatnonzero(pop.frailty >= elig.min())
+        home_idx = home_idx[pop.alive[home_idx] & ~pop.sc_met[home_idx] & ~pop.delayed[home_idx]
+                            & (pop.frailty[home_idx] >= elig[pop.council[home_idx]])]
+        this_month = np.zeros(pop.capacity, dtype=bool)
+        this_month[admitted] = True
+        home_idx = home_idx[~this_month[home_idx]]
 
         placed_from_hospital = []
         bridged_all = []
