@@ -464,6 +464,8 @@ class View:
         """Over a year like the last, with ``extra_bed_days`` of emergency stays spread over its months, its
         inpatient elective capacity times ``capacity_factor`` and ``beds`` beds: the change in bed days
         beyond its beds (escalation) and in inpatient electives it can do, against last year."""
+        if extra_bed_days == 0 and capacity_factor == 1.0 and beds in (None, h.beds):
+            return 0.0, 0.0  # last year itself
         t = self.tally
         bd = t.bed_days_month[h.index]
         cap = t.inpatient_capacity_month[h.index]
