@@ -289,8 +289,11 @@ class ContractBook:
             i = c.population_of.index
             # a hospital's own activity for the population; a tender's winner (a prime contractor, or a
             # hospital that won) answers for all of it
-            j = c.provider_org.index if isinstance(c.provider_org, Hospital) and c.tendered is None else slice(None)
-            count = lambda name: int(np.sum(activity[name][i, j]))  # noqa: E731
+            if isinstance(c.provider_org, Hospital) and c.tendered is None:
+                j = c.provider_org.index
+                count = lambda name: int(activity[name][i, j])  # noqa: E731
+            else:
+                count = lambda name: int(activity[name][i].sum())  # noqa: E731
             return Activity(
                 elective_spells=count("electives"),
                 emergency_spells=count("emergencies"),

@@ -35,11 +35,14 @@ class Activity:
 
     def add(self, other: Activity) -> None:
         """Accumulate flows; take stocks and levels from ``other``."""
-        for f in fields(self):
-            if f.name in ("registered_patients", "quality_achievement"):
-                setattr(self, f.name, getattr(other, f.name))
-            else:
-                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        for name in _FLOWS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in _LEVELS:
+            setattr(self, name, getattr(other, name))
+
+
+_LEVELS = ("registered_patients", "quality_achievement")  # an Activity's stocks and levels
+_FLOWS = tuple(f.name for f in fields(Activity) if f.name not in _LEVELS)
 
 
 @dataclass

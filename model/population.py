@@ -352,6 +352,7 @@ class Population:
         self._u = np.empty(cap, dtype=F4)  # uniform draws
         self._w64 = np.empty(cap, dtype=np.float64)  # bincount weights (bincount sums in float64)
         self._b = [np.empty(cap, dtype=bool) for _ in range(3)]
+        self._ones = np.ones(cap, dtype=F4)
 
     def _sum_by_gp(self, weights: np.ndarray, key_factor: np.ndarray, n_gp: int) -> np.ndarray:
         """Per GP federation: the sum of per-person weights times a per-key factor."""
@@ -521,7 +522,7 @@ class Population:
         gain[np.flatnonzero(self.delayed)] += self._delayed_frailty_gain
         gain *= alive
         self.frailty += gain
-        np.minimum(self.frailty, F4(1.0), out=self.frailty)
+        np.minimum(self.frailty, self._ones, out=self.frailty)  # against an array: several times faster than a scalar
         self.ltc[new_idx] += 1
         self._alive_by_key -= np.bincount(key[new_idx], minlength=self._n_keys)
         key[new_idx] += 1
