@@ -378,6 +378,7 @@ class View:
         self.active = model.contracting.active()
         self.contract_by_id = {id(c): c for c in self.active}
         self.acute = [c for c in self.active if c.scope == "acute"]
+        self._contracts: dict[tuple[str, str, str | None], list[Contract]] = {}  # contracts by hospital or population
         self._shared: dict[str, float] = {}
         self._bed_base: dict[tuple[int, int], tuple[float, float]] = {}
         self._bed_share: dict[int, np.ndarray] = {}
@@ -441,12 +442,18 @@ class View:
 
     def acute_contracts(self, hospital: Hospital) -> list[Contract]:
         """The contracts paying for the hospital's acute services (one per population)."""
-        return [c for c in self.acute if c.provider_org is hospital]
+        key = ("at", hospital.account, None)
+        if key not in self._contracts:
+            self._contracts[key] = [c for c in self.acute if c.provider_org is hospital]
+        return self._contracts[key]
 
     def population_contracts(self, cm: Commissioner, hospital: Hospital | None = None) -> list[Contract]:
         """The acute contracts serving ``cm``'s population (at one hospital, or at any hospital of the place)."""
-        return [c for c in self.acute if c.population_of is cm
-                and (c.provider_org is hospital if hospital is not None else isinstance(c.provider_org, Hospital))]
+        key = ("for", cm.account, hospital.account if hospital is not None else None)
+        if key not in self._contracts:
+            self._contracts[key] = [c for c in self.acute if c.population_of is cm and (
+                c.provider_org is hospital if hospital is not None else isinstance(c.provider_org, Hospital))]
+        return self._contracts[key]
 
     @staticmethod
     def spread(change: Change, contracts: list[Contract], unit: str, n: float, by: str) -> None:
