@@ -797,13 +797,19 @@ def _commissioner_plan(view: View, cm: Commissioner, x: float) -> Change:
     """Next year's electives at each hospital it pays with a plan grow as the hospital's elective capacity
     was set to grow this year (first order); those above the plan are paid at the over-plan rate, so a lower
     plan moves money from the hospital to the commissioner. What the hospitals do about the lower price at
-    the margin they decide themselves next year (their elective growth, priced by the contract's terms)."""
+    the margin they decide themselves next year (their elective growth, priced by the contract's terms).
+    Below last year's electives, a plan takes from the hospitals what its partners measure as harm
+    (model.governance.plan_cut): the electives a plan at last year's would have paid in full."""
     ch = Change()
     rate = cm.behaviour.over_plan_payment_rate
     if rate >= 1.0:
         return ch  # it pays every elective in full: it has no plan
     now = cm.levers["plan_growth"]
     book = view.model.contracting
+
+    def cut(growth: float, plan: float) -> float:  # electives above a plan below last year's, per elective last year
+        return max(growth - plan, 0.0) - max(growth, 0.0) if plan < 0 else 0.0
+
     for c in book.of_payer(cm):
         if c.scope != "acute" or "elective_plan" not in c.terms or c.provider == c.payer:
             continue
@@ -815,6 +821,7 @@ def _commissioner_plan(view: View, cm: Commissioner, x: float) -> Change:
         saved = price * (1.0 - rate) * done * (max(growth - x, 0.0) - max(growth - now, 0.0))
         ch.transfers[cm.account] += saved
         ch.transfers[c.provider] -= saved
+        ch.harm[cm.account] += price * (1.0 - rate) * done * (cut(growth, x) - cut(growth, now))
     return ch
 
 

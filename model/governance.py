@@ -7,7 +7,8 @@ trust and the fortress mentality). The rules of the commons build on this.
 
 **Defection is measured harm**, not a label: each year end, what each organisation
 did to the others is counted in pounds (:func:`measure_harm`): continuing healthcare
-a commissioner pushed onto councils (below the standard share), the delayed transfers
+a commissioner pushed onto councils (below the standard share) and the electives it paid
+its hospitals less for by a plan cut below the year before's (:func:`plan_cut`), the delayed transfers
 a council's residents caused in hospital beds, the referrals a GP federation shed onto
 its commissioner, and the admissions at the margin a hospital pulled in and was paid
 for. An organisation whose harm that year exceeds ``governance.harm_tolerance`` of its
@@ -120,12 +121,34 @@ def measure_harm(model: LocalHealthEconomy) -> None:
             # continuing healthcare pushed onto councils: what the standard share would have paid, less what it paid
             ratio = org.lever("chc_share_ratio")
             harm = org.chc_in_year * (1 / ratio - 1) if ratio > 0 else 0.0
+            harm += plan_cut(m, org)
         elif org.kind == "council":
             # its residents' delayed transfers: bed days the hospitals paid for
             harm = tally.delayed_days[org.index] * bed_day
         org.harm = max(harm, 0.0)
         org.harm_line = tolerance * max(org.year_income_pence / 100, 0.0)
         org.defected = org.harm > org.harm_line
+
+
+def plan_cut(model: LocalHealthEconomy, cm) -> float:
+    """What a commissioner's elective plans set below the year before's electives took from its hospitals
+    this year, pounds (at a year end, once the contracts have settled): the electives done above each plan
+    that a plan at the year before's electives would have paid in full, each short of the tariff by the
+    contract's over-plan rate. A plan at or above the year before's electives takes nothing."""
+    growth = cm.plan_growth_in_force
+    if growth >= 0:
+        return 0.0
+    book = model.contracting
+    taken = 0.0
+    for c in book.of_payer(cm):
+        plan = c.terms.get("elective_plan") if c.scope == "acute" and c.payer != c.provider else None
+        if plan is None:
+            continue
+        done = book.electives_last_year(c)  # the year just settled
+        standard = plan / (1 + growth)  # the year before's electives
+        short = c.terms["prices"]["elective_spell"] * (1.0 - c.terms["over_plan_rate"])
+        taken += short * (max(done - plan, 0.0) - max(done - standard, 0.0))
+    return taken
 
 
 def update_trust(model: LocalHealthEconomy) -> None:

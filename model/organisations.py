@@ -163,6 +163,7 @@ class Commissioner(Organisation):
         self.chc_in_year = 0.0  # continuing healthcare paid, pounds this year
         self.chc_last_year = 0.0
         self.chc_ratio_last_year = 1.0  # the share of continuing healthcare its policy paid last year
+        self.plan_growth_in_force = 0.0  # the growth on the year before's electives its elective plans were set at
 
     def monthly_costs(self) -> None:
         self.spend(self.running_costs / 12, "running_costs")
@@ -196,7 +197,8 @@ class Commissioner(Organisation):
             if c.scope == "acute" and "elective_plan" in c.terms:
                 if b.over_plan_payment_rate < 1.0:
                     done = m.contracting.electives_last_year(c)
-                    c.terms["elective_plan"] = done * (1 + self.lever("plan_growth"))
+                    self.plan_growth_in_force = self.lever("plan_growth")
+                    c.terms["elective_plan"] = done * (1 + self.plan_growth_in_force)
                     c.terms["over_plan_rate"] = b.over_plan_payment_rate
                 else:
                     c.terms["elective_plan"] = None

@@ -260,3 +260,84 @@ def test_a_lower_plan_is_forecast_to_move_what_the_contracts_terms_move():
         assert change.transfers[cm.account] == pytest.approx(expected)
         assert sum(change.transfers.values()) == pytest.approx(0.0, abs=1e-6)
         assert not change.units and not change.costs and change.qalys == 0.0
+
+
+def test_a_plan_cut_below_last_years_electives_is_harm_its_partners_measure():
+    """Worked by hand: a commissioner whose plans were set a tenth below the year before's electives (1,000),
+    at 900, with half the tariff paid above them, took from each hospital half a tariff for every elective
+    done above 900 that a plan at 1,000 would have paid in full. Ablation: plans set at the year before's
+    electives (growth 0) take nothing, however many electives were done above them."""
+    from model.governance import measure_harm, plan_cut
+
+    s = load_scenario("all-fortress").with_changes({"population.size": 2_000, "run.steps": 24, "decisions.plan_lever": True})
+    m = LocalHealthEconomy(s, rng=1).run()
+    cm = m.commissioners[0]
+    book = m.contracting
+    planned = [c for c in book.of_payer(cm) if c.scope == "acute" and c.payer != c.provider and "elective_plan" in c.terms]
+    assert planned
+    # the growth the plans in force were set at is kept with them
+    assert cm.plan_growth_in_force == cm.lever("plan_growth") < 0
+    for c in planned:
+        assert c.terms["elective_plan"] == pytest.approx(book.electives_last_year(c) * (1 + cm.plan_growth_in_force))
+    for done, above in ((1_100, 100), (950, 50), (900, 0), (800, 0)):
+        cm.plan_growth_in_force = -0.1
+        for c in planned:
+            c.terms.update(elective_plan=900.0, over_plan_rate=0.5)
+            book.last_year_electives[book.services(c)] = done
+        expected = sum(c.terms["prices"]["elective_spell"] * 0.5 * above for c in planned)
+        assert plan_cut(m, cm) == pytest.approx(expected)
+        measure_harm(m)
+        with_cut = cm.harm
+        cm.plan_growth_in_force = 0.0  # the ablation: the same plans counted as set at the year before's electives
+        assert plan_cut(m, cm) == 0.0
+        measure_harm(m)
+        assert with_cut - cm.harm == pytest.approx(expected)
+
+
+def test_the_harm_a_plan_cut_is_forecast_to_do_is_what_its_partners_would_measure():
+    """The plan's forecast counts the harm of a lower plan as its partners would measure it a year later, in
+    a year whose electives grow as each hospital set its capacity to grow."""
+    from model.decisions import View
+    from model.governance import plan_cut
+
+    s = load_scenario("all-fortress").with_changes({"population.size": 2_000, "run.steps": 24, "decisions.plan_lever": True})
+    m = LocalHealthEconomy(s, rng=1).run()
+    book = m.contracting
+    checked = 0
+    for cm in m.commissioners:
+        planned = [c for c in book.of_payer(cm) if c.scope == "acute" and c.payer != c.provider and "elective_plan" in c.terms]
+        done = {id(c): book.electives_last_year(c) for c in planned}
+        for now, x in ((0.0, -0.04), (-0.04, -0.1), (0.02, -0.02), (0.04, 0.02)):
+            cm.levers["plan_growth"] = now
+            forecast = View(m).change(cm, "plan_growth", x).harm.get(cm.account, 0.0)
+
+            def measured(growth: float) -> float:
+                cm.plan_growth_in_force = growth
+                for c in planned:
+                    c.terms["elective_plan"] = done[id(c)] * (1 + growth)
+                    book.last_year_electives[book.services(c)] = done[id(c)] * (1 + c.provider_org.levers["elective_growth"])
+                return plan_cut(m, cm)
+
+            harm_x, harm_now = measured(x), measured(now)
+            for c in planned:
+                book.last_year_electives[book.services(c)] = done[id(c)]
+            assert forecast == pytest.approx(harm_x - harm_now)
+            checked += forecast > 0
+    assert checked  # some lower plans were forecast to do harm
+
+
+def test_graduated_sanctions_seen_through_shared_measures_hold_back_a_commissioners_plan_cut():
+    """A fortress commissioner setting its plan gains what a lower plan takes from its hospitals. With graduated
+    sanctions and shared measures, a plan cut beyond the harm tolerance is seen and made good at least pound
+    for pound, so it keeps its plan at or near last year's electives; without them it cuts to the lever's
+    floor. Ablation: shared measures without sanctions leave the cut where it was."""
+    sanctions = {"decisions.plan_lever": True, "commons.graduated_sanctions": True, "commons.shared_measures": True}
+    for seed in SEEDS[:3]:
+        free = run("baseline", {"decisions.plan_lever": True}, seed)
+        held = run("baseline", sanctions, seed)
+        seen = run("baseline", {"decisions.plan_lever": True, "commons.shared_measures": True}, seed)
+        for f, h, s in zip(free.commissioners, held.commissioners, seen.commissioners, strict=True):
+            if f.behaviour.over_plan_payment_rate < 1.0:
+                assert f.lever("plan_growth") < h.lever("plan_growth") - 0.05, seed
+                assert h.lever("plan_growth") >= -0.02, seed
+                assert s.lever("plan_growth") == f.lever("plan_growth"), seed
