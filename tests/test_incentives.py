@@ -298,7 +298,6 @@ def test_the_harm_a_plan_cut_is_forecast_to_do_is_what_its_partners_would_measur
     """The plan's forecast counts the harm of a lower plan as its partners would measure it a year later, in
     a year whose electives grow as each hospital set its capacity to grow."""
     from model.decisions import View
-    from model.governance import plan_cut
 
     s = load_scenario("all-fortress").with_changes({"population.size": 2_000, "run.steps": 24, "decisions.plan_lever": True})
     m = LocalHealthEconomy(s, rng=1).run()
@@ -310,20 +309,25 @@ def test_the_harm_a_plan_cut_is_forecast_to_do_is_what_its_partners_would_measur
         for now, x in ((0.0, -0.04), (-0.04, -0.1), (0.02, -0.02), (0.04, 0.02)):
             cm.levers["plan_growth"] = now
             forecast = View(m).change(cm, "plan_growth", x).harm.get(cm.account, 0.0)
-
-            def measured(growth: float) -> float:
-                cm.plan_growth_in_force = growth
-                for c in planned:
-                    c.terms["elective_plan"] = done[id(c)] * (1 + growth)
-                    book.last_year_electives[book.services(c)] = done[id(c)] * (1 + c.provider_org.levers["elective_growth"])
-                return plan_cut(m, cm)
-
-            harm_x, harm_now = measured(x), measured(now)
+            harm_x, harm_now = (_measured_plan_cut(m, cm, planned, done, growth) for growth in (x, now))
             for c in planned:
                 book.last_year_electives[book.services(c)] = done[id(c)]
             assert forecast == pytest.approx(harm_x - harm_now)
             checked += forecast > 0
     assert checked  # some lower plans were forecast to do harm
+
+
+def _measured_plan_cut(m: LocalHealthEconomy, cm, planned: list, done: dict, growth: float) -> float:
+    """The harm partners would measure of plans set at ``growth`` on ``done`` electives, in a year whose
+    electives grew as each hospital set its capacity to grow."""
+    from model.governance import plan_cut
+
+    book = m.contracting
+    cm.plan_growth_in_force = growth
+    for c in planned:
+        c.terms["elective_plan"] = done[id(c)] * (1 + growth)
+        book.last_year_electives[book.services(c)] = done[id(c)] * (1 + c.provider_org.levers["elective_growth"])
+    return plan_cut(m, cm)
 
 
 def test_graduated_sanctions_seen_through_shared_measures_hold_back_a_commissioners_plan_cut():
