@@ -408,6 +408,9 @@ class Delivery:
         """The frailty above which exactly ``packages`` of the council's residents would be eligible."""
         pop = self.model.population
         sc = self.model.params.social_care
-        frail = np.sort(pop.frailty[pop.alive & (pop.council == council.index)])[::-1]
+        frail = pop.frailty[pop.alive & (pop.council == council.index)]
         k = min(packages, frail.size) - 1
-        return float(max(frail[k], sc.need_threshold)) if k >= 0 else sc.need_threshold
+        if k < 0:
+            return sc.need_threshold
+        at = frail.size - 1 - k  # the (k + 1)th largest is this place in ascending order: no full sort needed
+        return float(max(np.partition(frail, at)[at], sc.need_threshold))
