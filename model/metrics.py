@@ -76,7 +76,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
     pop = model.population
     led = model.ledger
     alive = pop.alive
-    n = pop.living()
+    n = pop.size
     per_1000_year = 12_000 / max(n, 1)
     adm = demand.admitted
     flows_in = sum(led.period_in[a] for a in led.accounts(AccountType.SINK)) / 100

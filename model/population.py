@@ -319,15 +319,6 @@ class Population:
     def _take(idx: np.ndarray | None, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
         return arrays if idx is None else tuple(a[idx] for a in arrays)
 
-    # --- counts ------------------------------------------------------------------------
-    @property
-    def size(self) -> int:
-        return int(np.count_nonzero(self.alive))
-
-    def count_by(self, group: np.ndarray, n: int, mask: np.ndarray | None = None) -> np.ndarray:
-        m = self.alive if mask is None else (self.alive & mask)
-        return np.bincount(group[m], minlength=n)
-
     def expected_year(self) -> dict[str, np.ndarray]:
         """Expected yearly attendances and admissions per person at today's rates (no behaviour)."""
         unmet = (self.frailty >= self.s.social_care.need_threshold) & ~self.sc_met
@@ -360,7 +351,8 @@ class Population:
         return np.bincount(self._key_gp, weights=key_sums * key_factor, minlength=n_gp)
 
     # --- counts of the living -------------------------------------------------------------
-    def living(self) -> int:
+    @property
+    def size(self) -> int:
         """People alive."""
         return int(self._alive_by_key.sum())
 

@@ -23,7 +23,7 @@ def test_the_counts_of_the_living_follow_deaths_registrations_and_new_conditions
         m.step()
         deaths += m.month_counts["deaths"]
         conditions += int((pop.ltc[: ltc.size] > ltc).sum())
-        assert pop.living() == int(pop.alive.sum())
+        assert pop.size == int(pop.alive.sum())
         assert pop.living_multimorbid() == int((pop.alive & (pop.ltc >= MULTIMORBID)).sum())
         for by, n in (("council", len(m.councils)), ("gp", len(m.gp_federations)), ("hospital", len(m.hospitals))):
             assert pop.living_by(by, n).tolist() == recount(pop, by, n).tolist(), by
