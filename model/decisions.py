@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.contracts import Activity, Contract
-from model.governance import partners
+from model.governance import electives_cut, partners
 from model.organisations import Hospital
 from model.population import MONTH_DAYS
 from model.programmes import dose_response, mean_embedded, mean_in_post
@@ -807,9 +807,6 @@ def _commissioner_plan(view: View, cm: Commissioner, x: float) -> Change:
     now = cm.levers["plan_growth"]
     book = view.model.contracting
 
-    def cut(growth: float, plan: float) -> float:  # electives above a plan below last year's, per elective last year
-        return max(growth - plan, 0.0) - max(growth, 0.0) if plan < 0 else 0.0
-
     for c in book.of_payer(cm):
         if c.scope != "acute" or "elective_plan" not in c.terms or c.provider == c.payer:
             continue
@@ -821,7 +818,9 @@ def _commissioner_plan(view: View, cm: Commissioner, x: float) -> Change:
         saved = price * (1.0 - rate) * done * (max(growth - x, 0.0) - max(growth - now, 0.0))
         ch.transfers[cm.account] += saved
         ch.transfers[c.provider] -= saved
-        ch.harm[cm.account] += price * (1.0 - rate) * done * (cut(growth, x) - cut(growth, now))
+        # per elective last year: next year's electives against a plan at x and at now, the standard last year's
+        ch.harm[cm.account] += price * (1.0 - rate) * (electives_cut(1.0 + growth, 1.0 + x, 1.0)
+                                                      - electives_cut(1.0 + growth, 1.0 + now, 1.0)) * done
     return ch
 
 

@@ -130,6 +130,15 @@ def measure_harm(model: LocalHealthEconomy) -> None:
         org.defected = org.harm > org.harm_line
 
 
+def electives_cut(done: float, plan: float, standard: float) -> float:
+    """Electives done above a plan set below ``standard`` (the year before's electives) that a plan at the
+    standard would have paid in full: ``max(done - plan, 0) - max(done - standard, 0)``; none for a plan at
+    or above the standard. What :func:`plan_cut` measures and the plan's forecast (model.decisions) expects."""
+    if plan >= standard:
+        return 0.0
+    return max(done - plan, 0.0) - max(done - standard, 0.0)
+
+
 def plan_cut(model: LocalHealthEconomy, cm) -> float:
     """What a commissioner's elective plans set below the year before's electives took from its hospitals
     this year, pounds (at a year end, once the contracts have settled): the electives done above each plan
@@ -147,7 +156,7 @@ def plan_cut(model: LocalHealthEconomy, cm) -> float:
         done = book.electives_last_year(c)  # the year just settled
         standard = plan / (1 + growth)  # the year before's electives
         short = c.terms["prices"]["elective_spell"] * (1.0 - c.terms["over_plan_rate"])
-        taken += short * (max(done - plan, 0.0) - max(done - standard, 0.0))
+        taken += short * electives_cut(done, plan, standard)
     return taken
 
 
