@@ -53,7 +53,7 @@ def build_network(model: LocalHealthEconomy) -> nx.DiGraph:
     # councils work with the hospitals and commissioners that serve their residents
     for co in model.councils:
         mine = alive & (pop.council == co.index)
-        for h in np.unique(pop.hospital[mine]):
+        for h in np.flatnonzero(pop.living_in_council_by_hospital(co.index, len(model.hospitals))):
             link(co.name, model.hospitals[h].name, "shared_population")
         for cm in np.unique(pop.geo.gp_commissioner[pop.gp[mine]]):
             link(co.name, model.commissioners[cm].name, "shared_population")
