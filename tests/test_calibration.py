@@ -240,3 +240,43 @@ def test_with_the_organisations_decisions_admissions_grow_as_englands_did(baseli
     held = float(np.mean([emergency_admissions_growth(r) for r in levers_held[1]]))
     assert low <= decided <= high, f"{decided:.2%} a year, outside {low:.2%} to {high:.2%}"
     assert held < low, f"with the levers held: {held:.2%} a year"
+
+
+# --- delayed transfers of care: a published comparison -------------------------------------------------
+# The scenario has no figure for delays: they are emergent (people fit to leave hospital who wait in a bed for a
+# council care package). NHS England's monthly statistics attribute each delayed day to the NHS, to social care or
+# to both; the model's are those attributed to social care. A September stands for its financial year (April to
+# March), whose middle it is; per 1,000 people a month, over England's population that year.
+ENGLAND_POPULATION = {2015: 54.8e6, 2016: 55.3e6}  # ONS mid-year population estimates for England, 2015 and 2016
+SOCIAL_CARE_DELAYED_DAYS_SEPTEMBER = {
+    2015: 45_570,  # NHS England, delayed transfers of care, September 2015: days attributable to social care (ADASS, "DToC summary for September 2015")
+    2016: 0.344 * 196_200,  # September 2016: 196,200 delayed days, 34.4% attributable to social care (NHS England's release, Care Management Matters, 11 November 2016)
+}
+
+
+def delayed_days_per_1000_a_month(r: Run, year: int) -> float:
+    """Delayed transfer days a month per 1,000 people in the model's year ``year`` (0: the first)."""
+    months = r.place[(r.place.month - 1) // 12 == year]
+    return float(months.delayed_transfer_days.sum() / months.population.mean() * 1000 / 12)
+
+
+def england_delayed_days_per_1000_a_month(september: int) -> float:
+    return SOCIAL_CARE_DELAYED_DAYS_SEPTEMBER[september] / ENGLAND_POPULATION[september] * 1000
+
+
+def test_delayed_transfers_in_the_first_year_come_near_englands_social_care_delays(baseline):
+    """2015/16 against September 2015. Nobody waits in a bed at the start (the first month has no delays and the
+    first year's mean is below its last months'), so this checks the level the first year reaches, not a
+    steady state; the second year (below) is past the start."""
+    measured = float(np.mean([delayed_days_per_1000_a_month(r, 0) for r in baseline[1]]))
+    target = england_delayed_days_per_1000_a_month(2015)
+    assert abs(measured / target - 1) <= TOLERANCE, f"{measured:.3f} a month per 1,000 against {target:.3f}"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the second year's delays (2016/17) are 1.46 days a month per 1,000 against England's 1.22 in September 2016 "
+    "(ratio 1.20): they grow 83% on the first year against England's 47% a head (docs/calibration.md, Known gaps)"))
+def test_delayed_transfers_in_the_second_year_come_near_englands_social_care_delays(baseline):
+    measured = float(np.mean([delayed_days_per_1000_a_month(r, 1) for r in baseline[1]]))
+    target = england_delayed_days_per_1000_a_month(2016)
+    assert abs(measured / target - 1) <= TOLERANCE, f"{measured:.3f} a month per 1,000 against {target:.3f}"
