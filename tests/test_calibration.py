@@ -280,3 +280,26 @@ def test_delayed_transfers_in_the_second_year_come_near_englands_social_care_del
     measured = float(np.mean([delayed_days_per_1000_a_month(r, 1) for r in baseline[1]]))
     target = england_delayed_days_per_1000_a_month(2016)
     assert abs(measured / target - 1) <= TOLERANCE, f"{measured:.3f} a month per 1,000 against {target:.3f}"
+
+
+# --- the waiting list's first change: a published comparison -------------------------------------------
+# House of Commons Library, "NHS Indicators: England, February 2017" (CBP-7281): "The waiting list for routine
+# treatment grew 11% to 3.66 million between Dec 2015 and Dec 2016"; a head, over England's population growth
+# in 2016 (ONS, above).
+ENGLAND_WAITING_LIST_GROWTH_2016 = 1.11 / (ENGLAND_POPULATION[2016] / ENGLAND_POPULATION[2015]) - 1
+
+
+def waiting_list_growth_second_year(r: Run) -> float:
+    """The change in the waiting list per 1,000 people from the end of the first year to the end of the second."""
+    ends = r.place.set_index("month").loc[[12, 24]]
+    per_head = ends.waiting_list / ends.population
+    return float(per_head.loc[24] / per_head.loc[12] - 1)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the waiting list a head falls 14% in the second year against England's rise of 10% in 2016: the hospitals do "
+    "more electives than are listed (docs/calibration.md, Known gaps)"))
+def test_the_waiting_list_grows_in_the_second_year_as_englands_did_in_2016(baseline):
+    measured = float(np.mean([waiting_list_growth_second_year(r) for r in baseline[1]]))
+    target = ENGLAND_WAITING_LIST_GROWTH_2016
+    assert abs(measured / target - 1) <= TOLERANCE, f"{measured:+.1%} against {target:+.1%}"
