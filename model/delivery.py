@@ -86,6 +86,8 @@ class Delivery:
         self.tally = YearTally(nh, len(model.gp_federations), len(model.councils))
         self.last_year: YearTally | None = None  # the tally of the year last closed
         self.gp_referrals_month = np.zeros(len(model.gp_federations))  # last month's referrals by GP federation
+        # this month's people leaving hospital who need council care they did not have (eligible, no package)
+        self.care_needed_on_discharge = 0
 
     def start_waiting_list(self, electives: np.ndarray) -> None:
         """The waiting list people bring into the model (commissioner x hospital), spread over the months waited so far."""
@@ -279,6 +281,7 @@ class Delivery:
 
         newly = admitted[~pop.sc_met[admitted] & ~pop.delayed[admitted]]
         needs_care = pop.frailty[newly] >= elig[pop.council[newly]]
+        self.care_needed_on_discharge = int(needs_care.sum())
         discharged_now = newly[~needs_care]
         already_delayed = np.flatnonzero(pop.delayed)
         want_discharge = np.concatenate([already_delayed, newly[needs_care]])
