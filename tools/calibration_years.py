@@ -64,6 +64,11 @@ def measure(seed: int, changes: dict | None = None) -> dict:
         "packages_per_1000": (p.groupby(year).social_care_packages.mean() / p.groupby(year).population.mean()
                               * 1000).to_numpy(),
         "waiting_list_per_1000": ends.waiting_list.to_numpy() / people,
+        # people leaving hospital needing council care they did not have, and the delayed days per such person
+        "care_needed_per_1000": (p.groupby(year).care_needed_on_discharge.sum() / p.groupby(year).population.mean()
+                                 * 1000).to_numpy(),
+        "delay_per_person_needing_care": (p.groupby(year).delayed_transfer_days.sum()
+                                          / p.groupby(year).care_needed_on_discharge.sum().clip(lower=1)).to_numpy(),
     }
 
 
@@ -95,7 +100,10 @@ def report(runs: dict[int, dict]) -> str:
               "escalation's share of the hospitals' spending in year 10, by seed: " + ", ".join(
                   f"{r['escalation_share'][-1]:.1%}" for r in rs),
               "social care packages per 1,000, by year: " + ", ".join(f"{v:.1f}" for v in mean("packages_per_1000")),
-              "waiting list per 1,000 at each year end: " + ", ".join(f"{v:.0f}" for v in mean("waiting_list_per_1000"))]
+              "waiting list per 1,000 at each year end: " + ", ".join(f"{v:.0f}" for v in mean("waiting_list_per_1000")),
+              "people leaving hospital needing council care they did not have, per 1,000 a year, by year: "
+              + ", ".join(f"{v:.2f}" for v in mean("care_needed_per_1000")),
+              "delayed days per such person, by year: " + ", ".join(f"{v:.0f}" for v in mean("delay_per_person_needing_care"))]
     return "\n".join(lines)
 
 
