@@ -18,7 +18,9 @@ import functools
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -769,9 +771,69 @@ def _measure(name: str, a: dict, b: dict) -> float:
 def _run_all(jobs: list[tuple[Setting, int]]):
     """Every (setting, seed) run, two at a time in worker processes; returns get(setting, seed)."""
     keys = sorted({(place, tuple(sorted(changes.items())), seed) for (place, changes), seed in jobs}, key=repr)
+    if _finding is not None:  # the page drawn to find its runs: each stands in as the same run
+        _finding.update(keys)
+        return lambda setting, seed: _figures(_STAND_IN)
+    if all(k in _prefetched for k in keys):
+        done = {k: _figures(k) for k in keys}
+        return lambda setting, seed: done[(setting[0], tuple(sorted(setting[1].items())), seed)]
     with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork")) as ex:
         done = dict(zip(keys, ex.map(_figures, keys, chunksize=4), strict=True))
     return lambda setting, seed: done[(setting[0], tuple(sorted(setting[1].items())), seed)]
+
+
+# --- every run once, on every core ---------------------------------------------------------------------
+# Sections 1-4 read their runs one at a time, and sections 5 and 6 each run their own: drawn as it is, the
+# page keeps one core idle for half an hour. So the page is drawn twice: first with every run standing in as
+# the same run (its figures and charts thrown away) to find which runs it reads, then, once those have run
+# two at a time, from them. Each run is seeded by its own (place, changes, seed): where it runs changes
+# nothing (the page is the same to the byte, drawn either way: --one-at-a-time).
+_finding: set[tuple[str, tuple, int]] | None = None  # the runs the page reads, while it is drawn to find them
+_prefetched: dict[tuple[str, tuple, int], dict[str, Any]] = {}
+_STAND_IN = ("", (), 0)  # the key the stand-in run is kept under while the page is drawn to find its runs
+
+
+def _whole(job: tuple[str, tuple, int]) -> dict[str, Any]:
+    return ps.run(job[0], dict(job[1]), job[2])
+
+
+def _read(place: str, changes: tuple, seed: int) -> dict[str, Any]:
+    """pattern_settings' run, from the runs made beforehand where there is one (pattern_settings._run in its place)."""
+    key = (place, changes, seed)
+    if _finding is not None:
+        _finding.add(key)
+        return _prefetched[_STAND_IN]
+    if key in _prefetched:
+        return _prefetched[key]
+    return _ORIGINAL_RUN(place, changes, seed)
+
+
+_ORIGINAL_RUN = ps._run
+
+
+def prefetch(r: Runs, sections) -> int:
+    """Make every run the page reads, two at a time; from then on pattern_settings.run reads them. Returns how many."""
+    global _finding
+    ps._run = _read
+    _prefetched[_STAND_IN] = _ORIGINAL_RUN(ps.FORTRESS_PLACE, tuple(sorted(r.extra.items())), 1)
+    _finding = set()
+    try:
+        with tempfile.TemporaryDirectory(prefix="pattern-charts-") as tmp, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the stand-in's differences are all nil: its statistics warn
+            for section in sections:
+                section(Path(tmp))
+                plt.close("all")
+        keys = sorted(_finding - {_STAND_IN}, key=repr)
+    finally:
+        _finding = None
+    del _prefetched[_STAND_IN]
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork")) as ex:
+        for i, (key, result) in enumerate(zip(keys, ex.map(_whole, keys, chunksize=1), strict=True), 1):
+            _prefetched[key] = result
+            if i % 50 == 0 or i == len(keys):
+                print(f"  runs: {i}/{len(keys)} in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    return len(keys)
 
 
 def _cell(d: Diff) -> str:
@@ -949,17 +1011,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--size", type=int, default=ps.SIZE, help="people (default: the tests')")
     p.add_argument("--doc", type=Path, default=DOC)
     p.add_argument("--img", type=Path, default=IMG)
+    p.add_argument("--one-at-a-time", action="store_true",
+                   help="read each run as the page comes to it (sections 1-4 on one core), as before runs were made beforehand")
     args = p.parse_args(argv)
     r = Runs(tuple(range(1, args.seeds + 1)), {} if args.size == ps.SIZE else {"population.size": args.size})
     t0 = time.perf_counter()
+    drawn = [functools.partial(pattern, r) for pattern in (fortress, collaborative, commons, regulation)]
+    drawn += [lambda _img: ranges(r), lambda _img: rules(r)]
+    if not args.one_at_a_time:
+        n = prefetch(r, drawn)
+        print(f"  {n} runs made: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     sections = []
-    for pattern in (fortress, collaborative, commons, regulation):
-        sections.append(pattern(r, args.img))
-        print(f"  {pattern.__name__}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    sections.append(ranges(r))
-    print(f"  ranges: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    sections.append(rules(r))
-    print(f"  rules: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    for draw, name in zip(drawn, ("fortress", "collaborative", "commons", "regulation", "ranges", "rules"), strict=True):
+        sections.append(draw(args.img))
+        print(f"  {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     seconds = time.perf_counter() - t0
     args.doc.write_text(document(r, sections))
     print(f"wrote {args.doc} and {args.img}/ in {seconds:.0f} s", file=sys.stderr)
