@@ -69,6 +69,17 @@ def test_cutting_social_care_money_raises_delayed_transfers(social_care_cut):
 
 
 @pytest.mark.slow
+def test_a_delay_starts_only_for_someone_leaving_hospital_who_needs_care_they_did_not_have(social_care_cut):
+    """The people delayed rise in a month by no more than that month's people leaving hospital who need council
+    care they did not have (``care_needed_on_discharge``, the flow docs/calibration.md compares with England's)."""
+    for run in (r for pair in social_care_cut for r in pair):
+        rise = run["delayed_transfers"].diff().fillna(run["delayed_transfers"])
+        need = run["care_needed_on_discharge"]
+        assert rise.max() > 0 and need.sum() > 0
+        assert (rise <= need).all(), run.loc[rise > need, ["month", "delayed_transfers", "care_needed_on_discharge"]]
+
+
+@pytest.mark.slow
 def test_cutting_social_care_money_raises_unmet_need(social_care_cut):
     for kept, cut in social_care_cut:
         assert cut["unmet_social_care_need"].iloc[12:].mean() > kept["unmet_social_care_need"].iloc[12:].mean()
