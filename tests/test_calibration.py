@@ -192,7 +192,6 @@ def published(value: float) -> Callable[[Scenario, Run], float]:
     return lambda _s, _r: value
 
 
-
 @dataclass(frozen=True)
 class Figure:
     measured: Callable[[Run], float]
@@ -328,4 +327,3 @@ def test_with_the_organisations_decisions_admissions_grow_as_englands_did(baseli
     held = float(np.mean([emergency_admissions_growth(r) for r in levers_held[1]]))
     assert low <= decided <= high, f"{decided:.2%} a year, outside {low:.2%} to {high:.2%}"
     assert held < low, f"with the levers held: {held:.2%} a year"
-

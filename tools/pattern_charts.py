@@ -776,9 +776,9 @@ def _run_all(jobs: list[tuple[Setting, int]]):
         return lambda setting, seed: _figures(_STAND_IN)
     if all(k in _prefetched for k in keys):
         done = {k: _figures(k) for k in keys}
-        return lambda setting, seed: done[(setting[0], tuple(sorted(setting[1].items())), seed)]
-    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork")) as ex:
-        done = dict(zip(keys, ex.map(_figures, keys, chunksize=4), strict=True))
+    else:
+        with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork")) as ex:
+            done = dict(zip(keys, ex.map(_figures, keys, chunksize=4), strict=True))
     return lambda setting, seed: done[(setting[0], tuple(sorted(setting[1].items())), seed)]
 
 
@@ -791,6 +791,7 @@ def _run_all(jobs: list[tuple[Setting, int]]):
 _finding: set[tuple[str, tuple, int]] | None = None  # the runs the page reads, while it is drawn to find them
 _prefetched: dict[tuple[str, tuple, int], dict[str, Any]] = {}
 _STAND_IN = ("", (), 0)  # the key the stand-in run is kept under while the page is drawn to find its runs
+_ORIGINAL_RUN = ps._run
 
 
 def _whole(job: tuple[str, tuple, int]) -> dict[str, Any]:
@@ -806,9 +807,6 @@ def _read(place: str, changes: tuple, seed: int) -> dict[str, Any]:
     if key in _prefetched:
         return _prefetched[key]
     return _ORIGINAL_RUN(place, changes, seed)
-
-
-_ORIGINAL_RUN = ps._run
 
 
 def prefetch(r: Runs, sections) -> int:

@@ -64,7 +64,8 @@ WHY = {
     "all-fortress":
         "**Why the waiting list empties.** Paid the tariff for each elective, a fortress hospital grows its"
         " elective capacity at the top of its lever (`elective_growth`, 8% a year) while it has a list; what is"
-        " listed hardly grows, so its electives come to outrun its listing and the list runs down to none, for a person listed can be treated the month they are listed. Its forecast of what elective"
+        " listed hardly grows, so its electives come to outrun its listing and the list runs down to none, for"
+        " a person listed can be treated the month they are listed. Its forecast of what elective"
         " capacity earns counts the electives a cut would lose even where the capacity stands idle (it bounds"
         " them by the list, not by what there is to do), so it goes on growing capacity with the list empty"
         " (docs/ODD.md, 'Known and left alone'). England's lists did not empty: the model has no lead time"
