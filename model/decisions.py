@@ -466,6 +466,24 @@ class View:
             change.units[(id(c), unit)] += n * (w / total if total > 0 else 1 / len(contracts))
 
     # -- a hospital's beds ----------------------------------------------------------------------------------------
+    def inpatient_electives(self, h: Hospital) -> float:
+        """The inpatient electives its capacity and beds let it do over a year like the last."""
+        return self._year_like_last(h)[1]
+
+    def _bed_year(self, h: Hospital, bed_days: np.ndarray, capacity: np.ndarray, n_beds: int) -> tuple[float, float]:
+        """Over a year of monthly emergency and delayed ``bed_days`` and inpatient elective ``capacity``, with
+        ``n_beds`` beds: the bed days beyond its beds and the inpatient electives it can do."""
+        room = n_beds * MONTH_DAYS
+        over = np.maximum(bed_days - room, 0.0).sum()
+        electives = np.minimum(capacity, np.maximum(room - bed_days, 0.0) / self.model.params.demand.elective_los_days).sum()
+        return float(over), float(electives)
+
+    def _year_like_last(self, h: Hospital) -> tuple[float, float]:
+        if (h.index, h.beds) not in self._bed_base:
+            t = self.tally
+            self._bed_base[(h.index, h.beds)] = self._bed_year(h, t.bed_days_month[h.index], t.inpatient_capacity_month[h.index], h.beds)
+        return self._bed_base[(h.index, h.beds)]
+
     def bed_effects(self, h: Hospital, extra_bed_days: float, capacity_factor: float = 1.0, beds: int | None = None
                     ) -> tuple[float, float]:
         """Over a year like the last, with ``extra_bed_days`` of emergency stays spread over its months, its
@@ -475,22 +493,12 @@ class View:
             return 0.0, 0.0  # last year itself
         t = self.tally
         bd = t.bed_days_month[h.index]
-        cap = t.inpatient_capacity_month[h.index]
-        los = self.model.params.demand.elective_los_days
-
-        def year(bed_days: np.ndarray, capacity: np.ndarray, n_beds: int) -> tuple[float, float]:
-            room = n_beds * MONTH_DAYS
-            over = np.maximum(bed_days - room, 0.0).sum()
-            electives = np.minimum(capacity, np.maximum(room - bed_days, 0.0) / los).sum()
-            return float(over), float(electives)
-
         share = self._bed_share.get(h.index)
         if share is None:  # how last year's bed days fell over its months (worked out once a year end)
             share = self._bed_share[h.index] = bd / bd.sum() if bd.sum() > 0 else np.full(12, 1 / 12)
-        if (h.index, h.beds) not in self._bed_base:
-            self._bed_base[(h.index, h.beds)] = year(bd, cap, h.beds)
-        over0, el0 = self._bed_base[(h.index, h.beds)]
-        over1, el1 = year(bd + extra_bed_days * share, cap * capacity_factor, h.beds if beds is None else beds)
+        over0, el0 = self._year_like_last(h)
+        over1, el1 = self._bed_year(h, bd + extra_bed_days * share, t.inpatient_capacity_month[h.index] * capacity_factor,
+                                    h.beds if beds is None else beds)
         return over1 - over0, el1 - el0
 
     def waiting_list(self, h: Hospital | None) -> int:
@@ -620,7 +628,10 @@ def _hospital_elective_growth(view: View, h: Hospital, x: float) -> Change:
     capacity = h.elective_capacity_now * 12
     day = capacity * s.demand.elective_day_case_share * (factor - 1)
     _, inpatient = view.bed_effects(h, 0.0, capacity_factor=factor)
-    electives = min(day + inpatient, h.waiting_list)  # more capacity than the list needs stands idle
+    # what there is to do: its list and a year's listing; capacity beyond it stands idle, and a cut of idle capacity loses nothing
+    can = capacity * s.demand.elective_day_case_share + view.inpatient_electives(h)
+    to_do = h.waiting_list + float(view.tally.listed[h.index])
+    electives = min(can + day + inpatient, to_do) - min(can, to_do)
     view.spread(ch, view.acute_contracts(h), "elective_spell", electives, "elective_spells")
     capacity_cost = h.elective_capacity_cost_month() * 12 * (factor - 1)
     ch.costs[h.account] += capacity_cost + electives * view.cost_elective

@@ -243,7 +243,8 @@ class Delivery:
     def _treat_longest_waiting(self, h: int, capacity: int) -> np.ndarray:
         """Treat up to ``capacity`` people, longest waits first, shared across commissioners."""
         done = np.zeros(self.waiting.shape[0], dtype=np.int64)
-        for k in range(WAIT_BINS - 1, -1, -1):
+        lead = self.model.params.demand.elective_lead_months  # the months waited before one can be treated
+        for k in range(WAIT_BINS - 1, lead - 1, -1):
             if capacity <= 0:
                 break
             col = self.waiting[:, h, k]

@@ -240,6 +240,8 @@ class Demand(_Section):
     marginal_los_days: Rate = Field(le=60, description="length of stay of an admission made only because the threshold was lowered, days")
     elective_day_case_share: Share = Field(description="share of elective spells done as day cases, using no overnight bed")
     elective_los_days: float = Field(ge=0.5, le=60, description="mean length of an elective inpatient stay, days")
+    elective_lead_months: int = Field(ge=0, le=6, description=(
+        "months from joining the elective waiting list to the first month one can be treated (assessment and booking)"))
     los_frailty_ratio: RateRatio = Field(description="length-of-stay ratio at frailty 1 against frailty 0")
     readmission_rate_ratio: RateRatio = Field(description="emergency risk in the month after discharge, relative")
     unmet_gp_demand_to_ae: Share = Field(description="share of unmet GP demand that turns up at A&E")

@@ -24,6 +24,16 @@ def test_the_longest_waits_are_treated_first_shared_by_largest_remainder():
     assert d.waiting[:, 0, 10].tolist() == [0, 0] and d.waiting[:, 0, 2].tolist() == [2, 3]
 
 
+@pytest.mark.parametrize(("lead", "treated"), [(1, 3), (0, 3 + 10)])
+def test_nobody_is_treated_before_the_lead_time(lead, treated):
+    """Those listed this month (0 months waited) wait out ``demand.elective_lead_months`` first: with a
+    month's lead only the 3 who have waited a month are treated, capacity to spare; with none all 13."""
+    d = place({"demand.elective_lead_months": lead}).delivery
+    d.waiting[:] = 0
+    d.waiting[0, 0, 0], d.waiting[0, 0, 1] = 10, 3
+    assert d._treat_longest_waiting(0, 20).sum() == treated
+
+
 def test_the_list_ages_a_month_and_the_longest_waits_stay_in_the_last_bin():
     d = place().delivery
     d.waiting[:] = 0

@@ -62,14 +62,14 @@ BED_LEVER = next(lever for lever in LEVERS["hospital"] if lever.name == "bed_cha
 # Only what the case's set-up says; every figure about a run is measured below (see shared() and results()).
 WHY = {
     "all-fortress":
-        "**Why the waiting list empties.** Paid the tariff for each elective, a fortress hospital grows its"
-        " elective capacity at the top of its lever (`elective_growth`, 8% a year) while it has a list; what is"
-        " listed hardly grows, so its electives come to outrun its listing and the list runs down to none, for"
-        " a person listed can be treated the month they are listed. Its forecast of what elective"
-        " capacity earns counts the electives a cut would lose even where the capacity stands idle (it bounds"
-        " them by the list, not by what there is to do), so it goes on growing capacity with the list empty"
-        " (docs/ODD.md, 'Known and left alone'). England's lists did not empty: the model has no lead time"
-        " between listing and treatment, and no shortage of staff to bound a hospital's capacity.",
+        "**Why the waiting list runs down to a month's listing.** Paid the tariff for each elective, a fortress"
+        " hospital grows its elective capacity at the top of its lever (`elective_growth`, 8% a year) while"
+        " what there is to do (its list and a year's listing) is more than it can do; what is listed hardly"
+        " grows, so its electives come to outrun its listing and the list runs down until only those listed"
+        " too recently to be treated are left (`demand.elective_lead_months`, a month for assessment and"
+        " booking). Then capacity beyond what there is to do earns nothing and costs its staff, and it cuts"
+        " (docs/ODD.md, 7.21). England's lists did not fall so far: the model has no shortage of staff to"
+        " bound a hospital's capacity.",
     "all-collaborative":
         "**Why the waiting list nearly doubles mid-run.** The hospitals start in deficit and a bed costs its"
         " staff whether used or not: each closes beds as fast as its lever allows (`bed_change`, 6% a year) for"

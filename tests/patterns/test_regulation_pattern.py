@@ -9,9 +9,13 @@ own finances as a fortress). A whole-system regulator judges the place as one ag
 total, its people's health counted with its money (``regulation.system_health_weight``; seed 002:
 "metrics that reflect whole-system performance"). Under both headroom conventions, the share of
 organisations collaborating in the last two years is higher under the whole-system regulator, over
-36 paired seeds (+0.09, higher in 28 of 36, with the headroom spent, one seed above the least the
-criterion allows; +0.15, 33 of 36, banked): the difference is small beside the seeds' spread, and on 12 seeds whether
-it passed was partly luck (pattern_settings.WIDE_SEEDS). Ablation: with the regulator's judgement
+36 paired seeds, with the headroom banked (+0.146, higher in 33 of 36). With it spent the mean is the
+same size (+0.088, signed-rank p = 0.0007) but higher in only 25 of 36 seeds, two short of the three in
+four the criterion asks, so there it does not hold (a strict xfail): the difference is small beside the
+seeds' spread. It was 28 of 36, one seed above the least allowed, with the same mean, before a hospital's
+forecast of elective capacity counted only what there is to do and a month passed between listing and
+treatment (docs/ODD.md 7.2, 7.21); on 12 seeds whether it passed was partly luck
+(pattern_settings.WIDE_SEEDS). Ablation: with the regulator's judgement
 taken out of decisions and learning and no special measures, the two regulators give the same place
 to the penny.
 
@@ -22,7 +26,7 @@ federations whose deficits slide past the line (seeds 1-12, by hand: 4.3 of the 
 Ablation: with special measures imposing no strategy (``pattern_settings.NO_FORTRESS_IMPOSED``: the
 same new leadership, what was learned erased and relationships started again, choosing as any
 organisation does) the share no longer differs that way: it is lower under the whole-system regulator
-(-0.18, higher in 4 of 36 seeds, with the headroom spent; -0.16, 3 of 36, banked). Measured by hand
+(-0.17, higher in 4 of 36 seeds, with the headroom spent; -0.16, 4 of 36, banked). Measured by hand
 (not asserted), with new leadership keeping what was learned as well: -0.06 and -0.05 (10 and 12 of
 36); with no special measures at all and the line left in decisions and learning: -0.08 and -0.04
 (9 and 15 of 36). So that organisations choose collaboration more under a whole-system regulator is
@@ -43,8 +47,8 @@ organisation-focused regulator's line out of reach (``special_measures_deficit``
 whole year's income: it puts nobody in special measures, and no organisation's decisions or learning
 count a pound below it) the difference in admissions shrinks by more than half and no longer holds.
 What is left is small beside the seeds' spread, so the ablation is judged over 36 seeds
-(pattern_settings.WIDE_SEEDS): +120 and +107 admissions avoided, in 25 and 24 of 36 seeds, against
-+402 and +427 (34 and 36 of 36) with the line; on twelve seeds, banked, it once held in one block of
+(pattern_settings.WIDE_SEEDS): +119 and +116 admissions avoided, in 26 and 24 of 36 seeds, against
++404 and +430 (34 and 36 of 36) with the line; on twelve seeds, banked, it once held in one block of
 three. It is the whole-system regulator's own judgement of the place's money: with both regulators'
 judgement out (the ablation below) the places are the same. No one of the three ways the line acts
 is needed alone: with special measures taken out and the line left in decisions and learning, or the
@@ -53,12 +57,14 @@ hand, not asserted).
 
 Judged on net benefit in the same place, over 36 paired seeds (small beside the seeds' spread; on 12,
 10 of 12 seeds and p = 0.011 under both conventions): the place's net monetary benefit is higher under
-the whole-system regulator with the headroom spent (+£0.95m over ten years, 28 of 36, p < 0.001) and
-with it banked (+£0.61m, 28 of 36, p < 0.001). It is the place's money, not its people's health: the
+the whole-system regulator with the headroom spent (+£1.00m over ten years, 28 of 36, p < 0.001). With
+it banked the mean is positive (+£0.51m, signed-rank p = 0.0002) but in 26 of 36 seeds, one short of
+three in four, so there it does not hold (a strict xfail; 28 of 36 and +£0.61m before the elective
+forecast's change above). It is the place's money, not its people's health: the
 population's own QALYs are lower under the whole-system regulator (higher in 14 and 15 of 36 seeds),
 for it judges the place's money, and hospitals judged on it also do fewer electives, so waits are
 longer. Unlike the admissions it does not rest on the organisation-focused regulator's line: with the
-line out of reach it still holds (+£1.10m, 30 of 36; +£0.41m, 27 of 36, p = 0.001). It is the
+line out of reach it still holds (+£1.02m, 30 of 36; +£0.35m, 27 of 36, p = 0.001). It is the
 whole-system regulator's own judgement of the place's money, and goes with both regulators' judgement
 taken out (the last test: the places are the same to the penny). It rests on valuing unmet social care
 need as Longo et al. (2023) do (``net_health.unmet_need_decrement`` 0.27): at the 0.05 once assumed it
@@ -97,6 +103,10 @@ own failure regime in the regulator's
 place (``regulation.council_failure_regime``: a section 114 notice once its reserves run out, then
 government intervention) does not bring the share's difference back (19 and 19 of 36) and keeps the
 net monetary benefit's (31 and 31 of 36).
+
+The figures measured by hand (not asserted) in this docstring were measured before the elective
+forecast's change and the month between listing and treatment (at commit 20769a6); those the tests
+assert, and docs/patterns.md's, after them.
 """
 
 import numpy as np
@@ -122,7 +132,17 @@ def fewer_admissions(r) -> float:
     return -total("emergency_admissions")(r)
 
 
-@pytest.mark.parametrize("convention", CONVENTIONS)
+SHORT_OF_THREE_IN_FOUR = (
+    "higher under the whole-system regulator on average and by the signed-rank test (+0.088, p = 0.0007) "
+    "but in 25 of 36 seeds, two short of three in four: small beside the seeds' spread (see the module)")
+NET_BENEFIT_SHORT = (
+    "higher under the whole-system regulator on average and by the signed-rank test (+£0.51m, p = 0.0002) "
+    "but in 26 of 36 seeds, one short of three in four: small beside the seeds' spread (see the module)")
+
+
+@pytest.mark.parametrize("convention", [
+    pytest.param("headroom spent", marks=pytest.mark.xfail(strict=True, reason=SHORT_OF_THREE_IN_FOUR)),
+    "headroom banked"])
 def test_whole_system_regulation_sustains_collaboration(convention):
     system, organisation = regulators(CONVENTIONS[convention])
     assert holds(paired(system, organisation, lambda r: r["share_late"], seeds=WIDE_SEEDS))
@@ -131,12 +151,15 @@ def test_whole_system_regulation_sustains_collaboration(convention):
 @pytest.mark.parametrize("convention", CONVENTIONS)
 def test_ablation_with_special_measures_imposing_no_fortress_the_share_no_longer_differs(convention):
     """The share's difference is the fortress special measures impose: with new leadership choosing its
-    strategy as any organisation does, it no longer holds (it turns round), over the same 36 seeds."""
+    strategy as any organisation does, it no longer holds and turns round (lower under the whole-system
+    regulator on average), over the same 36 seeds. Whether it holds with special measures imposing a
+    fortress is the test above."""
     system, organisation = regulators(CONVENTIONS[convention])
     with_it = paired(system, organisation, lambda r: r["share_late"], seeds=WIDE_SEEDS)
     system, organisation = regulators({**CONVENTIONS[convention], **NO_FORTRESS_IMPOSED})
     without = paired(system, organisation, lambda r: r["share_late"], seeds=WIDE_SEEDS)
-    assert holds(with_it) and not holds(without)
+    assert not holds(without)
+    assert without.mean() < 0 < with_it.mean()
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)
@@ -145,7 +168,9 @@ def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_f
     assert holds(paired(system, organisation, fewer_admissions))
 
 
-@pytest.mark.parametrize("convention", CONVENTIONS)
+@pytest.mark.parametrize("convention", [
+    "headroom spent",
+    pytest.param("headroom banked", marks=pytest.mark.xfail(strict=True, reason=NET_BENEFIT_SHORT))])
 def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_the_higher_net_benefit(convention):
     """Over WIDE_SEEDS: the difference is small beside the seeds' spread. The ablation that makes it go is
     the regulators' judgement taken out (the last test: the places are the same to the penny)."""
