@@ -20,6 +20,13 @@ class FakeTime:
         return self.now
 
 
+def at_month(room, month: int) -> bool:
+    """The model is at ``month`` with that month's step finished: read under the clock's lock, which a step
+    holds throughout (the month counts on at the step's start, before the year end's choices are made)."""
+    with room.clock.lock:
+        return room.clock.model.month == month
+
+
 def wait_until(check, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
@@ -86,7 +93,7 @@ def test_a_student_may_pick_an_organisation_and_a_team_decides_by_majority(room)
         room.join(sid, sid.upper(), room.join_code, org=hospital)
         room.connect(sid)
     room.step(11)
-    wait_until(lambda: room.clock.model.month == 11)
+    wait_until(lambda: at_month(room, 11))
     room.step(1)
     wait_until(lambda: room.window is not None)
     time.sleep(0.3)
@@ -96,7 +103,7 @@ def test_a_student_may_pick_an_organisation_and_a_team_decides_by_majority(room)
     assert not room.window.closed
     room.decide("c", "fortress")
     assert room.window.closed == "all decided"
-    wait_until(lambda: room.clock.model.month == 12)
+    wait_until(lambda: at_month(room, 12))
     row = [d for d in room.record()["decisions"] if d["organisation"] == hospital][0]
     assert row["students"] == "collaborative" and row["by"] == "A, B"
 
@@ -109,7 +116,7 @@ def test_a_tied_team_leaves_the_choice_to_the_bot(room):
     wait_until(lambda: room.window is not None)
     room.decide("a", "collaborative")
     room.decide("b", "fortress")
-    wait_until(lambda: room.clock.model.month == 12)
+    wait_until(lambda: at_month(room, 12))
     row = [d for d in room.record()["decisions"] if d["organisation"] == "Southside GP Federation"][0]
     assert row["students"] is None and row["by"] == "bot"
 
@@ -122,12 +129,12 @@ def test_a_window_closes_at_its_deadline_or_when_the_teacher_closes_it(room):
     time.sleep(0.3)
     assert room.clock.model.month == 11 and not room.window.closed
     room.fake_time.now += room.window_seconds + 1
-    wait_until(lambda: room.clock.model.month == 12)  # the clock saw the deadline pass
+    wait_until(lambda: at_month(room, 12))  # the clock saw the deadline pass
     assert room.window.closed == "the deadline"
     room.step(12)
     wait_until(lambda: room.window.month == 24)
     room.close_window()
-    wait_until(lambda: room.clock.model.month == 24)
+    wait_until(lambda: at_month(room, 24))
     assert room.window.closed == "the teacher"
 
 
@@ -148,7 +155,7 @@ def test_forced_strategies_overrule_the_students(room):
     room.step(12)
     wait_until(lambda: room.window is not None)
     room.decide("a", "collaborative")
-    wait_until(lambda: room.clock.model.month == 12)
+    wait_until(lambda: at_month(room, 12))
     row = [d for d in room.record()["decisions"] if d["organisation"] == "Middleton CCG"][0]
     assert row["students"] == "collaborative" and row["strategy"] == "fortress" and "rules" in row["by"]
     assert room.clock.model.organisation("Middleton CCG").strategy == "fortress"
@@ -206,9 +213,9 @@ def test_the_record_replays_the_game_exactly(room):
         wait_until(lambda y=year: room.window is not None and room.window.month == 12 * y)
         room.decide("a", votes[0])
         room.decide("b", votes[1])
-        wait_until(lambda y=year: room.clock.model.month == 12 * y)
+        wait_until(lambda y=year: at_month(room, 12 * y))
     room.step(5)
-    wait_until(lambda: room.clock.model.month == 29)
+    wait_until(lambda: at_month(room, 29))
     record = room.record()
     assert record["month"] == 29
     again = replay(record)
@@ -237,7 +244,7 @@ def test_debrief_figures_equal_direct_runs():
 def test_the_debrief_names_the_best_and_worst_and_sets_the_class_beside_the_bots(room):
     room.join("a", "Ann", room.join_code, org="Middleton General")
     room.step(14)
-    wait_until(lambda: room.clock.model.month == 14)
+    wait_until(lambda: at_month(room, 14))
     room.finish()
     assert room.store.flush()
     report = room.store.latest.debrief
@@ -278,7 +285,7 @@ def test_declared_levers_reach_the_model_through_the_team_median(room, monkeypat
     wait_until(lambda: room.window is not None)
     for sid, value in (("a", 0.2), ("b", 0.4), ("c", 2.0)):
         room.decide(sid, "collaborative", {"outreach": value, "unknown": 5.0})
-    wait_until(lambda: room.clock.model.month == 12)
+    wait_until(lambda: at_month(room, 12))
     assert applied == {(12, "Southside GP Federation"): {"outreach": 0.4}}  # clamped to 1.0, then the median
     assert room.store.latest is not None and "gp_federation" in room.store.latest.levers
 
