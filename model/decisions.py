@@ -470,9 +470,9 @@ class View:
         """The inpatient electives its capacity and beds let it do over a year like the last."""
         return self._year_like_last(h)[1]
 
-    def _bed_year(self, h: Hospital, bed_days: np.ndarray, capacity: np.ndarray, n_beds: int) -> tuple[float, float]:
+    def _bed_year(self, bed_days: np.ndarray, capacity: np.ndarray, n_beds: int) -> tuple[float, float]:
         """Over a year of monthly emergency and delayed ``bed_days`` and inpatient elective ``capacity``, with
-        ``n_beds`` beds: the bed days beyond its beds and the inpatient electives it can do."""
+        ``n_beds`` beds: the bed days beyond the beds and the inpatient electives that can be done."""
         room = n_beds * MONTH_DAYS
         over = np.maximum(bed_days - room, 0.0).sum()
         electives = np.minimum(capacity, np.maximum(room - bed_days, 0.0) / self.model.params.demand.elective_los_days).sum()
@@ -481,7 +481,7 @@ class View:
     def _year_like_last(self, h: Hospital) -> tuple[float, float]:
         if (h.index, h.beds) not in self._bed_base:
             t = self.tally
-            self._bed_base[(h.index, h.beds)] = self._bed_year(h, t.bed_days_month[h.index], t.inpatient_capacity_month[h.index], h.beds)
+            self._bed_base[(h.index, h.beds)] = self._bed_year(t.bed_days_month[h.index], t.inpatient_capacity_month[h.index], h.beds)
         return self._bed_base[(h.index, h.beds)]
 
     def bed_effects(self, h: Hospital, extra_bed_days: float, capacity_factor: float = 1.0, beds: int | None = None
@@ -497,7 +497,7 @@ class View:
         if share is None:  # how last year's bed days fell over its months (worked out once a year end)
             share = self._bed_share[h.index] = bd / bd.sum() if bd.sum() > 0 else np.full(12, 1 / 12)
         over0, el0 = self._year_like_last(h)
-        over1, el1 = self._bed_year(h, bd + extra_bed_days * share, t.inpatient_capacity_month[h.index] * capacity_factor,
+        over1, el1 = self._bed_year(bd + extra_bed_days * share, t.inpatient_capacity_month[h.index] * capacity_factor,
                                     h.beds if beds is None else beds)
         return over1 - over0, el1 - el0
 
