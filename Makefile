@@ -15,7 +15,7 @@ help:
 	@echo "make class  - classroom mode on http://127.0.0.1:8766 (ARGS='SCENARIO --lan IFACE')"
 	@echo "make teaching-screenshots - the real pages through docs/teaching.md's exercises and a class (needs chromium)"
 	@echo "make pattern-charts - the papers' patterns against their ablations, on the tests' seeds: docs/patterns.md and its charts"
-	@echo "make pattern-sensitivity - the patterns' assumptions moved together (about 30 min): docs/pattern-sensitivity.md"
+	@echo "make pattern-sensitivity - the patterns' assumptions moved together (about 10 min): docs/pattern-sensitivity.md"
 	@echo "make fuzz   - draw afresh: scenarios that break a run (DRAWS=3000), and the property tests' places"
 	@echo "make lint   - ruff"
 	@echo "make scenario-charts - run the scenario library's cases; charts in docs/img/scenarios/, docs/scenarios.md"
