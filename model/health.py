@@ -147,6 +147,27 @@ class MonthHealth:
     qalys_outside: float  # the QALYs that bought
 
 
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """``x`` with ``a x = b`` for a small square system, by Gaussian elimination with partial pivoting in
+    Python's floats: every operation in a fixed order, so the result is the same to the bit on every
+    processor (LAPACK's, through NumPy, depends on the kernels OpenBLAS picks for the processor)."""
+    n = len(b)
+    m = [[*map(float, row), float(v)] for row, v in zip(a, b, strict=True)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        if m[pivot][col] == 0.0:
+            raise ValueError("singular system")
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(col + 1, n):
+            f = m[r][col] / m[col][col]
+            for c in range(col, n + 1):
+                m[r][c] -= f * m[col][c]
+    x = [0.0] * n
+    for r in range(n - 1, -1, -1):
+        x[r] = (m[r][n] - sum(m[r][c] * x[c] for c in range(r + 1, n))) / m[r][r]
+    return x
+
+
 class PlaceHealth:
     """The place's quality-adjusted life, month by month, and its running totals."""
 
@@ -177,17 +198,18 @@ class PlaceHealth:
     def fit_anchor(self, pop: Population) -> tuple[float, float, float]:
         """Least-squares quadratic in age of the people's condition and frailty decrements at the
         start: what the norm's coefficients gain so the decrements count as departures from the
-        average at each age. Sums are numpy's own (pairwise, float64), solved as a 3x3 system, so
-        the fit is the same on any machine."""
+        average at each age. Sums are numpy's own (pairwise, float64) and the 3x3 system is solved in
+        Python's floats (``_solve``), not by LAPACK, whose kernels differ with the processor: so the
+        fit is the same on any machine."""
         p = self.p
         alive = pop.alive
         age = pop.age[alive].astype(F8) / 100.0  # scaled: a better conditioned system
         loss = np.asarray(p.ltc_decrements, dtype=F8)[pop.ltc[alive]] + p.frailty_decrement * pop.frailty[alive].astype(F8)
         powers = [np.ones_like(age), age, age * age]
-        gram = np.array([[np.sum(a * b) for b in powers] for a in powers])
-        rhs = np.array([np.sum(a * loss) for a in powers])
-        beta = np.linalg.solve(gram, rhs)
-        return (float(beta[0]), float(beta[1]) / 100.0, float(beta[2]) / 10_000.0)
+        gram = [[float(np.sum(a * b)) for b in powers] for a in powers]
+        rhs = [float(np.sum(a * loss)) for a in powers]
+        beta = _solve(gram, rhs)
+        return (beta[0], beta[1] / 100.0, beta[2] / 10_000.0)
 
     def people(self, pop: Population) -> tuple[float, int, int]:
         """Over everyone alive: the sum of their utility a year before unmet need, how many they

@@ -240,3 +240,35 @@ def test_qalys_fall_when_social_care_is_cut_and_the_unmet_need_part_goes_with_it
 def test_the_condition_decrements_need_four_levels():
     with pytest.raises(ScenarioError, match=r"net_health\.ltc_decrements.*4 entries"):
         load_scenario().with_changes({"net_health.ltc_decrements": [0.0, 0.1]})
+
+
+def test_the_small_solver_solves_as_exact_arithmetic_does_and_refuses_a_singular_system():
+    """``_solve`` (the anchor's 3x3 system, solved in Python's floats so every machine gets the same bits)
+    agrees with exact rational arithmetic to a few units in the last place, on a system as badly
+    conditioned as the anchor's, and on one that needs a row swap."""
+    from fractions import Fraction
+
+    from model.health import _solve
+
+    def exact(a, b):
+        m = [[Fraction(v) for v in row] + [Fraction(w)] for row, w in zip(a, b, strict=True)]
+        n = len(b)
+        for col in range(n):
+            piv = next(r for r in range(col, n) if m[r][col] != 0)
+            m[col], m[piv] = m[piv], m[col]
+            for r in range(n):
+                if r != col:
+                    f = m[r][col] / m[col][col]
+                    m[r] = [x - f * y for x, y in zip(m[r], m[col], strict=True)]
+        return [float(m[r][n] / m[r][r]) for r in range(n)]
+
+    age = np.linspace(0.0, 1.0, 101)
+    powers = [np.ones_like(age), age, age * age]
+    gram = [[float(np.sum(a * b)) for b in powers] for a in powers]
+    rhs = [float(np.sum(a * (0.1 + 0.3 * age * age))) for a in powers]
+    for a, b in ((gram, rhs), ([[0.0, 2.0, 1.0], [1.0, 1.0, 0.0], [3.0, 0.0, 1.0]], [3.0, 2.0, 4.0])):
+        got, want = _solve(a, b), exact(a, b)
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+    assert _solve(gram, rhs) == pytest.approx([0.1, 0.0, 0.3], abs=1e-9)
+    with pytest.raises(ValueError, match="singular"):
+        _solve([[1.0, 2.0], [2.0, 4.0]], [1.0, 2.0])
