@@ -88,6 +88,11 @@ class Delivery:
         self.gp_referrals_month = np.zeros(len(model.gp_federations))  # last month's referrals by GP federation
         # this month's people leaving hospital who need council care they did not have (eligible, no package)
         self.care_needed_on_discharge = 0
+        # this month's people assessed by their council on leaving hospital (social_care.discharge_assessment_*),
+        # and those of them who waited the assessment's days in a bed and then left (indices)
+        self.assessed_on_discharge = 0
+        self.waited_for_assessment = np.zeros(0, dtype=np.int64)
+        self._assessment_days_by_council = np.zeros(len(model.councils))
 
     def start_waiting_list(self, electives: np.ndarray) -> None:
         """The waiting list people bring into the model (commissioner x hospital), spread over the months waited so far."""
@@ -212,7 +217,7 @@ class Delivery:
         t.unmet_months += np.bincount(pop.council[need], minlength=nco)
         t.unmet_admissions += np.bincount(pop.council[adm[unmet_before]], minlength=nco)
         t.council_admissions += np.bincount(pop.council[adm], minlength=nco)
-        t.delayed_days += np.bincount(pop.council[pop.delayed], minlength=nco) * MONTH_DAYS
+        t.delayed_days += np.bincount(pop.council[pop.delayed], minlength=nco) * MONTH_DAYS + self._assessment_days_by_council
         t.months += 1
 
     def own_admissions(self, org: Organisation, tally: YearTally) -> float:
@@ -283,6 +288,9 @@ class Delivery:
         newly = admitted[~pop.sc_met[admitted] & ~pop.delayed[admitted]]
         needs_care = pop.frailty[newly] >= elig[pop.council[newly]]
         self.care_needed_on_discharge = int(needs_care.sum())
+        # those frail enough are assessed by their council before they leave, eligible or not
+        assessed = newly[pop.frailty[newly] >= np.float32(m.params.social_care.discharge_assessment_frailty)]
+        self.assessed_on_discharge = int(assessed.size)
         discharged_now = newly[~needs_care]
         already_delayed = np.flatnonzero(pop.delayed)
         want_discharge = np.concatenate([already_delayed, newly[needs_care]])
@@ -350,6 +358,15 @@ class Delivery:
         pop.delayed_months[still] += 1
         days = np.concatenate([np.where(np.isin(still, new_delay), MONTH_DAYS / 2, MONTH_DAYS), np.full(gone.size, MONTH_DAYS / 2)])
         in_bed = np.concatenate([still, gone])
+        # the assessed who leave this month (with a package, into intermediate care or home) waited the
+        # assessment's days in a bed first; those still waiting for a package count as any new delay
+        assessment_days = m.params.social_care.discharge_assessment_days
+        self.waited_for_assessment = assessed[~pop.delayed[assessed]] if assessment_days > 0 else assessed[:0]
+        self._assessment_days_by_council = np.bincount(pop.council[self.waited_for_assessment], minlength=len(m.councils)) \
+            * assessment_days
+        if self.waited_for_assessment.size:
+            in_bed = np.concatenate([in_bed, self.waited_for_assessment])
+            days = np.concatenate([days, np.full(self.waited_for_assessment.size, assessment_days)])
         comm = pop.geo.gp_commissioner[pop.gp[in_bed]]
         self.year_counts[:, 1] += np.bincount(comm, weights=days, minlength=len(m.commissioners))
         return np.bincount(pop.hospital[in_bed], weights=days, minlength=nh)

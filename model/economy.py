@@ -148,7 +148,8 @@ class LocalHealthEconomy(mesa.Model):
         t4 = t()
         # 4. health evolves; programmes mature; the month's quality-adjusted life accrues
         # (admissions made only because a threshold was lowered carry no acute illness: no raised mortality)
-        self.month_counts = self.population.evolve(effects, demand.admitted[~activity["marginal"]])
+        self.month_counts = self.population.evolve(effects, demand.admitted[~activity["marginal"]],
+                                                   waited=self.delivery.waited_for_assessment)
         self.delivery.tally.new_conditions += self.population.new_conditions_by_council
         for org in self.agents:
             org.advance_programmes()

@@ -36,7 +36,7 @@ PLACE_COLUMNS = [
     "emergency_admissions_per_1000", "emergency_readmissions", "emergency_admissions_2plus_ltc",
     "emergency_admissions_2plus_ltc_per_1000", "elective_admissions", "outpatient_attendances",
     "waiting_list", "waiting_over_18_weeks", "beds", "bed_days", "bed_occupancy",
-    "delayed_transfer_days", "delayed_transfers", "care_needed_on_discharge",
+    "delayed_transfer_days", "delayed_transfers", "care_needed_on_discharge", "assessed_on_discharge",
     # population health and social care
     "ltc_2plus_share", "mean_frailty", "social_care_need", "social_care_packages",
     "unmet_social_care_need", "area_gap_emergency_per_1000",
@@ -135,6 +135,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "delayed_transfer_days": float(activity["delayed_days"].sum()),
         "delayed_transfers": int(pop.delayed.sum()),
         "care_needed_on_discharge": model.delivery.care_needed_on_discharge,
+        "assessed_on_discharge": model.delivery.assessed_on_discharge,
         "ltc_2plus_share": multi / max(n, 1),
         "mean_frailty": float(pop.frailty[alive].mean()),
         "social_care_need": int(need.sum()),

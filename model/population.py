@@ -470,14 +470,16 @@ class Population:
         self._los_norm = float((adm * (1.0 + (d.los_frailty_ratio - 1.0) * f)).sum() / max(adm.sum(), 1e-9))
 
     # --- health over a month -------------------------------------------------------------
-    def evolve(self, e: Effects, admitted: np.ndarray) -> dict[str, int]:
+    def evolve(self, e: Effects, admitted: np.ndarray, waited: np.ndarray | None = None) -> dict[str, int]:
         """Deaths, new conditions, frailty, ageing and new registrations; returns counts.
 
         One uniform draw per person decides death (``u < p_death``) and, for
         survivors, a new condition (``p_death <= u < p_death + p_ltc``).
         Frailty grows with age over 40 (slowed by proactive care for 2+ LTCs),
         with a new condition, with unmet social care need and with a month
-        delayed in hospital.
+        delayed in hospital (``waited``: people who left hospital this month
+        after waiting ``social_care.discharge_assessment_days`` for an
+        assessment, who gain that share of a month's).
         """
         alive = self.alive
         key = self._key
@@ -512,6 +514,8 @@ class Population:
         gain[new_idx] += self._frailty_per_ltc
         gain[self._unmet_need(work)] += self._unmet_frailty_gain
         gain[np.flatnonzero(self.delayed)] += self._delayed_frailty_gain
+        if waited is not None and waited.size:
+            gain[waited] += F4(self._delayed_frailty_gain * self.s.social_care.discharge_assessment_days / MONTH_DAYS)
         gain *= alive
         self.frailty += gain
         np.minimum(self.frailty, self._ones, out=self.frailty)  # against an array: several times faster than a scalar

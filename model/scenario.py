@@ -274,6 +274,12 @@ class SocialCare(_Section):
         "0: the place's councils commission none of their own)"))
     intermediate_care_cost_per_month: float = Field(3000.0, ge=0.0, le=50_000, description=(
         "a place in intermediate care, pounds a month at the start (paid for whether or not it is full)"))
+    discharge_assessment_frailty: Share = Field(1.0, description=(
+        "frailty index from which a person leaving an emergency stay without a care package is assessed by their "
+        "council for care before leaving (a request for support on discharge, whatever comes of it)"))
+    discharge_assessment_days: float = Field(0.0, ge=0.0, le=28.0, description=(
+        "days in a hospital bed, beyond the medical stay, that a person assessed on leaving waits for the assessment "
+        "and for what it finds to be arranged (a delayed transfer of care; 0: assessed while the stay lasts)"))
 
 
 class Money(_Section):

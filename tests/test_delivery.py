@@ -93,6 +93,36 @@ def test_a_council_that_keeps_capacity_for_discharge_places_people_from_hospital
     assert co.packages_in_use == in_use + 4
 
 
+@pytest.mark.parametrize("days", [0.0, 3.0])
+def test_people_assessed_on_leaving_wait_the_assessments_days_in_their_bed(days):
+    """Of those leaving without a package at frailty 0.2 or more (social_care.discharge_assessment_frailty):
+    the eligible with no package free stay delayed (half a month each, as any new delay); the assessed
+    below eligibility go home after ``days`` in their bed, which their hospital and council count as
+    delayed days; those below 0.2 go at once. At 0 days the assessed are counted and nothing else moves."""
+    m = place({"social_care.delay_exit_per_month": 0.0, "social_care.discharge_assessment_frailty": 0.2,
+               "social_care.discharge_assessment_days": days})
+    pop = m.population
+    d = m.delivery
+    for co in m.councils:
+        co.packages = int(np.count_nonzero(pop.sc_met & pop.alive & (pop.council == co.index)))  # no free package
+    eligible = np.concatenate([frail_without_package(m, co, 3) for co in m.councils])
+    free = np.flatnonzero(pop.alive & ~pop.sc_met & ~pop.delayed & (pop.frailty < 0.01))
+    assessed, at_once = free[:4], free[4:7]
+    pop.frailty[assessed] = 0.25
+    assert all(0.25 < co.eligibility for co in m.councils)
+    bed_days = d.allocate_social_care(np.concatenate([eligible, assessed, at_once]), np.zeros(len(m.hospitals)))
+    assert pop.delayed[eligible].all() and not pop.delayed[assessed].any() and not pop.delayed[at_once].any()
+    assert d.assessed_on_discharge == eligible.size + assessed.size
+    assert sorted(d.waited_for_assessment.tolist()) == (sorted(assessed.tolist()) if days else [])
+    assert bed_days.sum() == pytest.approx(eligible.size * MONTH_DAYS / 2 + assessed.size * days)
+    expected = np.bincount(pop.hospital[eligible], minlength=len(m.hospitals)) * MONTH_DAYS / 2 \
+        + np.bincount(pop.hospital[assessed], minlength=len(m.hospitals)) * days
+    assert bed_days == pytest.approx(expected)
+    # what the month's tally adds to each council's delayed days beside its residents delayed now (Delivery._count)
+    waited = np.bincount(pop.council[assessed], minlength=len(m.councils)) * days
+    assert d._assessment_days_by_council == pytest.approx(waited)
+
+
 def test_the_months_variable_costs_are_the_tariffs_share_of_the_activity():
     m = place()
     m.ledger.start_period(0)

@@ -7,6 +7,7 @@ seeds unless a seed is named.
 
     .venv/bin/python tools/calibration_years.py            # a few seconds a seed
     .venv/bin/python tools/calibration_years.py --seeds 1 2 3 4 5
+    .venv/bin/python tools/calibration_years.py --set social_care.discharge_assessment_days=1.5   # a change tried
 """
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ def measure(seed: int, changes: dict | None = None) -> dict:
                                  * 1000).to_numpy(),
         "delay_per_person_needing_care": (p.groupby(year).delayed_transfer_days.sum()
                                           / p.groupby(year).care_needed_on_discharge.sum().clip(lower=1)).to_numpy(),
+        # people assessed by their council on leaving hospital (England's requests by that route), and the
+        # delayed days a month per 1,000 people (England's attributable to social care)
+        "assessed_per_1000": (p.groupby(year).assessed_on_discharge.sum() / p.groupby(year).population.mean()
+                              * 1000).to_numpy(),
+        "delayed_days_per_1000": (p.groupby(year).delayed_transfer_days.mean() / p.groupby(year).population.mean()
+                                  * 1000).to_numpy(),
     }
 
 
@@ -103,7 +110,11 @@ def report(runs: dict[int, dict]) -> str:
               "waiting list per 1,000 at each year end: " + ", ".join(f"{v:.0f}" for v in mean("waiting_list_per_1000")),
               "people leaving hospital needing council care they did not have, per 1,000 a year, by year: "
               + ", ".join(f"{v:.2f}" for v in mean("care_needed_per_1000")),
-              "delayed days per such person, by year: " + ", ".join(f"{v:.0f}" for v in mean("delay_per_person_needing_care"))]
+              "delayed days per such person, by year: " + ", ".join(f"{v:.0f}" for v in mean("delay_per_person_needing_care")),
+              "people assessed by their council on leaving hospital, per 1,000 a year, by year: "
+              + ", ".join(f"{v:.2f}" for v in mean("assessed_per_1000")),
+              "delayed transfer days a month per 1,000 people, by year: "
+              + ", ".join(f"{v:.2f}" for v in mean("delayed_days_per_1000"))]
     return "\n".join(lines)
 
 
@@ -111,11 +122,16 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a change to the default scenario, as `lhe run --set` takes it (repeatable)")
     args = ap.parse_args(argv)
+    from model.overrides import command_line_changes
+
+    changes = command_line_changes(args.set).values
     start = time.perf_counter()
     runs = {}
     with ProcessPoolExecutor(args.workers) as pool:
-        for seed, r in zip(args.seeds, pool.map(measure, args.seeds), strict=True):
+        for seed, r in zip(args.seeds, pool.map(measure, args.seeds, [changes] * len(args.seeds)), strict=True):
             runs[seed] = r
             print(f"seed {seed} done ({time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
     print(report(runs))
