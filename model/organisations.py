@@ -325,8 +325,11 @@ class Council(Organisation):
             # and ration eligibility to match
             affordable += min(self.reserves, 0.0) / cost_year
             self.base_eligibility = m.delivery.ration_threshold(self, max(int(affordable), 0))
-            # it funds only those its policy still counts as eligible
-            self.packages = min(max(int(affordable), 0), m.delivery.eligible_count(self))
+            # it funds only those its policy still counts as eligible when it plans, or (packages_as_afforded)
+            # what its budget affords, for those who become eligible during the year
+            self.packages = max(int(affordable), 0)
+            if not m.params.social_care.packages_as_afforded:
+                self.packages = min(self.packages, m.delivery.eligible_count(self))
         else:
             # fund the need it sees while reserves last (a council cannot borrow to run services)
             wanted = max(self.packages, m.delivery.eligible_count(self), int(affordable))
