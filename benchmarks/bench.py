@@ -143,14 +143,27 @@ def in_process(runs: int) -> dict[str, Any]:
 
 
 # --- b) memory ---------------------------------------------------------------------------
+PEAK_KB = """
+def _peak_kb():
+    # this process's own peak resident set, kB: VmHWM is per process image (it starts again at exec);
+    # ru_maxrss is not: a child started from a large parent reports at least the parent's size at the fork
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
 MEMORY_CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
+""" + PEAK_KB + """
 from model import LocalHealthEconomy, load_scenario
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = _peak_kb()
 t0 = time.perf_counter()
 LocalHealthEconomy(load_scenario()).run()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = _peak_kb()
 print(json.dumps({{"peak_kb": peak, "after_imports_kb": before, "seconds": time.perf_counter() - t0}}))
 """
 
@@ -163,7 +176,7 @@ def memory() -> dict[str, Any]:
         print("memory run FAILED:\n" + proc.stderr[-2000:])
         return {"error": proc.stderr[-2000:]}
     rec = json.loads(proc.stdout.strip().splitlines()[-1])
-    peak = rec["peak_kb"] / 1024  # ru_maxrss is in kilobytes on Linux
+    peak = rec["peak_kb"] / 1024  # kilobytes (VmHWM, or ru_maxrss where there is no /proc)
     base = rec["after_imports_kb"] / 1024
     print(f"peak resident set {peak:7.1f} MB   (after imports {base:.1f} MB; run took {rec['seconds']:.2f} s)")
     return {"peak_mb": peak, "after_imports_mb": base}
@@ -247,6 +260,7 @@ TARGET_MEMORY_GROWTH_MB = 20.0  # the driver's peak over 1,000 short runs less i
 DRIVER_CHILD = """
 import json, resource, sys, tempfile, time
 sys.path.insert(0, {root!r})
+""" + PEAK_KB + """
 from pathlib import Path
 from model.experiments.spec import experiment_from_data
 from model.experiments.sweep import run_sweep
@@ -262,7 +276,7 @@ with tempfile.TemporaryDirectory() as tmp:
     seconds = time.perf_counter() - t0
     runs_bytes = sum(p.stat().st_size for p in (out / "runs").glob("*.parquet"))
     monthly_bytes = sum(p.stat().st_size for p in (out / "monthly").rglob("*.parquet")) if (out / "monthly").is_dir() else 0
-    print(json.dumps({{"peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "runs": r.finished,
+    print(json.dumps({{"peak_kb": _peak_kb(), "runs": r.finished,
                       "seconds": seconds, "runs_bytes": runs_bytes, "monthly_bytes": monthly_bytes}}))
 """
 
