@@ -37,6 +37,9 @@ def _lead(conns: list[Connection], shares: tuple[tuple[str, ...], ...]) -> None:
     """The first drawer: import the plotting code, fork a drawer for each further share (it inherits
     the imports), serve the first share, then wait for the drawers it forked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the run; the drawers end with it
+    # drawing needs no BLAS threads: NumPy then starts none, and the drawer forks with one thread beside
+    # its own (pyarrow's jemalloc background thread, which prepares itself for a fork)
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
     try:
         from model import report  # noqa: F401 - imported once, for this drawer and those it forks
     except BaseException:  # noqa: BLE001 - the run's process draws what is missing

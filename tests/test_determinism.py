@@ -139,3 +139,17 @@ def test_the_same_seed_gives_the_same_health_whichever_kernels_linear_algebra_ru
         out[kernel] = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out["Sandybridge"].count("\n") == 3
     assert out["Sandybridge"] == out["Haswell"]
+
+
+def test_reading_the_command_line_imports_neither_numpy_nor_pandas():
+    """``lhe run`` forks its chart drawers once its command line is read: NumPy's BLAS and pyarrow start
+    threads when imported, and a fork with threads running can deadlock the child. Reading the command
+    line (the parser holds every command, the experiments' too) leaves the process with one thread."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys; from model import cli; cli.build_parser().parse_args(['run', '--out', 'x']); "
+            "print('numpy' in sys.modules, 'pandas' in sys.modules, len(os.listdir('/proc/self/task')) "
+            "if os.path.isdir('/proc/self/task') else 1)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False", "1"]
