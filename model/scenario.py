@@ -277,13 +277,13 @@ class SocialCare(_Section):
     discharge_assessment_frailty: Share = Field(1.0, description=(
         "frailty index from which a person leaving an emergency stay without a care package is assessed by their "
         "council for care before leaving (a request for support on discharge, whatever comes of it)"))
+    discharge_assessment_days: float = Field(0.0, ge=0.0, le=28.0, description=(
+        "days in a hospital bed, beyond the medical stay, that a person assessed on leaving waits for the assessment "
+        "and for what it finds to be arranged (a delayed transfer of care; 0: assessed while the stay lasts)"))
     packages_as_afforded: bool = Field(False, description=(
         "a council that balances its books funds every package its budget affords, those eligible later in the "
         "year taking the rest (a package costs only while in use); false: no more than its residents eligible "
         "when it plans"))
-    discharge_assessment_days: float = Field(0.0, ge=0.0, le=28.0, description=(
-        "days in a hospital bed, beyond the medical stay, that a person assessed on leaving waits for the assessment "
-        "and for what it finds to be arranged (a delayed transfer of care; 0: assessed while the stay lasts)"))
 
 
 class Money(_Section):
