@@ -16,9 +16,10 @@ def stepped(changes: dict, steps: int):
 
 
 def test_at_zero_days_the_assessment_changes_nothing_but_its_count():
-    """Zero in, nothing out: at 0 days, assessing people from frailty 0.347 (the baseline) or from none at
-    all (1.01 is above any frailty) gives the same run to the bit, bar the count of the assessed."""
-    runs = {thr: stepped({"social_care.discharge_assessment_frailty": min(thr, 1.0), "social_care.discharge_assessment_days": 0.0}, 24)
+    """Zero in, nothing out: at 0 days, assessing people from frailty 0.347 (the baseline) or almost none
+    (1.0, the schema's top, which only frailty at its cap reaches) gives the same run to the bit, bar the
+    count of the assessed."""
+    runs = {thr: stepped({"social_care.discharge_assessment_frailty": thr, "social_care.discharge_assessment_days": 0.0}, 24)
             for thr in (0.347, 1.0)}
     a, b = (runs[thr].place_table() for thr in (0.347, 1.0))
     assert a["assessed_on_discharge"].sum() > 100 * b["assessed_on_discharge"].sum()
