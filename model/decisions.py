@@ -798,8 +798,8 @@ def _commissioner_chc(view: View, cm: Commissioner, x: float) -> Change:
     weights = np.array([m.catchments.resident_share(cm, co) for co in councils])
     for co, w in zip(councils, weights, strict=True):
         ch.transfers[co.account] += paid * w
-        # a council that balances its books funds fewer packages with less money
-        if co.behaviour.balances_books and paid < 0:
+        # a council that balances its books funds fewer packages with less money (unless held to national criteria)
+        if co.rations_to_budget and paid < 0:
             _packages(view, ch, co, paid * w / view.package_year)
     return ch
 
@@ -906,9 +906,10 @@ def _council_intermediate(view: View, co: Council, x: float) -> Change:
 
 def _council_spends(view: View, ch: Change, co: Council, pounds: float) -> None:
     """A council's spending on a service of its own: a council that balances its books spends its budget
-    whatever it buys, so what one service takes, its care packages lose (Council.plan_year)."""
+    whatever it buys, so what one service takes, its care packages lose (Council.plan_year), unless national
+    criteria hold it to funding every eligible resident."""
     ch.costs[co.account] += pounds
-    if co.behaviour.balances_books:
+    if co.rations_to_budget:
         _packages(view, ch, co, -pounds / view.package_year)
 
 

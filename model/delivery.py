@@ -302,15 +302,17 @@ class Delivery:
         this_month[admitted] = True
         home_idx = home_idx[~this_month[home_idx]]
 
+        national = m.params.social_care.national_eligibility
         placed_from_hospital = []
         bridged_all = []
         for c in m.councils:
             # people leave intermediate care after its stay (a place held for the stay, whatever becomes of them)
             if c.in_intermediate_care > 0:
                 c.in_intermediate_care -= int(rng.binomial(c.in_intermediate_care, 1.0 / m.params.social_care.intermediate_care_months))
-            free = max(c.packages - int(in_use[c.index]), 0)
             d_idx = want_discharge[pop.council[want_discharge] == c.index]
             h_idx = home_idx[pop.council[home_idx] == c.index]
+            # held to national criteria, it funds every eligible resident whatever it planned
+            free = d_idx.size + h_idx.size if national else max(c.packages - int(in_use[c.index]), 0)
             reserved = min(int(free * c.behaviour.discharge_priority), d_idx.size)
             first = d_idx[:reserved]  # people already delayed come first
             rest_d = d_idx[reserved:]

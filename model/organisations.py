@@ -265,12 +265,24 @@ class Council(Organisation):
         Its policy's tightening applies from its first year's plan: the place starts as it was. On its
         own money its policy holds it to the starting threshold (plus any tightening). A pooled budget
         is for care: a council holding one rations down to the need threshold (plus any tightening),
-        so the pot is never left unspent for want of residents eligible to use it."""
+        so the pot is never left unspent for want of residents eligible to use it. Held to national
+        criteria (``social_care.national_eligibility``), it never rations above its starting threshold
+        plus its tightening, whatever it funds."""
         if not self.planned:
             return max(self.base_eligibility, self.start_eligibility)
         need = self.model.params.social_care.need_threshold
+        tightening = self.lever("eligibility_tightening")
         floor = need if self.pools else self.start_eligibility
-        return max(self.base_eligibility, floor + self.lever("eligibility_tightening"), need)
+        rationed = self.base_eligibility
+        if self.model.params.social_care.national_eligibility:
+            rationed = min(rationed, self.start_eligibility + tightening)
+        return max(rationed, floor + tightening, need)
+
+    @property
+    def rations_to_budget(self) -> bool:
+        """Does it fund only the packages its budget affords, rationing eligibility to them? A council that
+        balances its books does, unless national criteria hold it (``social_care.national_eligibility``)."""
+        return self.behaviour.balances_books and not self.model.params.social_care.national_eligibility
 
     def programme_doses(self) -> dict[str, float]:
         # prevention: the change in spending over the start it commissions (negative: a cut); intermediate
@@ -309,7 +321,6 @@ class Council(Organisation):
         self.spend(self.prevention_spend / 12, "prevention")
 
     def plan_year(self) -> None:
-        b = self.behaviour
         m = self.model
         self.planned = True
         cost_year = m.prices.package_cost * 12
@@ -320,7 +331,7 @@ class Council(Organisation):
         self.pools = any(c.scope == "social_care" for c in m.contracting.of_provider(self))
         income = self.grant + self.nhs_funded_in_year + pooled
         affordable = max(income - prevention, 0.0) / cost_year
-        if b.balances_books:
+        if self.rations_to_budget:
             # fund what the budget affords, repaying any deficit within the year,
             # and ration eligibility to match
             affordable += min(self.reserves, 0.0) / cost_year
@@ -339,6 +350,8 @@ class Council(Organisation):
             # its threshold only rises, unless it holds a pooled budget: then it follows the packages
             # funded both ways, so a larger pot reaches further (see ``eligibility``)
             self.base_eligibility = threshold if self.pools else max(self.base_eligibility, threshold)
+        if m.params.social_care.national_eligibility:  # it funds whoever the criteria count eligible (Delivery)
+            self.packages = max(self.packages, m.delivery.eligible_count(self))
         self.pooled_in_year = self.pot_in_year = 0.0
         self.nhs_funded_in_year = 0.0
 

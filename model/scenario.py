@@ -284,6 +284,11 @@ class SocialCare(_Section):
         "a council that balances its books funds every package its budget affords, those eligible later in the "
         "year taking the rest (a package costs only while in use); false: no more than its residents eligible "
         "when it plans"))
+    national_eligibility: bool = Field(False, description=(
+        "councils are held to national eligibility criteria (the Care Act 2014, from April 2015): each funds a "
+        "package for every resident at or above its starting threshold (plus any tightening) whatever its budget, "
+        "and overspends rather than rations; false: a council funds the packages it plans and rations "
+        "eligibility to them"))
 
 
 class Money(_Section):
