@@ -418,6 +418,14 @@ class View:
             self._hospital_use[co.index] = use / max(use.sum(), 1.0)
         return self._hospital_use[co.index]
 
+    def eligible_under(self, co: Council, tightening: float) -> int:
+        """The council's residents it would count eligible with ``tightening``: its rationing and pooled
+        budget as they are (Council.eligibility_with)."""
+        key = (co.index, "under", tightening)
+        if key not in self._eligible:
+            self._eligible[key] = self.model.delivery.eligible_at(co, co.eligibility_with(tightening))
+        return self._eligible[key]
+
     def eligible_at(self, co: Council, tightening: float) -> int:
         """The council's residents who would be eligible were its starting criteria tightened by ``tightening``
         (never below the need threshold; counted once a year end for each level)."""
@@ -838,7 +846,7 @@ def _commissioner_plan(view: View, cm: Commissioner, x: float) -> Change:
 def _council_eligibility(view: View, co: Council, x: float) -> Change:
     ch = Change()
     now = co.levers["eligibility_tightening"]
-    eligible_now, eligible_new = view.eligible_at(co, now), view.eligible_at(co, x)
+    eligible_now, eligible_new = view.eligible_under(co, now), view.eligible_under(co, x)
     funded_now = min(co.packages, eligible_now)
     funded_new = min(co.packages, eligible_new)
     # those who meet its starting criteria, whom its duty covers; below them, care it chooses to give

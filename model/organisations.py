@@ -270,8 +270,11 @@ class Council(Organisation):
         plus its tightening, whatever it funds."""
         if not self.planned:
             return max(self.base_eligibility, self.start_eligibility)
+        return self.eligibility_with(self.lever("eligibility_tightening"))
+
+    def eligibility_with(self, tightening: float) -> float:
+        """Its eligibility (once it has planned) were its tightening ``tightening``."""
         need = self.model.params.social_care.need_threshold
-        tightening = self.lever("eligibility_tightening")
         floor = need if self.pools else self.start_eligibility
         rationed = self.base_eligibility
         if self.model.params.social_care.national_eligibility:

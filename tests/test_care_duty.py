@@ -21,11 +21,11 @@ def year_end():
     return m
 
 
-def test_tightening_eligibility_leaves_eligible_need_unmet_and_the_duty_counts_it(year_end):
-    view = View(year_end)
+def test_tightening_eligibility_leaves_eligible_need_unmet_and_the_duty_counts_it(year_end, monkeypatch):
     co = year_end.councils[0]
-    now = co.levers["eligibility_tightening"]
-    tighter = view.change(co, "eligibility_tightening", now + 0.02)
+    monkeypatch.setitem(co.levers, "eligibility_tightening", 0.0)  # at its starting criteria, where a tightening binds
+    view = View(year_end)
+    tighter = view.change(co, "eligibility_tightening", 0.02)
     saved = -tighter.costs[co.account]
     assert saved > 0
     # the packages no longer funded were for people who met its starting criteria: all of them count
@@ -34,20 +34,23 @@ def test_tightening_eligibility_leaves_eligible_need_unmet_and_the_duty_counts_i
 
 
 def test_care_beyond_its_starting_criteria_is_no_part_of_the_duty(year_end, monkeypatch):
-    view = View(year_end)
+    """Held to national criteria a council can go below them (rationing to its packages, it cannot: its
+    threshold is where its packages put it, see Council.eligibility_with)."""
     co = year_end.councils[0]
     monkeypatch.setitem(co.levers, "eligibility_tightening", 0.0)
     monkeypatch.setattr(co, "packages", 10 ** 6)  # funds whoever it counts eligible
+    monkeypatch.setattr(year_end.params.social_care, "national_eligibility", True)
+    view = View(year_end)
     looser = view.change(co, "eligibility_tightening", -0.02)
     assert looser.costs[co.account] > 0  # more packages, for people below its starting threshold
     assert looser.duty.get(co.account, 0.0) == 0.0
 
 
 def test_the_duty_weighs_against_tightening_in_a_councils_objective(year_end, monkeypatch):
-    view = View(year_end)
     co = year_end.councils[0]
-    now = co.levers["eligibility_tightening"]
-    tighter = view.change(co, "eligibility_tightening", now + 0.02)
+    monkeypatch.setitem(co.levers, "eligibility_tightening", 0.0)
+    view = View(year_end)
+    tighter = view.change(co, "eligibility_tightening", 0.02)
     d = year_end.params.decisions
     weight = d.care_duty_weight
     with_duty = objective(view, co, tighter)

@@ -29,20 +29,22 @@ SIZE = 10_000
 SHARE = 0.75  # a difference holds when it has the expected sign in at least three seeds in four ...
 P_VALUE = 0.01  # ... and by a one-sided Wilcoxon signed-rank test at the 1% level
 # A claim whose difference is small beside the seeds' own spread is judged over three times the seeds, by
-# the same criterion. Measured over seeds 1-36: the regulation pattern's share collaborating (+0.09 with
-# the headroom spent, +0.15 banked; from -0.30 to +0.47 by seed), its net monetary benefit (+£1.00m and
-# +£0.51m; from -£2.4m to +£4.0m), its ablation of the line (what is left, about +120 admissions avoided
-# against +410) and the fortress pattern's delayed transfers (about +1,200 bed days; from -1,500 to
-# +4,300). Judged the same way over each block of twelve seeds (with unmet need valued at the 0.05 once
+# the same criterion. Measured over seeds 1-36: the regulation pattern's share collaborating (+0.10 with
+# the headroom spent, +0.16 banked; from -0.30 to +0.41 by seed), its net monetary benefit (+£0.97m and
+# +£0.43m; from -£3.3m to +£4.2m), its ablation of the line (what is left, about +110 admissions avoided
+# against +415) and the fortress pattern's delayed transfers (about +1,200 bed days; from -800 to
+# +4,100). Judged the same way over each block of twelve seeds (with unmet need valued at the 0.05 once
 # assumed), the blocks disagreed: of the three, the share with the headroom spent held in one, the
 # delayed transfers banked in one, and the line's ablation banked held (so the ablation failed) in one.
 # On twelve seeds whether they pass is partly luck, and a change elsewhere in the model flips them. Over
 # the 36 they were a seed or so either side of the least the criterion allows: the share and the net
 # benefit held in 28 of 36 (p < 0.001) until a hospital's elective forecast counted only what there is to
 # do and a month passed between listing and treatment; since, with the same means, the share with the
-# headroom spent is higher in 25 of 36 and the net benefit banked in 26 (p < 0.001 both), short of three
-# in four, and those two are strict xfails. The others hold with room (31 to 36 of 36; the ablations 24
-# and 26). The fortress
+# headroom spent was higher in 25 of 36 and the net benefit banked in 26 (p < 0.001 both), short of three
+# in four. Since a council's forecast of its eligibility counts whom its own rule would make eligible: the
+# share with the headroom spent 26 of 36 (a strict xfail), the net benefit 27 and 27 (holding, at the
+# least allowed), the line's ablation with the headroom spent 27 (so by the criterion what is left still
+# holds: a strict xfail) and banked 23. The others hold with room (31 to 36 of 36). The fortress
 # pattern's commissioners' and GP federations' results, by contrast, have the claimed sign on every seed
 # (12 of 12 now; 36 of 36 when measured over the 36 with unmet need at 0.05).
 

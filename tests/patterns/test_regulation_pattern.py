@@ -9,12 +9,13 @@ own finances as a fortress). A whole-system regulator judges the place as one ag
 total, its people's health counted with its money (``regulation.system_health_weight``; seed 002:
 "metrics that reflect whole-system performance"). Under both headroom conventions, the share of
 organisations collaborating in the last two years is higher under the whole-system regulator, over
-36 paired seeds, with the headroom banked (+0.146, higher in 33 of 36). With it spent the mean is the
-same size (+0.088, signed-rank p = 0.0007) but higher in only 25 of 36 seeds, two short of the three in
+36 paired seeds, with the headroom banked (+0.158, higher in 33 of 36). With it spent the mean is
+smaller (+0.101, signed-rank p = 0.0002) and higher in only 26 of 36 seeds, one short of the three in
 four the criterion asks, so there it does not hold (a strict xfail): the difference is small beside the
-seeds' spread. It was 28 of 36, one seed above the least allowed, with the same mean, before a hospital's
-forecast of elective capacity counted only what there is to do and a month passed between listing and
-treatment (docs/ODD.md 7.2, 7.21); on 12 seeds whether it passed was partly luck
+seeds' spread. It was 28 of 36, one seed above the least allowed, before a hospital's forecast of
+elective capacity counted only what there is to do and a month passed between listing and treatment
+(docs/ODD.md 7.2, 7.21), then 25 of 36 until a council's forecast of its eligibility counted whom its
+own rule would make eligible (7.30); on 12 seeds whether it passed was partly luck
 (pattern_settings.WIDE_SEEDS). Ablation: with the regulator's judgement
 taken out of decisions and learning and no special measures, the two regulators give the same place
 to the penny.
@@ -26,7 +27,7 @@ federations whose deficits slide past the line (seeds 1-12, by hand: 4.3 of the 
 Ablation: with special measures imposing no strategy (``pattern_settings.NO_FORTRESS_IMPOSED``: the
 same new leadership, what was learned erased and relationships started again, choosing as any
 organisation does) the share no longer differs that way: it is lower under the whole-system regulator
-(-0.17, higher in 4 of 36 seeds, with the headroom spent; -0.16, 4 of 36, banked). Measured by hand
+(-0.18, higher in 4 of 36 seeds, with the headroom spent; -0.16, 4 of 36, banked). Measured by hand
 (not asserted), with new leadership keeping what was learned as well: -0.06 and -0.05 (10 and 12 of
 36); with no special measures at all and the line left in decisions and learning: -0.08 and -0.04
 (9 and 15 of 36). So that organisations choose collaboration more under a whole-system regulator is
@@ -45,11 +46,13 @@ admissions the tariff pays for, and one past the threshold is put in special mea
 fortress; judged on the place, an admission is a cost to the place. Ablation: with the
 organisation-focused regulator's line out of reach (``special_measures_deficit`` 1, a deficit of a
 whole year's income: it puts nobody in special measures, and no organisation's decisions or learning
-count a pound below it) the difference in admissions shrinks by more than half and no longer holds.
-What is left is small beside the seeds' spread, so the ablation is judged over 36 seeds
-(pattern_settings.WIDE_SEEDS): +119 and +116 admissions avoided, in 26 and 24 of 36 seeds, against
-+404 and +430 (34 and 36 of 36) with the line; on twelve seeds, banked, it once held in one block of
-three. It is the whole-system regulator's own judgement of the place's money: with both regulators'
+count a pound below it) the difference in admissions shrinks to about a quarter. What is left is
+small beside the seeds' spread, so the ablation is judged over 36 seeds (pattern_settings.WIDE_SEEDS):
++110 and +111 admissions avoided, against +399 and +432 (33 and 36 of 36) with the line. With the
+headroom banked it no longer holds (23 of 36); with it spent it is higher in 27 of 36 seeds (p = 0.004),
+the least the criterion allows, so by the criterion it still holds there and that ablation is a strict
+xfail (it was 26 of 36 until a council's forecast of its eligibility counted whom its own rule would
+make eligible, 7.30); on twelve seeds, banked, it once held in one block of three. It is the whole-system regulator's own judgement of the place's money: with both regulators'
 judgement out (the ablation below) the places are the same. No one of the three ways the line acts
 is needed alone: with special measures taken out and the line left in decisions and learning, or the
 line taken out of decisions alone, or out of learning alone, the difference still holds (measured by
@@ -57,14 +60,14 @@ hand, not asserted).
 
 Judged on net benefit in the same place, over 36 paired seeds (small beside the seeds' spread; on 12,
 10 of 12 seeds and p = 0.011 under both conventions): the place's net monetary benefit is higher under
-the whole-system regulator with the headroom spent (+£1.00m over ten years, 28 of 36, p < 0.001). With
-it banked the mean is positive (+£0.51m, signed-rank p = 0.0002) but in 26 of 36 seeds, one short of
-three in four, so there it does not hold (a strict xfail; 28 of 36 and +£0.61m before the elective
-forecast's change above). It is the place's money, not its people's health: the
-population's own QALYs are lower under the whole-system regulator (higher in 14 and 15 of 36 seeds),
+the whole-system regulator with the headroom spent (+£0.97m over ten years, 27 of 36, p < 0.001) and
+with it banked (+£0.43m, 27 of 36, p = 0.0007), each the least three in four allows (banked it was 28
+of 36 and +£0.61m before the elective forecast's change above, then 26 of 36 and a strict xfail until
+the councils' eligibility forecast's). It is the place's money, not its people's health: the
+population's own QALYs are lower under the whole-system regulator (higher in 14 and 12 of 36 seeds),
 for it judges the place's money, and hospitals judged on it also do fewer electives, so waits are
 longer. Unlike the admissions it does not rest on the organisation-focused regulator's line: with the
-line out of reach it still holds (+£1.02m, 30 of 36; +£0.35m, 27 of 36, p = 0.001). It is the
+line out of reach it still holds (+£0.99m, 30 of 36; +£0.35m, 27 of 36). It is the
 whole-system regulator's own judgement of the place's money, and goes with both regulators' judgement
 taken out (the last test: the places are the same to the penny). It rests on valuing unmet social care
 need as Longo et al. (2023) do (``net_health.unmet_need_decrement`` 0.27): at the 0.05 once assumed it
@@ -133,11 +136,12 @@ def fewer_admissions(r) -> float:
 
 
 SHORT_OF_THREE_IN_FOUR = (
-    "higher under the whole-system regulator on average and by the signed-rank test (+0.088, p = 0.0007) "
-    "but in 25 of 36 seeds, two short of three in four: small beside the seeds' spread (see the module)")
-NET_BENEFIT_SHORT = (
-    "higher under the whole-system regulator on average and by the signed-rank test (+£0.51m, p = 0.0002) "
+    "higher under the whole-system regulator on average and by the signed-rank test (+0.101, p = 0.0002) "
     "but in 26 of 36 seeds, one short of three in four: small beside the seeds' spread (see the module)")
+LINE_ABLATION_SHORT = (
+    "with the line out of reach the difference in admissions falls to about a quarter (+110 against +399) but "
+    "is still higher in 27 of 36 seeds, the least three in four allows, at p = 0.004: what is left is small "
+    "beside the seeds' spread, and on these seeds it still passes the criterion (see the module)")
 
 
 @pytest.mark.parametrize("convention", [
@@ -168,9 +172,7 @@ def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_f
     assert holds(paired(system, organisation, fewer_admissions))
 
 
-@pytest.mark.parametrize("convention", [
-    "headroom spent",
-    pytest.param("headroom banked", marks=pytest.mark.xfail(strict=True, reason=NET_BENEFIT_SHORT))])
+@pytest.mark.parametrize("convention", CONVENTIONS)
 def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_the_higher_net_benefit(convention):
     """Over WIDE_SEEDS: the difference is small beside the seeds' spread. The ablation that makes it go is
     the regulators' judgement taken out (the last test: the places are the same to the penny)."""
@@ -178,7 +180,9 @@ def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_t
     assert holds(paired(system, organisation, total("net_monetary_benefit"), seeds=WIDE_SEEDS))
 
 
-@pytest.mark.parametrize("convention", CONVENTIONS)
+@pytest.mark.parametrize("convention", [
+    pytest.param("headroom spent", marks=pytest.mark.xfail(strict=True, reason=LINE_ABLATION_SHORT)),
+    "headroom banked"])
 def test_ablation_with_the_organisation_regulators_line_out_of_reach_the_difference_in_admissions_goes(convention):
     system, organisation = regulators(CONVENTIONS[convention], REGULATION_OUTCOME_PLACE)
     with_them = paired(system, organisation, fewer_admissions, seeds=WIDE_SEEDS)
