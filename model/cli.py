@@ -210,8 +210,13 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from model.overrides import command_line_changes
     from model.scenario import load_scenario
+
+    # no monitor thread beside the progress bars: the chart drawers fork only a process with one thread
+    tqdm.monitor_interval = 0
 
     changes = command_line_changes(args.set, args.steps, args.seed)
     scenario = changes.apply(load_scenario(args.scenario))

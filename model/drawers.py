@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,8 @@ def _serve(conn: Connection, names: tuple[str, ...], leave: bool = True) -> int:
 
 
 class ChartDrawers:
-    """Two forked drawers (none where fork is unavailable or there is one core: then the charts are drawn here).
+    """Two forked drawers (none where fork is unavailable, there is one core or another Python thread is
+    running: then the charts are drawn here).
 
     This process forks the first; the first forks the second once it has imported the plotting code.
     This process reaps the first, and the first the second."""
@@ -97,8 +99,8 @@ class ChartDrawers:
         self._job: tuple[Any, Any, Path, str] | None = None
         self._sent: list[tuple[int | None, Connection, tuple[str, ...]]] = []
         self._missing: list[str] = []
-        if sys.platform != "linux" or (os.cpu_count() or 1) < 2:
-            return
+        if sys.platform != "linux" or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+            return  # a fork copies one thread: another's locks (a notebook's kernel, a Dask client) could hang the child
         pipes = [Pipe() for _ in SHARES]
         pid = os.fork()
         if pid == 0:

@@ -1,8 +1,13 @@
 """Charts from a run's tables (model.report)."""
 
+import os
+import sys
+import threading
+
 import pytest
 
 from model import LocalHealthEconomy, load_scenario
+from model.drawers import ChartDrawers
 from model.report import make_charts
 
 
@@ -19,6 +24,31 @@ def test_charts_drawn_on_two_cores_are_the_charts_drawn_on_one(tables, tmp_path)
     assert [p.name for p in serial] == [p.name for p in forked] == [
         "finances.png", "pool.png", "activity.png", "health.png", "strategies.png", "net_health.png"]
     for a, b in zip(serial, forked, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+@pytest.mark.skipif(sys.platform != "linux" or (os.cpu_count() or 1) < 2, reason="drawers fork only on Linux with two cores")
+def test_the_drawers_fork_only_where_no_other_python_thread_runs(tables, tmp_path):
+    """A fork copies only the thread that forks: a lock another thread holds (a notebook kernel's, a Dask
+    client's) stays held in the child for ever. With this process's one thread the drawers fork; with a
+    second thread running none does, and every chart is drawn here, the same as drawn on one core."""
+    place, orgs = tables
+    assert threading.active_count() == 1
+    drawers = ChartDrawers()
+    assert drawers._drawers  # forked
+    drawers.close()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        drawers = ChartDrawers()
+        assert not drawers._drawers
+        here = make_charts(place, orgs, tmp_path / "here", "teach-pbr", parallel=True)
+    finally:
+        stop.set()
+        other.join()
+    serial = make_charts(place, orgs, tmp_path / "serial", "teach-pbr", parallel=False)
+    for a, b in zip(serial, here, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
