@@ -208,11 +208,18 @@ def _charts(place: pd.DataFrame, orgs: pd.DataFrame, title: str) -> dict[str, Ca
 
 
 def draw_charts(place: pd.DataFrame, orgs: pd.DataFrame, out: Path, title: str, names: Iterable[str]) -> None:
-    """Draw the named standard charts into ``out`` here (see model.drawers for drawing them beside a run)."""
+    """Draw the named standard charts into ``out`` here (see model.drawers for drawing them beside a run).
+    A chart that fails does not stop the others: the first error is raised once they are drawn."""
     out.mkdir(parents=True, exist_ok=True)
     charts = _charts(place, orgs, title)
+    first: Exception | None = None
     for name in names:
-        charts[name](out / name)
+        try:
+            charts[name](out / name)
+        except Exception as e:  # noqa: BLE001 - raised below, once the other charts are drawn
+            first = first or e
+    if first is not None:
+        raise first
 
 
 def make_charts(place: pd.DataFrame, orgs: pd.DataFrame, out: Path, title: str, parallel: bool = True) -> list[Path]:
