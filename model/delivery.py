@@ -92,7 +92,13 @@ class Delivery:
         # and those of them who waited the assessment's days in a bed and then left (indices)
         self.assessed_on_discharge = 0
         self.waited_for_assessment = np.zeros(0, dtype=np.int64)
-        self._assessment_days_by_council = np.zeros(len(model.councils))
+
+    @property
+    def _assessment_days_by_council(self) -> np.ndarray:
+        """This month's bed days waited for an assessment on leaving hospital, by council."""
+        m = self.model
+        return (np.bincount(m.population.council[self.waited_for_assessment], minlength=len(m.councils))
+                * m.params.social_care.discharge_assessment_days)
 
     def start_waiting_list(self, electives: np.ndarray) -> None:
         """The waiting list people bring into the model (commissioner x hospital), spread over the months waited so far."""
@@ -364,8 +370,6 @@ class Delivery:
         # assessment's days in a bed first; those still waiting for a package count as any new delay
         assessment_days = m.params.social_care.discharge_assessment_days
         self.waited_for_assessment = assessed[~pop.delayed[assessed]] if assessment_days > 0 else assessed[:0]
-        self._assessment_days_by_council = np.bincount(pop.council[self.waited_for_assessment], minlength=len(m.councils)) \
-            * assessment_days
         if self.waited_for_assessment.size:
             in_bed = np.concatenate([in_bed, self.waited_for_assessment])
             days = np.concatenate([days, np.full(self.waited_for_assessment.size, assessment_days)])
