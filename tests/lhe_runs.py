@@ -48,3 +48,18 @@ def load_in_worker(path: str):
     from model import load_scenario
 
     return load_scenario(path).name
+
+
+def balancing_council_planned(changes: dict[str, Any], grant_factor: float, monkeypatch):
+    """teach-pbr (20,000 people, seed 2, with ``changes``) at its first year end, its council made one that
+    balances its books with its grant times ``grant_factor``, after it has planned its second year: the
+    model and the council."""
+    from model import LocalHealthEconomy, load_scenario
+
+    m = LocalHealthEconomy(load_scenario("teach-pbr").with_changes({"population.size": 20_000, **changes}), rng=2)
+    m.run(12)
+    co = m.councils[0]
+    monkeypatch.setattr(co.behaviour, "balances_books", True)
+    monkeypatch.setattr(co, "grant", co.grant * grant_factor)
+    co.plan_year()
+    return m, co

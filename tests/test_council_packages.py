@@ -3,21 +3,13 @@ no more than its residents eligible when it plans (the baseline), or every packa
 (``social_care.packages_as_afforded``), those who become eligible during the year taking the rest."""
 
 import pytest
-from lhe_runs import journal_model
-
-from model import LocalHealthEconomy, load_scenario
+from lhe_runs import balancing_council_planned, journal_model
 
 
 def planned(afforded: bool, monkeypatch) -> tuple[int, int]:
     """A balancing council at its first year end with a budget well above its eligible residents'
     packages: the packages it plans and its residents eligible."""
-    m = LocalHealthEconomy(load_scenario("teach-pbr").with_changes(
-        {"population.size": 20_000, "social_care.packages_as_afforded": afforded}), rng=2)
-    m.run(12)
-    co = m.councils[0]
-    monkeypatch.setattr(co.behaviour, "balances_books", True)
-    monkeypatch.setattr(co, "grant", co.grant * 3)
-    co.plan_year()
+    m, co = balancing_council_planned({"social_care.packages_as_afforded": afforded}, 3, monkeypatch)
     return co.packages, m.delivery.eligible_count(co)
 
 

@@ -8,9 +8,8 @@ lever adds) whatever its budget, and overspends instead. Each test compares the 
 same place and seed, so the flag off is each test's ablation."""
 
 import pytest
-from lhe_runs import journal_model
+from lhe_runs import balancing_council_planned, journal_model
 
-from model import LocalHealthEconomy, load_scenario
 from model.decisions import View
 
 
@@ -31,14 +30,7 @@ def test_held_to_national_criteria_nobody_waits_in_a_hospital_bed_for_a_package(
 def planned(national: bool, monkeypatch):
     """A balancing council at its first year end whose budget affords a third of its packages: the
     council after it has planned its second year."""
-    m = LocalHealthEconomy(load_scenario("teach-pbr").with_changes(
-        {"population.size": 20_000, "social_care.national_eligibility": national}), rng=2)
-    m.run(12)
-    co = m.councils[0]
-    monkeypatch.setattr(co.behaviour, "balances_books", True)
-    monkeypatch.setattr(co, "grant", co.grant / 3)
-    co.plan_year()
-    return m, co
+    return balancing_council_planned({"social_care.national_eligibility": national}, 1 / 3, monkeypatch)
 
 
 @pytest.mark.parametrize("national", [False, True])
