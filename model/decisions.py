@@ -398,6 +398,7 @@ class View:
         self.health = _HealthWeights(model)
         self._hospital_use: dict[int, np.ndarray] = {}
         self._eligible: dict[tuple[int, float], int] = {}
+        self._reabled: dict[int, float] = {}
 
     # -- prices -----------------------------------------------------------------------------------------------
     def marginal(self, c: Contract, unit: str) -> float:
@@ -425,6 +426,13 @@ class View:
         if key not in self._eligible:
             self._eligible[key] = self.model.delivery.eligible_at(co, co.eligibility_with(tightening))
         return self._eligible[key]
+
+    def reabled_share(self, co: Council) -> float:
+        """Of the council's residents waiting for a package now, the share a stay in intermediate care would
+        take below its eligibility (Delivery.reabled_share; once a year end)."""
+        if co.index not in self._reabled:
+            self._reabled[co.index] = self.model.delivery.reabled_share(co)
+        return self._reabled[co.index]
 
     def eligible_at(self, co: Council, tightening: float) -> int:
         """The council's residents who would be eligible were its starting criteria tightened by ``tightening``
@@ -909,6 +917,10 @@ def _council_intermediate(view: View, co: Council, x: float) -> Change:
     taken = lambda places: min(places * per_1000 * 12 / sc.intermediate_care_months * build, waiting)  # noqa: E731
     _council_spends(view, ch, co, _programme_cost(view, co, co.intermediate_care_month(1.0) * 12, now, x))
     _delayed(view, ch, co, -(taken(x) - taken(now)) * mean_delay)
+    if sc.intermediate_care_frailty_fall > 0:
+        # reablement: those the stay takes below the eligibility need no package; taken through the year,
+        # each spares half of it on average (the forecast's horizon is the year)
+        _need_met_otherwise(view, ch, co, (taken(x) - taken(now)) * view.reabled_share(co) / 2)
     return ch
 
 
@@ -974,11 +986,26 @@ def _packages(view: View, ch: Change, co: Council, packages: float, eligible: bo
         share = m.catchments.commissioner_council_share[cm.index, co.index]
         ch.costs[cm.account] += packages * share * view.package_year * s.nhs_funded_share * cm.lever("chc_share_ratio")
         ch.costs[co.account] -= packages * share * view.package_year * s.nhs_funded_share * cm.lever("chc_share_ratio")
-    unmet_months = -packages * 12
+    _unmet_need(view, ch, co, -packages)
+
+
+def _unmet_need(view: View, ch: Change, co: Council, person_years: float) -> None:
+    """``person_years`` more of unmet care need among the council's residents (fewer if negative): the health
+    it costs and the emergency admissions it brings."""
+    unmet_months = person_years * 12
     ch.qalys += unmet_months * view.health.unmet_month
     admissions = unmet_months * view.unmet_admissions_per_month(co)
     _council_population_admissions(view, ch, co, admissions)
     ch.qalys += admissions * view.health.admission
+
+
+def _need_met_otherwise(view: View, ch: Change, co: Council, person_years: float) -> None:
+    """``person_years`` of care need among the council's residents met without a package (reablement): a
+    council held to national criteria funds every eligible resident, so it saves the packages; otherwise its
+    packages are set for the year and go to others waiting, so the unmet need falls."""
+    if view.model.params.social_care.national_eligibility:
+        _packages(view, ch, co, -person_years)
+    _unmet_need(view, ch, co, -person_years)
 
 
 def _delayed(view: View, ch: Change, co: Council, days: float) -> None:

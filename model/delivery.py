@@ -60,6 +60,7 @@ class YearTally:
     council_admissions: np.ndarray = field(init=False)  # emergency admissions of its residents
     delayed_days: np.ndarray = field(init=False)  # bed days its residents waited for care
     bridged: np.ndarray = field(init=False)  # people leaving hospital into its intermediate care places
+    reabled: np.ndarray = field(init=False)  # of them, those the stay took below its eligibility
 
     def __post_init__(self) -> None:
         for name in ("emergency", "marginal", "multi", "frail", "readmissions", "frail_bed_days", "ae", "referrals", "electives",
@@ -69,7 +70,8 @@ class YearTally:
         self.inpatient_capacity_month = np.zeros((self.nh, 12))
         for name in ("gp_referrals", "gp_admissions", "gp_multi"):
             setattr(self, name, np.zeros(self.ng))
-        for name in ("new_conditions", "unmet_months", "unmet_admissions", "council_admissions", "delayed_days", "bridged"):
+        for name in ("new_conditions", "unmet_months", "unmet_admissions", "council_admissions", "delayed_days", "bridged",
+                     "reabled"):
             setattr(self, name, np.zeros(self.nco))
 
 
@@ -309,6 +311,7 @@ class Delivery:
         home_idx = home_idx[~this_month[home_idx]]
 
         national = m.params.social_care.national_eligibility
+        fall = np.float32(m.params.social_care.intermediate_care_frailty_fall)
         placed_from_hospital = []
         bridged_all = []
         for c in m.councils:
@@ -336,6 +339,11 @@ class Delivery:
                 waiting = d_idx[~np.isin(d_idx, placed)][:room]
                 c.in_intermediate_care += waiting.size
                 self.tally.bridged[c.index] += waiting.size
+                if fall > 0 and waiting.size:
+                    # reablement: the stay restores some of what they can do (counted as they go in; the place
+                    # is held for the stay whatever comes of it); those below the eligibility stop waiting
+                    pop.frailty[waiting] = np.maximum(pop.frailty[waiting] - fall, np.float32(0.0))
+                    self.tally.reabled[c.index] += int(np.count_nonzero(pop.frailty[waiting] < elig[c.index]))
                 bridged_all.append(waiting)
                 placed_from_hospital.append(waiting)
 
@@ -430,6 +438,17 @@ class Delivery:
         """The council's residents a frailty threshold would count as needing care."""
         pop = self.model.population
         return int((pop.alive & (pop.council == council.index) & (pop.frailty >= threshold)).sum())
+
+    def reabled_share(self, council: Council) -> float:
+        """Of the council's residents waiting for a package now (eligible, without one; at home or in a
+        hospital bed), the share a stay in intermediate care would take below its eligibility
+        (``social_care.intermediate_care_frailty_fall``); 0 with nobody waiting."""
+        pop = self.model.population
+        elig = council.eligibility
+        waiting = pop.alive & ~pop.sc_met & (pop.council == council.index) & (pop.frailty >= elig)
+        f = pop.frailty[waiting]
+        fall = self.model.params.social_care.intermediate_care_frailty_fall
+        return float(np.count_nonzero(f - np.float32(fall) < elig) / f.size) if f.size else 0.0
 
     def ration_threshold(self, council: Council, packages: int) -> float:
         """The frailty above which exactly ``packages`` of the council's residents would be eligible."""

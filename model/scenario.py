@@ -274,6 +274,10 @@ class SocialCare(_Section):
         "0: the place's councils commission none of their own)"))
     intermediate_care_cost_per_month: float = Field(3000.0, ge=0.0, le=50_000, description=(
         "a place in intermediate care, pounds a month at the start (paid for whether or not it is full)"))
+    intermediate_care_frailty_fall: float = Field(0.0, ge=0.0, le=0.5, description=(
+        "frailty index a stay in intermediate care takes off (reablement restoring what a person can do for "
+        "themselves); those it takes below their council's eligibility no longer wait for a long-term package "
+        "(0: a stay only bridges the wait)"))
     discharge_assessment_frailty: Share = Field(1.0, description=(
         "frailty index from which a person leaving an emergency stay without a care package is assessed by their "
         "council for care before leaving (a request for support on discharge, whatever comes of it)"))

@@ -1,6 +1,7 @@
 """Intermediate care: a council's places take people fit to leave hospital who wait for care out of a bed
-(model.delivery), it pays for them (model.organisations.Council) and decides how many to have as a best
-response (model.decisions); Torbay's delayed transfers stay negligible through it (seed 003)."""
+(model.delivery), its reablement restores part of what they can do (some no longer need a long-term package),
+it pays for them (model.organisations.Council) and decides how many to have as a best response
+(model.decisions); Torbay's delayed transfers stay negligible through it (seed 003)."""
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ from lhe_runs import journal_model
 from test_delivery import frail_without_package
 
 from model import LocalHealthEconomy, load_scenario
+from model.decisions import Change, View, _packages, _programme_factor, _unmet_need
 from model.population import MONTH_DAYS
 from model.programmes import Programme
 
@@ -62,16 +64,107 @@ def test_people_leave_intermediate_care_after_its_stay_and_free_the_place():
     assert co.in_intermediate_care == 0
 
 
-def _torbay(seed: int, changes: dict) -> tuple[float, float]:
-    """Delayed transfer days a month in the last year, and the council's intermediate care places per 1,000
-    at the end."""
+@pytest.mark.parametrize("fall", [0.05, 0.0])
+def test_a_stay_takes_its_frailty_fall_off_and_those_below_the_eligibility_stop_waiting_for_a_package(fall):
+    """Reablement: each person a place takes loses ``intermediate_care_frailty_fall`` of frailty; of four
+    taken, the two it brings below their council's eligibility are counted reabled and no longer wait for a
+    long-term package. With the fall at 0 (the ablation) a stay only bridges: nobody's frailty moves."""
+    m = journal_model({"social_care.delay_exit_per_month": 0.0, "social_care.intermediate_care_frailty_fall": fall},
+                      0, size=3_000, seed=7)
+    pop = m.population
+    _no_free_packages(m)
+    co = m.councils[0]
+    _with_places(m, co, 4.0)
+    leaving = frail_without_package(m, co, 4)
+    pop.frailty[leaving[:2]] = np.float32(co.eligibility + 0.02)  # within the fall of the eligibility
+    pop.frailty[leaving[2:]] = np.float32(co.eligibility + 0.2)
+    before = pop.frailty[leaving].copy()
+    m.delivery.allocate_social_care(leaving, np.zeros(len(m.hospitals)))
+    assert m.delivery.tally.bridged[co.index] == 4 and not pop.delayed[leaving].any()
+    assert pop.frailty[leaving] == pytest.approx(before - fall, abs=1e-6)
+    below = pop.frailty[leaving] < co.eligibility
+    assert m.delivery.tally.reabled[co.index] == below.sum() == (2 if fall > 0 else 0)
+    assert (below == (fall > 0) * np.array([True, True, False, False])).all()
+
+
+def test_the_share_reabled_is_of_those_waiting_whom_the_fall_takes_below_the_eligibility():
+    m = journal_model({"social_care.intermediate_care_frailty_fall": 0.03}, 0, size=3_000, seed=7)
+    pop = m.population
+    co = m.councils[0]
+    others = pop.alive & ~pop.sc_met & (pop.council == co.index) & (pop.frailty >= co.eligibility)
+    assert not others.any()  # at the start the eligibility is rationed to the packages: nobody waits
+    waiting = frail_without_package(m, co, 5)
+    pop.frailty[waiting[:3]] = np.float32(co.eligibility + 0.01)  # within the fall of it
+    assert m.delivery.reabled_share(co) == pytest.approx(3 / 5)
+    m0 = journal_model({"social_care.intermediate_care_frailty_fall": 0.0}, 0, size=3_000, seed=7)
+    assert m0.delivery.reabled_share(m0.councils[0]) == 0.0
+
+
+@pytest.fixture(scope="module")
+def first_year_end():
+    """Torbay, small, at its first year end, with and without reablement, its council on its own criteria
+    and held to national ones: in each pair the same place (no places are built in the first year, so the
+    fall has taken nobody yet)."""
+    out = {}
+    for national in (False, True):
+        for fall in (0.05, 0.0):
+            m = LocalHealthEconomy(load_scenario("torbay").with_changes(
+                {"population.size": 20_000, "social_care.intermediate_care_frailty_fall": fall,
+                 "social_care.national_eligibility": national}), rng=2)
+            m.run(12)
+            m.delivery.last_year.bridged[0] = 200.0  # people who waited to leave: more than the places forecast take
+            out[national, fall] = m
+    return out
+
+
+@pytest.mark.parametrize("national", [False, True])
+def test_the_forecast_of_places_counts_the_need_reablement_meets(first_year_end, national, monkeypatch):
+    """More places: those the stay takes below the eligibility (the share now waiting whom the fall would)
+    need no package for half the year on average. A council on its own criteria has its packages set for
+    the year, so the unmet need falls (health gained, costs as they were); one held to national criteria
+    funds every eligible resident, so it saves the packages and the need met is the same. The fall at 0 is
+    the ablation: the rest of the forecast is the same to the last digit."""
+    changes = {}
+    for fall in (0.05, 0.0):
+        m = first_year_end[national, fall]
+        co = m.councils[0]
+        monkeypatch.setitem(co.levers, "intermediate_care", 0.0)  # as it started (its first decision may differ)
+        view = View(m)
+        changes[fall] = view.change(co, "intermediate_care", 0.5)
+    m = first_year_end[national, 0.05]
+    co, view = m.councils[0], View(m)
+    assert (m.population.frailty == first_year_end[national, 0.0].population.frailty).all()
+    share = view.reabled_share(co)
+    assert 0 < share <= 1
+    build, _, _ = _programme_factor(view, co)
+    taken = 0.5 * co.residents_at_start / 1000 * 12 / m.params.social_care.intermediate_care_months * build
+    assert 0 < taken < 200.0  # fewer than waited: the places, not the people, bound it
+    expected = Change()
+    if national:
+        _packages(view, expected, co, -taken * share / 2)
+    _unmet_need(view, expected, co, -taken * share / 2)
+    with_fall, without = changes[0.05], changes[0.0]
+    assert with_fall.qalys - without.qalys == pytest.approx(expected.qalys, rel=1e-9, abs=1e-12)
+    saved = without.costs[co.account] - with_fall.costs[co.account]
+    assert saved == pytest.approx(-expected.costs.get(co.account, 0.0), abs=1e-6)
+    if national:
+        assert saved > 0 and expected.qalys == pytest.approx(0.0, abs=1e-9)
+    else:
+        assert saved == pytest.approx(0.0, abs=1e-6) and expected.qalys > 0
+
+
+def _torbay(seed: int, changes: dict) -> tuple[float, float, float, float]:
+    """Delayed transfer days a month in the last year, the council's intermediate care places per 1,000 at
+    the end, the person-months of unmet care need over the run and the place's QALYs."""
     s = load_scenario("torbay").with_changes(changes)
     m = LocalHealthEconomy(s, rng=seed)
     delayed = []
     for _ in range(s.run.steps):
         m.step()
         delayed.append(sum(h.delayed_days for h in m.hospitals))
-    return float(np.mean(delayed[-12:])), m.councils[0].levers["intermediate_care"]
+    p = m.place_table()
+    return (float(np.mean(delayed[-12:])), m.councils[0].levers["intermediate_care"],
+            float(p.unmet_social_care_need.sum()), float(p.qalys.sum()))
 
 
 SEEDS = (1, 2, 3)
@@ -85,6 +178,8 @@ def torbay_runs():
         "none": [_torbay(s, {"social_care.intermediate_care_most_per_1000": 0.0}) for s in SEEDS],
         # the decisions frozen: it keeps the none it starts with
         "decisions frozen": [_torbay(s, {"decisions.enabled": False}) for s in SEEDS],
+        # reablement's ablation: the places only bridge the wait for a package
+        "no reablement": [_torbay(s, {"social_care.intermediate_care_frailty_fall": 0.0}) for s in SEEDS],
     }
 
 
@@ -93,9 +188,19 @@ def test_torbays_delayed_transfers_stay_negligible_because_its_council_builds_in
     care became negligible. The council, collaborative and holding a pooled budget, builds places once
     people wait in beds; without the places (or without the decision) the delays grow."""
     with_ic = torbay_runs["with intermediate care"]
-    assert all(places > 0 for _, places in with_ic)
+    assert all(run[1] > 0 for run in with_ic)
     for ablation in ("none", "decisions frozen"):
-        for (delayed, _), (without, _) in zip(with_ic, torbay_runs[ablation], strict=True):
-            assert without > 300, f"{ablation}: {without:.0f} delayed days a month"
-            assert delayed < 0.1 * without, f"{delayed:.0f} against {without:.0f} ({ablation})"
-    assert all(places == 0 for _, places in torbay_runs["none"] + torbay_runs["decisions frozen"])
+        for run, without in zip(with_ic, torbay_runs[ablation], strict=True):
+            assert without[0] > 300, f"{ablation}: {without[0]:.0f} delayed days a month"
+            assert run[0] < 0.1 * without[0], f"{run[0]:.0f} against {without[0]:.0f} ({ablation})"
+    assert all(run[1] == 0 for run in torbay_runs["none"] + torbay_runs["decisions frozen"])
+
+
+def test_torbays_reablement_leaves_less_care_need_unmet_and_more_health(torbay_runs):
+    """Its places' reablement takes most of those it takes below the eligibility, so fewer wait for a
+    package: over the run fewer person-months of unmet need and more QALYs, seed by seed, than with places
+    that only bridge the wait (the ablation: the frailty fall at 0; its delays stay negligible too)."""
+    for run, bridging in zip(torbay_runs["with intermediate care"], torbay_runs["no reablement"], strict=True):
+        assert run[2] < bridging[2], f"unmet {run[2]:.0f} against {bridging[2]:.0f}"
+        assert run[3] > bridging[3], f"QALYs {run[3]:.0f} against {bridging[3]:.0f}"
+        assert bridging[1] > 0 and bridging[0] < 50
