@@ -27,6 +27,7 @@ EXAMPLES = {  # example: (extra lhe discover condition or None, the chart the RE
     "morris-screening": (None, ["morris.png"]),
     "collaboration-threshold": ("share_collaborative < 0.3", ["prim-share-collaborative-0-3.png"]),
     "care-act": (None, ["comparison-national_eligibility.png"]),
+    "reablement": (None, ["comparison-frailty_fall.png"]),
 }
 
 

@@ -23,7 +23,8 @@ ISHIGAMI = {"name": "i", "simulator": "ishigami", "seeds": {"count": 1},
 
 def test_the_examples_validate():
     names = sorted(p.stem for d in EXPERIMENT_DIRS for p in d.glob("*.toml"))
-    assert {"compare-regimes", "sobol-baseline", "morris-screening", "collaboration-threshold", "care-act"} <= set(names)
+    assert {"compare-regimes", "sobol-baseline", "morris-screening", "collaboration-threshold", "care-act",
+            "reablement"} <= set(names)
     for name in names:
         e = load_experiment(name)
         assert e.point_count() == len(e.design())
