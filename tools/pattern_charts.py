@@ -743,7 +743,18 @@ def _range_claims(r: Runs) -> list[tuple[str, str, list[tuple[str, dict]], str, 
         ("4. regulation", "regulation.special_measures_deficit", values("regulation.special_measures_deficit", (0.01, 0.02, 0.04)),
          f"fewer emergency admissions under the whole-system regulator ({ps.REGULATION_OUTCOME_PLACE})",
          (regulation_outcomes, "admissions", -1)),
+        # the assumption the baseline's delayed transfers rest on (docs/calibration.md)
+        ("1. fortress", "health.unmet_need_frailty_gain", values("health.unmet_need_frailty_gain", UNMET_GAINS),
+         "and a lower net monetary benefit", (fortress, "nmb", -1)),
+        ("2. collaborative", "health.unmet_need_frailty_gain", values("health.unmet_need_frailty_gain", UNMET_GAINS),
+         "the collaborative place ends with the higher net monetary benefit", (collaborative, "nmb", 1)),
+        ("4. regulation", "health.unmet_need_frailty_gain", values("health.unmet_need_frailty_gain", UNMET_GAINS),
+         f"fewer emergency admissions under the whole-system regulator ({ps.REGULATION_OUTCOME_PLACE})",
+         (regulation_outcomes, "admissions", -1)),
     ]
+
+
+UNMET_GAINS = (0.0, 0.0025, 0.005, 0.0075)  # frailty a year while care need goes unmet; the scenarios' 0.005
 
 
 WIDE_MEASURES = {"share"}  # judged over three times the seeds, as the tests do (pattern_settings.WIDE_SEEDS)
@@ -864,7 +875,9 @@ collaborating under the two regulators over {len(r.wide().seeds)}, as its test),
 assumption moved at a time over a range around the scenarios' value (the value the rest of this page
 uses is among them). A cell gives the value, whether the claim holds by the tests' criterion, and in how
 many seeds the difference has the claimed sign. Programmes' effect sizes are all scaled together
-(`programmes.*_effect`, each an assumption: docs/ODD.md 7.5).
+(`programmes.*_effect`, each an assumption: docs/ODD.md 7.5). The frailty a person gains a year while
+their care need goes unmet (`health.unmet_need_frailty_gain`, an assumption) is the one the baseline's
+delayed transfers rest on: at 0 there are almost none (docs/calibration.md, Delayed transfers of care).
 
 | pattern | claim | assumption | value: verdict (seeds with the claimed sign) |
 |---|---|---|---|
