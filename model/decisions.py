@@ -399,6 +399,7 @@ class View:
         self._hospital_use: dict[int, np.ndarray] = {}
         self._eligible: dict[tuple[int, float], int] = {}
         self._reabled: dict[int, float] = {}
+        self._rates: dict[str, float] = {}
 
     # -- prices -----------------------------------------------------------------------------------------------
     def marginal(self, c: Contract, unit: str) -> float:
@@ -532,6 +533,15 @@ class View:
         ratios = np.asarray(self.model.params.demand.ltc_rate_ratios)
         step = float(np.mean(ratios[1:] / ratios[:-1])) - 1.0
         return self.tally.emergency.sum() / max(self.model.population.size, 1) * step
+
+    def frail_admissions_per_person_month(self) -> float:
+        """Emergency admissions a month of a person frail enough to need care (last year's admissions of frail
+        people over those now frail; first order)."""
+        if "frail_rate" not in self._rates:
+            pop = self.model.population
+            frail = np.count_nonzero(pop.alive & (pop.frailty >= self.model.params.social_care.need_threshold))
+            self._rates["frail_rate"] = float(self.tally.frail.sum()) / 12 / frail if frail else 0.0
+        return self._rates["frail_rate"]
 
     def unmet_admissions_per_month(self, co: Council) -> float:
         """Extra emergency admissions a person-month of the council's residents' unmet need brings (first
@@ -921,7 +931,29 @@ def _council_intermediate(view: View, co: Council, x: float) -> Change:
         # reablement: those the stay takes below the eligibility need no package; taken through the year,
         # each spares half of it on average (the forecast's horizon is the year)
         _need_met_otherwise(view, ch, co, (taken(x) - taken(now)) * view.reabled_share(co) / 2)
+    if sc.intermediate_care_takes_assessed:
+        # discharge to assess: the places beyond those waiting take people assessed on leaving who are not
+        # eligible, up to as many as last year's
+        room = lambda places: min(max(places * per_1000 * 12 / sc.intermediate_care_months * build  # noqa: E731
+                                      - waiting, 0.0), t.assessed_not_eligible[co.index])
+        _assessed_at_home(view, ch, co, room(x) - room(now))
     return ch
+
+
+def _assessed_at_home(view: View, ch: Change, co: Council, people: float) -> None:
+    """``people`` more a year assessed at home in intermediate care rather than in a hospital bed: each spares
+    the assessment's days in a bed, leaves without the raised risk of readmission, and is reabled (its
+    frailty fall lowers the risk of admission, which it carries for half the year on average)."""
+    m = view.model
+    sc, d = m.params.social_care, m.params.demand
+    _delayed(view, ch, co, -people * sc.discharge_assessment_days)
+    rate = view.frail_admissions_per_person_month()
+    admissions = people * rate * (d.readmission_rate_ratio - 1.0)  # the month after leaving, unsupported
+    f = sc.discharge_assessment_frailty
+    admissions += people * rate * 6 * (d.frailty_rate_ratio - 1.0) * sc.intermediate_care_frailty_fall / (
+        1.0 + (d.frailty_rate_ratio - 1.0) * f)
+    _council_population_admissions(view, ch, co, -admissions)
+    ch.qalys -= admissions * view.health.admission
 
 
 def _council_spends(view: View, ch: Change, co: Council, pounds: float) -> None:

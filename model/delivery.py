@@ -61,6 +61,8 @@ class YearTally:
     delayed_days: np.ndarray = field(init=False)  # bed days its residents waited for care
     bridged: np.ndarray = field(init=False)  # people leaving hospital into its intermediate care places
     reabled: np.ndarray = field(init=False)  # of them, those the stay took below its eligibility
+    assessed_not_eligible: np.ndarray = field(init=False)  # people it assessed on leaving hospital, not eligible
+    assessed_at_home: np.ndarray = field(init=False)  # of them, those its places took home to be assessed there
 
     def __post_init__(self) -> None:
         for name in ("emergency", "marginal", "multi", "frail", "readmissions", "frail_bed_days", "ae", "referrals", "electives",
@@ -71,7 +73,7 @@ class YearTally:
         for name in ("gp_referrals", "gp_admissions", "gp_multi"):
             setattr(self, name, np.zeros(self.ng))
         for name in ("new_conditions", "unmet_months", "unmet_admissions", "council_admissions", "delayed_days", "bridged",
-                     "reabled"):
+                     "reabled", "assessed_not_eligible", "assessed_at_home"):
             setattr(self, name, np.zeros(self.nco))
 
 
@@ -299,6 +301,8 @@ class Delivery:
         # those frail enough are assessed by their council before they leave, eligible or not
         assessed = newly[pop.frailty[newly] >= np.float32(m.params.social_care.discharge_assessment_frailty)]
         self.assessed_on_discharge = int(assessed.size)
+        assessed_not_eligible = assessed[pop.frailty[assessed] < elig[pop.council[assessed]]]
+        self.tally.assessed_not_eligible += np.bincount(pop.council[assessed_not_eligible], minlength=len(m.councils))
         discharged_now = newly[~needs_care]
         already_delayed = np.flatnonzero(pop.delayed)
         want_discharge = np.concatenate([already_delayed, newly[needs_care]])
@@ -312,8 +316,10 @@ class Delivery:
 
         national = m.params.social_care.national_eligibility
         fall = np.float32(m.params.social_care.intermediate_care_frailty_fall)
+        takes_assessed = m.params.social_care.intermediate_care_takes_assessed
         placed_from_hospital = []
         bridged_all = []
+        at_home = []  # people assessed on leaving whom places took home to be assessed there
         for c in m.councils:
             # people leave intermediate care after its stay (a place held for the stay, whatever becomes of them)
             if c.in_intermediate_care > 0:
@@ -346,6 +352,16 @@ class Delivery:
                     self.tally.reabled[c.index] += int(np.count_nonzero(pop.frailty[waiting] < elig[c.index]))
                 bridged_all.append(waiting)
                 placed_from_hospital.append(waiting)
+                room -= waiting.size
+            if takes_assessed and room > 0:
+                # discharge to assess: the places left take this month's leavers it assessed who are not
+                # eligible for a package home, to be assessed there and reabled
+                taken = assessed_not_eligible[pop.council[assessed_not_eligible] == c.index][:room]
+                c.in_intermediate_care += taken.size
+                self.tally.assessed_at_home[c.index] += taken.size
+                if fall > 0 and taken.size:
+                    pop.frailty[taken] = np.maximum(pop.frailty[taken] - fall, np.float32(0.0))
+                at_home.append(taken)
 
         with_care = np.concatenate(placed_from_hospital) if placed_from_hospital else discharged_now[:0]
         left = np.concatenate([discharged_now, with_care])
@@ -353,6 +369,9 @@ class Delivery:
         # the raised risk of readmission; everyone else leaving hospital does
         h = pop.hospital[discharged_now]
         kept_well = rng.random(discharged_now.size) < supported[h]
+        home_to_assess = np.concatenate(at_home) if at_home else discharged_now[:0]
+        if home_to_assess.size:  # those intermediate care took home leave supported, as with a package
+            kept_well |= np.isin(discharged_now, home_to_assess)
         pop.discharged_step[discharged_now[~kept_well]] = pop.step
         pop.delayed[left] = False
         pop.delayed_months[left] = 0
@@ -378,6 +397,8 @@ class Delivery:
         # assessment's days in a bed first; those still waiting for a package count as any new delay
         assessment_days = m.params.social_care.discharge_assessment_days
         self.waited_for_assessment = assessed[~pop.delayed[assessed]] if assessment_days > 0 else assessed[:0]
+        if home_to_assess.size and self.waited_for_assessment.size:  # assessed at home, not in a bed
+            self.waited_for_assessment = self.waited_for_assessment[~np.isin(self.waited_for_assessment, home_to_assess)]
         if self.waited_for_assessment.size:
             in_bed = np.concatenate([in_bed, self.waited_for_assessment])
             days = np.concatenate([days, np.full(self.waited_for_assessment.size, assessment_days)])

@@ -278,6 +278,10 @@ class SocialCare(_Section):
         "frailty index a stay in intermediate care takes off (reablement restoring what a person can do for "
         "themselves); those it takes below their council's eligibility no longer wait for a long-term package "
         "(0: a stay only bridges the wait)"))
+    intermediate_care_takes_assessed: bool = Field(False, description=(
+        "discharge to assess: the intermediate care places left after those waiting for a package also take "
+        "people the council assesses on leaving hospital who are not eligible for one, home to be assessed "
+        "there (no assessment days in a bed) and reabled (false: places take only those waiting for a package)"))
     discharge_assessment_frailty: Share = Field(1.0, description=(
         "frailty index from which a person leaving an emergency stay without a care package is assessed by their "
         "council for care before leaving (a request for support on discharge, whatever comes of it)"))

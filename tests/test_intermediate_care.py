@@ -9,7 +9,14 @@ from lhe_runs import journal_model
 from test_delivery import frail_without_package
 
 from model import LocalHealthEconomy, load_scenario
-from model.decisions import Change, View, _packages, _programme_factor, _unmet_need
+from model.decisions import (
+    Change,
+    View,
+    _assessed_at_home,
+    _packages,
+    _programme_factor,
+    _unmet_need,
+)
 from model.population import MONTH_DAYS
 from model.programmes import Programme
 
@@ -151,6 +158,73 @@ def test_the_forecast_of_places_counts_the_need_reablement_meets(first_year_end,
         assert saved > 0 and expected.qalys == pytest.approx(0.0, abs=1e-9)
     else:
         assert saved == pytest.approx(0.0, abs=1e-6) and expected.qalys > 0
+
+
+@pytest.mark.parametrize("takes_assessed", [True, False])
+def test_discharge_to_assess_takes_the_assessed_home_with_the_places_left(takes_assessed):
+    """With the places left after those waiting for a package, intermediate care takes people assessed on
+    leaving hospital who are not eligible: home, to be assessed there (no assessment days in a bed), reabled
+    (the frailty fall) and without the raised risk of readmission. Two places, one taken by a person waiting
+    for a package, one left for three assessed leavers. Off (the ablation), nobody assessed is taken: all
+    three wait the assessment's days in a bed and carry the raised risk home."""
+    m = journal_model({"social_care.delay_exit_per_month": 0.0, "social_care.discharge_assessment_frailty": 0.30,
+                       "social_care.discharge_assessment_days": 2.0, "social_care.intermediate_care_frailty_fall": 0.03,
+                       "social_care.intermediate_care_takes_assessed": takes_assessed}, 0, size=3_000, seed=7)
+    pop = m.population
+    _no_free_packages(m)
+    co = m.councils[0]
+    _with_places(m, co, 2.0)
+    waiting = frail_without_package(m, co, 1)
+    assessed = np.flatnonzero(pop.alive & ~pop.sc_met & ~pop.delayed & (pop.council == co.index)
+                              & (pop.frailty < 0.01))[:3]
+    pop.frailty[assessed] = np.float32((0.30 + co.eligibility) / 2)  # assessed on leaving, not eligible
+    before = pop.frailty[assessed].copy()
+    leaving = np.concatenate([waiting, assessed])
+    m.delivery.allocate_social_care(leaving, np.zeros(len(m.hospitals)))
+    t = m.delivery.tally
+    assert t.bridged[co.index] == 1 and t.assessed_not_eligible[co.index] == 3
+    home = np.isin(assessed, m.delivery.waited_for_assessment, invert=True)
+    if takes_assessed:
+        assert co.in_intermediate_care == 2 and t.assessed_at_home[co.index] == 1 and home.sum() == 1
+        assert pop.frailty[assessed[home]] == pytest.approx(before[home] - 0.03, abs=1e-6)
+        assert (pop.discharged_step[assessed[home]] != pop.step).all()  # supported: no raised readmission risk
+    else:
+        assert co.in_intermediate_care == 1 and t.assessed_at_home[co.index] == 0 and home.sum() == 0
+    waited = assessed[~home]
+    assert (pop.frailty[waited] == before[~home]).all() and (pop.discharged_step[waited] == pop.step).all()
+
+
+@pytest.mark.parametrize("days", [2.0, 0.0])
+def test_the_forecast_of_places_counts_the_assessed_they_take_home(first_year_end, days, monkeypatch):
+    """With discharge to assess, places beyond those waiting take people assessed on leaving who are not
+    eligible (up to last year's number): each spares the assessment's days in a bed, leaves without the
+    raised readmission risk and is reabled. The forecast with it on, less the forecast with it off (the
+    ablation), is exactly that (model.decisions._assessed_at_home), and gains health."""
+    m = first_year_end[False, 0.05]
+    co = m.councils[0]
+    monkeypatch.setitem(co.levers, "intermediate_care", 0.0)
+    monkeypatch.setattr(m.delivery.last_year, "bridged", np.zeros_like(m.delivery.last_year.bridged))
+    monkeypatch.setattr(m.delivery.last_year, "delayed_days", np.zeros_like(m.delivery.last_year.delayed_days))
+    m.delivery.last_year.assessed_not_eligible[co.index] = 30.0
+    forecasts = {}
+    for on in (True, False):
+        monkeypatch.setattr(m.params.social_care, "intermediate_care_takes_assessed", on)
+        monkeypatch.setattr(m.params.social_care, "discharge_assessment_days", days)
+        forecasts[on] = View(m).change(co, "intermediate_care", 0.2)
+    view = View(m)
+    build, _, _ = _programme_factor(view, co)
+    places = 0.2 * co.residents_at_start / 1000 * 12 / m.params.social_care.intermediate_care_months * build
+    assert 0 < places < 30.0
+    expected = Change()
+    _assessed_at_home(view, expected, co, places)
+    gained = forecasts[True].qalys - forecasts[False].qalys
+    assert gained == pytest.approx(expected.qalys, rel=1e-9) and gained > 0
+    for account in {*expected.costs, *forecasts[True].costs}:
+        assert forecasts[True].costs.get(account, 0.0) - forecasts[False].costs.get(account, 0.0) == pytest.approx(
+            expected.costs.get(account, 0.0), abs=1e-6), account
+    hospitals = sum(expected.costs.get(h.account, 0.0) for h in m.hospitals)
+    if days > 0:
+        assert hospitals < 0  # the bed days spared cost the hospitals less
 
 
 def _torbay(seed: int, changes: dict) -> tuple[float, float, float, float]:
