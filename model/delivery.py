@@ -63,6 +63,7 @@ class YearTally:
     reabled: np.ndarray = field(init=False)  # of them, those the stay took below its eligibility
     assessed_not_eligible: np.ndarray = field(init=False)  # people it assessed on leaving hospital, not eligible
     assessed_at_home: np.ndarray = field(init=False)  # of them, those its places took home to be assessed there
+    ended_at_review: np.ndarray = field(init=False)  # packages it ended at a review (no longer eligible)
 
     def __post_init__(self) -> None:
         for name in ("emergency", "marginal", "multi", "frail", "readmissions", "frail_bed_days", "ae", "referrals", "electives",
@@ -73,7 +74,7 @@ class YearTally:
         for name in ("gp_referrals", "gp_admissions", "gp_multi"):
             setattr(self, name, np.zeros(self.ng))
         for name in ("new_conditions", "unmet_months", "unmet_admissions", "council_admissions", "delayed_days", "bridged",
-                     "reabled", "assessed_not_eligible", "assessed_at_home"):
+                     "reabled", "assessed_not_eligible", "assessed_at_home", "ended_at_review"):
             setattr(self, name, np.zeros(self.nco))
 
 
@@ -293,6 +294,23 @@ class Delivery:
         rng = self.rng_care
         nh = len(m.hospitals)
         elig = np.array([c.eligibility for c in m.councils], dtype=np.float32)
+        h_s = m.params.health
+        if h_s.stay_decline_share > 0 and h_s.stay_decline_frailty > 0 and admitted.size:
+            # some older people leave an emergency stay less able than they came in (hospital-associated
+            # disability): a decline that wears off over the months after (Population.evolve)
+            older = admitted[pop.age[admitted] >= np.float32(h_s.stay_decline_age)]
+            declined = older[rng.random(older.size) < h_s.stay_decline_share]
+            jump = np.minimum(np.float32(h_s.stay_decline_frailty), np.float32(1.0) - pop.frailty[declined])
+            pop.frailty[declined] += jump
+            pop.stay_decline[declined] += jump
+        reviews = m.params.social_care.reviews_per_year
+        if reviews > 0:
+            # councils review the packages they fund; one no longer at the eligibility ends
+            held = np.flatnonzero(pop.sc_met & pop.alive)
+            reviewed = held[rng.random(held.size) < reviews / 12]
+            ended = reviewed[pop.frailty[reviewed] < elig[pop.council[reviewed]]]
+            pop.sc_met[ended] = False
+            self.tally.ended_at_review += np.bincount(pop.council[ended], minlength=len(m.councils))
         in_use = np.bincount(pop.council[pop.sc_met & pop.alive], minlength=len(m.councils))
 
         newly = admitted[~pop.sc_met[admitted] & ~pop.delayed[admitted]]

@@ -135,7 +135,7 @@ class Population:
     """
 
     _ARRAYS = ("alive", "age", "ltc", "frailty", "loc", "gp", "council", "hospital", "sc_met", "delayed",
-               "delayed_months", "discharged_step", "_zone", "_key", "_mort_age")
+               "delayed_months", "discharged_step", "_zone", "_key", "_mort_age", "stay_decline")
 
     def __init__(self, scenario: Scenario, geography: Geography, rng: np.random.Generator) -> None:
         self.s = scenario
@@ -201,6 +201,9 @@ class Population:
         self.delayed = np.zeros(cap, dtype=bool)  # in hospital, fit to leave, waiting for care
         self.delayed_months = np.zeros(cap, dtype=np.int16)
         self.discharged_step = np.full(cap, NO_DISCHARGE, dtype=np.int16)
+        # the part of frailty an emergency stay added that has not yet worn off (health.stay_decline_*)
+        self.stay_decline = np.zeros(cap, dtype=F4)
+        self._stay_recovery = F4(1.0 / h.stay_decline_recovery_months)
         self._zone = np.zeros(cap, dtype=np.int16)  # zone of the map (fixes GP, hospital and council)
         self._key = np.zeros(cap, dtype=np.intp)  # zone * LTC_LEVELS + ltc
         # exp(mortality_age_rate * (age - 80 - _aged)): the Gompertz factor less the ageing since the last rebase
@@ -519,6 +522,11 @@ class Population:
         gain *= alive
         self.frailty += gain
         np.minimum(self.frailty, self._ones, out=self.frailty)  # against an array: several times faster than a scalar
+        recovering = np.flatnonzero(self.stay_decline)
+        if recovering.size:  # a decline a stay brought wears off
+            worn = self.stay_decline[recovering] * self._stay_recovery
+            self.stay_decline[recovering] -= worn
+            self.frailty[recovering] = np.maximum(self.frailty[recovering] - worn, F4(0.0))
         self.ltc[new_idx] += 1
         self._alive_by_key -= np.bincount(key[new_idx], minlength=self._n_keys)
         key[new_idx] += 1
@@ -558,6 +566,7 @@ class Population:
         self.age[slots[births:]] = np.clip(self.rng_births.normal(p.migrant_mean_age, 8.0, migrants), 16, 90)
         self.ltc[slots] = 0
         self.frailty[slots] = 0.0
+        self.stay_decline[slots] = 0.0
         self.sc_met[slots] = False
         self.delayed[slots] = False
         self.delayed_months[slots] = 0

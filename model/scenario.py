@@ -221,6 +221,13 @@ class Health(_Section):
     emergency_admission_mortality_rr: RateRatio = Field(description="mortality rate ratio in a month with an emergency admission")
     delayed_deconditioning: Rate = Field(le=1, description="frailty index gained per month spent delayed in hospital")
     unmet_need_frailty_gain: Rate = Field(le=1, description="extra frailty index a year while social care need is unmet")
+    stay_decline_share: Share = Field(0.0, description=(
+        "share of people admitted as an emergency at ``stay_decline_age`` or older who leave with a decline in what "
+        "they can do that the stay brought (hospital-associated disability; 0: none)"))
+    stay_decline_age: float = Field(70.0, ge=0.0, le=120.0, description="age from which an emergency stay can bring a decline")
+    stay_decline_frailty: Rate = Field(0.0, le=0.5, description="frailty index such a decline adds")
+    stay_decline_recovery_months: float = Field(6.0, ge=0.25, le=120.0, description=(
+        "mean months for such a decline to wear off (it wears off at a constant rate)"))
 
 
 class Demand(_Section):
@@ -288,6 +295,9 @@ class SocialCare(_Section):
     discharge_assessment_days: float = Field(0.0, ge=0.0, le=28.0, description=(
         "days in a hospital bed, beyond the medical stay, that a person assessed on leaving waits for the assessment "
         "and for what it finds to be arranged (a delayed transfer of care; 0: assessed while the stay lasts)"))
+    reviews_per_year: float = Field(0.0, ge=0.0, le=12.0, description=(
+        "reviews a year of each council-funded package; a review ends the package of a person no longer at their "
+        "council's eligibility (0: packages end only at death)"))
     packages_as_afforded: bool = Field(False, description=(
         "a council that balances its books funds every package its budget affords, those eligible later in the "
         "year taking the rest (a package costs only while in use); false: no more than its residents eligible "
