@@ -523,7 +523,8 @@ class Population:
         self.frailty += gain
         np.minimum(self.frailty, self._ones, out=self.frailty)  # against an array: several times faster than a scalar
         recovering = np.flatnonzero(self.stay_decline)
-        if recovering.size:  # a decline a stay brought wears off
+        if recovering.size:  # a decline a stay brought wears off, out of hospital (a delay deconditions instead)
+            recovering = recovering[~self.delayed[recovering]]
             worn = self.stay_decline[recovering] * self._stay_recovery
             self.stay_decline[recovering] -= worn
             self.frailty[recovering] = np.maximum(self.frailty[recovering] - worn, F4(0.0))

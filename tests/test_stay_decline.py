@@ -7,6 +7,7 @@ import pytest
 from lhe_runs import journal_model
 
 from model import LocalHealthEconomy, load_scenario
+from model.effects import behaviour_effects
 
 DECLINE = {"health.stay_decline_share": 1.0, "health.stay_decline_frailty": 0.05, "health.stay_decline_age": 70.0,
            "health.stay_decline_recovery_months": 6.0}
@@ -42,8 +43,15 @@ def test_the_decline_wears_off_at_its_rate_and_goes_with_the_person():
     m.step()
     same = people[pop.alive[people] & (pop.ltc[people] == ltc) & (pop.stay_decline[people] < 0.05)]
     assert same.size > 150
+    assert not pop.delayed[same].any()
     assert pop.stay_decline[same] == pytest.approx(np.full(same.size, 0.05 * 5 / 6), abs=1e-6)
     assert pop.frailty[same] == pytest.approx(np.full(same.size, 0.10 - 0.05 / 6), abs=1e-6)
+    # in a hospital bed, waiting for care, it does not wear off
+    waiting = same[:5]
+    pop.delayed[waiting] = True
+    kept = pop.stay_decline[waiting].copy()
+    m.population.evolve(behaviour_effects(m), waiting[:0])
+    assert (pop.stay_decline[waiting] == kept).all()
     # the decline goes with the person: a place freed by a death, filled by a birth, starts with none
     first_free = 0
     pop.alive[first_free] = False
