@@ -34,11 +34,14 @@ def measure(seed: int, changes: dict | None = None) -> dict:
     s = load_scenario().with_changes(changes or {})
     m = LocalHealthEconomy(s, rng=seed)
     hospitals = {h.account for h in m.hospitals}
-    escalation = []
-    for _ in range(s.run.steps):
+    escalation, tallies = [], []
+    for month in range(s.run.steps):
         m.step()  # the ledger keeps one month's flows by kind: escalation wards' cost, read before the next month
         escalation.append(sum(-v for (a, k), v in m.ledger.period_by_kind.items()
                               if k == "escalation_beds" and a in hospitals) / 100)
+        if (month + 1) % 12 == 0:  # the year's social care tally, closed at the year end
+            t = m.delivery.last_year
+            tallies.append([t.bridged.sum(), t.reabled.sum(), t.assessed_at_home.sum(), t.ended_at_review.sum()])
     p, o = m.place_table(), m.organisation_table()
     year, org_year = (p.month - 1) // 12, (o.month - 1) // 12
     admissions = p.groupby(year).emergency_admissions.sum().to_numpy()
@@ -76,6 +79,10 @@ def measure(seed: int, changes: dict | None = None) -> dict:
                               * 1000).to_numpy(),
         "delayed_days_per_1000": (p.groupby(year).delayed_transfer_days.mean() / p.groupby(year).population.mean()
                                   * 1000).to_numpy(),
+        # intermediate care's people (taken out of a bed waiting for a package, of them reabled below the
+        # eligibility, assessed at home) and packages ended at a review, per 1,000 a year
+        "care_flows_per_1000": np.asarray(tallies) / (p.groupby(year).population.mean().to_numpy()[:len(tallies), None]
+                                                      / 1000),
     }
 
 
@@ -115,6 +122,11 @@ def report(runs: dict[int, dict]) -> str:
               + ", ".join(f"{v:.2f}" for v in mean("assessed_per_1000")),
               "delayed transfer days a month per 1,000 people, by year: "
               + ", ".join(f"{v:.2f}" for v in mean("delayed_days_per_1000"))]
+    flows = mean("care_flows_per_1000")
+    for i, what in enumerate(("taken into intermediate care out of a bed", "of them reabled below the eligibility",
+                              "assessed at home (discharge to assess)", "packages ended at a review")):
+        if flows[:, i].any():
+            lines.append(f"{what}, per 1,000 a year, by year: " + ", ".join(f"{v:.2f}" for v in flows[:, i]))
     return "\n".join(lines)
 
 
