@@ -204,6 +204,7 @@ class Population:
         # the part of frailty an emergency stay added that has not yet worn off (health.stay_decline_*)
         self.stay_decline = np.zeros(cap, dtype=F4)
         self._stay_recovery = F4(1.0 / h.stay_decline_recovery_months)
+        self._stay_decline_on = h.stay_decline_share > 0 and h.stay_decline_frailty > 0  # else none to wear off
         self._zone = np.zeros(cap, dtype=np.int16)  # zone of the map (fixes GP, hospital and council)
         self._key = np.zeros(cap, dtype=np.intp)  # zone * LTC_LEVELS + ltc
         # exp(mortality_age_rate * (age - 80 - _aged)): the Gompertz factor less the ageing since the last rebase
@@ -522,7 +523,7 @@ class Population:
         gain *= alive
         self.frailty += gain
         np.minimum(self.frailty, self._ones, out=self.frailty)  # against an array: several times faster than a scalar
-        recovering = np.flatnonzero(self.stay_decline)
+        recovering = np.flatnonzero(self.stay_decline) if self._stay_decline_on else self.stay_decline[:0]
         if recovering.size:  # a decline a stay brought wears off, out of hospital (a delay deconditions instead)
             recovering = recovering[~self.delayed[recovering]]
             worn = self.stay_decline[recovering] * self._stay_recovery
