@@ -929,8 +929,10 @@ def _council_intermediate(view: View, co: Council, x: float) -> Change:
     _delayed(view, ch, co, -(taken(x) - taken(now)) * mean_delay)
     if sc.intermediate_care_frailty_fall > 0:
         # reablement: those the stay takes below the eligibility need no package; taken through the year,
-        # each spares half of it on average (the forecast's horizon is the year)
+        # each spares half of it on average (the forecast's horizon is the year); and each is less likely
+        # to be admitted for that half year
         _need_met_otherwise(view, ch, co, (taken(x) - taken(now)) * view.reabled_share(co) / 2)
+        _reabled_admissions(view, ch, co, taken(x) - taken(now), co.eligibility)
     if sc.intermediate_care_takes_assessed:
         # discharge to assess: the places beyond those waiting take people assessed on leaving who are not
         # eligible, up to as many as last year's
@@ -947,11 +949,19 @@ def _assessed_at_home(view: View, ch: Change, co: Council, people: float) -> Non
     m = view.model
     sc, d = m.params.social_care, m.params.demand
     _delayed(view, ch, co, -people * sc.discharge_assessment_days)
-    rate = view.frail_admissions_per_person_month()
-    admissions = people * rate * (d.readmission_rate_ratio - 1.0)  # the month after leaving, unsupported
-    f = sc.discharge_assessment_frailty
-    admissions += people * rate * 6 * (d.frailty_rate_ratio - 1.0) * sc.intermediate_care_frailty_fall / (
-        1.0 + (d.frailty_rate_ratio - 1.0) * f)
+    readmissions = people * view.frail_admissions_per_person_month() * (d.readmission_rate_ratio - 1.0)
+    _council_population_admissions(view, ch, co, -readmissions)  # the month after leaving, unsupported
+    ch.qalys -= readmissions * view.health.admission
+    _reabled_admissions(view, ch, co, people, sc.discharge_assessment_frailty)
+
+
+def _reabled_admissions(view: View, ch: Change, co: Council, people: float, frailty: float) -> None:
+    """``people`` more a year reabled at about ``frailty``: the frailty fall lowers their risk of admission
+    (its share of the risk at that frailty, times a frail person's admissions), for half the year on average."""
+    m = view.model
+    d, fall = m.params.demand, m.params.social_care.intermediate_care_frailty_fall
+    admissions = people * view.frail_admissions_per_person_month() * 6 * (d.frailty_rate_ratio - 1.0) * fall / (
+        1.0 + (d.frailty_rate_ratio - 1.0) * frailty)
     _council_population_admissions(view, ch, co, -admissions)
     ch.qalys -= admissions * view.health.admission
 

@@ -15,6 +15,7 @@ from model.decisions import (
     _assessed_at_home,
     _packages,
     _programme_factor,
+    _reabled_admissions,
     _unmet_need,
 )
 from model.population import MONTH_DAYS
@@ -127,10 +128,11 @@ def first_year_end():
 @pytest.mark.parametrize("national", [False, True])
 def test_the_forecast_of_places_counts_the_need_reablement_meets(first_year_end, national, monkeypatch):
     """More places: those the stay takes below the eligibility (the share now waiting whom the fall would)
-    need no package for half the year on average. A council on its own criteria has its packages set for
-    the year, so the unmet need falls (health gained, costs as they were); one held to national criteria
-    funds every eligible resident, so it saves the packages and the need met is the same. The fall at 0 is
-    the ablation: the rest of the forecast is the same to the last digit."""
+    need no package for half the year on average, and everyone it takes is less likely to be admitted. A
+    council on its own criteria has its packages set for the year, so the unmet need falls (health gained,
+    its costs as they were); one held to national criteria funds every eligible resident, so it saves the
+    packages and the need met is the same. The fall at 0 is the ablation: the rest of the forecast is the
+    same to the last digit."""
     changes = {}
     for fall in (0.05, 0.0):
         m = first_year_end[national, fall]
@@ -146,17 +148,19 @@ def test_the_forecast_of_places_counts_the_need_reablement_meets(first_year_end,
     build, _, _ = _programme_factor(view, co)
     taken = 0.5 * co.residents_at_start / 1000 * 12 / m.params.social_care.intermediate_care_months * build
     assert 0 < taken < 200.0  # fewer than waited: the places, not the people, bound it
-    expected = Change()
+    expected, admissions = Change(), Change()
     if national:
         _packages(view, expected, co, -taken * share / 2)
     _unmet_need(view, expected, co, -taken * share / 2)
+    _reabled_admissions(view, admissions, co, taken, co.eligibility)  # and fewer admissions for all it takes
     with_fall, without = changes[0.05], changes[0.0]
-    assert with_fall.qalys - without.qalys == pytest.approx(expected.qalys, rel=1e-9, abs=1e-12)
+    assert with_fall.qalys - without.qalys == pytest.approx(expected.qalys + admissions.qalys, rel=1e-9, abs=1e-12)
+    assert admissions.qalys > 0
     saved = without.costs[co.account] - with_fall.costs[co.account]
     assert saved == pytest.approx(-expected.costs.get(co.account, 0.0), abs=1e-6)
-    if national:
+    if national:  # the need met the same, the packages saved
         assert saved > 0 and expected.qalys == pytest.approx(0.0, abs=1e-9)
-    else:
+    else:  # the packages the same, the need met
         assert saved == pytest.approx(0.0, abs=1e-6) and expected.qalys > 0
 
 
