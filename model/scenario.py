@@ -279,6 +279,9 @@ class SocialCare(_Section):
     intermediate_care_most_per_1000: float = Field(0.0, ge=0.0, le=2.0, description=(
         "the most intermediate care places per 1,000 residents a council may commission (its lever's top; "
         "0: the place's councils commission none of their own)"))
+    intermediate_care_start_per_1000: float = Field(0.0, ge=0.0, le=2.0, description=(
+        "intermediate care places per 1,000 residents every council runs at the start, in post, its grant sized to "
+        "pay for them; at most intermediate_care_most_per_1000 (0: none to start with)"))
     intermediate_care_cost_per_month: float = Field(3000.0, ge=0.0, le=50_000, description=(
         "a place in intermediate care, pounds a month at the start (paid for whether or not it is full)"))
     intermediate_care_frailty_fall: float = Field(0.0, ge=0.0, le=0.5, description=(
@@ -307,6 +310,14 @@ class SocialCare(_Section):
         "package for every resident at or above its starting threshold (plus any tightening) whatever its budget, "
         "and overspends rather than rations; false: a council funds the packages it plans and rations "
         "eligibility to them"))
+
+    @model_validator(mode="after")
+    def _places_at_start(self) -> SocialCare:
+        if self.intermediate_care_start_per_1000 > self.intermediate_care_most_per_1000:
+            raise FieldError("intermediate_care_start_per_1000", self.intermediate_care_start_per_1000,
+                             f"at most intermediate_care_most_per_1000 ({self.intermediate_care_most_per_1000:g}), "
+                             "the top of the councils' lever, is allowed")
+        return self
 
 
 class Money(_Section):

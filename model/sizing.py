@@ -20,6 +20,7 @@ import numpy as np
 from model.contracts import Activity
 from model.ledger import to_pence
 from model.organisations import Commissioner, Council
+from model.programmes import Programme
 from model.regimes import ContractBasis
 
 if TYPE_CHECKING:
@@ -57,6 +58,10 @@ def size_place(model: LocalHealthEconomy) -> Catchments:
         mine = pop.alive & (pop.council == co.index)
         co.packages = int(round(sc.packages_per_1000 * residents[co.index] / 1000))
         co.residents_at_start = int(residents[co.index])
+        if sc.intermediate_care_start_per_1000 > 0:  # a service it runs from the start, in post
+            start = sc.intermediate_care_start_per_1000
+            co.levers["intermediate_care"] = start
+            co.programmes["intermediate"] = Programme(dose=start, in_post=start, embedded=start)
         co.base_eligibility = co.start_eligibility = m.delivery.ration_threshold(co, co.packages)
         if co.behaviour.balances_books:
             co.packages = min(co.packages, m.delivery.eligible_count(co))
@@ -149,7 +154,7 @@ def size_place(model: LocalHealthEconomy) -> Catchments:
         council_share = care * (1 - sc.nhs_funded_share)
         co.base_prevention = council_share * s.money.prevention_share_of_council / (1 - s.money.prevention_share_of_council)
         co.prevention_spend = co.base_prevention  # its prevention programme changes it from here
-        co.grant = council_share + co.base_prevention
+        co.grant = council_share + co.base_prevention + co.intermediate_care_year()  # places it runs from the start
         commissioner_spend += care * sc.nhs_funded_share * catchments.commissioner_council_share[:, co.index]
         m.ledger.open(co.account, balance_pence=to_pence(co.grant * months / 12))
 

@@ -231,6 +231,26 @@ def test_the_forecast_of_places_counts_the_assessed_they_take_home(first_year_en
         assert hospitals < 0  # the bed days spared cost the hospitals less
 
 
+@pytest.mark.parametrize("start", [0.5, 0.0])
+def test_places_run_from_the_start_are_in_post_and_paid_for_by_the_grant(start):
+    """Every council runs ``intermediate_care_start_per_1000`` places from the start: in post at once (no
+    recruiting), its lever starting there, its grant larger by exactly what they cost a year, so its first
+    plan keeps its packages. At 0 (the ablation, the scenarios' value) none, and the grant as it was."""
+    changes = {"population.size": 20_000, "social_care.intermediate_care_most_per_1000": 2.0,
+               "social_care.intermediate_care_start_per_1000": start}
+    m = LocalHealthEconomy(load_scenario().with_changes(changes), rng=3)
+    plain = LocalHealthEconomy(load_scenario().with_changes({**changes, "social_care.intermediate_care_start_per_1000": 0.0}),
+                               rng=3)
+    for co, co0 in zip(m.councils, plain.councils, strict=True):
+        assert co.levers["intermediate_care"] == start
+        assert co.intermediate_places == int(start * co.residents_at_start / 1000)
+        assert co.grant - co0.grant == pytest.approx(co.intermediate_care_month(start) * 12)
+        assert (co.intermediate_places > 0) == (start > 0)
+        assert co.packages == co0.packages
+    m.step()  # a month on, still in post: nothing to recruit
+    assert all(co.in_post("intermediate") == pytest.approx(start) for co in m.councils)
+
+
 def _torbay(seed: int, changes: dict) -> tuple[float, float, float, float]:
     """Delayed transfer days a month in the last year, the council's intermediate care places per 1,000 at
     the end, the person-months of unmet care need over the run and the place's QALYs."""

@@ -150,6 +150,11 @@ BAD_FILES = [
         id="extends-not-a-name",
     ),
     pytest.param(
+        extending('[social_care]\nintermediate_care_start_per_1000 = { value = 0.5, source = "x" }\n'),
+        ["intermediate_care_start_per_1000", "got 0.5", "at most intermediate_care_most_per_1000 (0)"],
+        id="intermediate-care-at-start-above-its-top",
+    ),
+    pytest.param(
         extending("[run]\nsteps = 0\n"),
         ["run.steps", "got 0", "greater than or equal to 1"],
         id="zero-steps",
