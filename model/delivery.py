@@ -341,7 +341,8 @@ class Delivery:
         for c in m.councils:
             # people leave intermediate care after its stay (a place held for the stay, whatever becomes of them)
             if c.in_intermediate_care > 0:
-                c.in_intermediate_care -= int(rng.binomial(c.in_intermediate_care, 1.0 / m.params.social_care.intermediate_care_months))
+                leave = min(1.0 / m.params.social_care.intermediate_care_months, 1.0)  # a stay under a month: all
+                c.in_intermediate_care -= int(rng.binomial(c.in_intermediate_care, leave))
             d_idx = want_discharge[pop.council[want_discharge] == c.index]
             h_idx = home_idx[pop.council[home_idx] == c.index]
             # held to national criteria, it funds every eligible resident whatever it planned

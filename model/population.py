@@ -203,7 +203,7 @@ class Population:
         self.discharged_step = np.full(cap, NO_DISCHARGE, dtype=np.int16)
         # the part of frailty an emergency stay added that has not yet worn off (health.stay_decline_*)
         self.stay_decline = np.zeros(cap, dtype=F4)
-        self._stay_recovery = F4(1.0 / h.stay_decline_recovery_months)
+        self._stay_recovery = F4(min(1.0 / h.stay_decline_recovery_months, 1.0))  # under a month: gone in one
         self._stay_decline_on = h.stay_decline_share > 0 and h.stay_decline_frailty > 0  # else none to wear off
         self._zone = np.zeros(cap, dtype=np.int16)  # zone of the map (fixes GP, hospital and council)
         self._key = np.zeros(cap, dtype=np.intp)  # zone * LTC_LEVELS + ltc

@@ -58,8 +58,11 @@ def test_without_places_nobody_is_taken_out_and_nothing_is_paid():
     assert co.intermediate_care_year() == 0.0
 
 
-def test_people_leave_intermediate_care_after_its_stay_and_free_the_place():
-    m = journal_model({"social_care.delay_exit_per_month": 0.0, "social_care.intermediate_care_months": 1.0},
+@pytest.mark.parametrize("months", [1.0, 0.5])
+def test_people_leave_intermediate_care_after_its_stay_and_free_the_place(months):
+    """A stay of a month or less: everyone leaves at the next month (a stay under a month is not a chance
+    above one)."""
+    m = journal_model({"social_care.delay_exit_per_month": 0.0, "social_care.intermediate_care_months": months},
                       0, size=3_000, seed=7)
     _no_free_packages(m)
     co = m.councils[0]

@@ -60,6 +60,22 @@ def test_the_decline_wears_off_at_its_rate_and_goes_with_the_person():
     assert born + moved_in > 0 and pop.alive[first_free] and pop.stay_decline[first_free] == 0
 
 
+def test_a_decline_shorter_than_a_month_is_gone_in_a_month_and_no_more():
+    """Recovering over less than a month, the whole decline wears off in the next, and frailty goes back to
+    where it was, not below."""
+    m = journal_model({**DECLINE, "health.stay_decline_recovery_months": 0.25}, 0, size=3_000, seed=7)
+    pop = m.population
+    people = np.flatnonzero(pop.alive & (pop.age < 39) & (pop.frailty < 0.1))[:200]
+    pop.frailty[people] = np.float32(0.15)
+    pop.stay_decline[people] = np.float32(0.05)
+    ltc = pop.ltc[people].copy()
+    pop.evolve(behaviour_effects(m), people[:0])
+    same = people[pop.alive[people] & (pop.ltc[people] == ltc)]
+    assert same.size > 150
+    assert (pop.stay_decline[same] == 0).all()
+    assert pop.frailty[same] == pytest.approx(np.full(same.size, 0.10), abs=1e-6)
+
+
 @pytest.mark.parametrize("reviews", [12.0, 0.0])
 def test_a_review_ends_the_package_of_someone_no_longer_eligible(reviews):
     """Reviewed every month, the packages of people now below their council's eligibility end and the others
