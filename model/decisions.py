@@ -399,7 +399,6 @@ class View:
         self._hospital_use: dict[int, np.ndarray] = {}
         self._eligible: dict[tuple[int, float], int] = {}
         self._reabled: dict[int, float] = {}
-        self._rates: dict[str, float] = {}
 
     # -- prices -----------------------------------------------------------------------------------------------
     def marginal(self, c: Contract, unit: str) -> float:
@@ -534,14 +533,13 @@ class View:
         step = float(np.mean(ratios[1:] / ratios[:-1])) - 1.0
         return self.tally.emergency.sum() / max(self.model.population.size, 1) * step
 
+    @functools.cached_property
     def frail_admissions_per_person_month(self) -> float:
         """Emergency admissions a month of a person frail enough to need care (last year's admissions of frail
-        people over those now frail; first order)."""
-        if "frail_rate" not in self._rates:
-            pop = self.model.population
-            frail = np.count_nonzero(pop.alive & (pop.frailty >= self.model.params.social_care.need_threshold))
-            self._rates["frail_rate"] = float(self.tally.frail.sum()) / 12 / frail if frail else 0.0
-        return self._rates["frail_rate"]
+        people over those now frail; first order; counted once a year end)."""
+        pop = self.model.population
+        frail = np.count_nonzero(pop.alive & (pop.frailty >= self.model.params.social_care.need_threshold))
+        return float(self.tally.frail.sum()) / 12 / frail if frail else 0.0
 
     def unmet_admissions_per_month(self, co: Council) -> float:
         """Extra emergency admissions a person-month of the council's residents' unmet need brings (first
@@ -924,7 +922,9 @@ def _council_intermediate(view: View, co: Council, x: float) -> Change:
     # people who waited to leave last year: those it took out of a bed, and those still delayed
     t = view.tally
     waiting = t.bridged[co.index] + t.delayed_days[co.index] / mean_delay
-    taken = lambda places: min(places * per_1000 * 12 / sc.intermediate_care_months * build, waiting)  # noqa: E731
+    # people a year its places take (the share in post), and of them those who would otherwise wait in a bed
+    capacity = lambda places: places * per_1000 * 12 / sc.intermediate_care_months * build  # noqa: E731
+    taken = lambda places: min(capacity(places), waiting)  # noqa: E731
     _council_spends(view, ch, co, _programme_cost(view, co, co.intermediate_care_month(1.0) * 12, now, x))
     _delayed(view, ch, co, -(taken(x) - taken(now)) * mean_delay)
     if sc.intermediate_care_frailty_fall > 0:
@@ -936,8 +936,7 @@ def _council_intermediate(view: View, co: Council, x: float) -> Change:
     if sc.intermediate_care_takes_assessed:
         # discharge to assess: the places beyond those waiting take people assessed on leaving who are not
         # eligible, up to as many as last year's
-        room = lambda places: min(max(places * per_1000 * 12 / sc.intermediate_care_months * build  # noqa: E731
-                                      - waiting, 0.0), t.assessed_not_eligible[co.index])
+        room = lambda places: min(max(capacity(places) - waiting, 0.0), t.assessed_not_eligible[co.index])  # noqa: E731
         _assessed_at_home(view, ch, co, room(x) - room(now))
     return ch
 
@@ -949,7 +948,7 @@ def _assessed_at_home(view: View, ch: Change, co: Council, people: float) -> Non
     m = view.model
     sc, d = m.params.social_care, m.params.demand
     _delayed(view, ch, co, -people * sc.discharge_assessment_days)
-    readmissions = people * view.frail_admissions_per_person_month() * (d.readmission_rate_ratio - 1.0)
+    readmissions = people * view.frail_admissions_per_person_month * (d.readmission_rate_ratio - 1.0)
     _council_population_admissions(view, ch, co, -readmissions)  # the month after leaving, unsupported
     ch.qalys -= readmissions * view.health.admission
     _reabled_admissions(view, ch, co, people, sc.discharge_assessment_frailty)
@@ -960,7 +959,7 @@ def _reabled_admissions(view: View, ch: Change, co: Council, people: float, frai
     (its share of the risk at that frailty, times a frail person's admissions), for half the year on average."""
     m = view.model
     d, fall = m.params.demand, m.params.social_care.intermediate_care_frailty_fall
-    admissions = people * view.frail_admissions_per_person_month() * 6 * (d.frailty_rate_ratio - 1.0) * fall / (
+    admissions = people * view.frail_admissions_per_person_month * 6 * (d.frailty_rate_ratio - 1.0) * fall / (
         1.0 + (d.frailty_rate_ratio - 1.0) * frailty)
     _council_population_admissions(view, ch, co, -admissions)
     ch.qalys -= admissions * view.health.admission

@@ -338,6 +338,13 @@ class Delivery:
         placed_from_hospital = []
         bridged_all = []
         at_home = []  # people assessed on leaving whom places took home to be assessed there
+
+        def reable(people: np.ndarray) -> None:
+            """Reablement: a stay restores some of what they can do (counted as they go in; the place is held
+            for the stay whatever comes of it)."""
+            if fall > 0 and people.size:
+                pop.frailty[people] = np.maximum(pop.frailty[people] - fall, np.float32(0.0))
+
         for c in m.councils:
             # people leave intermediate care after its stay (a place held for the stay, whatever becomes of them)
             if c.in_intermediate_care > 0:
@@ -364,10 +371,8 @@ class Delivery:
                 waiting = d_idx[~np.isin(d_idx, placed)][:room]
                 c.in_intermediate_care += waiting.size
                 self.tally.bridged[c.index] += waiting.size
-                if fall > 0 and waiting.size:
-                    # reablement: the stay restores some of what they can do (counted as they go in; the place
-                    # is held for the stay whatever comes of it); those below the eligibility stop waiting
-                    pop.frailty[waiting] = np.maximum(pop.frailty[waiting] - fall, np.float32(0.0))
+                reable(waiting)
+                if fall > 0:  # those it takes below the eligibility stop waiting for a package
                     self.tally.reabled[c.index] += int(np.count_nonzero(pop.frailty[waiting] < elig[c.index]))
                 bridged_all.append(waiting)
                 placed_from_hospital.append(waiting)
@@ -378,8 +383,7 @@ class Delivery:
                 taken = assessed_not_eligible[pop.council[assessed_not_eligible] == c.index][:room]
                 c.in_intermediate_care += taken.size
                 self.tally.assessed_at_home[c.index] += taken.size
-                if fall > 0 and taken.size:
-                    pop.frailty[taken] = np.maximum(pop.frailty[taken] - fall, np.float32(0.0))
+                reable(taken)
                 at_home.append(taken)
 
         with_care = np.concatenate(placed_from_hospital) if placed_from_hospital else discharged_now[:0]

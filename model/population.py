@@ -523,8 +523,8 @@ class Population:
         gain *= alive
         self.frailty += gain
         np.minimum(self.frailty, self._ones, out=self.frailty)  # against an array: several times faster than a scalar
-        recovering = np.flatnonzero(self.stay_decline) if self._stay_decline_on else self.stay_decline[:0]
-        if recovering.size:  # a decline a stay brought wears off, out of hospital (a delay deconditions instead)
+        if self._stay_decline_on:  # a decline a stay brought wears off, out of hospital (a delay deconditions instead)
+            recovering = np.flatnonzero(self.stay_decline)
             recovering = recovering[~self.delayed[recovering]]
             worn = self.stay_decline[recovering] * self._stay_recovery
             self.stay_decline[recovering] -= worn
