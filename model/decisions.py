@@ -657,7 +657,10 @@ def _hospital_elective_growth(view: View, h: Hospital, x: float) -> Change:
     to_do = h.waiting_list + float(view.tally.listed[h.index])
     electives = min(can + day + inpatient, to_do) - min(can, to_do)
     view.spread(ch, view.acute_contracts(h), "elective_spell", electives, "elective_spells")
-    capacity_cost = h.elective_capacity_cost_month() * 12 * (factor - 1)
+    # its capacity at x against at now (a year like the last), beyond the staff it can recruit in a year at the premium
+    at_x, at_now = h.elective_capacity * factor, h.elective_capacity
+    capacity_cost = 12 * (h.elective_capacity_cost_month(at_x, h.established_after(at_x))
+                          - h.elective_capacity_cost_month(at_now, h.established_after(at_now)))
     ch.costs[h.account] += capacity_cost + electives * view.cost_elective
     ch.qalys += _wait_qalys(view, h, electives)
     return ch

@@ -369,6 +369,7 @@ class Hospital(Organisation):
         super().__init__(model, name, strategy, index)
         self.beds = 0
         self.elective_capacity = 0.0  # spells a month
+        self.elective_established = 0.0  # spells a month its established staff run; beyond them, at a premium
         self.cost_per_bed_month = 0.0  # pounds at the starting cost level
         self.overhead_month = 0.0  # fixed costs that do not go with beds, pounds a month
         self.starting_overrun = 0.0  # its costs above its income at the start, share (drawn at sizing)
@@ -411,15 +412,32 @@ class Hospital(Organisation):
         """Early supported discharge at full intensity, pounds a year at today's costs."""
         return self.model.params.programmes.discharge_cost_per_head * self.catchment * self.model.prices.unit_cost
 
-    def elective_capacity_cost_month(self) -> float:
-        """Theatre sessions and staff for its elective capacity, used or not, pounds a month at today's costs."""
+    def elective_capacity_cost_month(self, capacity: float | None = None, established: float | None = None) -> float:
+        """Theatre sessions and staff for its elective capacity, used or not, pounds a month at today's costs:
+        its capacity at the standard cost and, beyond its established staff, the premium (by default, now)."""
+        return sum(self._elective_costs_month(capacity, established))
+
+    def _elective_costs_month(self, capacity: float | None = None, established: float | None = None) -> tuple[float, float]:
+        """Its elective capacity at the standard cost, and the premium on the part beyond its established staff."""
         m = self.model
-        return self.elective_capacity * m.params.capacity.elective_capacity_cost_share * m.params.tariff.elective_spell * m.prices.unit_cost
+        cap = m.params.capacity
+        c = self.elective_capacity if capacity is None else capacity
+        e = self.elective_established if established is None else established
+        spell = cap.elective_capacity_cost_share * m.params.tariff.elective_spell * m.prices.unit_cost
+        return c * spell, max(c - e, 0.0) * (cap.elective_premium_ratio - 1.0) * spell
+
+    def established_after(self, capacity: float) -> float:
+        """Its established elective staff once its capacity is ``capacity``: recruited up to what the staff market
+        supplies in a year (``capacity.elective_staff_growth``), let go down to what the capacity needs."""
+        return min(capacity, self.elective_established * (1.0 + self.model.params.capacity.elective_staff_growth))
 
     def monthly_costs(self, variable_cost: float) -> None:
         m = self.model
         self.spend((self.overhead_month + self.beds * self.cost_per_bed_month) * m.prices.unit_cost, "beds_and_staff")
-        self.spend(self.elective_capacity_cost_month(), "elective_capacity")
+        standard, premium = self._elective_costs_month()
+        self.spend(standard, "elective_capacity")
+        if premium > 0:  # capacity beyond its established staff: extra sessions, locums, agency staff
+            self.spend(premium, "elective_premium")
         # bed days beyond its beds are found in escalation wards at a premium (emergencies are never turned away)
         over = max(self.bed_days - self.beds * MONTH_DAYS, 0.0)
         if over > 0:
@@ -447,6 +465,7 @@ class Hospital(Organisation):
                 self.beds = int(round(self.beds - b.bed_release_share * (self.beds - needed)))
         self.bed_days_year = []
         self.elective_capacity *= 1.0 + self.lever("elective_growth")
+        self.elective_established = self.established_after(self.elective_capacity)
 
 
 class GPFederation(Organisation):

@@ -379,6 +379,12 @@ class Capacity(_Section):
         "elective tariff times twelve"))
     escalation_cost_ratio: Rate = Field(le=10, description=(
         "cost of a bed day beyond the hospital's beds (escalation wards, agency staff) against a planned bed day"))
+    elective_staff_growth: Rate = Field(1.0, le=1.0, description=(
+        "most a hospital's established elective staff (the theatre sessions it runs at their standard cost) can grow "
+        "in a year, share; capacity beyond them is bought at elective_premium_ratio (1: as fast as any lever grows it)"))
+    elective_premium_ratio: float = Field(1.0, ge=1.0, le=10.0, description=(
+        "cost of a spell of elective capacity beyond a hospital's established staff (extra sessions at premium rates, "
+        "locums, agency staff) against a spell of established capacity (1: no premium)"))
 
 
 class Programmes(_Section):

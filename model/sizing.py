@@ -106,6 +106,7 @@ def size_place(model: LocalHealthEconomy) -> Catchments:
         h.catchment = int(catch[j])
         h.beds = int(round(cap.beds_per_1000 * catch[j] / 1000))
         h.elective_capacity = electives[:, j].sum() / 12 * cap.elective_capacity_margin
+        h.elective_established = h.elective_capacity  # staffed as it stands
         acute_income = (adm[:, j].sum() * t.emergency_spell + electives[:, j].sum() * t.elective_spell
                         + att[:, j].sum() * t.ae_attendance + ref[:, j].sum() * t.outpatient_attendance)
         variable = acute_income * t.variable_cost_share

@@ -68,8 +68,9 @@ WHY = {
         " grows, so its electives come to outrun its listing and the list runs down until only those listed"
         " too recently to be treated are left (`demand.elective_lead_months`, a month for assessment and"
         " booking). Then capacity beyond what there is to do earns nothing and costs its staff, and it cuts"
-        " (docs/ODD.md, 7.21). England's lists did not fall so far: the model has no shortage of staff to"
-        " bound a hospital's capacity.",
+        " (docs/ODD.md, 7.21). England's lists did not fall so far: the scenarios leave out a shortage of staff"
+        " to bound a hospital's capacity (an option, `capacity.elective_staff_growth` and"
+        " `capacity.elective_premium_ratio`; docs/calibration.md measures what it does to the list).",
     "all-collaborative":
         "**Why the waiting list nearly doubles mid-run.** The hospitals start in deficit and a bed costs its"
         " staff whether used or not: each closes beds as fast as its lever allows (`bed_change`, 6% a year) for"
