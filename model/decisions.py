@@ -1068,27 +1068,28 @@ def _delayed(view: View, ch: Change, co: Council, days: float) -> None:
 
 
 def _wait_qalys(view: View, h: Hospital, electives: float) -> float:
-    """Electives done (or not) change the waiting: each spends fewer months on the list, of which the share
-    waiting long is as on the hospital's list now."""
+    """Electives done (or not) change the waiting: the list is shorter by as many (see _list_qalys)."""
     return -_list_qalys(view, electives, h)
 
 
 def _list_qalys(view: View, people: float, h: Hospital | None = None) -> float:
-    """QALYs of ``people`` more on a waiting list: each waits as long as the list takes to clear at last year's
-    pace or, if the list grew last year, for the rest of the planning horizon; beyond 18 weeks, a long wait."""
+    """QALYs of ``people`` more on a waiting list whose capacity is used: the list is that much longer from now
+    on, and served longest waits first, each month as many more wait beyond 18 weeks while the wait (the list
+    over a month's electives) is beyond them: in full from a month past 18 weeks, none below, in between a
+    share. The list moves as it moved last year (listed against done) over the planning horizon, so a list that
+    is growing comes to long waits, and one running down leaves them."""
     from model.delivery import LONG_WAIT_BIN
 
     if people == 0:
         return 0.0
     total = view.waiting_list(h)
     t = view.tally
-    done = t.electives[h.index] if h is not None else t.electives.sum()
-    listed = t.listed[h.index] if h is not None else t.listed.sum()
-    if listed > done:
-        months = 12 * view.model.params.decisions.horizon_years
-    else:
-        months = min(total / max(done / 12, 1.0), 24.0)
-    return people * max(months - LONG_WAIT_BIN, 0.0) * view.health.long_wait_month
+    done = (t.electives[h.index] if h is not None else t.electives.sum()) / 12
+    listed = (t.listed[h.index] if h is not None else t.listed.sum()) / 12
+    months = np.arange(12 * view.model.params.decisions.horizon_years) + 0.5
+    wait = np.maximum(total + (listed - done) * months, 0.0) / max(done, 1.0)
+    long_months = float(np.clip(wait - LONG_WAIT_BIN, 0.0, 1.0).sum())
+    return people * long_months * view.health.long_wait_month
 
 
 _FORECASTS = {

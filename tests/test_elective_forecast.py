@@ -110,3 +110,35 @@ def test_the_forecast_prices_growth_beyond_the_staff_supply_at_the_premium(ratio
     assert cost == pytest.approx(year(c * factor) - year(c) + done * view.cost_elective)
     if ratio > 1.0:  # growth beyond the supply: dearer than the standard cost alone
         assert year(c * factor) - year(c) > 12 * _spell_cost(m) * c * (factor - 1)
+
+
+# --- what a place on the list costs in health (decisions._list_qalys) ----------------------------------------------
+def _list_health(view: View, h, waiting: int, done: float, listed: float) -> float:
+    """The forecast's QALYs of one more on ``h``'s list, with the list and last year's electives done and people
+    listed set by hand."""
+    from model.decisions import _list_qalys
+
+    view._listed[h.index] = waiting
+    view.tally.electives[h.index], view.tally.listed[h.index] = done, listed
+    return -_list_qalys(view, 1.0, h) / view.health.long_wait_month  # months more of a long wait on the list
+
+
+def test_one_more_on_a_list_lengthens_the_long_waits_until_the_wait_falls_below_18_weeks(year_end):
+    """Served longest waits first, one more on a list whose capacity is used is one more waiting beyond 18 weeks
+    each month the wait (the list over a month's electives) is beyond them, over the planning horizon (36 months),
+    wherever the list is heading: no jump between a list growing by one a year and one falling by one (the rule it
+    replaces counted the horizon for the first and the one person's own wait beyond 18 weeks, under a month, for
+    the second); none while the wait stays under 18 weeks; while a list runs down, until its wait falls below."""
+    h = year_end.hospitals[0]
+    view = View(year_end)
+    kept = view.tally.electives[h.index], view.tally.listed[h.index]
+    done = 12_000.0  # a thousand a month
+    try:
+        growing, falling = (_list_health(view, h, 6_000, done, done + d) for d in (1.0, -1.0))
+        assert growing == pytest.approx(-36.0) and falling == pytest.approx(-36.0, abs=0.01)
+        assert _list_health(view, h, 3_000, done, done) == 0.0  # three months' wait, staying
+        # running down from six months' wait by 500 a month: the wait at mid-month 5.75, 5.25, 4.75, 4.25, then
+        # below 4 months: beyond 18 weeks (the fourth month) in full, in full, three quarters, a quarter
+        assert _list_health(view, h, 6_000, done, done - 6_000) == pytest.approx(-(1 + 1 + 0.75 + 0.25))
+    finally:
+        view.tally.electives[h.index], view.tally.listed[h.index] = kept

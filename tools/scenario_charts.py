@@ -72,26 +72,26 @@ WHY = {
         " to bound a hospital's capacity (an option, `capacity.elective_staff_growth` and"
         " `capacity.elective_premium_ratio`; docs/calibration.md measures what it does to the list).",
     "all-collaborative":
-        "**Why the waiting list nearly doubles mid-run.** The hospitals start in deficit and a bed costs its"
+        "**Why the waiting list grows mid-run.** The hospitals start in deficit and a bed costs its"
         " staff whether used or not: each closes beds as fast as its lever allows (`bed_change`, 6% a year) for"
         " the first years, until its months are about full (see above). The councils, their grants falling 2% a year in real terms, spend down the"
         " reserves they built; the regulator, which judges a council's yearly deficit as it judges a"
         " provider's (docs/ODD.md 7.26), puts them in special measures in the second and third years, and"
         " once their reserves are gone their own pounds count in full (7.30): they tighten eligibility and"
         " cut prevention. Delayed transfers rise into the beds left, inpatient electives get only what"
-        " emergency stays and delayed transfers leave free, and the list grows until the hospitals open beds"
-        " again, when it starts to fall.",
+        " emergency stays and delayed transfers leave free, and the list grows (by a third from its low, seed 1)"
+        " until the hospitals open beds again, when it starts to fall.",
     "wakefield":
-        "**Why the waiting list nearly doubles in the second half.** Mid Yorkshire starts in deficit and a bed"
+        "**Why the waiting list grows in the second half.** Mid Yorkshire starts in deficit and a bed"
         " costs its staff whether used or not: it closes beds as fast as its lever allows (`bed_change`, 6% a"
         " year) for the first three years, until its months are about full (see above). The council, its grant falling 2% a year in real terms, spends"
         " down its reserves; the regulator, which judges a council's yearly deficit as it judges a"
         " provider's (docs/ODD.md 7.26), puts it in special measures in the second and third years, and with"
         " its reserves gone its own pounds count in full (7.30): it tightens eligibility and cuts prevention"
         " to the lever's floor. Delayed transfers rise into the beds left, inpatient electives get only what"
-        " emergency stays and delayed transfers leave free, and the list grows; the hospital opens beds and"
-        " grows its elective capacity again late in the run, which slows the list's growth but does not turn it"
-        " down.",
+        " emergency stays and delayed transfers leave free, and the list grows (by four fifths from its low,"
+        " seed 1); the hospital opens beds and grows its elective capacity again late in the run, and the list"
+        " turns down in its last two years.",
     "salford":
         "**What the pot holds.** The council's care money and the collaborative CCG's Better Care Fund-sized"
         " share; the NHS's part of Salford's real pot pays for its own services, which the model pays through"
@@ -108,10 +108,10 @@ WHY = {
         " (`intermediate_care`, open to it up to `social_care.intermediate_care_most_per_1000`, seed 003's"
         " 'major priority'), paid out of its care money, which take them home or to a step-down bed to wait"
         " for a package there. Their reablement takes part of each person's frailty off"
-        " (`social_care.intermediate_care_frailty_fall`, 0.03): most of those taken (76% to 88%, seeds 1-3)"
+        " (`social_care.intermediate_care_frailty_fall`, 0.03): most of those taken (78% to 86%, seeds 1-3)"
         " leave it below the council's eligibility and no longer wait for a package, so the queue the places"
-        " serve shrinks and the council keeps fewer places than with places that only bridge the wait (0.3 to"
-        " 0.5 per 1,000 at the end, against 0.7 to 1.0), with less unmet need and more QALYs"
+        " serve shrinks and the council keeps no more places than with places that only bridge the wait (0.3 to"
+        " 0.6 per 1,000 at the end, against 0.3 to 1.0), with less unmet need over the run and more QALYs"
         " (tests/test_intermediate_care.py). The delays fall to none within a few years of the places being"
         " recruited.",
 }
