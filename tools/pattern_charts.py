@@ -370,7 +370,7 @@ def commons(r: Runs, img: Path) -> str:
         ax.set_ylim(0, 1)
         ax.legend(fontsize=7, loc="lower left")
     axes[0].set_title("the pattern and its ablation", fontsize=9)
-    axes[1].set_title("the rules of the commons: the share (not reproduced)", fontsize=9)
+    axes[1].set_title("the rules against none: the share (not reproduced)", fontsize=9)
     bars(axes[2], {"sanctions, foreseen": {c: by["chosen", c]["harm"].values / 1e3 for c in ("headroom spent", "headroom banked")},
                    "ablation: sanctions not foreseen": {c: by["not foreseen", c]["harm"].values / 1e3
                                                         for c in ("headroom spent", "headroom banked")}},
@@ -391,6 +391,19 @@ def commons(r: Runs, img: Path) -> str:
     deters = all(by["chosen", c][k].holds for c in conventions for k in ("harm", "admissions"))
     ablation_gone = not any(by["not foreseen", c][k].holds for c in conventions for k in ("harm", "admissions"))
     spread = "\n".join(f"| {k} | {late[k].mean():.2f} | {Diff(late[k] - late_none).says(1, 2)} |" for k in with_rules)
+    measures_only = float(late["shared measures only"].mean())
+    both_rules = float(late["shared measures and graduated sanctions"].mean())
+    # against the same rules with no sanction: the share and the net benefit (the first table's last two rows)
+    raised = [name for name, key in (("the share collaborating", "share"), ("the net monetary benefit", "nmb"))
+              if all(by["chosen", c][key].holds for c in conventions)]
+    not_raised = [name for name in ("the share collaborating", "the net monetary benefit") if name not in raised]
+    if raised:
+        against_none = (f"Against the same rules with no sanction, the sanctions raise {' and '.join(raised)} as well, "
+                        "under both conventions (the first table; tested over three times the seeds in "
+                        "tests/patterns/test_commons_pattern.py, which says what each rests on)"
+                        + (f"; not {' or '.join(not_raised)}" if not_raised else "") + ". ")
+    else:
+        against_none = "Against the same rules with no sanction, the sanctions raise neither the share collaborating nor the net monetary benefit under both conventions (the last two rows of the first table). "
     return f"""## 3. A mix: collaboration unravels without rules; graduated sanctions make defection costly
 
 **What the paper claims.** A common pool used by organisations that "act independently of others
@@ -437,21 +450,22 @@ With the sanctions paid but counted by no lever's objective (`decisions.sanction
 
 {"The fall in harm and admissions is gone: a sanction that is only paid deters nothing." if ablation_gone else "**Some of the fall in harm or admissions is still there.**"}
 
-**Not reproduced.** That the rules spread collaboration by label under both conventions, or raise the
-place's net monetary benefit (the last two rows of the first table). With the headroom spent (right panel):
+**The share and the net benefit.** {against_none}Not reproduced: that the rules spread collaboration by
+label against no rules at all. With the headroom spent (right panel):
 
 | rules | share collaborating, last two years | against no rules (share {late_none.mean():.2f}) |
 |---|---|---|
 {spread}
 
-**Why not: the harm is not done by the label.** Defection is measured from what an organisation
+**Why not against no rules: shared measures show collaborators' harm too, and the harm is not done by
+the label.** Shared measures alone end with {"fewer" if measures_only < late_none.mean() else "more"} collaborating than no rules on average (the table above):
+every partner's harm is seen, collaborators' too, so reciprocity can pull away from collaborating; the
+sanctions on top {"raise it again" if both_rules > measures_only else "do not raise it"}. Defection is measured from what an organisation
 does (its levers), and its levers are chosen each year from its objective, not set by its label. A
-fortress that foresees the sanction stops doing the harm without turning collaborative, so the
-sanction hardly separates the two strategies' payoffs, and the learning that chooses the label
-has little to learn from. A collaborator weighs the place's money as its own, so a cost it shifts
+fortress that foresees the sanction stops doing the harm without turning collaborative: what the
+sanctions paid move is the strategies' payoffs, not the harm each label does. A collaborator weighs the place's money as its own, so a cost it shifts
 onto a partner is worth nothing either way to it, and each step a lever moves costs something: an
-organisation that turns collaborative keeps the levers it had. Shared measures make every
-partner's harm seen, collaborators' too, so reciprocity can pull away from collaborating. With
+organisation that turns collaborative keeps the levers it had. With
 each organisation's levers held at its strategy's bundle (`decisions.enabled = false`: a
 collaborator does no harm, a fortress does), so that harm follows the label:
 
