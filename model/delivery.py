@@ -174,6 +174,7 @@ class Delivery:
             h.bed_days = float(emergency_bed_days[h.index] + delayed_days[h.index] + inpatients_done * s.demand.elective_los_days)
             h.delayed_days = float(delayed_days[h.index])
             h.occupancy = h.bed_days / (h.beds * MONTH_DAYS) if h.beds else 0.0
+            h.beds_in_month = h.beds
             h.bed_days_year.append(h.bed_days)
             h.waiting_list = int(self.waiting[:, h.index, :].sum())
 

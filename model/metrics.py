@@ -92,7 +92,8 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
     adm_by_council = np.bincount(pop.council[adm], minlength=len(model.councils)) * 12_000 / np.maximum(residents, 1)
     adm_multi = int((pop.ltc[adm] >= 2).sum())
     multi = pop.living_multimorbid()
-    beds = sum(h.beds for h in model.hospitals)
+    beds = sum(h.beds for h in model.hospitals)  # at the month's end (a year end's decision may have changed them)
+    room = sum(h.beds_in_month for h in model.hospitals) * MONTH_DAYS  # the beds the month's bed days were spent in
     bed_days = sum(h.bed_days for h in model.hospitals)
     place_balance = totals["organisations"] / 100
     return {
@@ -131,7 +132,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "waiting_over_18_weeks": int(model.delivery.waiting[:, :, LONG_WAIT_BIN:].sum()),
         "beds": beds,
         "bed_days": bed_days,
-        "bed_occupancy": bed_days / (beds * MONTH_DAYS) if beds else 0.0,
+        "bed_occupancy": bed_days / room if room else 0.0,
         "delayed_transfer_days": float(activity["delayed_days"].sum()),
         "delayed_transfers": int(pop.delayed.sum()),
         "care_needed_on_discharge": model.delivery.care_needed_on_discharge,

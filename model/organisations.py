@@ -385,6 +385,7 @@ class Hospital(Organisation):
         self.delayed_days = 0.0
         self.waiting_list = 0
         self.occupancy = 0.0
+        self.beds_in_month = 0  # the beds its month ran with (a year end's decision changes beds after the month)
 
     @property
     def admission_ratio(self) -> float:

@@ -140,3 +140,21 @@ def test_the_months_variable_costs_are_the_tariffs_share_of_the_activity():
     expected = (10 * t.elective_spell + 2 * t.emergency_spell + 5 * t.ae_attendance + 3 * t.outpatient_attendance) * t.variable_cost_share
     assert supplies[m.hospitals[0].account] == round(expected * 100)
     assert all(supplies.get(h.account, 0) == 0 for h in m.hospitals[1:])
+
+
+def test_a_year_ends_occupancy_is_its_bed_days_over_the_beds_the_month_ran_with():
+    """At a year end the hospitals change their beds (their ``bed_change`` lever) after the month is
+    delivered: the month's occupancy divides its bed days by the beds it had, not those of the year
+    ahead (the place's and each hospital's alike)."""
+    m = journal_model({}, 11, size=20_000, seed=7)
+    beds_before = [h.beds for h in m.hospitals]
+    for h in m.hospitals:
+        h.levers["bed_change"] = -0.06  # so the year end surely changes them: held, as a player holds them
+        h.levers_held_at = 12
+    m.step()
+    assert [h.beds for h in m.hospitals] != beds_before  # the decisions moved them
+    bed_days = sum(h.bed_days for h in m.hospitals)
+    assert m.report["bed_occupancy"] == pytest.approx(bed_days / (sum(beds_before) * MONTH_DAYS), rel=1e-12)
+    for h, beds in zip(m.hospitals, beds_before, strict=True):
+        assert h.occupancy == pytest.approx(h.bed_days / (beds * MONTH_DAYS), rel=1e-12)
+    assert m.report["beds"] == sum(h.beds for h in m.hospitals)  # the stock at the month's end
