@@ -425,7 +425,8 @@ class ContractBook:
         for member in c.terms["members"]:
             mine = sum(value(x) for x in group if x.provider == member)
             total = sum(value(x) for x in active if x.provider == member and x.payer != x.provider)
-            out[member] = results.get(member, 0.0) * (mine / total if total else 1.0)
+            # a lead in its own alliance holds a contract with itself, which is not income: at most its whole result
+            out[member] = results.get(member, 0.0) * (mine / total if mine < total else 1.0)
         return out
 
     @staticmethod

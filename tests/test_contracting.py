@@ -203,3 +203,27 @@ def test_next_years_elective_plan_counts_the_whole_year_across_a_mid_year_switch
         split += whole > successor > 0
         assert c.terms["elective_plan"] == pytest.approx(whole * (1 + c.payer_org.behaviour.plan_growth))
     assert split >= 2
+
+
+def test_a_lead_in_its_own_alliance_is_attributed_at_most_its_whole_result():
+    """A member's result counts in an alliance by the alliance's share of its contract income; a lead
+    that is also a member holds a contract with itself, which is not income, so its share stops at
+    its whole result (a fuzzed place where its income from others was next to nothing divided by
+    about 1e-321 and overflowed)."""
+    from types import SimpleNamespace
+
+    from model.contracting import ContractBook
+
+    def contract(payer, provider, value, members=None):
+        terms = {"annual_value": value, **({"members": members} if members else {})}
+        return SimpleNamespace(payer=payer, provider=provider, scope="community", terms=terms, basis=None)
+
+    lead, other = "hospital:lead", "hospital:other"
+    own = contract(lead, lead, 12_900.0, members=[lead, other])
+    theirs = contract(lead, other, 4_200.0, members=[lead, other])
+    income = contract("commissioner:c", lead, 7.2e-321)  # next to nothing from anyone else
+    others_income = contract("commissioner:c", other, 8_400.0)
+    active = (own, theirs, income, others_income)
+    out = ContractBook._alliance_results(own, {lead: -2_351.9, other: 334.8}, active)
+    assert out[lead] == -2_351.9  # its whole result, not 12,900 / 7.2e-321 times it
+    assert out[other] == pytest.approx(334.8 * 4_200 / (4_200 + 8_400))  # half its income is the alliance's
