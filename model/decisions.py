@@ -96,6 +96,7 @@ class Lever:
     source: str
     bounds: tuple[float, float] | None = None  # for a lever no bundle sets (it starts at 0)
     top: str | None = None  # a scenario field (section.name) that caps the lever below its range's top
+    both_ways: bool = False  # ``top`` caps the range's bottom too (from -top)
     switch: str | None = None  # a field of [decisions] that must be true for organisations to set it themselves
     idle: Callable[[Organisation], bool] | None = None  # true when it means nothing to the organisation now
 
@@ -103,8 +104,17 @@ class Lever:
         """The top of its range in this scenario."""
         if self.top is None:
             return self.high
+        return min(self.high, self._cap(model))
+
+    def lowest(self, model: LocalHealthEconomy) -> float:
+        """The bottom of its range in this scenario."""
+        if self.top is None or not self.both_ways:
+            return self.low
+        return max(self.low, -self._cap(model))
+
+    def _cap(self, model: LocalHealthEconomy) -> float:
         section, name = self.top.split(".")
-        return min(self.high, float(getattr(getattr(model.params, section), name)))
+        return float(getattr(getattr(model.params, section), name))
 
     @property
     def low(self) -> float:
@@ -142,7 +152,9 @@ LEVERS: dict[str, tuple[Lever, ...]] = {
         Lever("outreach", "specialist outreach into the community (intensity)", 0.25, "assumption"),
         Lever("discharge_support", "early supported discharge (intensity)", 0.25, "assumption"),
         Lever("bed_change", "change in its beds over the year", 0.02,
-              "assumption: about capacity.bed_growth_limit's 5% a year, either way", bounds=(-0.06, 0.06)),
+              "the range: capacity.bed_change_most (the baseline's 6% a year either way an assumption; England's "
+              "pace 0.9% a year, docs/calibration.md)", bounds=(-0.06, 0.06), top="capacity.bed_change_most",
+              both_ways=True),
     ),
     "gp_federation": (
         Lever("case_management_share", "share of clinical time on proactive care of people with 2+ conditions",
@@ -206,8 +218,9 @@ def decide(model: LocalHealthEconomy) -> None:
                 continue  # it means nothing to it now (a plan, while it pays every elective in full)
             current = org.levers[lever.name]
             reach = range(-d.steps_per_year, d.steps_per_year + 1)
-            high = lever.highest(model)
-            options = sorted({min(_clip(current + k * lever.step, lever), max(high, current)) for k in reach})
+            high, low = lever.highest(model), lever.lowest(model)
+            options = sorted({max(min(_clip(current + k * lever.step, lever), max(high, current)), min(low, current))
+                              for k in reach})
             if len(options) == 1:
                 continue  # nothing to choose (a lever the scenario leaves no room to move)
             scale = d.noise * max(org.last_income, 1.0)

@@ -371,6 +371,9 @@ class Capacity(_Section):
     bed_cost_share: Share = Field(description="share of an acute hospital's fixed costs that go with its beds (the rest is overhead)")
     target_occupancy: float = Field(ge=0.3, le=1.0, description="bed occupancy hospitals plan to")
     bed_growth_limit: Share = Field(description="most beds a hospital can add in one year, share")
+    bed_change_most: float = Field(ge=0.0, le=0.06, description=(
+        "the most a hospital's beds may change in a year either way by its decisions (its bed_change lever, whose "
+        "range is at most 6% either way)"))
     strain_los_per_occupancy: Rate = Field(le=10.0, description=(
         "lengthening of frail patients' stays per unit of last month's bed occupancy beyond the beds a hospital has "
         "(0.5: at 110% occupancy, stays 5% longer)"))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -343,3 +344,26 @@ def test_with_the_organisations_decisions_admissions_grow_as_englands_did(baseli
     held = float(np.mean([emergency_admissions_growth(r) for r in levers_held[1]]))
     assert low <= decided <= high, f"{decided:.2%} a year, outside {low:.2%} to {high:.2%}"
     assert held < low, f"with the levers held: {held:.2%} a year"
+
+
+def _second_winter_beds_free(changes: dict) -> float:
+    """Beds free in months 22-24, the mean over SEEDS, of the baseline with ``changes``."""
+    scenario = load_scenario().with_changes(changes)
+    free = []
+    for seed in SEEDS:
+        m = LocalHealthEconomy(scenario, rng=seed)
+        m.run(24)
+        free.append(winter_beds_free(SimpleNamespace(place=m.place_table()), 1))
+    return float(np.mean(free))
+
+
+def test_the_second_winters_beds_free_rest_on_how_fast_a_hospital_may_change_its_beds():
+    """With the bed lever's range at about three times England's pace (capacity.bed_change_most 0.03: England's
+    general and acute beds fell 0.9% a year, 2010-11 to 2019-20) the second winter's beds free come within 10% of
+    England's; at the baseline's assumed 6% (the strict xfail above) the hospitals close beds faster and they miss
+    (docs/calibration.md, Beds free in winter)."""
+    england = 1 - ENGLAND_WINTER_OCCUPANCY[2017]
+    at_pace = _second_winter_beds_free({"capacity.bed_change_most": 0.03})
+    assumed = _second_winter_beds_free({"capacity.bed_change_most": 0.06})
+    assert abs(at_pace / england - 1) <= TOLERANCE, f"{at_pace:.1%} against {england:.1%}"
+    assert assumed / england < 1 - TOLERANCE, f"{assumed:.1%} against {england:.1%}"

@@ -6,6 +6,7 @@ holding a pooled budget is held to that: a package the pot pays for must have so
 eligible to take it up, or the money for it sits unspent.
 """
 
+import pytest
 from lhe_runs import journal_model
 
 from model.organisations import Council
@@ -57,3 +58,17 @@ def test_a_pot_is_spent_on_care_not_left_in_the_councils_reserves():
     pot = 0.2 * cm.allocation * m.catchments.resident_share(cm, co)
     # what it kept of the year's pot, after the NHS's half of its result went back
     assert co.memory[-1] < 0.15 * pot, (co.memory, pot)
+
+
+
+@pytest.mark.parametrize("most", [0.03, 0.0])
+def test_a_hospitals_beds_move_no_further_in_a_year_than_the_scenario_allows(most):
+    """``capacity.bed_change_most`` caps its ``bed_change`` lever both ways (at 0 its beds stay as they are).
+    Ablation: at the lever's own range (0.06) hospitals of the same place close beds faster than 3% a year."""
+    start = journal_model({}, 0, size=20_000, seed=7)
+    capped = journal_model({"capacity.bed_change_most": most}, 12, size=20_000, seed=7)
+    for h, h0 in zip(capped.hospitals, start.hospitals, strict=True):
+        assert -most <= h.levers["bed_change"] <= most
+        assert abs(h.beds - h0.beds) <= max(most * h0.beds, 0.5)  # the year end applied it (rounded)
+    uncapped = journal_model({"capacity.bed_change_most": 0.06}, 12, size=20_000, seed=7)
+    assert min(h.levers["bed_change"] for h in uncapped.hospitals) < -0.03

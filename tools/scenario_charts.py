@@ -29,7 +29,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from model.cli import opening_comment  # noqa: E402
-from model.decisions import LEVERS  # noqa: E402
 from model.experiments.runner import RunSpec, run_many  # noqa: E402
 from model.report import KIND_COLOURS, KIND_LABELS, _line  # noqa: E402
 from model.scenario import list_scenarios, load_scenario  # noqa: E402
@@ -57,7 +56,6 @@ SUMMARIES = {
     "unitingcare": "UnitingCare: community services tendered to a prime contractor that underbids, "
                    "is refused more money and hands the contract back",
 }
-BED_LEVER = next(lever for lever in LEVERS["hospital"] if lever.name == "bed_change")
 # Why a case looks as it does, where its chart would surprise: the mechanism, written beside the chart.
 # Only what the case's set-up says; every figure about a run is measured below (see shared() and results()).
 WHY = {
@@ -306,7 +304,7 @@ def shared(names: list[str], runs: dict) -> list[str]:
         f"- *Council money falls in real terms*, by {-b.money.council_grant_growth:.0%} a year"
         " (`money.council_grant_growth`), while a care package costs the same.",
         f"- *Hospitals choose their beds on money, a year at a time* (`bed_change`, at most"
-        f" {BED_LEVER.high:.0%} a year either way; docs/ODD.md 7.30). A bed costs its"
+        f" {b.capacity.bed_change_most:.0%} a year either way, `capacity.bed_change_most`; docs/ODD.md 7.30). A bed costs its"
         " staff all year, used or not; a day beyond the beds costs more only when it comes, and the strain it"
         " brings (frail patients staying longer, electives cancelled) starts only beyond the beds: the"
         " model's months have no daily peaks, so nothing in it asks for a margin below 100%"
