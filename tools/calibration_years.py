@@ -58,6 +58,8 @@ def measure(seed: int, changes: dict | None = None) -> dict:
         "hospital_reserves": last[last.kind == "hospital"].reserves.to_numpy(),
         "occupancy": p.groupby(year).bed_occupancy.mean().to_numpy(),
         "occupancy_peak": float(p.bed_occupancy.max()),
+        # January to March of each year (months 10-12, 22-24, ...): docs/calibration.md's winter comparison
+        "winter_beds_free": 1 - p[(p.month - 1) % 12 >= 9].groupby(year).bed_occupancy.mean().to_numpy(),
         "first_month_above_one": int(np.argmax(p.bed_occupancy.to_numpy() > 1)) + 1 if (p.bed_occupancy > 1).any() else 0,
         # months 61 to 119: month 120's row already holds the beds planned at the last year end, for a year not run
         "beds": (int(p.beds.iloc[0]), int(p.beds.iloc[60:-1].min()), int(p.beds.iloc[60:-1].max())),
@@ -109,6 +111,7 @@ def report(runs: dict[int, dict]) -> str:
         lines.append(f"seed {seed}: bed occupancy by year {', '.join(f'{v:.2f}' for v in r['occupancy'])}; "
                      f"monthly peak {r['occupancy_peak']:.2f}, first above 1 in month {r['first_month_above_one']}; "
                      f"beds {r['beds'][0]} at the start, {r['beds'][1]}-{r['beds'][2]} after year 5")
+    lines.append("beds free from January to March, by year: " + ", ".join(f"{v:.1%}" for v in mean("winter_beds_free")))
     lines += ["", "delayed transfer days a month, by year: " + ", ".join(f"{v:,.0f}" for v in mean("delayed_days_a_month")),
               "escalation wards, £m by year (the hospitals together): " + ", ".join(f"{v / 1e6:.2f}" for v in mean("escalation")),
               "escalation's share of the hospitals' spending in year 10, by seed: " + ", ".join(
