@@ -218,9 +218,9 @@ def decide(model: LocalHealthEconomy) -> None:
                 continue  # it means nothing to it now (a plan, while it pays every elective in full)
             current = org.levers[lever.name]
             reach = range(-d.steps_per_year, d.steps_per_year + 1)
-            high, low = lever.highest(model), lever.lowest(model)
-            options = sorted({max(min(_clip(current + k * lever.step, lever), max(high, current)), min(low, current))
-                              for k in reach})
+            # within the scenario's range, which keeps where it is now as an option
+            low, high = min(lever.lowest(model), current), max(lever.highest(model), current)
+            options = sorted({min(max(_clip(current + k * lever.step, lever), low), high) for k in reach})
             if len(options) == 1:
                 continue  # nothing to choose (a lever the scenario leaves no room to move)
             scale = d.noise * max(org.last_income, 1.0)
