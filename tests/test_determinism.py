@@ -7,6 +7,7 @@ Reproducibility is what lets an experiment be re-run and a result be cited.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
@@ -153,3 +154,41 @@ def test_reading_the_command_line_imports_neither_numpy_nor_pandas():
             "if os.path.isdir('/proc/self/task') else 1)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False", "1"]
+
+
+DRAWS = """
+import hashlib, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+import conftest  # the suite's Hypothesis profile, as pytest loads it
+if sys.argv[3] == "yes":
+    import lhe_more_constants  # a module of the project's with constants of its own, loaded first
+from hypothesis import given, settings, strategies as st
+drawn = []
+@settings(max_examples=300)
+@given(st.integers(-10**9, 10**9), st.floats(-1e6, 1e6, allow_nan=False))
+def draw(i, x):
+    drawn.append((i, x))
+draw()
+print(hashlib.sha256(repr(drawn).encode()).hexdigest())
+"""
+
+
+def test_property_tests_draw_the_same_examples_whatever_else_the_process_has_loaded(tmp_path):
+    """A derandomized property test draws the same examples alone and after other tests have loaded
+    more of the project (tests/conftest.py). Ablation: with the repeatable profile's guard taken out of
+    conftest, Hypothesis draws some of the loaded module's constants and the examples differ."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "lhe_more_constants.py").write_text("ODD = 987654321\nRATIO = 0.123456789\nLOW = -7777777\n")
+    tests = str(Path(__file__).parent)
+
+    def digest(load: str) -> str:
+        out = subprocess.run([sys.executable, "-c", DRAWS, tests, str(tmp_path), load], capture_output=True,
+                             text=True, env={**os.environ, "HYPOTHESIS_PROFILE": "repeatable"}, check=True)
+        return out.stdout.strip()
+
+    alone, loaded = digest("no"), digest("yes")
+    assert len(alone) == 64
+    assert alone == loaded
