@@ -14,6 +14,8 @@ import pytest
 from model import LocalHealthEconomy, load_scenario
 
 SEEDS = (1, 2, 3)
+# cutting social care money: how much the delays rise varies widely between seeds (8% to 138%), so judged over more
+CUT_SEEDS = range(1, 13)
 
 
 def _place(changes: dict, seed: int, size: int = 40_000, steps: int = 72):
@@ -57,15 +59,22 @@ def test_collaborative_gps_dip_before_the_benefits(gp_runs):
 def social_care_cut():
     steps = 48
     return [(_place({"money.council_grant_growth": 0.0}, s, steps=steps),
-             _place({"money.council_grant_growth": -0.10}, s, steps=steps)) for s in SEEDS]
+             _place({"money.council_grant_growth": -0.10}, s, steps=steps)) for s in CUT_SEEDS]
 
 
 @pytest.mark.slow
 def test_cutting_social_care_money_raises_delayed_transfers(social_care_cut):
+    """In every seed, and by more than a quarter over them all: over seeds 1-12 the delays after the first
+    year rise 57% together, by seed from 8% (seed 9) to 138% (seed 3). Seeds 1-3 alone rise 70%, seeds 4-9
+    43%, so a rise of half, which this test once asked of seeds 1-3, is not the mechanism's but the seeds'.
+    Where it is small, a council that rations to the residents eligible when it plans, whatever its money
+    (docs/calibration.md, Known gaps), leaves people waiting with its grant kept: in seeds 8 and 9 the cut
+    adds 16% and 8% to 6,194 and 7,122 days, and with the councils funding what they afford
+    (``social_care.packages_as_afforded``) it adds 113% and 232% to 2,526 and 2,085."""
     kept = [k["delayed_transfer_days"].iloc[12:].sum() for k, _ in social_care_cut]
     cut = [c["delayed_transfer_days"].iloc[12:].sum() for _, c in social_care_cut]
     assert all(c > k for k, c in zip(kept, cut, strict=True)), (kept, cut)
-    assert sum(cut) > 1.5 * sum(kept), (kept, cut)
+    assert sum(cut) > 1.25 * sum(kept), (kept, cut)
 
 
 @pytest.mark.slow
