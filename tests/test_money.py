@@ -1,5 +1,6 @@
 """Money flows between organisations, checked against the figures that set them."""
 
+import numpy as np
 import pytest
 
 from model import LocalHealthEconomy, load_scenario
@@ -75,13 +76,27 @@ def test_a_commissioner_plans_on_last_years_care_at_next_years_prices(planned):
         assert planned[0.0].organisation(cm.name).other_services == 0.0
 
 
-def test_a_commissioner_that_spends_its_headroom_ends_the_next_year_near_its_planned_surplus(planned):
-    results = {}
-    for share, m in planned.items():
-        for _ in range(12):
-            m.step()
-        results[share] = {cm.name: cm.last_result / cm.last_income for cm in m.commissioners}
-    surplus = planned[1.0].params.money.commissioner_planned_surplus
-    for name, margin in results[1.0].items():
-        assert abs(margin - surplus) < 0.02, (name, margin)
-        assert results[0.0][name] > margin + 0.02, (name, results[0.0][name], margin)  # banked
+def test_a_commissioner_that_spends_its_headroom_ends_the_next_year_near_its_planned_surplus():
+    """Its second year, levers held, over seeds 1-6 of 20,000 people: with the headroom spent the
+    commissioners' margins are, on the mean, within two points of the planned surplus (each year's care
+    costs more than the plan's forecast from the last, by chance and by demand's growth: over seeds 1-10
+    and 1001-1010 the margins spread -1.5% to +2.1% about a mean of -0.2%, against the plan's 1%; at
+    5,000 people, as this test once ran on one seed, -2.7% to +4.6%); with it banked each ends the year
+    higher by exactly what the plan put into services outside the model (the same patients either way)."""
+    from lhe_runs import journal_model
+
+    margins, headroom = [], []
+    for seed in range(1, 7):
+        ms = {share: journal_model({"money.commissioner_headroom_spent": share, "decisions.enabled": False}, 12,
+                                   size=20_000, seed=seed) for share in (1.0, 0.0)}
+        plan = {cm.name: cm.other_services for cm in ms[1.0].commissioners}  # the first year end's plan
+        for m in ms.values():
+            for _ in range(12):
+                m.step()
+        for spent, banked in zip(ms[1.0].commissioners, ms[0.0].commissioners, strict=True):
+            headroom.append(plan[spent.name])  # none where the plan finds none
+            assert banked.last_result - spent.last_result == pytest.approx(plan[spent.name], abs=1.0), (seed, spent.name)
+            margins.append(spent.last_result / spent.last_income)
+    assert sum(h > 0 for h in headroom) >= len(headroom) / 2, headroom
+    surplus = ms[1.0].params.money.commissioner_planned_surplus
+    assert abs(np.mean(margins) - surplus) < 0.02, margins
