@@ -50,9 +50,18 @@ def test_the_first_months_extra_delayed_days_are_the_days_times_those_who_waited
 
 
 def test_a_longer_assessment_keeps_more_people_in_beds_and_costs_more_health():
-    """Over two years, with everything responding: more days of assessment give more delayed transfer
-    days, more bed days and more QALYs lost to delays, in order."""
-    tables = [stepped({"social_care.discharge_assessment_days": days}, 24).place_table() for days in (0.0, 2.0, 6.0)]
+    """Over two years, with everything responding, seeds 1-6: more days of assessment give more delayed
+    transfer days, more bed days and more QALYs lost to delays, in order on the mean over the seeds, and
+    six days more than none in every seed. Two days against none is small beside a seed's own waits for a
+    package once decisions diverge: over seeds 1-6 and 1001-1006 it is in order in eleven, and in seed 1005
+    (1,841 delayed days at none, 1,496 at two days) not, which is how this test, once run on seed 5 alone,
+    failed there."""
+    seeds = range(1, 7)
+    days = (0.0, 2.0, 6.0)
+    tables = [[journal_model({"social_care.discharge_assessment_days": d}, 24, size=SIZE, seed=seed).place_table()
+               for d in days] for seed in seeds]
     for column in ("delayed_transfer_days", "bed_days", "qalys_lost_delays"):
-        totals = [t[column].sum() for t in tables]
-        assert totals[0] < totals[1] < totals[2], (column, totals)
+        totals = np.array([[t[column].sum() for t in by_seed] for by_seed in tables])  # seed x days
+        assert all(row[0] < row[2] for row in totals), (column, totals)
+        mean = totals.mean(axis=0)
+        assert mean[0] < mean[1] < mean[2], (column, mean)
