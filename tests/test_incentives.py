@@ -209,7 +209,11 @@ def test_a_council_that_counts_its_surplus_pounds_spends_less_on_prevention():
     """``decisions.council_surplus_value``: while its reserves are forecast above zero a council counts a pound
     it saves as nothing (0, money it would spend on its other services anyway) or in full (1). Counting it,
     it buys less prevention, whose benefits over the planning horizon repay less than it costs, and keeps
-    more of its reserves. With the decisions frozen the rule changes nothing."""
+    more of its reserves. With the decisions frozen the rule changes nothing.
+
+    Judged over seeds 1-12 (``mostly``): the prevention is never higher counting the pounds, but in some seeds
+    both councils sit at the lever's floor either way (in 1 of seeds 1-12, and in 3 of 1001-1012, where a claim
+    that all but one seed of six move failed)."""
     full, free = {"decisions.council_surplus_value": 1.0}, {"decisions.council_surplus_value": 0.0}
 
     def prevention(m: LocalHealthEconomy) -> float:
@@ -218,8 +222,9 @@ def test_a_council_that_counts_its_surplus_pounds_spends_less_on_prevention():
     def reserves(m: LocalHealthEconomy) -> float:
         return sum(co.reserves for co in m.councils)
 
-    assert directed(paired("baseline", full, free, prevention, frozen=False))
-    assert np.mean(paired("baseline", free, full, reserves, frozen=False)) > 0
+    less = paired("baseline", full, free, prevention, frozen=False, seeds=WIDE_SEEDS)
+    assert all(d >= 0 for d in less) and mostly(less), less
+    assert np.mean(paired("baseline", free, full, reserves, frozen=False, seeds=WIDE_SEEDS)) > 0
     for measure in (prevention, reserves):
         assert all(d == 0 for d in paired("baseline", full, free, measure, frozen=True))
 
