@@ -58,12 +58,23 @@ def widened(seeds: int) -> range:
 
 
 WIDE_SEEDS = widened(len(SEEDS))
+# Twice that again, for the two net-benefit claims that held over WIDE_SEEDS at the criterion's edge (27 and 28 of
+# 36) and fell short of it on a second 36 seeds (1001-1036), with the same code: the collaborative sanctions' with
+# the headroom spent and the whole-system regulator's with it banked (docs/patterns.md, "Replication").
+WIDEST_SEEDS = range(1, 6 * len(SEEDS) + 1)
 
 CONVENTIONS = {
     "headroom spent": {"money.commissioner_headroom_spent": 1.0},
     "headroom banked": {"money.commissioner_headroom_spent": 0.0},
 }
 FROZEN = {"decisions.enabled": False}  # levers held where their bundles put them: the ablation of decisions
+
+
+def on_the_mean(diff: np.ndarray) -> bool:
+    """Higher on the mean, by a one-sided Wilcoxon signed-rank test at 1%: the criterion without its share of
+    seeds, for a difference that goes the other way in more than a seed in four."""
+    diff = np.asarray(diff, dtype=float)
+    return bool(diff.mean() > 0 and stats.wilcoxon(diff, alternative="greater").pvalue < P_VALUE)
 
 
 def holds(diff: np.ndarray) -> bool:

@@ -59,7 +59,9 @@ from pattern_settings import (
     SANCTIONS,
     SEEDS,
     WIDE_SEEDS,
+    WIDEST_SEEDS,
     holds,
+    on_the_mean,
     paired,
     run,
     total,
@@ -112,12 +114,37 @@ def test_with_levers_held_at_the_label_sanctions_spread_collaboration(convention
     assert holds(sanctions_against_none({**CONVENTIONS[convention], **FROZEN}, lambda r: r["share_late"]))
 
 
+NET_BENEFIT_SPENT_SHORT = (
+    "with the headroom spent, the sanctions' higher net monetary benefit is higher in 52 of 72 seeds (signed-rank "
+    "p < 0.001), short of the three seeds in four the criterion asks: it held over seeds 1-36 (27 of 36) and not over "
+    "37-72 (25 of 36) or 1001-1036 (24 of 36). With the headroom banked it holds over 1-36 and 1001-1036 (28 and 29 "
+    "of 36)")
+# each convention over the seeds that judge it: with the headroom spent the difference goes the other way in more than
+# a seed in four, so it is judged over WIDEST_SEEDS (pattern_settings)
+NET_BENEFIT_SEEDS = {"headroom spent": WIDEST_SEEDS, "headroom banked": WIDE_SEEDS}
+
+
 @pytest.mark.parametrize("convention", CONVENTIONS)
-def test_graduated_sanctions_spread_collaboration_and_raise_the_net_benefit(convention):
+def test_graduated_sanctions_spread_collaboration(convention):
     """Against the same rules with no sanction (the ablation: no sanction paid), over WIDE_SEEDS: more
-    organisations collaborate in the last two years, and the place's net monetary benefit is higher."""
+    organisations collaborate in the last two years."""
     assert holds(sanctions_against_none(CONVENTIONS[convention], lambda r: r["share_late"], seeds=WIDE_SEEDS))
-    assert holds(sanctions_against_none(CONVENTIONS[convention], total("net_monetary_benefit"), seeds=WIDE_SEEDS))
+
+
+@pytest.mark.parametrize("convention", [
+    pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason=NET_BENEFIT_SPENT_SHORT)] if c == "headroom spent" else [])
+    for c in CONVENTIONS])
+def test_graduated_sanctions_raise_the_net_benefit(convention):
+    """Against the same rules with no sanction, the place's net monetary benefit is higher."""
+    assert holds(sanctions_against_none(CONVENTIONS[convention], total("net_monetary_benefit"),
+                                        seeds=NET_BENEFIT_SEEDS[convention]))
+
+
+def test_with_the_headroom_spent_the_sanctions_net_benefit_is_higher_on_the_mean():
+    """What holds with the headroom spent, over WIDEST_SEEDS: higher on the mean (about +£0.77m over ten years), by
+    the signed-rank test, though lower in about three seeds in ten (the strict xfail above)."""
+    assert on_the_mean(sanctions_against_none(CONVENTIONS["headroom spent"], total("net_monetary_benefit"),
+                                              seeds=WIDEST_SEEDS))
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)

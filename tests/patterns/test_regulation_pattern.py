@@ -125,7 +125,9 @@ from pattern_settings import (
     REGULATION_OUTCOME_PLACE,
     REGULATION_PLACE,
     WIDE_SEEDS,
+    WIDEST_SEEDS,
     holds,
+    on_the_mean,
     paired,
     regulators,
     total,
@@ -141,7 +143,8 @@ def fewer_admissions(r) -> float:
 LINE_ABLATION_SHORT = (
     "with the line out of reach the difference in admissions falls to about a third (+161 against +451 with the "
     "headroom spent, +138 against +460 banked) but is still higher in 29 and 28 of 36 seeds (p = 0.0001, 0.0005): "
-    "what is left is small beside the seeds' spread, and on these seeds it still passes the criterion (see the module)")
+    "what is left is small beside the seeds' spread, and on these seeds it still passes the criterion (see the module); "
+    "on seeds 1001-1036 it does with the headroom spent (27 of 36) and not banked")
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)
@@ -170,12 +173,31 @@ def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_f
     assert holds(paired(system, organisation, fewer_admissions))
 
 
-@pytest.mark.parametrize("convention", CONVENTIONS)
+NET_BENEFIT_BANKED_SHORT = (
+    "with the headroom banked, the whole-system regulator's higher net monetary benefit is higher in 52 of 72 seeds "
+    "(signed-rank p < 0.001), short of the three seeds in four the criterion asks: it held over seeds 1-36 (28 of 36) "
+    "and not over 37-72 (24 of 36) or 1001-1036 (25 of 36). With the headroom spent it holds over 1-36 and 1001-1036 "
+    "(28 and 29 of 36)")
+# each convention over the seeds that judge it: with the headroom banked the difference goes the other way in more
+# than a seed in four, so it is judged over WIDEST_SEEDS (pattern_settings)
+NET_BENEFIT_SEEDS = {"headroom spent": WIDE_SEEDS, "headroom banked": WIDEST_SEEDS}
+
+
+@pytest.mark.parametrize("convention", [
+    pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason=NET_BENEFIT_BANKED_SHORT)] if c == "headroom banked" else [])
+    for c in CONVENTIONS])
 def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_the_higher_net_benefit(convention):
-    """Over WIDE_SEEDS: the difference is small beside the seeds' spread. The ablation that makes it go is
-    the regulators' judgement taken out (the last test: the places are the same to the penny)."""
+    """The difference is small beside the seeds' spread. The ablation that makes it go is the regulators'
+    judgement taken out (the last test: the places are the same to the penny)."""
     system, organisation = regulators(CONVENTIONS[convention], REGULATION_OUTCOME_PLACE)
-    assert holds(paired(system, organisation, total("net_monetary_benefit"), seeds=WIDE_SEEDS))
+    assert holds(paired(system, organisation, total("net_monetary_benefit"), seeds=NET_BENEFIT_SEEDS[convention]))
+
+
+def test_with_the_headroom_banked_the_whole_system_regulators_net_benefit_is_higher_on_the_mean():
+    """What holds with the headroom banked, over WIDEST_SEEDS: higher on the mean (about +£0.42m over ten years),
+    by the signed-rank test, though lower in about three seeds in ten (the strict xfail above)."""
+    system, organisation = regulators(CONVENTIONS["headroom banked"], REGULATION_OUTCOME_PLACE)
+    assert on_the_mean(paired(system, organisation, total("net_monetary_benefit"), seeds=WIDEST_SEEDS))
 
 
 def _admissions_with_and_without_the_line(convention: str) -> tuple[np.ndarray, np.ndarray]:
