@@ -192,3 +192,24 @@ def test_property_tests_draw_the_same_examples_whatever_else_the_process_has_loa
     alone, loaded = digest("no"), digest("yes")
     assert len(alone) == 64
     assert alone == loaded
+
+
+def test_the_organisations_table_records_what_mesas_own_collector_records():
+    """model.metrics keeps None and NumPy scalars as they are where Mesa 3.5 deep-copies them: the records are
+    equal to Mesa's own, value for value, and a mutable value is still a copy."""
+    import mesa
+
+    from model.metrics import make_datacollector
+
+    m = LocalHealthEconomy(load_scenario().with_changes({"population.size": 3000}), rng=SEED)
+    m.run(13)
+    ours = make_datacollector()
+    mesas = mesa.DataCollector(agent_reporters=dict(ours.agent_reporters))
+    assert type(ours) is not mesa.DataCollector
+    mine, theirs = list(ours._record_agents(m)), list(mesas._record_agents(m))
+    assert len(mine) == len(m.organisations) and mine == theirs
+    assert any(v is None for row in mine for v in row)  # the cells the change is about are there
+    shared = [1, 2]
+    ours.agent_reporters["listed"] = lambda agent: shared
+    row = next(iter(ours._record_agents(m)))
+    assert row[-1] == shared and row[-1] is not shared
