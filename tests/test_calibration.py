@@ -1,8 +1,10 @@
 """The baseline against the figures it is calibrated to (docs/calibration.md).
 
 The default scenario, unchanged (its 300,000 people), runs for six years on seeds
-1, 2 and 3: the first twelve months give the first-year figures, years 1 to 6 the
-growth of demand. Each figure is the mean over the seeds of one run's value and
+1, 2 and 3: the first twelve months give the first-year figures. England's published
+comparisons, which vary far more between seeds, are measured on two-year runs of
+seeds 1-24 (PUBLISHED_SEEDS), and the growth of demand, years 1 to 6, on seeds 1-12
+(GROWTH_SEEDS). Each figure is the mean over its seeds of one run's value and
 must come within 10% of its target. Targets are read from the scenario, or worked
 out from its figures where the model sizes a quantity from several of them, or
 (for the money) taken from what the organisations were given at calibration, or (for
