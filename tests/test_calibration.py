@@ -92,13 +92,15 @@ def _run(scenario: Scenario, seed: int) -> Run:
     )
 
 
+def _levers_held(s: Scenario) -> Scenario:
+    return s.model_copy(update={"decisions": s.decisions.model_copy(update={"enabled": False})})
+
+
 @functools.lru_cache(maxsize=32)
 def _six_years(held: bool, seed: int) -> Run:
     """The baseline over six years (its levers held where they start if ``held``)."""
     s = load_scenario()
-    if held:
-        s = s.model_copy(update={"decisions": s.decisions.model_copy(update={"enabled": False})})
-    return _run(s, seed)
+    return _run(_levers_held(s) if held else s, seed)
 
 
 def _two_years(changes: tuple, seed: int) -> Run:
@@ -363,9 +365,7 @@ ENGLAND_GROWTH = (
 
 @pytest.fixture(scope="module")
 def levers_held() -> tuple[Scenario, list[Run]]:
-    s = load_scenario()
-    held = s.model_copy(update={"decisions": s.decisions.model_copy(update={"enabled": False})})
-    return held, [_six_years(True, seed) for seed in GROWTH_SEEDS]
+    return _levers_held(load_scenario()), [_six_years(True, seed) for seed in GROWTH_SEEDS]
 
 
 HELD_GROWTH_SHORT = (

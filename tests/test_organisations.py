@@ -60,7 +60,6 @@ def test_a_pot_is_spent_on_care_not_left_in_the_councils_reserves():
     assert co.memory[-1] < 0.15 * pot, (co.memory, pot)
 
 
-
 @pytest.mark.parametrize("most", [0.03, 0.0])
 def test_a_hospitals_beds_move_no_further_in_a_year_than_the_scenario_allows(most):
     """``capacity.bed_change_most`` caps its ``bed_change`` lever both ways (at 0 its beds stay as they are).

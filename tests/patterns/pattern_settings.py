@@ -70,11 +70,15 @@ CONVENTIONS = {
 FROZEN = {"decisions.enabled": False}  # levers held where their bundles put them: the ablation of decisions
 
 
+def _ranked_higher(diff: np.ndarray) -> bool:
+    return bool(stats.wilcoxon(diff, alternative="greater").pvalue < P_VALUE)
+
+
 def on_the_mean(diff: np.ndarray) -> bool:
     """Higher on the mean, by a one-sided Wilcoxon signed-rank test at 1%: the criterion without its share of
     seeds, for a difference that goes the other way in more than a seed in four."""
     diff = np.asarray(diff, dtype=float)
-    return bool(diff.mean() > 0 and stats.wilcoxon(diff, alternative="greater").pvalue < P_VALUE)
+    return bool(diff.mean() > 0 and _ranked_higher(diff))
 
 
 def holds(diff: np.ndarray) -> bool:
@@ -82,8 +86,7 @@ def holds(diff: np.ndarray) -> bool:
     diff = np.asarray(diff, dtype=float)
     if np.all(diff == 0):
         return False
-    return bool((diff > 0).sum() >= math.ceil(SHARE * diff.size)
-                and stats.wilcoxon(diff, alternative="greater").pvalue < P_VALUE)
+    return bool((diff > 0).sum() >= math.ceil(SHARE * diff.size) and _ranked_higher(diff))
 
 
 @functools.lru_cache(maxsize=512)
