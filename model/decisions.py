@@ -396,6 +396,10 @@ class View:
         self._bed_base: dict[tuple[int, int], tuple[float, float]] = {}
         self._bed_share: dict[int, np.ndarray] = {}
         self._listed: dict[int | None, int] = {}  # people on a hospital's waiting list (None: the place's)
+        self._spread: dict[tuple, list[tuple[Contract, float]]] = {}  # contracts' shares of an activity (spread)
+        self._share: dict[tuple, dict[int, float]] = {}  # the same, by contract (share)
+        self._programme: dict[str, tuple[float, float, float]] = {}  # each organisation's (_programme_factor)
+        self._long_months: dict[int | None, float] = {}  # months beyond 18 weeks one more listed person brings (_list_qalys)
         self._marginal: dict[tuple[int, str], float] = {}
         self.place_result = sum(o.last_result for o in model.organisations)
         self.qaly_value = s.net_health.threshold_per_qaly
@@ -484,15 +488,35 @@ class View:
                 c.provider_org is hospital if hospital is not None else isinstance(c.provider_org, Hospital))]
         return self._contracts[key]
 
-    @staticmethod
-    def spread(change: Change, contracts: list[Contract], unit: str, n: float, by: str) -> None:
+    def spread(self, change: Change, contracts: list[Contract], unit: str, n: float, by: str) -> None:
         """Add ``n`` units across contracts in proportion to each one's last-year ``by`` activity."""
         if not contracts or n == 0:
             return
-        weights = [float(getattr(c.last_year_activity, by)) if c.last_year_activity is not None else 0.0 for c in contracts]
-        total = sum(weights)
-        for c, w in zip(contracts, weights, strict=True):
-            change.units[(id(c), unit)] += n * (w / total if total > 0 else 1 / len(contracts))
+        for c, share in self._spread_shares(contracts, by):
+            change.units[(id(c), unit)] += n * share
+
+    def _spread_shares(self, contracts: list[Contract], by: str) -> list[tuple[Contract, float]]:
+        """Each contract's share of the contracts' last-year ``by`` activity (equal shares when there is none);
+        worked out once a year end for each list and measure."""
+        key = (*map(id, contracts), by)
+        shares = self._spread.get(key)
+        if shares is None:
+            weights = [float(getattr(c.last_year_activity, by)) if c.last_year_activity is not None else 0.0
+                       for c in contracts]
+            total = sum(weights)
+            shares = self._spread[key] = [(c, w / total if total > 0 else 1 / len(contracts))
+                                          for c, w in zip(contracts, weights, strict=True)]
+        return shares
+
+    def share(self, contracts: list[Contract], c: Contract, by: str) -> float:
+        """``c``'s share of the contracts' last-year ``by`` activity (equal shares when there is none)."""
+        key = (*map(id, contracts), by)
+        shares = self._share.get(key)
+        if shares is None:
+            total = sum(getattr(x.last_year_activity or Activity(), by) for x in contracts)
+            shares = self._share[key] = {id(x): getattr(x.last_year_activity or Activity(), by) / total if total
+                                         else 1 / len(contracts) for x in contracts}
+        return shares[id(c)]
 
     # -- a hospital's beds ----------------------------------------------------------------------------------------
     def inpatient_electives(self, h: Hospital) -> float:
@@ -613,9 +637,12 @@ class _HealthWeights:
 # --- forecasts, one per lever ------------------------------------------------------------------------------------------
 def _programme_factor(view: View, org: Organisation) -> tuple[float, float, float]:
     """Shares of a new dose's running cost and of its effect seen over the horizon, and the horizon in months."""
-    p = view.model.params.programmes
-    months = view.horizon_months(org)
-    return mean_in_post(months, p), mean_embedded(months, p), months
+    factor = view._programme.get(org.account)
+    if factor is None:  # the same for each of its options: worked out once a year end
+        p = view.model.params.programmes
+        months = view.horizon_months(org)
+        factor = view._programme[org.account] = (mean_in_post(months, p), mean_embedded(months, p), months)
+    return factor
 
 
 def _programme_cost(view: View, org: Organisation, cost_year: float, now: float, x: float) -> float:
@@ -794,7 +821,7 @@ def _gp_referral_shedding(view: View, g: GPFederation, x: float) -> Change:
     ch.harm[g.account] += referrals * (float(np.mean(prices)) if prices else 0.0)
     listed = referrals * m.params.demand.listed_share
     for c in contracts:
-        share = _share(contracts, c, "outpatient_attendances")
+        share = view.share(contracts, c, "outpatient_attendances")
         ch.costs[c.provider] += referrals * share * view.cost_outpatient
     # more on the list: longer waits for everyone on it
     ch.qalys += _list_qalys(view, listed)
@@ -991,11 +1018,6 @@ def _council_spends(view: View, ch: Change, co: Council, pounds: float) -> None:
 
 
 # --- shared pieces of the forecasts ------------------------------------------------------------------------------------
-def _share(contracts: list[Contract], c: Contract, by: str) -> float:
-    total = sum(getattr(x.last_year_activity or Activity(), by) for x in contracts)
-    return getattr(c.last_year_activity or Activity(), by) / total if total else 1 / len(contracts)
-
-
 def _hospital_activity(view: View, ch: Change, cm: Commissioner, h: Hospital, admissions: float,
                        attendances: float = 0.0) -> None:
     """Emergency admissions and attendances of ``cm``'s population at ``h``: paid under its contract, costing
@@ -1016,7 +1038,7 @@ def _population_activity(view: View, ch: Change, cm: Commissioner, admissions: f
     """Spread admissions and attendances of ``cm``'s population over the hospitals it uses, as last year."""
     contracts = view.population_contracts(cm)
     for c in contracts:
-        share = _share(contracts, c, "emergency_spells")
+        share = view.share(contracts, c, "emergency_spells")
         _hospital_activity(view, ch, cm, c.provider_org, admissions * share, attendances * share)
 
 
@@ -1095,13 +1117,16 @@ def _list_qalys(view: View, people: float, h: Hospital | None = None) -> float:
 
     if people == 0:
         return 0.0
-    total = view.waiting_list(h)
-    t = view.tally
-    done = (t.electives[h.index] if h is not None else t.electives.sum()) / 12
-    listed = (t.listed[h.index] if h is not None else t.listed.sum()) / 12
-    months = np.arange(12 * view.model.params.decisions.horizon_years) + 0.5
-    wait = np.maximum(total + (listed - done) * months, 0.0) / max(done, 1.0)
-    long_months = float(np.clip(wait - LONG_WAIT_BIN, 0.0, 1.0).sum())
+    at = h.index if h is not None else None
+    long_months = view._long_months.get(at)
+    if long_months is None:  # the same for every option: worked out once a year end
+        total = view.waiting_list(h)
+        t = view.tally
+        done = (t.electives[h.index] if h is not None else t.electives.sum()) / 12
+        listed = (t.listed[h.index] if h is not None else t.listed.sum()) / 12
+        months = np.arange(12 * view.model.params.decisions.horizon_years) + 0.5
+        wait = np.maximum(total + (listed - done) * months, 0.0) / max(done, 1.0)
+        long_months = view._long_months[at] = float(np.clip(wait - LONG_WAIT_BIN, 0.0, 1.0).sum())
     return people * long_months * view.health.long_wait_month
 
 
