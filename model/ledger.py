@@ -105,7 +105,22 @@ class Ledger:
         """Move ``pence`` from payer to payee; a negative amount moves it back."""
         if pence == 0:
             return 0
-        self.post([(payer, -pence), (payee, pence)], kind)
+        for account in (payer, payee):  # the checks of post, for two entries that balance by construction
+            if account not in self._balances:
+                raise KeyError(f"no account {account!r}")
+        if not isinstance(pence, int) or isinstance(pence, bool):
+            raise TypeError(f"amounts are integer pence, got {pence!r} for {payee!r}")
+        balances, by_kind = self._balances, self.period_by_kind
+        balances[payer] -= pence
+        balances[payee] += pence
+        if pence > 0:
+            self.period_out[payer] += pence
+            self.period_in[payee] += pence
+        else:
+            self.period_in[payer] -= pence
+            self.period_out[payee] -= pence
+        by_kind[(payer, kind)] -= pence
+        by_kind[(payee, kind)] += pence
         if self.keep_journal:
             self.journal.append((self.step, Transfer(payer, payee, pence, kind)))
         return pence
