@@ -9,6 +9,7 @@ into a worker process.
 from __future__ import annotations
 
 import copy
+import functools
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -74,17 +75,59 @@ class _DataCollector(mesa.DataCollector):
     10,000-person run. Anything mutable is still copied."""
 
     _KEPT = (str, int, bool, float, tuple, type(None), np.generic)
+    _EXACT = frozenset({str, int, bool, float, tuple, type(None), np.float64, np.int64, np.bool_})  # checked first: faster
 
     def _record_agents(self, model):
         reporters = tuple(self.agent_reporters.values())
-        kept = self._KEPT
-
-        def record(agent):
-            values = [rep(agent) for rep in reporters]
-            return (agent.model.time, agent.unique_id,
-                    *[v if isinstance(v, kept) else copy.deepcopy(v) for v in values])
+        kept, exact = self._KEPT, self._EXACT
+        names = _attribute_names(reporters)
+        if names is not None:  # the organisations' own figures: read as attributes, without a call each
+            def record(agent):
+                values = [getattr(agent, name, None) for name in names]
+                return (agent.model.time, agent.unique_id,
+                        *[v if type(v) in exact or isinstance(v, kept) else copy.deepcopy(v) for v in values])
+        else:
+            def record(agent):
+                values = [rep(agent) for rep in reporters]
+                return (agent.model.time, agent.unique_id,
+                        *[v if type(v) in exact or isinstance(v, kept) else copy.deepcopy(v) for v in values])
 
         return map(record, model.agents)
+
+    def collect(self, model):
+        """As Mesa's, but the place's figures, when every model reporter reads one from ``model.report``, are
+        taken from it directly, each kept as it is when it cannot change (else a copy, as Mesa keeps it)."""
+        keys = _report_keys(tuple(self.model_reporters.values()))
+        if keys is None or not self._validated or self.agenttype_reporters:
+            super().collect(model)  # Mesa's own path (and the first month, where it validates its reporters)
+            return
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        report, kept, exact = model.report, self._KEPT, self._EXACT
+        for var, key in zip(self.model_reporters, keys, strict=True):
+            v = report[key]
+            self.model_vars[var].append(v if type(v) in exact or isinstance(v, kept) else copy.deepcopy(v))
+        if self.agent_reporters:
+            self._agent_records[model.time] = list(self._record_agents(model))
+
+
+def _read_by(func, reporters: tuple) -> tuple[str, ...] | None:
+    """The name each reporter passes to ``func``, when every one is ``partial(func, name)`` (else None)."""
+    if all(isinstance(r, partial) and r.func is func and not r.keywords and len(r.args) == 1 for r in reporters):
+        return tuple(r.args[0] for r in reporters)
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _attribute_names(reporters: tuple) -> tuple[str, ...] | None:
+    """The attribute each reporter reads, when every one is ``_org_attr`` (else None)."""
+    return _read_by(_org_attr, reporters)
+
+
+@functools.lru_cache(maxsize=8)
+def _report_keys(reporters: tuple) -> tuple[str, ...] | None:
+    """The figure of ``model.report`` each reporter reads, when every one is ``_place_metric`` (else None)."""
+    return _read_by(_place_metric, reporters)
 
 
 def make_datacollector() -> mesa.DataCollector:

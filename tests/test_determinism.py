@@ -213,3 +213,33 @@ def test_the_organisations_table_records_what_mesas_own_collector_records():
     ours.agent_reporters["listed"] = lambda agent: shared
     row = next(iter(ours._record_agents(m)))
     assert row[-1] == shared and row[-1] is not shared
+
+
+def test_the_place_and_organisations_tables_are_what_mesas_own_collector_collects_month_by_month():
+    """model.metrics reads the place's figures from ``model.report`` and the organisations' as attributes, where
+    Mesa calls a reporter for each: collected beside Mesa's own collector every month, the two hold the same
+    values, and a mutable value is still a copy."""
+    import mesa
+
+    from model.metrics import _attribute_names, _report_keys
+
+    m = LocalHealthEconomy(load_scenario().with_changes({"population.size": 3000}), rng=SEED)
+    ours = m.datacollector
+    # the reporters are the kind the fast path reads directly
+    assert _report_keys(tuple(ours.model_reporters.values())) and _attribute_names(tuple(ours.agent_reporters.values()))
+    mesas = mesa.DataCollector(model_reporters=dict(ours.model_reporters), agent_reporters=dict(ours.agent_reporters))
+    ours_collect = ours.collect
+
+    def both(model):
+        ours_collect(model)
+        mesas.collect(model)
+
+    ours.collect = both
+    m.run(14)
+    assert len(ours.model_vars["month"]) == 14
+    assert ours.model_vars == mesas.model_vars
+    assert ours._agent_records == mesas._agent_records
+    assert ours.get_agent_vars_dataframe().equals(mesas.get_agent_vars_dataframe())
+    m.report["month"] = [1, 2]  # a mutable figure is kept as a copy
+    ours_collect(m)
+    assert ours.model_vars["month"][-1] == [1, 2] and ours.model_vars["month"][-1] is not m.report["month"]
