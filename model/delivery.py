@@ -261,13 +261,14 @@ class Delivery:
         """Treat up to ``capacity`` people, longest waits first, shared across commissioners."""
         done = np.zeros(self.waiting.shape[0], dtype=np.int64)
         lead = self.model.params.demand.elective_lead_months  # the months waited before one can be treated
+        totals = self.waiting[:, h, :].sum(axis=0).tolist()  # each wait's people (a bin changes only when treated)
         for k in range(WAIT_BINS - 1, lead - 1, -1):
             if capacity <= 0:
                 break
-            col = self.waiting[:, h, k]
-            total = int(col.sum())
+            total = totals[k]
             if total == 0:
                 continue
+            col = self.waiting[:, h, k]
             take = min(capacity, total)
             share = col * take // total
             short = take - int(share.sum())
