@@ -119,6 +119,7 @@ def _list_health(view: View, h, waiting: int, done: float, listed: float) -> flo
     from model.decisions import _list_qalys
 
     view._listed[h.index] = waiting
+    view._long_months.clear()  # what the view worked out from the list it had
     view.tally.electives[h.index], view.tally.listed[h.index] = done, listed
     return -_list_qalys(view, 1.0, h) / view.health.long_wait_month  # months more of a long wait on the list
 
