@@ -86,9 +86,21 @@ def test_ablation_without_reciprocity_collaboration_does_not_unravel():
 
 
 def sanctions_against_none(extra: dict, measure, seeds=SEEDS) -> np.ndarray:
-    """With both rules against the same rules with no sanction, on each seed (``extra`` on both)."""
+    """With both rules against the same rules with no sanction, on each seed (``extra`` on both). The arm with no
+    sanction leaves ``NOT_FORESEEN`` out: with no sanction, the weight a lever's objective puts on one weighs
+    nothing, so the runs are the same to the bit (the test below) and each is run once."""
     rules = {**SANCTIONS, **extra}
-    return paired((COMMONS_PLACE, rules), (COMMONS_PLACE, {**rules, **NO_SANCTION}), measure, seeds=seeds)
+    none = {k: v for k, v in {**rules, **NO_SANCTION}.items() if k not in NOT_FORESEEN}
+    return paired((COMMONS_PLACE, rules), (COMMONS_PLACE, none), measure, seeds=seeds)
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS)
+def test_with_no_sanction_the_weight_put_on_sanctions_changes_nothing(convention):
+    """What lets the arm with no sanction stand for itself with sanctions not foreseen: the same place to the bit."""
+    none = {**SANCTIONS, **CONVENTIONS[convention], **NO_SANCTION}
+    for seed in range(1, 4):
+        weighed, not_weighed = run(COMMONS_PLACE, {**none, **NOT_FORESEEN}, seed), run(COMMONS_PLACE, none, seed)
+        assert weighed["table"].equals(not_weighed["table"]) and weighed["harm"] == not_weighed["harm"]
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)
