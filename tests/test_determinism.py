@@ -10,6 +10,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
+import numpy as np
 import pandas as pd
 import pytest
 from lhe_runs import run_tables
@@ -243,3 +244,21 @@ def test_the_place_and_organisations_tables_are_what_mesas_own_collector_collect
     m.report["month"] = [1, 2]  # a mutable figure is kept as a copy
     ours_collect(m)
     assert ours.model_vars["month"][-1] == [1, 2] and ours.model_vars["month"][-1] is not m.report["month"]
+
+
+def test_a_logit_choice_is_the_draw_numpys_choice_makes():
+    """decisions._logit_choice draws as Generator.choice(len(p), p=p) does (one uniform against the cumulative
+    probabilities), without its checks: over many scores and scales the same index and the same stream after."""
+    from model.decisions import _logit_choice
+
+    rng = np.random.default_rng(SEED)
+    for _ in range(2_000):
+        n = int(rng.integers(2, 8))
+        scores, scale = rng.normal(0.0, 1e5, n), float(rng.choice([1e2, 1e4, 1e5, 1e7]))
+        seed = int(rng.integers(2**32))
+        ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+        z = np.maximum(scores - scores.max(), -700.0 * scale) / scale
+        p = np.exp(z)
+        p /= p.sum()
+        assert _logit_choice(scores, scale, ours) == int(numpys.choice(n, p=p))
+        assert ours.random() == numpys.random()
