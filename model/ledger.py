@@ -14,6 +14,7 @@ which :meth:`Ledger.check` verifies (MODEL.md section 7).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -82,45 +83,32 @@ class Ledger:
         return [a for a, t in self._types.items() if kind is None or t is kind]
 
     # postings -----------------------------------------------------------------
-    def post(self, entries: list[tuple[str, int]], kind: str) -> None:
+    def post(self, entries: Sequence[tuple[str, int]], kind: str) -> None:
         """Apply entries (account, signed pence); they must sum to exactly zero."""
+        balances = self._balances
         total = 0
         for account, pence in entries:
-            if account not in self._balances:
+            if account not in balances:
                 raise KeyError(f"no account {account!r}")
             if not isinstance(pence, int) or isinstance(pence, bool):
                 raise TypeError(f"amounts are integer pence, got {pence!r} for {account!r}")
             total += pence
         if total != 0:
             raise UnbalancedPosting(f"posting {kind!r} does not balance: entries sum to {total} pence")
+        period_in, period_out, by_kind = self.period_in, self.period_out, self.period_by_kind
         for account, pence in entries:
-            self._balances[account] += pence
+            balances[account] += pence
             if pence > 0:
-                self.period_in[account] += pence
+                period_in[account] += pence
             else:
-                self.period_out[account] -= pence
-            self.period_by_kind[(account, kind)] += pence
+                period_out[account] -= pence
+            by_kind[(account, kind)] += pence
 
     def transfer(self, payer: str, payee: str, pence: int, kind: str) -> int:
         """Move ``pence`` from payer to payee; a negative amount moves it back."""
         if pence == 0:
             return 0
-        for account in (payer, payee):  # the checks of post, for two entries that balance by construction
-            if account not in self._balances:
-                raise KeyError(f"no account {account!r}")
-        if not isinstance(pence, int) or isinstance(pence, bool):
-            raise TypeError(f"amounts are integer pence, got {pence!r} for {payee!r}")
-        balances, by_kind = self._balances, self.period_by_kind
-        balances[payer] -= pence
-        balances[payee] += pence
-        if pence > 0:
-            self.period_out[payer] += pence
-            self.period_in[payee] += pence
-        else:
-            self.period_in[payer] -= pence
-            self.period_out[payee] -= pence
-        by_kind[(payer, kind)] -= pence
-        by_kind[(payee, kind)] += pence
+        self.post(((payer, -pence), (payee, pence)), kind)
         if self.keep_journal:
             self.journal.append((self.step, Transfer(payer, payee, pence, kind)))
         return pence
