@@ -399,8 +399,7 @@ class View:
         self._bed_base: dict[tuple[int, int], tuple[float, float]] = {}
         self._bed_share: dict[int, np.ndarray] = {}
         self._listed: dict[int | None, int] = {}  # people on a hospital's waiting list (None: the place's)
-        self._spread: dict[tuple, list[tuple[Contract, float]]] = {}  # contracts' shares of an activity (spread)
-        self._share: dict[tuple, dict[int, float]] = {}  # the same, by contract (share)
+        self._share: dict[tuple, dict[int, float]] = {}  # contracts' shares of an activity, by contract (_shares)
         self._programme: dict[str, tuple[float, float, float]] = {}  # each organisation's (_programme_factor)
         self._long_months: dict[int | None, float] = {}  # months beyond 18 weeks one more listed person brings (_list_qalys)
         self._marginal: dict[tuple[int, str], float] = {}
@@ -495,31 +494,26 @@ class View:
         """Add ``n`` units across contracts in proportion to each one's last-year ``by`` activity."""
         if not contracts or n == 0:
             return
-        for c, share in self._spread_shares(contracts, by):
-            change.units[(id(c), unit)] += n * share
+        shares = self._shares(contracts, by)
+        for c in contracts:
+            change.units[(id(c), unit)] += n * shares[id(c)]
 
-    def _spread_shares(self, contracts: list[Contract], by: str) -> list[tuple[Contract, float]]:
-        """Each contract's share of the contracts' last-year ``by`` activity (equal shares when there is none);
-        worked out once a year end for each list and measure."""
+    def share(self, contracts: list[Contract], c: Contract, by: str) -> float:
+        """``c``'s share of the contracts' last-year ``by`` activity (equal shares when there is none)."""
+        return self._shares(contracts, by)[id(c)]
+
+    def _shares(self, contracts: list[Contract], by: str) -> dict[int, float]:
+        """Each contract's share of the contracts' last-year ``by`` activity, by its id (equal shares when there is
+        none); worked out once a year end for each list and measure."""
         key = (*map(id, contracts), by)
-        shares = self._spread.get(key)
+        shares = self._share.get(key)
         if shares is None:
             weights = [float(getattr(c.last_year_activity, by)) if c.last_year_activity is not None else 0.0
                        for c in contracts]
             total = sum(weights)
-            shares = self._spread[key] = [(c, w / total if total > 0 else 1 / len(contracts))
-                                          for c, w in zip(contracts, weights, strict=True)]
+            shares = self._share[key] = {id(c): w / total if total > 0 else 1 / len(contracts)
+                                         for c, w in zip(contracts, weights, strict=True)}
         return shares
-
-    def share(self, contracts: list[Contract], c: Contract, by: str) -> float:
-        """``c``'s share of the contracts' last-year ``by`` activity (equal shares when there is none)."""
-        key = (*map(id, contracts), by)
-        shares = self._share.get(key)
-        if shares is None:
-            total = sum(getattr(x.last_year_activity or Activity(), by) for x in contracts)
-            shares = self._share[key] = {id(x): getattr(x.last_year_activity or Activity(), by) / total if total
-                                         else 1 / len(contracts) for x in contracts}
-        return shares[id(c)]
 
     # -- a hospital's beds ----------------------------------------------------------------------------------------
     def inpatient_electives(self, h: Hospital) -> float:
