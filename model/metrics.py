@@ -68,31 +68,23 @@ def _org_attr(name: str, agent: Any) -> Any:
 
 
 class _DataCollector(mesa.DataCollector):
-    """Mesa's DataCollector, recording an organisation's figures as Mesa 3.5 does but for one thing: a value
-    that cannot change after it is read (None for a figure its kind does not have, a NumPy scalar) is kept as
-    it is, where Mesa deep-copies every value that is not a str, int, bool, float or tuple. Most cells of the
-    organisations' table are None (a council has no beds), and copying them took about a twentieth of a
-    10,000-person run. Anything mutable is still copied."""
-
-    _KEPT = (str, int, bool, float, tuple, type(None), np.generic)
-    _EXACT = frozenset({str, int, bool, float, tuple, type(None), np.float64, np.int64, np.bool_})  # checked first: faster
+    """Mesa's DataCollector, recording what Mesa 3.5 records but for two things. A value that cannot change after
+    it is read (None for a figure its kind does not have, a NumPy scalar) is kept as it is, where Mesa deep-copies
+    every value that is not a str, int, bool, float or tuple: most cells of the organisations' table are None (a
+    council has no beds), and copying them took about a twentieth of a 10,000-person run. Anything mutable is still
+    copied. And the place's figures and the organisations' are read from ``model.report`` and as attributes, where
+    Mesa calls a reporter for each."""
 
     def _record_agents(self, model):
         reporters = tuple(self.agent_reporters.values())
-        kept, exact = self._KEPT, self._EXACT
         names = _attribute_names(reporters)
         if names is not None:  # the organisations' own figures: read as attributes, without a call each
-            def record(agent):
-                values = [getattr(agent, name, None) for name in names]
-                return (agent.model.time, agent.unique_id,
-                        *[v if type(v) in exact or isinstance(v, kept) else copy.deepcopy(v) for v in values])
+            def read(agent):
+                return [getattr(agent, name, None) for name in names]
         else:
-            def record(agent):
-                values = [rep(agent) for rep in reporters]
-                return (agent.model.time, agent.unique_id,
-                        *[v if type(v) in exact or isinstance(v, kept) else copy.deepcopy(v) for v in values])
-
-        return map(record, model.agents)
+            def read(agent):
+                return [rep(agent) for rep in reporters]
+        return ((agent.model.time, agent.unique_id, *_kept_or_copied(read(agent))) for agent in model.agents)
 
     def collect(self, model):
         """As Mesa's, but the place's figures, when every model reporter reads one from ``model.report``, are
@@ -103,12 +95,20 @@ class _DataCollector(mesa.DataCollector):
             return
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)
-        report, kept, exact = model.report, self._KEPT, self._EXACT
-        for var, key in zip(self.model_reporters, keys, strict=True):
-            v = report[key]
-            self.model_vars[var].append(v if type(v) in exact or isinstance(v, kept) else copy.deepcopy(v))
+        values = _kept_or_copied([model.report[key] for key in keys])
+        for var, v in zip(self.model_reporters, values, strict=True):
+            self.model_vars[var].append(v)
         if self.agent_reporters:
             self._agent_records[model.time] = list(self._record_agents(model))
+
+
+_KEPT = (str, int, bool, float, tuple, type(None), np.generic)  # values that cannot change once read
+_EXACT = frozenset({str, int, bool, float, tuple, type(None), np.float64, np.int64, np.bool_})  # the same, checked first: faster
+
+
+def _kept_or_copied(values: list) -> list:
+    """Each value kept as it is when it cannot change after it is read, else a deep copy (as Mesa keeps every value)."""
+    return [v if type(v) in _EXACT or isinstance(v, _KEPT) else copy.deepcopy(v) for v in values]
 
 
 def _read_by(func, reporters: tuple) -> tuple[str, ...] | None:
