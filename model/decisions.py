@@ -199,6 +199,9 @@ class Change:
     harm: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     # eligible need met (+) or left unmet (-) by each council, pounds: what the packages cost (model.decisions._packages)
     duty: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    # emergency and delayed bed days added (+) at each hospital, by its index: what they do to its beds is worked
+    # out on their sum (_settle_beds), since bed days beyond the beds grow faster than the bed days
+    bed_days: dict[int, float] = field(default_factory=lambda: defaultdict(float))
 
 
 # --- the choice --------------------------------------------------------------------------------------------------
@@ -604,7 +607,9 @@ class View:
     # -- the options -------------------------------------------------------------------------------------------
     def change(self, org: Organisation, lever: str, x: float) -> Change:
         """What setting ``org``'s ``lever`` to ``x`` (all else as it is) is expected to change over a year."""
-        return _FORECASTS[(org.kind, lever)](self, org, x)
+        change = _FORECASTS[(org.kind, lever)](self, org, x)
+        _settle_beds(self, change)
+        return change
 
 
 def _value(c: Contract) -> float:
@@ -673,11 +678,7 @@ def _hospital_admission_threshold(view: View, h: Hospital, x: float) -> Change:
     # the harm its partners measure: what its payers pay for admissions at the margin
     ch.harm[h.account] += sum(ch.units[(id(c), "emergency_spell")] * view.marginal(c, "emergency_spell")
                               for c in contracts if c.payer != c.provider)
-    bed_days = extra * s.demand.marginal_los_days
-    over, electives = view.bed_effects(h, bed_days)
-    view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
-    ch.costs[h.account] += bed_days * view.cost_bed_day + over * view.escalation_cost(h) + electives * view.cost_elective
-    ch.qalys += _wait_qalys(view, h, electives)
+    _bed_days(view, ch, h, extra * s.demand.marginal_los_days)
     return ch
 
 
@@ -747,11 +748,9 @@ def _hospital_discharge_support(view: View, h: Hospital, x: float) -> Change:
     view.spread(ch, contracts, "emergency_readmission", readmissions, "emergency_readmissions")
     view.spread(ch, contracts, "emergency_spell", readmissions, "emergency_spells")
     bed_days += readmissions * m.params.demand.emergency_los_days
-    over, electives = view.bed_effects(h, bed_days)
-    view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
-    ch.costs[h.account] += (_programme_cost(view, h, h.discharge_cost_year(), dose, x) + bed_days * view.cost_bed_day
-                            + over * view.escalation_cost(h) + electives * view.cost_elective)
-    ch.qalys += readmissions * view.health.admission + _wait_qalys(view, h, electives)
+    _bed_days(view, ch, h, bed_days)
+    ch.costs[h.account] += _programme_cost(view, h, h.discharge_cost_year(), dose, x)
+    ch.qalys += readmissions * view.health.admission
     return ch
 
 
@@ -1018,17 +1017,13 @@ def _council_spends(view: View, ch: Change, co: Council, pounds: float) -> None:
 def _hospital_activity(view: View, ch: Change, cm: Commissioner, h: Hospital, admissions: float,
                        attendances: float = 0.0) -> None:
     """Emergency admissions and attendances of ``cm``'s population at ``h``: paid under its contract, costing
-    the hospital their variable costs and bed days."""
+    the hospital their variable costs and bed days (_bed_days)."""
     m = view.model
     contracts = view.population_contracts(cm, h)
     view.spread(ch, contracts, "emergency_spell", admissions, "emergency_spells")
     view.spread(ch, contracts, "ae_attendance", attendances, "ae_attendances")
-    bed_days = admissions * m.params.demand.emergency_los_days
-    over, electives = view.bed_effects(h, bed_days)
-    view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
-    ch.costs[h.account] += (bed_days * view.cost_bed_day + over * view.escalation_cost(h) + attendances * view.cost_ae
-                            + electives * view.cost_elective)
-    ch.qalys += _wait_qalys(view, h, electives)
+    _bed_days(view, ch, h, admissions * m.params.demand.emergency_los_days)
+    ch.costs[h.account] += attendances * view.cost_ae
 
 
 def _population_activity(view: View, ch: Change, cm: Commissioner, admissions: float, attendances: float) -> None:
@@ -1089,14 +1084,33 @@ def _delayed(view: View, ch: Change, co: Council, days: float) -> None:
     m = view.model
     use = view.hospital_use(co)
     for h in m.hospitals:
-        d = days * use[h.index]
-        over, electives = view.bed_effects(h, d)
-        ch.costs[h.account] += d * view.cost_bed_day + over * view.escalation_cost(h) + electives * view.cost_elective
-        contracts = view.acute_contracts(h)
-        view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
-        ch.qalys += _wait_qalys(view, h, electives)
+        _bed_days(view, ch, h, days * use[h.index])
     ch.qalys += days / MONTH_DAYS * view.health.delayed_month
     ch.harm[co.account] += days * view.cost_bed_day  # the harm its partners measure: bed days the hospitals pay for
+
+
+def _bed_days(view: View, ch: Change, h: Hospital, bed_days: float) -> None:
+    """``bed_days`` more of emergency stays or delays at ``h`` over the year (fewer if negative): their variable
+    cost now, and what they do to its beds once the forecast has added up all it brings there (_settle_beds)."""
+    if bed_days:
+        ch.costs[h.account] += bed_days * view.cost_bed_day
+        ch.bed_days[h.index] += bed_days
+
+
+def _settle_beds(view: View, ch: Change) -> None:
+    """For each hospital, the bed days a forecast adds there, taken together: the bed days beyond its beds at the
+    escalation premium, and the inpatient electives they crowd out (or make room for), paid under its contracts
+    and changing its list's waits. Taken piece by piece (a council's admissions reach a hospital through each
+    commissioner whose population they are), each piece would be judged against last year's months alone and
+    the escalation, which grows faster than the bed days, understated."""
+    for i, bed_days in ch.bed_days.items():
+        if bed_days == 0:
+            continue
+        h = view.model.hospitals[i]
+        over, electives = view.bed_effects(h, bed_days)
+        view.spread(ch, view.acute_contracts(h), "elective_spell", electives, "elective_spells")
+        ch.costs[h.account] += over * view.escalation_cost(h) + electives * view.cost_elective
+        ch.qalys += _wait_qalys(view, h, electives)
 
 
 def _wait_qalys(view: View, h: Hospital, electives: float) -> float:
