@@ -271,7 +271,7 @@ class ContractBook:
                                minlength=len(m.commissioners) * nco).reshape(-1, nco)
         nhs_share = m.params.social_care.nhs_funded_share
         for cm in m.commissioners:
-            share = nhs_share * cm.behaviour.chc_share_ratio
+            share = nhs_share * cm.lever("chc_share_ratio")  # the share it chose (its bundle's, with decisions off)
             for co in m.councils:
                 chc = packages[cm.index, co.index] * share * m.prices.package_cost
                 paid = led.transfer(cm.account, co.account, to_pence(chc), "continuing_healthcare") / 100

@@ -571,6 +571,11 @@ class View:
         return self.tally.emergency.sum() / max(self.model.population.size, 1) * step
 
     @functools.cached_property
+    def admissions_per_attendance(self) -> float:
+        """Of last year's A&E attendances (admissions among them), the share admitted."""
+        return float(self.tally.emergency.sum()) / max(float(self.tally.ae.sum()), 1.0)
+
+    @functools.cached_property
     def frail_admissions_per_person_month(self) -> float:
         """Emergency admissions a month of a person frail enough to need care (last year's admissions of frail
         people over those now frail; first order; counted once a year end)."""
@@ -629,6 +634,9 @@ class _HealthWeights:
         # an emergency admission: a month of acute illness, and its raised risk of death that month
         deaths = h.deaths_per_1000 / 1000 / 12 * (h.emergency_admission_mortality_rr - 1.0)
         self.admission = -qalys_gained(p, admissions_avoided=1.0, deaths_avoided=deaths)
+        # an admission made only because the threshold was lowered: the month's stay, without the raised risk of
+        # death (model.economy: such admissions carry no acute illness's mortality)
+        self.marginal_admission = -qalys_gained(p, admissions_avoided=1.0)
         self.unmet_month = -qalys_gained(p, unmet_need_months_avoided=1.0)  # a person-month of unmet care need
         self.delayed_month = -qalys_gained(p, delayed_months_avoided=1.0)  # a person-month delayed in a hospital bed
         self.long_wait_month = -qalys_gained(p, long_wait_months_avoided=1.0)  # a person-month waiting over 18 weeks
@@ -679,6 +687,7 @@ def _hospital_admission_threshold(view: View, h: Hospital, x: float) -> Change:
     ch.harm[h.account] += sum(ch.units[(id(c), "emergency_spell")] * view.marginal(c, "emergency_spell")
                               for c in contracts if c.payer != c.provider)
     _bed_days(view, ch, h, extra * s.demand.marginal_los_days)
+    ch.qalys += extra * view.health.marginal_admission
     return ch
 
 
@@ -729,7 +738,9 @@ def _hospital_outreach(view: View, h: Hospital, x: float) -> Change:
     view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
     ch.costs[h.account] += (bed_days * view.cost_bed_day + over * view.escalation_cost(h) + attendances * view.cost_ae
                             + referrals * view.cost_outpatient + electives * view.cost_elective)
-    ch.qalys += admissions * view.health.admission + _wait_qalys(view, h, electives)
+    # fewer referred: fewer listed on its list, shorter waits for everyone on it (as _gp_referral_shedding)
+    ch.qalys += (admissions * view.health.admission + _wait_qalys(view, h, electives)
+                 + _list_qalys(view, referrals * m.params.demand.listed_share, h))
     return ch
 
 
@@ -745,8 +756,8 @@ def _hospital_discharge_support(view: View, h: Hospital, x: float) -> Change:
     bed_days = -t.frail_bed_days[h.index] * _further(los_now, los_new) * act
     readmissions = -t.readmissions[h.index] * _further(re_now, re_new) * act
     contracts = view.acute_contracts(h)
+    # a readmission is priced as one (regimes.base.UNITS: an emergency spell is a first admission)
     view.spread(ch, contracts, "emergency_readmission", readmissions, "emergency_readmissions")
-    view.spread(ch, contracts, "emergency_spell", readmissions, "emergency_spells")
     bed_days += readmissions * m.params.demand.emergency_los_days
     _bed_days(view, ch, h, bed_days)
     ch.costs[h.account] += _programme_cost(view, h, h.discharge_cost_year(), dose, x)
@@ -793,6 +804,7 @@ def _gp_case_management(view: View, g: GPFederation, x: float) -> Change:
     ch.transfers[g.account] += quality
     ch.transfers[g.commissioner.account] -= quality
     attendances = unmet * m.params.demand.unmet_gp_demand_to_ae
+    admissions += attendances * view.admissions_per_attendance  # who turns up at A&E is admitted as anyone is
     _population_activity(view, ch, g.commissioner, admissions, attendances)
     ch.qalys += admissions * view.health.admission
     return ch
@@ -821,6 +833,11 @@ def _gp_referral_shedding(view: View, g: GPFederation, x: float) -> Change:
         ch.costs[c.provider] += referrals * share * view.cost_outpatient
     # more on the list: longer waits for everyone on it
     ch.qalys += _list_qalys(view, listed)
+    # the contacts freed meet demand that went unmet: fewer of its patients turn up at A&E, and fewer are admitted
+    attendances = -freed * m.params.demand.unmet_gp_demand_to_ae
+    admissions = attendances * view.admissions_per_attendance
+    _population_activity(view, ch, g.commissioner, admissions, attendances)
+    ch.qalys += admissions * view.health.admission
     return ch
 
 
@@ -843,9 +860,10 @@ def _commissioner_community(view: View, cm: Commissioner, x: float) -> Change:
         dose = h.programmes["community"].dose if "community" in h.programmes else 0.0
         new_dose = dose + extra / (h.community_base_value * m.prices.tariff)
         cut_now, cut_new = _cut(p.community_admission_effect, p.community_half_dose, dose, new_dose)
-        share = c.terms["annual_value"] / max(h.community_value, 1.0)
-        admissions = -view.tally.frail[h.index] * share * _further(cut_now, cut_new) * act
-        _hospital_activity(view, ch, cm, h, admissions)
+        # the dose is the hospital's, and so is the effect: on the frail attenders of every population it serves
+        admissions = -view.tally.frail[h.index] * _further(cut_now, cut_new) * act
+        view.spread(ch, view.acute_contracts(h), "emergency_spell", admissions, "emergency_spells")
+        _bed_days(view, ch, h, admissions * m.params.demand.emergency_los_days)
         ch.qalys += admissions * view.health.admission
     return ch
 
@@ -988,7 +1006,7 @@ def _assessed_at_home(view: View, ch: Change, co: Council, people: float) -> Non
     sc, d = m.params.social_care, m.params.demand
     _delayed(view, ch, co, -people * sc.discharge_assessment_days)
     readmissions = people * view.frail_admissions_per_person_month * (d.readmission_rate_ratio - 1.0)
-    _council_population_admissions(view, ch, co, -readmissions)  # the month after leaving, unsupported
+    _council_population_admissions(view, ch, co, -readmissions, "emergency_readmission")  # the month after leaving
     ch.qalys -= readmissions * view.health.admission
     _reabled_admissions(view, ch, co, people, sc.discharge_assessment_frailty)
 
@@ -1015,32 +1033,35 @@ def _council_spends(view: View, ch: Change, co: Council, pounds: float) -> None:
 
 # --- shared pieces of the forecasts ------------------------------------------------------------------------------------
 def _hospital_activity(view: View, ch: Change, cm: Commissioner, h: Hospital, admissions: float,
-                       attendances: float = 0.0) -> None:
-    """Emergency admissions and attendances of ``cm``'s population at ``h``: paid under its contract, costing
-    the hospital their variable costs and bed days (_bed_days)."""
+                       attendances: float = 0.0, unit: str = "emergency_spell") -> None:
+    """Emergency admissions (first admissions, or ``unit`` readmissions) and attendances of ``cm``'s population
+    at ``h``: paid under its contract, costing the hospital their variable costs and bed days (_bed_days)."""
     m = view.model
     contracts = view.population_contracts(cm, h)
-    view.spread(ch, contracts, "emergency_spell", admissions, "emergency_spells")
+    view.spread(ch, contracts, unit, admissions, "emergency_spells")
     view.spread(ch, contracts, "ae_attendance", attendances, "ae_attendances")
     _bed_days(view, ch, h, admissions * m.params.demand.emergency_los_days)
     ch.costs[h.account] += attendances * view.cost_ae
 
 
-def _population_activity(view: View, ch: Change, cm: Commissioner, admissions: float, attendances: float) -> None:
+def _population_activity(view: View, ch: Change, cm: Commissioner, admissions: float, attendances: float,
+                         unit: str = "emergency_spell") -> None:
     """Spread admissions and attendances of ``cm``'s population over the hospitals it uses, as last year."""
     contracts = view.population_contracts(cm)
     for c in contracts:
         share = view.share(contracts, c, "emergency_spells")
-        _hospital_activity(view, ch, cm, c.provider_org, admissions * share, attendances * share)
+        _hospital_activity(view, ch, cm, c.provider_org, admissions * share, attendances * share, unit)
 
 
-def _council_population_admissions(view: View, ch: Change, co: Council, admissions: float) -> None:
-    """Admissions of a council's residents, spread over the commissioners whose populations they are."""
+def _council_population_admissions(view: View, ch: Change, co: Council, admissions: float,
+                                   unit: str = "emergency_spell") -> None:
+    """Admissions of a council's residents (first admissions, or ``unit`` readmissions), spread over the
+    commissioners whose populations they are."""
     m = view.model
     for cm in m.commissioners:
         share = m.catchments.commissioner_council_share[cm.index, co.index]
         if share > 0:
-            _population_activity(view, ch, cm, admissions * share, 0.0)
+            _population_activity(view, ch, cm, admissions * share, 0.0, unit)
 
 
 def _packages(view: View, ch: Change, co: Council, packages: float, eligible: bool = True) -> None:
@@ -1084,16 +1105,19 @@ def _delayed(view: View, ch: Change, co: Council, days: float) -> None:
     m = view.model
     use = view.hospital_use(co)
     for h in m.hospitals:
-        _bed_days(view, ch, h, days * use[h.index])
+        _bed_days(view, ch, h, days * use[h.index], variable=False)
     ch.qalys += days / MONTH_DAYS * view.health.delayed_month
-    ch.harm[co.account] += days * view.cost_bed_day  # the harm its partners measure: bed days the hospitals pay for
+    ch.harm[co.account] += days * view.cost_bed_day  # the harm its partners measure: the bed days held (model.governance)
 
 
-def _bed_days(view: View, ch: Change, h: Hospital, bed_days: float) -> None:
-    """``bed_days`` more of emergency stays or delays at ``h`` over the year (fewer if negative): their variable
-    cost now, and what they do to its beds once the forecast has added up all it brings there (_settle_beds)."""
+def _bed_days(view: View, ch: Change, h: Hospital, bed_days: float, variable: bool = True) -> None:
+    """``bed_days`` more of emergency stays or delays at ``h`` over the year (fewer if negative): a stay's
+    variable cost now (``variable``; a delayed day has none: the hospital's variable costs go with its spells,
+    model.delivery.book_costs), and what they do to its beds once the forecast has added up all it brings there
+    (_settle_beds)."""
     if bed_days:
-        ch.costs[h.account] += bed_days * view.cost_bed_day
+        if variable:
+            ch.costs[h.account] += bed_days * view.cost_bed_day
         ch.bed_days[h.index] += bed_days
 
 

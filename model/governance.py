@@ -123,7 +123,7 @@ def measure_harm(model: LocalHealthEconomy) -> None:
             harm = org.chc_in_year * (1 / ratio - 1) if ratio > 0 else 0.0
             harm += plan_cut(m, org)
         elif org.kind == "council":
-            # its residents' delayed transfers: bed days the hospitals paid for
+            # its residents' delayed transfers: the bed days they held, valued at a stay's variable cost
             harm = tally.delayed_days[org.index] * bed_day
         org.harm = max(harm, 0.0)
         org.harm_line = tolerance * max(org.year_income_pence / 100, 0.0)

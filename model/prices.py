@@ -20,7 +20,8 @@ class Prices:
 
     def bed_day_cost(self, params: Scenario) -> float:
         """The variable cost of an emergency bed day at today's unit costs: an emergency spell's variable
-        share of the tariff over its mean stay (what a delayed transfer or a marginal stay costs a hospital)."""
+        share of the tariff over its mean stay (what a marginal stay costs a hospital; a delayed transfer's day
+        costs it nothing of its own beyond its beds, but its partners value the bed day at this, model.governance)."""
         t = params.tariff
         return t.emergency_spell * t.variable_cost_share / params.demand.emergency_los_days * self.unit_cost
 

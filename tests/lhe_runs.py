@@ -63,3 +63,31 @@ def balancing_council_planned(changes: dict[str, Any], grant_factor: float, monk
     monkeypatch.setattr(co, "grant", co.grant * grant_factor)
     co.plan_year()
     return m, co
+
+
+class _AtDecide(Exception):
+    pass
+
+
+def decision_time(changes: dict[str, Any], years: int, *, size: int, seed: int):
+    """The baseline place of ``size`` people with ``changes``, stopped at its ``years``-th year end just as the
+    organisations are about to decide (model.decisions.decide): last year's figures as they decide on them."""
+    import model.economy as economy
+    from model import LocalHealthEconomy, load_scenario
+
+    model = LocalHealthEconomy(load_scenario().with_changes({"population.size": size, **changes}), rng=seed)
+    for _ in range(12 * years - 1):
+        model.step()
+    decide = economy.decide
+
+    def stop(_model) -> None:
+        raise _AtDecide
+
+    economy.decide = stop
+    try:
+        model.step()
+    except _AtDecide:
+        return model
+    finally:
+        economy.decide = decide
+    raise AssertionError("the year end did not reach the decisions")

@@ -254,18 +254,20 @@ def test_places_run_from_the_start_are_in_post_and_paid_for_by_the_grant(start):
     assert all(co.in_post("intermediate") == pytest.approx(start) for co in m.councils)
 
 
-def _torbay(seed: int, changes: dict) -> tuple[float, float, float, float]:
+def _torbay(seed: int, changes: dict) -> tuple[float, float, float, float, float]:
     """Delayed transfer days a month in the last year, the council's intermediate care places per 1,000 at
-    the end, the person-months of unmet care need over the run and the place's QALYs."""
+    the end, the person-months of unmet care need over the run, the place's QALYs and the most places per
+    1,000 the council set in any year."""
     s = load_scenario("torbay").with_changes(changes)
     m = LocalHealthEconomy(s, rng=seed)
-    delayed = []
+    delayed, places = [], []
     for _ in range(s.run.steps):
         m.step()
         delayed.append(sum(h.delayed_days for h in m.hospitals))
+        places.append(m.councils[0].levers["intermediate_care"])
     p = m.place_table()
     return (float(np.mean(delayed[-12:])), m.councils[0].levers["intermediate_care"],
-            float(p.unmet_social_care_need.sum()), float(p.qalys.sum()))
+            float(p.unmet_social_care_need.sum()), float(p.qalys.sum()), max(places))
 
 
 SEEDS = (1, 2, 3)
@@ -289,27 +291,30 @@ def torbay_runs():
 def test_torbays_delayed_transfers_stay_negligible_because_its_council_builds_intermediate_care(torbay_runs):
     """Seed 003: Torbay's integrated teams made intermediate care a priority and its delayed transfers of
     care became negligible. The council, collaborative and holding a pooled budget, builds places once
-    people wait in beds; without the places (or without the decision) the delays grow."""
+    people wait in beds, and winds them down once no one waits (at the end of seeds 1-3: 0, 0.2 and 0 places
+    per 1,000, from 0.4, 0.4 and 0.5 at most); without the places (or without the decision) the delays grow."""
     with_ic = torbay_runs["with intermediate care"][:len(SEEDS)]
-    assert all(run[1] > 0 for run in with_ic)
+    assert all(run[4] > 0 for run in with_ic)
     for ablation in ("none", "decisions frozen"):
         for run, without in zip(with_ic, torbay_runs[ablation], strict=True):
             assert without[0] > 300, f"{ablation}: {without[0]:.0f} delayed days a month"
             assert run[0] < 0.1 * without[0], f"{run[0]:.0f} against {without[0]:.0f} ({ablation})"
-    assert all(run[1] == 0 for run in torbay_runs["none"] + torbay_runs["decisions frozen"])
+    assert all(run[4] == 0 for run in torbay_runs["none"] + torbay_runs["decisions frozen"])
 
 
 def test_torbays_reablement_leaves_less_care_need_unmet_and_more_health(torbay_runs):
     """Its places' reablement takes most of those it takes below the eligibility, so fewer wait for a
-    package: over the run fewer person-months of unmet need, seed by seed, than with places that only
-    bridge the wait (the ablation: the frailty fall at 0; its delays stay negligible too), and more QALYs
-    on the mean and in at least three seeds in four (the patterns' share). The QALYs are small beside the
-    seeds' spread: over seeds 1-12, +70 to +420 in eleven and -560 in seed 4, about 0.01% of the place's
-    1.19 million; judged on seeds 1-3 alone, as this test once was, a claim of more in every seed failed
-    on seed 4."""
+    package: over the run fewer person-months of unmet need than with places that only bridge the wait (the
+    ablation: the frailty fall at 0, its council still building places), and more QALYs, each on the mean and
+    in at least three seeds in four (the patterns' share). Both are small beside the seeds' spread: over
+    seeds 1-12 unmet need is lower by 160 to 2,600 person-months in eleven and higher by 300 in seed 1 (of
+    about 470,000), the QALYs higher by 40 to 420 in ten and lower by 12 and 520 in seeds 1 and 4, about
+    0.01% of the place's 1.19 million. (Before the forecasts stopped giving a delayed day a variable cost the
+    hospitals never pay, the council kept its places to the end and unmet need was lower in every seed;
+    judged on seeds 1-3 alone, as this test once was, a claim of more QALYs in every seed failed on seed 4.)"""
     pairs = list(zip(torbay_runs["with intermediate care"], torbay_runs["no reablement"], strict=True))
-    for run, bridging in pairs:
-        assert run[2] < bridging[2], f"unmet {run[2]:.0f} against {bridging[2]:.0f}"
-        assert bridging[1] > 0 and bridging[0] < 50
+    assert all(bridging[4] > 0 for _, bridging in pairs)
+    less_unmet = np.array([bridging[2] - run[2] for run, bridging in pairs])
+    assert less_unmet.mean() > 0 and (less_unmet > 0).sum() >= 0.75 * less_unmet.size, less_unmet.round()
     more_health = np.array([run[3] - bridging[3] for run, bridging in pairs])
     assert more_health.mean() > 0 and (more_health > 0).sum() >= 0.75 * more_health.size, more_health.round()

@@ -100,18 +100,19 @@ WHY = {
         " while packages cost the same, and the pot lets it ration care down to the need threshold: from the"
         " fifth year or so it funds fewer packages than are in use, so no package comes free but through a"
         " death, and people fit to leave who need one wait in a bed (with the decisions frozen, about 1,300"
-        " delayed days a month in the last year). A collaborator weighs the place's net benefit, and a"
-        " delayed bed day costs the hospital its variable cost, escalation when its beds are full and the"
-        " electives it crowds out: so once people wait, the council builds intermediate care places"
-        " (`intermediate_care`, open to it up to `social_care.intermediate_care_most_per_1000`, seed 003's"
-        " 'major priority'), paid out of its care money, which take them home or to a step-down bed to wait"
-        " for a package there. Their reablement takes part of each person's frailty off"
-        " (`social_care.intermediate_care_frailty_fall`, 0.03): most of those taken (78% to 86%, seeds 1-3)"
-        " leave it below the council's eligibility and no longer wait for a package, so the queue the places"
-        " serve shrinks and the council keeps no more places than with places that only bridge the wait (0.3 to"
-        " 0.6 per 1,000 at the end, against 0.3 to 1.0), with less unmet need over the run in every seed of"
-        " 1-12 and more QALYs in eleven (a small gain: about 0.01% of the place's; tests/test_intermediate_care.py). The delays fall to none within a few years of the places being"
-        " recruited.",
+        " delayed days a month in the last year). A collaborator weighs the place's net benefit, and a delayed"
+        " bed day costs the hospitals escalation when their beds are full and the electives it crowds out (a"
+        " delayed day has no variable cost of its own) and its person a delayed month's health: so once people"
+        " wait, the council builds intermediate care places (`intermediate_care`, open to it up to"
+        " `social_care.intermediate_care_most_per_1000`, seed 003's 'major priority'), paid out of its care"
+        " money, which take them home or to a step-down bed to wait for a package there. Their reablement takes"
+        " part of each person's frailty off (`social_care.intermediate_care_frailty_fall`, 0.03): most of those"
+        " taken leave it below the council's eligibility and no longer wait for a package, so the queue the"
+        " places serve shrinks and the council winds the places down once no one waits (0 to 0.2 per 1,000 at"
+        " the end of seeds 1-3, from 0.4 to 0.5 at most), with less unmet need over the run than places that"
+        " only bridge the wait in eleven seeds of 1-12 and more QALYs in ten (a small gain: about 0.01% of the"
+        " place's; tests/test_intermediate_care.py). The delays fall to none within a few years of the places"
+        " being recruited.",
 }
 # Why the teaching runs look as they do, where the table would surprise (after the table).
 TEACHING_WHY = (

@@ -6,14 +6,18 @@ same starting levers and the same policies, so the strategies differ only in the
 (pattern_settings.objective_only). Over 12 paired seeds, under both headroom conventions, the
 fortress place has more emergency admissions, more delayed transfers of care and a lower net
 monetary benefit; its commissioners end worse off (hospitals pull in activity the commissioners pay
-for) and its GP federations better off (referrals shed onto the commissioners' contracts free their
-time). Ablation: with decisions frozen the objective never reaches a lever, and the two places are
+for). Ablation: with decisions frozen the objective never reaches a lever, and the two places are
 the same to the penny.
 
 The delayed transfers (seed 002: "admissions and delayed discharges rise") follow the admissions:
 each frail person admitted who is fit to leave but has no care package waits in a bed. Small beside
-the seeds' spread, the claim is judged over 36 seeds (pattern_settings.WIDE_SEEDS): +1,309 bed days
-over ten years (31 of 36 seeds) with the headroom spent, +1,162 (31 of 36) banked. Measured with
+the seeds' spread, the claim is judged over 36 seeds (pattern_settings.WIDE_SEEDS): +960 bed days
+over ten years (30 of 36 seeds, p < 0.001) with the headroom banked, but +874 (24 of 36, p = 0.0007)
+with it spent, short of three seeds in four (a strict xfail). They were +1,309 (31 of 36) and +1,162
+(31 of 36) while the forecasts gave a delayed day a variable cost the hospitals never pay (model.delivery
+books variable costs with spells, not with delayed days) and priced other things as the simulation
+does not (tests/test_forecasts_follow_the_model.py): the collaborative side valued a day's delay more
+and kept fewer. Measured with
 unmet social care need valued at the 0.05 once assumed (not since), seeds 1-6, one kind at a time given the collaborative objective in the fortress place: its hospitals take 548 days
 off (seeds 1-3, year ends: an admission threshold of 1.05 against 1.19 and outreach at 0.31 against
 0.13, early supported discharge about the same), its GP federations 662, its commissioners 140, and
@@ -21,15 +25,25 @@ its councils add 345 (a collaborative council tightens eligibility more: 0.016 f
 to its threshold against 0.002; both, balancing their books, hold prevention at the lever's floor).
 
 Not asserted: that the fortress place's hospitals end better off. With the same starting levers and
-policies on both sides they end about even (+£15k over ten years with the headroom spent, -£2k
-banked, better in 6 of 12 seeds each).
+policies on both sides they end a little worse (-£49k over ten years with the headroom spent, -£51k
+banked, better in 3 and 2 of 12 seeds; about even before the forecasts' corrections).
+
+Not asserted (no longer): that the fortress place's GP federations end better off. They did (+£34k
+over ten years, 12 of 12) while the forecasts left out that the A&E attendances which unmet routine
+demand brings are admitted as any others are: the collaborative federations, weighing the place, put
+time into case management (about 0.02 to 0.07 of their capacity) and lost quality pay. Counting those
+admissions, case management at the margin brings more admissions through the routine contacts it takes
+than it avoids, so the collaborative federations hold it near nothing and end better off (-£4.7k for the
+fortress side, 0 of 12), though the fortress federations still shed referrals (about 0.05 against 0).
+The papers' fortress pattern names the commissioners' and councils' results, not the GP federations'
+(MODEL.md section 9).
 
 Not asserted: that the fortress place's councils end worse off. Commissioners push continuing
 healthcare onto them, but with their duty to meet eligible need counted
 (``decisions.care_duty_weight``) a council saves little by rationing care under either objective,
-and its result differs little: +£41k over ten years on the collaborative side, in 9 and 10 of 12
-seeds (short of the 1% test); over 36 seeds, in 25 of 36 with the headroom spent (short of three in
-four) and 27 of 36 banked. Without the duty it was +£2.5m, in 12 of 12 (with unmet need at 0.05).
+and its result differs little: +£61k over ten years on the collaborative side, in 9 of 12 seeds
+(+£41k, in 9 and 10 of 12, before the forecasts' corrections, and over 36 seeds then in 25 and 27 of
+36, short of three in four). Without the duty it was +£2.5m, in 12 of 12 (with unmet need at 0.05).
 """
 
 import numpy as np
@@ -54,18 +68,30 @@ def places(convention: dict, extra: dict | None = None):
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)
-def test_fortresses_admit_more_delay_more_discharges_and_the_place_loses_net_benefit(convention):
+def test_fortresses_admit_more_and_the_place_loses_net_benefit(convention):
     fortress, collaborative = places(CONVENTIONS[convention])
     assert holds(paired(fortress, collaborative, total("emergency_admissions")))
-    assert holds(paired(fortress, collaborative, total("delayed_transfer_days"), seeds=WIDE_SEEDS))
     assert holds(paired(collaborative, fortress, total("net_monetary_benefit")))
 
 
+DELAYS_SPENT_SHORT = (
+    "with the headroom spent the fortress place's delayed transfers are higher by +874 bed days over ten years, in 24 "
+    "of 36 seeds (signed-rank p = 0.0007), short of three seeds in four; banked +960, 30 of 36 (holds). Before the "
+    "forecasts stopped giving a delayed day a variable cost the hospitals never pay: +1,309 (31 of 36)")
+
+
+@pytest.mark.parametrize("convention", [
+    pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason=DELAYS_SPENT_SHORT)] if c == "headroom spent" else [])
+    for c in CONVENTIONS])
+def test_fortresses_delay_more_discharges(convention):
+    fortress, collaborative = places(CONVENTIONS[convention])
+    assert holds(paired(fortress, collaborative, total("delayed_transfer_days"), seeds=WIDE_SEEDS))
+
+
 @pytest.mark.parametrize("convention", CONVENTIONS)
-def test_commissioners_pay_for_the_fortresses_and_gp_federations_gain(convention):
+def test_commissioners_pay_for_the_fortresses(convention):
     fortress, collaborative = places(CONVENTIONS[convention])
     assert holds(paired(collaborative, fortress, total("commissioner")))
-    assert holds(paired(fortress, collaborative, total("gp_federation")))
 
 
 def test_ablation_with_decisions_frozen_the_objective_changes_nothing():
