@@ -16,7 +16,9 @@ admissions, over the 12 seeds under both conventions: a sanction grows with the 
 tolerance and with the score of seen defections (model.regulation), so each organisation that
 expects to be seen counts it when it sets its levers (model.decisions.expected_sanction): a fortress
 hospital stops admitting at the margin, a fortress commissioner pays its share of continuing
-healthcare. Measured (headroom spent / banked): harm -£150k / -£143k in the last year, lower in 11
+healthcare. Measured before the forecasts were brought into line with the simulation
+(tests/test_forecasts_follow_the_model.py; docs/patterns.md has every figure as it is now), headroom
+spent / banked: harm -£150k / -£143k in the last year, lower in 11
 of 12 seeds each; admissions -765 / -696 over ten years, lower in 12 of 12 each. Ablation: with
 ``decisions.sanction_weight`` 0 (the sanctions are paid, but no lever's objective counts them) the
 harm is no lower than with no sanction by the test (£3k lower, in 6 of 12 / £41k, in 8 of 12) and
@@ -24,7 +26,8 @@ admissions no different: the sanction that is only paid deters nothing.
 
 Against the same rules with no sanction, the sanctions also end with more organisations collaborating
 and a higher net monetary benefit, under both conventions; small beside the seeds' spread, so judged
-over three times the seeds (pattern_settings.WIDE_SEEDS). Measured (headroom spent / banked): the share
+over three times the seeds (pattern_settings.WIDE_SEEDS). Measured before the forecasts' corrections
+(headroom spent / banked): the share
 in the last two years +0.13 / +0.23, higher in 28 / 32 of 36 seeds; the net monetary benefit over ten
 years +£0.73m / +£0.53m, 27 / 28 of 36. They rest on different things. The net benefit is the sanctions
 foreseen: with ``decisions.sanction_weight`` 0 it is gone (-£0.73m, 7 of 36 / -£0.18m, 17 of 36). The
@@ -127,10 +130,10 @@ def test_with_levers_held_at_the_label_sanctions_spread_collaboration(convention
 
 
 NET_BENEFIT_SPENT_SHORT = (
-    "with the headroom spent, the sanctions' higher net monetary benefit is higher in 52 of 72 seeds (signed-rank "
-    "p < 0.001), short of the three seeds in four the criterion asks: it held over seeds 1-36 (27 of 36) and not over "
-    "37-72 (25 of 36) or 1001-1036 (24 of 36). With the headroom banked it holds over 1-36 and 1001-1036 (28 and 29 "
-    "of 36)")
+    "with the headroom spent, the sanctions' higher net monetary benefit (+£0.43m over ten years) is higher in 44 of 72 "
+    "seeds (signed-rank p = 0.0006), short of the three seeds in four the criterion asks (52 of 72 before the "
+    "forecasts were brought into line with the simulation, when it held over seeds 1-36, 27 of 36, and not over 37-72 "
+    "or 1001-1036). With the headroom banked it holds over 1-36 (27 of 36)")
 # each convention over the seeds that judge it: with the headroom spent the difference goes the other way in more than
 # a seed in four, so it is judged over WIDEST_SEEDS (pattern_settings)
 NET_BENEFIT_SEEDS = {"headroom spent": WIDEST_SEEDS, "headroom banked": WIDE_SEEDS}
@@ -153,8 +156,8 @@ def test_graduated_sanctions_raise_the_net_benefit(convention):
 
 
 def test_with_the_headroom_spent_the_sanctions_net_benefit_is_higher_on_the_mean():
-    """What holds with the headroom spent, over WIDEST_SEEDS: higher on the mean (about +£0.77m over ten years), by
-    the signed-rank test, though lower in about three seeds in ten (the strict xfail above)."""
+    """What holds with the headroom spent, over WIDEST_SEEDS: higher on the mean (about +£0.43m over ten years), by
+    the signed-rank test, though lower in about four seeds in ten (the strict xfail above)."""
     assert on_the_mean(sanctions_against_none(CONVENTIONS["headroom spent"], total("net_monetary_benefit"),
                                               seeds=WIDEST_SEEDS))
 
