@@ -77,7 +77,7 @@ WHY = {
         " provider's (docs/ODD.md 7.26), puts them in special measures in the second and third years, and"
         " once their reserves are gone their own pounds count in full (7.30): they tighten eligibility and"
         " cut prevention. Delayed transfers rise into the beds left, inpatient electives get only what"
-        " emergency stays and delayed transfers leave free, and the list grows (by a third from its low, seed 1)"
+        " emergency stays and delayed transfers leave free, and the list grows (by a fifth from its low, seed 1)"
         " until the hospitals open beds again, when it starts to fall.",
     "wakefield":
         "**Why the waiting list grows in the second half.** Mid Yorkshire starts in deficit and a bed"
@@ -87,9 +87,8 @@ WHY = {
         " provider's (docs/ODD.md 7.26), puts it in special measures in the second and third years, and with"
         " its reserves gone its own pounds count in full (7.30): it tightens eligibility and cuts prevention"
         " to the lever's floor. Delayed transfers rise into the beds left, inpatient electives get only what"
-        " emergency stays and delayed transfers leave free, and the list grows (by four fifths from its low,"
-        " seed 1); the hospital opens beds and grows its elective capacity again late in the run, and the list"
-        " turns down in its last two years.",
+        " emergency stays and delayed transfers leave free, and the list grows (to about five times its low by"
+        " the end, seed 1), though the hospital opens beds again from the sixth year.",
     "salford":
         "**What the pot holds.** The council's care money and the collaborative CCG's Better Care Fund-sized"
         " share; the NHS's part of Salford's real pot pays for its own services, which the model pays through"
