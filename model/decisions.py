@@ -75,6 +75,7 @@ from model.scenario import (
     CouncilBehaviour,
     GPFederationBehaviour,
     HospitalBehaviour,
+    Scenario,
 )
 
 if TYPE_CHECKING:
@@ -565,15 +566,35 @@ class View:
 
     def admissions_per_condition_year(self) -> float:
         """Emergency admissions a year that one more long-term condition brings a person (first order: the
-        place's admission rate times the mean step in the rate ratios per condition)."""
-        ratios = np.asarray(self.model.params.demand.ltc_rate_ratios)
-        step = float(np.mean(ratios[1:] / ratios[:-1])) - 1.0
-        return self.tally.emergency.sum() / max(self.model.population.size, 1) * step
+        place's admission rate times the step per condition, condition_steps)."""
+        return self.tally.emergency.sum() / max(self.model.population.size, 1) * self.condition_steps()[1]
+
+    def attendances_per_condition_year(self) -> float:
+        """A&E attendances a year (admitted or not) that one more long-term condition brings a person."""
+        return self.tally.ae.sum() / max(self.model.population.size, 1) * self.condition_steps()[0]
 
     @functools.cached_property
     def admissions_per_attendance(self) -> float:
         """Of last year's A&E attendances (admissions among them), the share admitted."""
         return float(self.tally.emergency.sum()) / max(float(self.tally.ae.sum()), 1.0)
+
+    @staticmethod
+    def attendances_per_admission(attendances: float, admissions: float) -> float:
+        """A group's A&E attendances last year (admitted or not) per admission: what a change in the group's
+        risk of a crisis moves with each admission. Population.demand: the crisis effects, unmet need and a
+        discharge the month before raise a person's risk of attending, and a share of those attending, which
+        the person's age, conditions and frailty set, is admitted; so an effect on that risk moves the group's
+        attendances with its admissions (one on the share admitted, like the threshold or community
+        services, moves admissions alone)."""
+        return float(attendances) / float(admissions) if admissions > 0 else 0.0
+
+    def condition_steps(self) -> tuple[float, float]:
+        """What one more long-term condition adds to a person's risk of attending A&E and of being admitted
+        (first order: the mean step between levels). Population: attending goes with its attendance index,
+        the share of those attending admitted with ``demand.ltc_rate_ratios``, so admission takes both."""
+        attend = self.model.population.attendance_ratios_by_conditions()
+        admit = attend * np.asarray(self.model.params.demand.ltc_rate_ratios)
+        return float(np.mean(attend[1:] / attend[:-1])) - 1.0, float(np.mean(admit[1:] / admit[:-1])) - 1.0
 
     @functools.cached_property
     def frail_admissions_per_person_month(self) -> float:
@@ -723,7 +744,7 @@ def _hospital_outreach(view: View, h: Hospital, x: float) -> Change:
     ref_now, ref_new = _cut(p.outreach_referral_effect, p.outreach_half_dose, dose, x)
     t = view.tally
     admissions = -t.multi[h.index] * _further(crisis_now, crisis_new) * act
-    attendances = admissions * t.ae[h.index] / max(t.emergency[h.index], 1.0)
+    attendances = admissions * view.attendances_per_admission(t.ae_multi[h.index], t.multi[h.index])
     referrals = -t.referrals[h.index] * _further(ref_now, ref_new) * act
     contracts = view.acute_contracts(h)
     view.spread(ch, contracts, "emergency_spell", admissions, "emergency_spells")
@@ -758,9 +779,12 @@ def _hospital_discharge_support(view: View, h: Hospital, x: float) -> Change:
     contracts = view.acute_contracts(h)
     # a readmission is priced as one (regimes.base.UNITS: an emergency spell is a first admission)
     view.spread(ch, contracts, "emergency_readmission", readmissions, "emergency_readmissions")
+    # the readmission ratio raises the risk of attending: those who would come back come back through A&E
+    attendances = readmissions * view.attendances_per_admission(t.ae_readmit[h.index], t.readmissions[h.index])
+    view.spread(ch, contracts, "ae_attendance", attendances, "ae_attendances")
     bed_days += readmissions * m.params.demand.emergency_los_days
     _bed_days(view, ch, h, bed_days)
-    ch.costs[h.account] += _programme_cost(view, h, h.discharge_cost_year(), dose, x)
+    ch.costs[h.account] += _programme_cost(view, h, h.discharge_cost_year(), dose, x) + attendances * view.cost_ae
     ch.qalys += readmissions * view.health.admission
     return ch
 
@@ -796,6 +820,7 @@ def _gp_case_management(view: View, g: GPFederation, x: float) -> Change:
     now, new = _cut(p.case_management_effect, p.case_management_half_dose, dose, x)
     t = view.tally
     admissions = -t.gp_multi[g.index] * _further(now, new) * act
+    attendances = admissions * view.attendances_per_admission(t.gp_ae_multi[g.index], t.gp_multi[g.index])
     # the time it takes from routine care: contacts unmet, quality pay lost, some of them turning up at A&E
     wanted, met = max(g.quality_year[1], 1.0), g.quality_year[0]  # contacts wanted and met last year (at least one)
     capacity = g.capacity_per_patient * g.list_size * 12
@@ -803,8 +828,9 @@ def _gp_case_management(view: View, g: GPFederation, x: float) -> Change:
     quality = -unmet / wanted * m.params.capacity.qof_per_patient * g.list_size * m.prices.gp_contract
     ch.transfers[g.account] += quality
     ch.transfers[g.commissioner.account] -= quality
-    attendances = unmet * m.params.demand.unmet_gp_demand_to_ae
-    admissions += attendances * view.admissions_per_attendance  # who turns up at A&E is admitted as anyone is
+    spilled = unmet * m.params.demand.unmet_gp_demand_to_ae
+    attendances += spilled
+    admissions += spilled * view.admissions_per_attendance  # who turns up at A&E is admitted as anyone is
     _population_activity(view, ch, g.commissioner, admissions, attendances)
     ch.qalys += admissions * view.health.admission
     return ch
@@ -948,7 +974,8 @@ def _council_prevention(view: View, co: Council, x: float) -> Change:
     years = months / 12 / 2
     ch.qalys += new_conditions * years * view.health.condition_year
     admissions = new_conditions * years * view.admissions_per_condition_year()
-    _council_population_admissions(view, ch, co, admissions)
+    attendances = new_conditions * years * view.attendances_per_condition_year()
+    _council_population_admissions(view, ch, co, admissions, attendances=attendances)
     ch.qalys += admissions * view.health.admission
     return ch
 
@@ -1006,20 +1033,34 @@ def _assessed_at_home(view: View, ch: Change, co: Council, people: float) -> Non
     sc, d = m.params.social_care, m.params.demand
     _delayed(view, ch, co, -people * sc.discharge_assessment_days)
     readmissions = people * view.frail_admissions_per_person_month * (d.readmission_rate_ratio - 1.0)
-    _council_population_admissions(view, ch, co, -readmissions, "emergency_readmission")  # the month after leaving
+    t = view.tally
+    attendances = readmissions * view.attendances_per_admission(t.ae_readmit.sum(), t.readmissions.sum())
+    _council_population_admissions(view, ch, co, -readmissions, "emergency_readmission",  # the month after leaving
+                                   attendances=-attendances)
     ch.qalys -= readmissions * view.health.admission
     _reabled_admissions(view, ch, co, people, sc.discharge_assessment_frailty)
 
 
 def _reabled_admissions(view: View, ch: Change, co: Council, people: float, frailty: float) -> None:
-    """``people`` more a year reabled at about ``frailty``: the frailty fall lowers their risk of admission
-    (its share of the risk at that frailty, times a frail person's admissions), for half the year on average."""
-    m = view.model
-    d, fall = m.params.demand, m.params.social_care.intermediate_care_frailty_fall
-    admissions = people * view.frail_admissions_per_person_month * 6 * (d.frailty_rate_ratio - 1.0) * fall / (
-        1.0 + (d.frailty_rate_ratio - 1.0) * frailty)
-    _council_population_admissions(view, ch, co, -admissions)
+    """``people`` more a year reabled at about ``frailty``: fewer attend A&E and fewer of those attending are
+    admitted (_reablement_cuts), against a frail person's admissions and attendances, for half the year on average."""
+    attend, admit = _reablement_cuts(view.model.params, frailty)
+    admissions_now = people * view.frail_admissions_per_person_month * 6
+    t = view.tally
+    attendances = admissions_now * attend * view.attendances_per_admission(t.ae_frail.sum(), t.frail.sum())
+    admissions = admissions_now * admit
+    _council_population_admissions(view, ch, co, -admissions, attendances=-attendances)
     ch.qalys -= admissions * view.health.admission
+
+
+def _reablement_cuts(params: Scenario, frailty: float) -> tuple[float, float]:
+    """The shares of a person's A&E attendances and of their admissions that reablement's frailty fall takes off
+    at ``frailty`` (Population: attending goes with 1 + frailty, the share of those attending admitted with
+    1 + (demand.frailty_rate_ratio - 1) x frailty; admission takes both)."""
+    a = params.demand.frailty_rate_ratio - 1.0
+    fall = params.social_care.intermediate_care_frailty_fall
+    attend = fall / (1.0 + frailty)
+    return attend, 1.0 - (1.0 - attend) * (1.0 - a * fall / (1.0 + a * frailty))
 
 
 def _council_spends(view: View, ch: Change, co: Council, pounds: float) -> None:
@@ -1054,14 +1095,14 @@ def _population_activity(view: View, ch: Change, cm: Commissioner, admissions: f
 
 
 def _council_population_admissions(view: View, ch: Change, co: Council, admissions: float,
-                                   unit: str = "emergency_spell") -> None:
-    """Admissions of a council's residents (first admissions, or ``unit`` readmissions), spread over the
-    commissioners whose populations they are."""
+                                   unit: str = "emergency_spell", attendances: float = 0.0) -> None:
+    """Admissions of a council's residents (first admissions, or ``unit`` readmissions) and the A&E attendances
+    that come with them, spread over the commissioners whose populations they are."""
     m = view.model
     for cm in m.commissioners:
         share = m.catchments.commissioner_council_share[cm.index, co.index]
         if share > 0:
-            _population_activity(view, ch, cm, admissions * share, 0.0, unit)
+            _population_activity(view, ch, cm, admissions * share, attendances * share, unit)
 
 
 def _packages(view: View, ch: Change, co: Council, packages: float, eligible: bool = True) -> None:
@@ -1087,7 +1128,9 @@ def _unmet_need(view: View, ch: Change, co: Council, person_years: float) -> Non
     unmet_months = person_years * 12
     ch.qalys += unmet_months * view.health.unmet_month
     admissions = unmet_months * view.unmet_admissions_per_month(co)
-    _council_population_admissions(view, ch, co, admissions)
+    t = view.tally
+    attendances = admissions * view.attendances_per_admission(t.unmet_ae[co.index], t.unmet_admissions[co.index])
+    _council_population_admissions(view, ch, co, admissions, attendances=attendances)
     ch.qalys += admissions * view.health.admission
 
 

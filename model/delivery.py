@@ -46,6 +46,9 @@ class YearTally:
     readmissions: np.ndarray = field(init=False)
     frail_bed_days: np.ndarray = field(init=False)  # emergency bed days of frail people
     ae: np.ndarray = field(init=False)  # A&E attendances (admitted or not)
+    ae_multi: np.ndarray = field(init=False)  # of them, of people with 2+ long-term conditions
+    ae_frail: np.ndarray = field(init=False)  # of frail people
+    ae_readmit: np.ndarray = field(init=False)  # of people discharged the month before
     referrals: np.ndarray = field(init=False)  # first outpatient attendances
     electives: np.ndarray = field(init=False)  # elective spells done
     listed: np.ndarray = field(init=False)  # people added to its waiting list
@@ -54,9 +57,11 @@ class YearTally:
     gp_referrals: np.ndarray = field(init=False)  # per GP federation: referrals of its patients
     gp_admissions: np.ndarray = field(init=False)  # emergency admissions of its patients
     gp_multi: np.ndarray = field(init=False)  # of its patients with 2+ conditions
+    gp_ae_multi: np.ndarray = field(init=False)  # A&E attendances (admitted or not) of its patients with 2+ conditions
     new_conditions: np.ndarray = field(init=False)  # per council: new long-term conditions of its residents
     unmet_months: np.ndarray = field(init=False)  # per council: person-months of unmet social care need
     unmet_admissions: np.ndarray = field(init=False)  # admissions of its residents with unmet need
+    unmet_ae: np.ndarray = field(init=False)  # A&E attendances (admitted or not) of its residents with unmet need
     council_admissions: np.ndarray = field(init=False)  # emergency admissions of its residents
     delayed_days: np.ndarray = field(init=False)  # bed days its residents waited for care
     bridged: np.ndarray = field(init=False)  # people leaving hospital into its intermediate care places
@@ -66,14 +71,14 @@ class YearTally:
     ended_at_review: np.ndarray = field(init=False)  # packages it ended at a review (no longer eligible)
 
     def __post_init__(self) -> None:
-        for name in ("emergency", "marginal", "multi", "frail", "readmissions", "frail_bed_days", "ae", "referrals", "electives",
-                     "listed"):
+        for name in ("emergency", "marginal", "multi", "frail", "readmissions", "frail_bed_days", "ae", "ae_multi", "ae_frail",
+                     "ae_readmit", "referrals", "electives", "listed"):
             setattr(self, name, np.zeros(self.nh))
         self.bed_days_month = np.zeros((self.nh, 12))
         self.inpatient_capacity_month = np.zeros((self.nh, 12))
-        for name in ("gp_referrals", "gp_admissions", "gp_multi"):
+        for name in ("gp_referrals", "gp_admissions", "gp_multi", "gp_ae_multi"):
             setattr(self, name, np.zeros(self.ng))
-        for name in ("new_conditions", "unmet_months", "unmet_admissions", "council_admissions", "delayed_days", "bridged",
+        for name in ("new_conditions", "unmet_months", "unmet_admissions", "unmet_ae", "council_admissions", "delayed_days", "bridged",
                      "reabled", "assessed_not_eligible", "assessed_at_home", "ended_at_review"):
             setattr(self, name, np.zeros(self.nco))
 
@@ -148,6 +153,10 @@ class Delivery:
         los[marginal] = s.demand.marginal_los_days
         emergency_bed_days = np.bincount(pop.hospital[adm], weights=los, minlength=nh)
         unmet_before = ~pop.sc_met[adm] & frail  # admitted with their care need unmet
+        # those who attended and went home, as they were when they came (social care may reach them this month)
+        home = demand.attended
+        home_frail = pop.frailty[home] >= s.social_care.need_threshold
+        home_unmet = ~pop.sc_met[home] & home_frail
 
         # social care on discharge and at home; who waits in a hospital bed
         delayed_days = self.allocate_social_care(adm, supported)
@@ -184,7 +193,8 @@ class Delivery:
             h.ae_attendances = int(ae[:, h.index].sum())
         emergencies = count_pairs(adm)
         self.year_counts[:, 0] += emergencies.sum(axis=1)
-        self._count(demand, adm, marginal, frail, los, unmet_before, ae, electives, delayed_days, emergency_bed_days)
+        self._count(demand, adm, marginal, frail, los, unmet_before, ae, electives, delayed_days, emergency_bed_days,
+                    home_frail, home_unmet)
         return {
             "electives": electives,
             "emergencies": emergencies,
@@ -198,8 +208,10 @@ class Delivery:
 
     def _count(self, demand: MonthDemand, adm: np.ndarray, marginal: np.ndarray, frail: np.ndarray, los: np.ndarray,
                unmet_before: np.ndarray, ae: np.ndarray, electives: np.ndarray, delayed_days: np.ndarray,
-               emergency_bed_days: np.ndarray) -> None:
-        """Add the month to each organisation's tally of its year."""
+               emergency_bed_days: np.ndarray, home_frail: np.ndarray, home_unmet: np.ndarray) -> None:
+        """Add the month to each organisation's tally of its year. Attendances of a group count its admitted
+        (``adm``) and those who went home (``demand.attended``; ``home_frail``, ``home_unmet``: their frailty and
+        unmet need as they came, before the month's social care)."""
         m = self.model
         pop = m.population
         t = self.tally
@@ -209,9 +221,16 @@ class Delivery:
         t.emergency += np.bincount(hosp, minlength=nh)
         t.marginal += np.bincount(hosp[marginal], minlength=nh)
         multi = pop.ltc[adm] >= 2
-        t.multi += np.bincount(hosp[multi], minlength=nh)
-        t.frail += np.bincount(hosp[frail], minlength=nh)
-        t.readmissions += np.bincount(hosp[demand.readmitted], minlength=nh)
+        home = demand.attended
+        home_hosp = pop.hospital[home]
+        home_multi = pop.ltc[home] >= 2
+        home_readmit = pop.discharged_step[home] == pop.step - 1  # as Population.demand read it
+        for admissions, attendances, admitted, went_home in (  # a group's admissions; its attendances, admitted or not
+                (t.multi, t.ae_multi, multi, home_multi), (t.frail, t.ae_frail, frail, home_frail),
+                (t.readmissions, t.ae_readmit, demand.readmitted, home_readmit)):
+            counted = np.bincount(hosp[admitted], minlength=nh)
+            admissions += counted
+            attendances += counted + np.bincount(home_hosp[went_home], minlength=nh)
         t.frail_bed_days += np.bincount(hosp[frail], weights=los[frail], minlength=nh)
         t.ae += ae.sum(axis=0)
         t.referrals += np.bincount(pop.hospital[demand.referred], minlength=nh)
@@ -224,10 +243,14 @@ class Delivery:
         self.gp_referrals_month = np.bincount(pop.gp[demand.referred], minlength=ng).astype(float)
         t.gp_referrals += self.gp_referrals_month
         t.gp_admissions += np.bincount(gp, minlength=ng)
-        t.gp_multi += np.bincount(gp[multi], minlength=ng)
+        gp_multi = np.bincount(gp[multi], minlength=ng)
+        t.gp_multi += gp_multi
+        t.gp_ae_multi += gp_multi + np.bincount(pop.gp[home[home_multi]], minlength=ng)
         need = pop.alive & ~pop.sc_met & (pop.frailty >= s.social_care.need_threshold)
         t.unmet_months += np.bincount(pop.council[need], minlength=nco)
-        t.unmet_admissions += np.bincount(pop.council[adm[unmet_before]], minlength=nco)
+        unmet_admissions = np.bincount(pop.council[adm[unmet_before]], minlength=nco)
+        t.unmet_admissions += unmet_admissions
+        t.unmet_ae += unmet_admissions + np.bincount(pop.council[home[home_unmet]], minlength=nco)
         t.council_admissions += np.bincount(pop.council[adm], minlength=nco)
         t.delayed_days += np.bincount(pop.council[pop.delayed], minlength=nco) * MONTH_DAYS + self._assessment_days_by_council
         t.months += 1

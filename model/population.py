@@ -292,6 +292,10 @@ class Population:
         age, ltc, f = self._take(idx, self.age, self.ltc, self.frailty)
         return np.exp(self._admission_age_rate * (age - F4(50.0))) * self._adm_ltc[ltc] * (F4(1.0) + self._admission_frailty * f)
 
+    def attendance_ratios_by_conditions(self) -> np.ndarray:
+        """The attendance index's factor for 0, 1, 2, ... long-term conditions (relative to none)."""
+        return self._att_ltc.astype(np.float64)
+
     def _attendance_index(self, idx: np.ndarray | None = None) -> np.ndarray:
         ltc, f = self._take(idx, self.ltc, self.frailty)
         return self._att_ltc[ltc] * (F4(1.0) + f)

@@ -6,16 +6,22 @@ What a forecast's bed days do to a hospital's beds is judged on all the bed days
 hospital together: bed days beyond the beds grow faster than the bed days, so pieces judged one by one, each
 against last year's months alone, would understate the escalation a change brings."""
 
+import numpy as np
 import pytest
 from lhe_runs import decision_time, journal_model
 
+from model import LocalHealthEconomy, load_scenario
 from model.decisions import (
     Change,
     View,
+    _assessed_at_home,
     _bed_days,
     _delayed,
     _list_qalys,
+    _reabled_admissions,
+    _reablement_cuts,
     _settle_beds,
+    _unmet_need,
     _wait_qalys,
 )
 
@@ -149,16 +155,144 @@ def test_community_services_a_commissioner_buys_cut_the_admissions_of_every_popu
     pytest.fail("no commissioner's community money reaches a hospital another population uses")
 
 
+# --- attendances with admissions ------------------------------------------------------------------------------------
+# Population.demand: the crisis effects, unmet need and a discharge the month before raise a person's risk of
+# attending A&E, and a share of those attending, set by age, conditions and frailty, is admitted. An effect on a
+# group's risk of attending moves its attendances with its admissions, at the group's attendances per admission
+# (about 2 for people with two or more conditions, about 4 over everyone, at a hospital's year end).
+def test_a_cut_in_crises_of_people_with_two_or_more_conditions_moves_their_attendances_per_admission():
+    """In the simulation: outreach's effect at 0.6 against 0 (levers fixed, the collaborative hospital at full
+    dose) moves attendances per admission avoided about as that group attends per admission, not as the
+    hospital's attenders do."""
+    years = {}
+    for effect in (0.6, 0.0):
+        m = journal_model({"decisions.enabled": False, "programmes.outreach_effect": effect}, 24, size=30_000, seed=3)
+        years[effect] = m.delivery.last_year
+    h = max(range(len(m.hospitals)), key=lambda i: m.hospitals[i].levers["outreach"])
+    with_it, without = years[0.6], years[0.0]
+    moved = (without.ae[h] - with_it.ae[h]) / (without.emergency[h] - with_it.emergency[h])
+    group = with_it.ae_multi[h] / with_it.multi[h]
+    everyone = with_it.ae[h] / with_it.emergency[h]
+    assert everyone > 1.5 * group
+    assert abs(moved - group) < abs(moved - everyone), (moved, group, everyone)
+
+
+def _per(view: View, change: Change, admissions_unit: str = "emergency_spell") -> float:
+    return _units(view, change, "ae_attendance") / _units(view, change, admissions_unit)
+
+
+def test_outreach_moves_the_attendances_of_people_with_two_or_more_conditions(year_end):
+    view = View(year_end)
+    t = view.tally
+    h = year_end.hospitals[0]
+    change = view.change(h, "outreach", h.levers["outreach"] + 0.2)
+    assert _units(view, change, "emergency_spell") < 0
+    assert _per(view, change) == pytest.approx(t.ae_multi[h.index] / t.multi[h.index], rel=1e-9)
+    assert t.ae_multi[h.index] / t.multi[h.index] < 0.8 * t.ae[h.index] / t.emergency[h.index]
+
+
+def test_case_management_moves_the_attendances_of_its_patients_with_two_or_more_conditions():
+    """With no unmet routine demand spilling into A&E, case management's only attendances are those of the
+    crises it avoids."""
+    m = decision_time({"demand.unmet_gp_demand_to_ae": 0.0}, 2, size=10_000, seed=1)
+    view = View(m)
+    t = view.tally
+    g = m.gp_federations[0]
+    change = view.change(g, "case_management_share", g.levers["case_management_share"] + 0.1)
+    assert _units(view, change, "emergency_spell") < 0
+    assert _per(view, change) == pytest.approx(t.gp_ae_multi[g.index] / t.gp_multi[g.index], rel=1e-9)
+
+
+def test_readmissions_avoided_come_with_the_attendances_of_people_discharged_the_month_before(year_end):
+    view = View(year_end)
+    t = view.tally
+    h = year_end.hospitals[0]
+    change = view.change(h, "discharge_support", h.levers["discharge_support"] + 0.1)
+    assert _units(view, change, "emergency_readmission") < 0
+    assert _per(view, change, "emergency_readmission") == pytest.approx(t.ae_readmit[h.index] / t.readmissions[h.index], rel=1e-9)
+    # those intermediate care takes home to be assessed leave supported too (and are reabled: taken apart here)
+    co, people = year_end.councils[0], 10.0
+    change, reabled = Change(), Change()
+    _assessed_at_home(view, change, co, people)
+    _reabled_admissions(view, reabled, co, people, year_end.params.social_care.discharge_assessment_frailty)
+    attendances = _units(view, change, "ae_attendance") - _units(view, reabled, "ae_attendance")
+    assert attendances < 0
+    assert attendances / _units(view, change, "emergency_readmission") == pytest.approx(
+        t.ae_readmit.sum() / t.readmissions.sum(), rel=1e-9)
+
+
+def test_unmet_care_need_brings_the_attendances_of_people_whose_need_is_unmet(year_end):
+    view = View(year_end)
+    t = view.tally
+    co = next(co for co in year_end.councils if t.unmet_admissions[co.index] > 0)
+    change = Change()
+    _unmet_need(view, change, co, 10.0)
+    assert _units(view, change, "emergency_spell") > 0
+    assert _per(view, change) == pytest.approx(t.unmet_ae[co.index] / t.unmet_admissions[co.index], rel=1e-9)
+
+
+def _expected_by_level(pop, alter) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each living person's expected attendances and admissions a year (Population.expected_year), before and
+    after ``alter`` changes their state; and who they are."""
+    before = pop.expected_year()
+    alive = np.flatnonzero(pop.alive)
+    alter(pop)
+    after = pop.expected_year()
+    return before, after, alive
+
+
+def test_a_condition_avoided_counts_what_conditions_do_to_attending_and_to_being_admitted(year_end):
+    """One more condition raises the attendance index and the share of those attending admitted (the admission
+    index's rate ratios): the prevention forecast's admissions per condition take both."""
+    m = LocalHealthEconomy(load_scenario().with_changes({"population.size": 5_000}), rng=1)
+    pop = m.population
+    ltc = pop.ltc.copy()
+
+    def one_more(p) -> None:
+        p.ltc[p.alive & (p.ltc < 3)] += 1
+
+    before, after, alive = _expected_by_level(pop, one_more)
+    steps = {"attendances": [], "admissions": []}
+    for k in range(3):
+        at = alive[(ltc[alive] == k) & (after["admissions"][alive] < 0.9 * after["attendances"][alive])]  # below the cap
+        steps["attendances"].append(float(np.median(after["attendances"][at] / before["attendances"][at])))
+        steps["admissions"].append(float(np.median(after["admissions"][at] / before["admissions"][at])))
+    attend, admit = View(year_end).condition_steps()
+    assert attend == pytest.approx(np.mean(steps["attendances"]) - 1.0, rel=1e-4)
+    assert admit == pytest.approx(np.mean(steps["admissions"]) - 1.0, rel=1e-4)
+
+
+def test_reablement_cuts_attending_and_being_admitted_as_the_frailty_fall_does():
+    m = LocalHealthEconomy(load_scenario().with_changes(
+        {"population.size": 5_000, "social_care.intermediate_care_frailty_fall": 0.1}), rng=1)
+    pop = m.population
+    fall = m.params.social_care.intermediate_care_frailty_fall
+    frailty = pop.frailty.copy()
+    unmet = (frailty >= m.params.social_care.need_threshold) & ~pop.sc_met
+
+    def reabled(p) -> None:
+        p.frailty[p.alive & (p.frailty >= fall)] -= np.float32(fall)
+
+    before, after, alive = _expected_by_level(pop, reabled)
+    still = (pop.frailty >= m.params.social_care.need_threshold) & ~pop.sc_met
+    at = alive[(frailty[alive] >= fall) & (unmet[alive] == still[alive]) & (before["admissions"][alive] < 0.9 * before["attendances"][alive])]
+    assert at.size > 100
+    cuts = np.array([_reablement_cuts(m.params, float(f)) for f in frailty[at]])
+    np.testing.assert_allclose(1.0 - after["attendances"][at] / before["attendances"][at], cuts[:, 0], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(1.0 - after["admissions"][at] / before["admissions"][at], cuts[:, 1], rtol=1e-4, atol=1e-6)
+
+
 # --- bed days, taken together ------------------------------------------------------------------------------------------
 def _straddling(view: View):
     """A hospital, and a number of bed days, where last year's months lie either side of its beds: the bed days
     beyond them grow faster than the bed days added."""
-    for h in view.model.hospitals:
-        piece = 0.02 * float(view.tally.bed_days_month[h.index].sum())
-        one, _ = view.bed_effects(h, piece)
-        two, _ = view.bed_effects(h, 2 * piece)
-        if two > 2 * one + 1.0:
-            return h, piece
+    for share in (0.02, 0.05, 0.1):
+        for h in view.model.hospitals:
+            piece = share * float(view.tally.bed_days_month[h.index].sum())
+            one, _ = view.bed_effects(h, piece)
+            two, _ = view.bed_effects(h, 2 * piece)
+            if two > 2 * one + 1.0:
+                return h, piece
     pytest.fail("no hospital's months lie either side of its beds at this year end")
 
 
