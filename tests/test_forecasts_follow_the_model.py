@@ -181,14 +181,22 @@ def _per(view: View, change: Change, admissions_unit: str = "emergency_spell") -
     return _units(view, change, "ae_attendance") / _units(view, change, admissions_unit)
 
 
-def test_outreach_moves_the_attendances_of_people_with_two_or_more_conditions(year_end):
+@pytest.mark.parametrize("lever, step, unit, attendances, admissions", [
+    # crises of people with two or more conditions
+    ("outreach", 0.2, "emergency_spell", "ae_multi", "multi"),
+    # readmissions: people discharged the month before
+    ("discharge_support", 0.1, "emergency_readmission", "ae_readmit", "readmissions"),
+])
+def test_a_hospitals_programme_moves_the_attendances_of_the_group_it_reaches(year_end, lever, step, unit, attendances,
+                                                                              admissions):
     view = View(year_end)
     t = view.tally
     h = year_end.hospitals[0]
-    change = view.change(h, "outreach", h.levers["outreach"] + 0.2)
-    assert _units(view, change, "emergency_spell") < 0
-    assert _per(view, change) == pytest.approx(t.ae_multi[h.index] / t.multi[h.index], rel=1e-9)
-    assert t.ae_multi[h.index] / t.multi[h.index] < 0.8 * t.ae[h.index] / t.emergency[h.index]
+    change = view.change(h, lever, h.levers[lever] + step)
+    assert _units(view, change, unit) < 0
+    group = getattr(t, attendances)[h.index] / getattr(t, admissions)[h.index]
+    assert _per(view, change, unit) == pytest.approx(group, rel=1e-9)
+    assert group < 0.8 * t.ae[h.index] / t.emergency[h.index]  # not the hospital's attenders per admission
 
 
 def test_case_management_moves_the_attendances_of_its_patients_with_two_or_more_conditions():
@@ -203,14 +211,11 @@ def test_case_management_moves_the_attendances_of_its_patients_with_two_or_more_
     assert _per(view, change) == pytest.approx(t.gp_ae_multi[g.index] / t.gp_multi[g.index], rel=1e-9)
 
 
-def test_readmissions_avoided_come_with_the_attendances_of_people_discharged_the_month_before(year_end):
+def test_people_assessed_at_home_leave_without_the_readmissions_and_attendances_of_people_discharged(year_end):
+    """Intermediate care that takes the assessed home leaves them supported, as a package does: the readmissions
+    spared come with the attendances of people discharged the month before (their reablement taken apart)."""
     view = View(year_end)
     t = view.tally
-    h = year_end.hospitals[0]
-    change = view.change(h, "discharge_support", h.levers["discharge_support"] + 0.1)
-    assert _units(view, change, "emergency_readmission") < 0
-    assert _per(view, change, "emergency_readmission") == pytest.approx(t.ae_readmit[h.index] / t.readmissions[h.index], rel=1e-9)
-    # those intermediate care takes home to be assessed leave supported too (and are reabled: taken apart here)
     co, people = year_end.councils[0], 10.0
     change, reabled = Change(), Change()
     _assessed_at_home(view, change, co, people)
