@@ -312,9 +312,10 @@ def test_torbays_reablement_leaves_less_care_need_unmet_and_more_health(torbay_r
     package: over the run fewer person-months of unmet need than with places that only bridge the wait (the
     ablation: the frailty fall at 0, its council still building places), and more QALYs, each on the mean and
     in at least three seeds in four (the patterns' share). Both are small beside the seeds' spread: over
-    seeds 1-12 unmet need is lower by 160 to 2,600 person-months in eleven and higher by 300 in seed 1 (of
-    about 470,000), the QALYs higher by 40 to 420 in ten and lower by 12 and 520 in seeds 1 and 4, about
-    0.01% of the place's 1.19 million. (Before the forecasts stopped giving a delayed day a variable cost the
+    seeds 1-12 unmet need is lower by 4 to 2,700 person-months in eleven and higher by 870 in seed 12 (of
+    about 470,000), the QALYs higher by 57 to 250 in eleven and lower by 480 in seed 4, about 0.01% of the
+    place's 1.19 million (before the forecasts moved A&E attendances with admissions: lower unmet need by 160
+    to 2,600 in eleven, higher QALYs in ten). (Before the forecasts stopped giving a delayed day a variable cost the
     hospitals never pay, the council kept its places to the end and unmet need was lower in every seed;
     judged on seeds 1-3 alone, as this test once was, a claim of more QALYs in every seed failed on seed 4.)"""
     pairs = list(zip(torbay_runs["with intermediate care"], torbay_runs["no reablement"], strict=True))
