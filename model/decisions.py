@@ -555,6 +555,15 @@ class View:
                                     h.beds if beds is None else beds)
         return over1 - over0, el1 - el0
 
+    def electives_done(self, h: Hospital, more_can: float, more_listed: float = 0.0) -> float:
+        """Electives done over a year like the last, against last year's, when the hospital can do ``more_can``
+        more and ``more_listed`` more people are listed: Delivery treats its list up to what it can do, so
+        electives are the lesser of what it can do and what there is to do (its list and a year's listing).
+        Capacity beyond what there is to do stands idle; one more listed where capacity is idle is one more done."""
+        can = h.elective_capacity_now * 12 * self.model.params.demand.elective_day_case_share + self.inpatient_electives(h)
+        to_do = h.waiting_list + float(self.tally.listed[h.index])
+        return min(can + more_can, to_do + more_listed) - min(can, to_do)
+
     def waiting_list(self, h: Hospital | None) -> int:
         """People on the hospital's waiting list (None: on the place's), counted once a year end: the lists do
         not change while organisations decide."""
@@ -567,11 +576,11 @@ class View:
     def admissions_per_condition_year(self) -> float:
         """Emergency admissions a year that one more long-term condition brings a person (first order: the
         place's admission rate times the step per condition, condition_steps)."""
-        return self.tally.emergency.sum() / max(self.model.population.size, 1) * self.condition_steps()[1]
+        return self.tally.emergency.sum() / max(self.model.population.size, 1) * self.condition_steps[1]
 
     def attendances_per_condition_year(self) -> float:
         """A&E attendances a year (admitted or not) that one more long-term condition brings a person."""
-        return self.tally.ae.sum() / max(self.model.population.size, 1) * self.condition_steps()[0]
+        return self.tally.ae.sum() / max(self.model.population.size, 1) * self.condition_steps[0]
 
     @functools.cached_property
     def admissions_per_attendance(self) -> float:
@@ -588,13 +597,34 @@ class View:
         services, moves admissions alone)."""
         return float(attendances) / float(admissions) if admissions > 0 else 0.0
 
+    @functools.cached_property
     def condition_steps(self) -> tuple[float, float]:
         """What one more long-term condition adds to a person's risk of attending A&E and of being admitted
-        (first order: the mean step between levels). Population: attending goes with its attendance index,
-        the share of those attending admitted with ``demand.ltc_rate_ratios``, so admission takes both."""
-        attend = self.model.population.attendance_ratios_by_conditions()
-        admit = attend * np.asarray(self.model.params.demand.ltc_rate_ratios)
-        return float(np.mean(attend[1:] / attend[:-1])) - 1.0, float(np.mean(admit[1:] / admit[:-1])) - 1.0
+        (first order: the mean step between levels, at the place's mean frailty). Population: attending goes
+        with its attendance index, the share of those attending admitted with ``demand.ltc_rate_ratios``, so
+        admission takes both; and a condition adds ``health.frailty_per_ltc`` to frailty (Population.evolve),
+        which raises both indices too."""
+        m = self.model
+        pop, d = m.population, m.params.demand
+        attend = pop.attendance_ratios_by_conditions()
+        admit = attend * np.asarray(d.ltc_rate_ratios)
+        f, more = float(pop.frailty[pop.alive].mean()), m.params.health.frailty_per_ltc
+        a = d.frailty_rate_ratio - 1.0
+        attend_f = (1.0 + f + more) / (1.0 + f)
+        admit_f = attend_f * (1.0 + a * (f + more)) / (1.0 + a * f)
+        return (float(np.mean(attend[1:] / attend[:-1])) * attend_f - 1.0,
+                float(np.mean(admit[1:] / admit[:-1])) * admit_f - 1.0)
+
+    @functools.cached_property
+    def multimorbid_by_gp(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """Per GP federation, its living patients with 2+ conditions and, of them, those over 40 (whose frailty
+        grows with age, Population.evolve); and their mean frailty (counted once a year end)."""
+        pop = self.model.population
+        n = len(self.model.gp_federations)
+        multi = pop.alive & (pop.ltc >= 2)
+        over_40 = multi & (pop.age > 40)
+        frailty = float(pop.frailty[multi].mean()) if multi.any() else 0.0
+        return np.bincount(pop.gp[multi], minlength=n), np.bincount(pop.gp[over_40], minlength=n), frailty
 
     @functools.cached_property
     def frail_admissions_per_person_month(self) -> float:
@@ -661,8 +691,11 @@ class _HealthWeights:
         self.unmet_month = -qalys_gained(p, unmet_need_months_avoided=1.0)  # a person-month of unmet care need
         self.delayed_month = -qalys_gained(p, delayed_months_avoided=1.0)  # a person-month delayed in a hospital bed
         self.long_wait_month = -qalys_gained(p, long_wait_months_avoided=1.0)  # a person-month waiting over 18 weeks
-        # a person-year with one more long-term condition: the mean step in the decrements per condition
-        self.condition_year = -float(np.mean(np.diff(np.asarray(p.ltc_decrements, dtype=float))))
+        self.frailty_month = -qalys_gained(p, frailty_months_avoided=1.0)  # a frailty index point for a month
+        # a person-year with one more long-term condition: the mean step in the decrements per condition, and the
+        # frailty a condition adds for good (Population.evolve: health.frailty_per_ltc) at the frailty decrement
+        self.condition_year = (-float(np.mean(np.diff(np.asarray(p.ltc_decrements, dtype=float))))
+                               - qalys_gained(p, frailty_months_avoided=12 * h.frailty_per_ltc))
 
 
 # --- forecasts, one per lever ------------------------------------------------------------------------------------------
@@ -709,6 +742,20 @@ def _hospital_admission_threshold(view: View, h: Hospital, x: float) -> Change:
                               for c in contracts if c.payer != c.provider)
     _bed_days(view, ch, h, extra * s.demand.marginal_los_days)
     ch.qalys += extra * view.health.marginal_admission
+    # each leaves with the raised risk of coming back the month after (Delivery.allocate_social_care sets it for
+    # everyone discharged; Population.demand), coming back as last year's discharges did: readmissions, one in the
+    # ratio of which would have come anyway, as a first admission (_hospital_discharge_support)
+    t = view.tally
+    readmissions = extra * t.readmissions[h.index] / max(t.emergency[h.index], 1.0)
+    first = -readmissions / s.demand.readmission_rate_ratio
+    view.spread(ch, contracts, "emergency_readmission", readmissions, "emergency_readmissions")
+    view.spread(ch, contracts, "emergency_spell", first, "emergency_spells")
+    admissions = readmissions + first
+    attendances = admissions * view.attendances_per_admission(t.ae_readmit[h.index], t.readmissions[h.index])
+    view.spread(ch, contracts, "ae_attendance", attendances, "ae_attendances")
+    _bed_days(view, ch, h, admissions * s.demand.emergency_los_days)
+    ch.costs[h.account] += attendances * view.cost_ae
+    ch.qalys += admissions * view.health.admission
     return ch
 
 
@@ -720,10 +767,7 @@ def _hospital_elective_growth(view: View, h: Hospital, x: float) -> Change:
     capacity = h.elective_capacity_now * 12
     day = capacity * s.demand.elective_day_case_share * (factor - 1)
     _, inpatient = view.bed_effects(h, 0.0, capacity_factor=factor)
-    # what there is to do: its list and a year's listing; capacity beyond it stands idle, and a cut of idle capacity loses nothing
-    can = capacity * s.demand.elective_day_case_share + view.inpatient_electives(h)
-    to_do = h.waiting_list + float(view.tally.listed[h.index])
-    electives = min(can + day + inpatient, to_do) - min(can, to_do)
+    electives = view.electives_done(h, day + inpatient)  # a cut of capacity that stands idle loses nothing
     view.spread(ch, view.acute_contracts(h), "elective_spell", electives, "elective_spells")
     # its capacity at x against at now (a year like the last), beyond the staff it can recruit in a year at the premium
     at_x, at_now = h.elective_capacity * factor, h.elective_capacity
@@ -753,15 +797,16 @@ def _hospital_outreach(view: View, h: Hospital, x: float) -> Change:
     bed_days = admissions * m.params.demand.emergency_los_days
     # specialists moved out: elective capacity lost while they are in post
     factor = 1 - p.outreach_cost_share * (x - dose) * build / max(1 - p.outreach_cost_share * h.in_post("outreach"), 1e-9)
-    over, electives = view.bed_effects(h, bed_days, capacity_factor=factor)
+    over, inpatient = view.bed_effects(h, bed_days, capacity_factor=factor)
     day = h.elective_capacity_now * 12 * m.params.demand.elective_day_case_share * (factor - 1)
-    electives += day
+    # fewer referred: fewer listed on its list; where its capacity would have treated them, fewer electives,
+    # and where it would not, shorter waits for everyone on it (as _gp_referral_shedding)
+    listed = referrals * m.params.demand.listed_share
+    electives = view.electives_done(h, day + inpatient, listed)
     view.spread(ch, contracts, "elective_spell", electives, "elective_spells")
-    ch.costs[h.account] += (bed_days * view.cost_bed_day + over * view.escalation_cost(h) + attendances * view.cost_ae
+    ch.costs[h.account] += (bed_days * view.cost_bed_day + _over_the_beds(view, h, over) + attendances * view.cost_ae
                             + referrals * view.cost_outpatient + electives * view.cost_elective)
-    # fewer referred: fewer listed on its list, shorter waits for everyone on it (as _gp_referral_shedding)
-    ch.qalys += (admissions * view.health.admission + _wait_qalys(view, h, electives)
-                 + _list_qalys(view, referrals * m.params.demand.listed_share, h))
+    ch.qalys += admissions * view.health.admission + _wait_qalys(view, h, electives) + _list_qalys(view, listed, h)
     return ch
 
 
@@ -779,13 +824,18 @@ def _hospital_discharge_support(view: View, h: Hospital, x: float) -> Change:
     contracts = view.acute_contracts(h)
     # a readmission is priced as one (regimes.base.UNITS: an emergency spell is a first admission)
     view.spread(ch, contracts, "emergency_readmission", readmissions, "emergency_readmissions")
+    # those it keeps well leave without the readmission ratio, not without risk (Delivery.allocate_social_care):
+    # one in the ratio of the readmissions it spares still comes in the month after, as a first admission
+    first = -readmissions / m.params.demand.readmission_rate_ratio
+    view.spread(ch, contracts, "emergency_spell", first, "emergency_spells")
+    admissions = readmissions + first
     # the readmission ratio raises the risk of attending: those who would come back come back through A&E
-    attendances = readmissions * view.attendances_per_admission(t.ae_readmit[h.index], t.readmissions[h.index])
+    attendances = admissions * view.attendances_per_admission(t.ae_readmit[h.index], t.readmissions[h.index])
     view.spread(ch, contracts, "ae_attendance", attendances, "ae_attendances")
-    bed_days += readmissions * m.params.demand.emergency_los_days
+    bed_days += admissions * m.params.demand.emergency_los_days
     _bed_days(view, ch, h, bed_days)
     ch.costs[h.account] += _programme_cost(view, h, h.discharge_cost_year(), dose, x) + attendances * view.cost_ae
-    ch.qalys += readmissions * view.health.admission
+    ch.qalys += admissions * view.health.admission
     return ch
 
 
@@ -794,33 +844,54 @@ def _hospital_beds(view: View, h: Hospital, x: float) -> Change:
     m = view.model
     now = h.levers["bed_change"]
     beds_x, beds_now = int(round(h.beds * (1 + x))), int(round(h.beds * (1 + now)))
-    over_x, electives_x = view.bed_effects(h, 0.0, beds=beds_x)
-    over_now, electives_now = view.bed_effects(h, 0.0, beds=beds_now)
-    over, electives = over_x - over_now, electives_x - electives_now
+    over_x, can_x = view.bed_effects(h, 0.0, beds=beds_x)
+    over_now, can_now = view.bed_effects(h, 0.0, beds=beds_now)
+    over, electives = over_x - over_now, view.electives_done(h, can_x) - view.electives_done(h, can_now)
     view.spread(ch, view.acute_contracts(h), "elective_spell", electives, "elective_spells")
     ch.costs[h.account] += ((beds_x - beds_now) * h.cost_per_bed_month * 12 * m.prices.unit_cost
-                            + over * view.escalation_cost(h) + electives * view.cost_elective)
-    ch.qalys += _wait_qalys(view, h, electives) + over / MONTH_DAYS * view.health.delayed_month * _strain_share(view, h)
+                            + _over_the_beds(view, h, over) + electives * view.cost_elective)
+    ch.qalys += _wait_qalys(view, h, electives)
     return ch
 
 
-def _strain_share(view: View, h: Hospital) -> float:
-    """How much longer frail patients stay per bed day beyond the beds (the strain effect), as months of a
-    harmful stay per month over (first order)."""
-    return view.model.params.capacity.strain_los_per_occupancy * view.tally.frail_bed_days[h.index] / max(
+def _over_the_beds(view: View, h: Hospital, over: float) -> float:
+    """What ``over`` more bed days beyond the hospital's beds cost it: the escalation premium, and the strain
+    they bring (Delivery.deliver: a month over its beds lengthens the next month's frail stays by
+    ``capacity.strain_los_per_occupancy`` times the occupancy beyond 1), whose bed days, beyond the beds too,
+    carry a bed day's variable cost and the premium, and bring strain of their own (first order: the share of
+    frail bed days in last year's)."""
+    strain = view.model.params.capacity.strain_los_per_occupancy * view.tally.frail_bed_days[h.index] / max(
         view.tally.bed_days_month[h.index].sum(), 1.0)
+    longer = over * strain / (1.0 - strain) if strain < 1.0 else 0.0
+    return (over + longer) * view.escalation_cost(h) + longer * view.cost_bed_day
 
 
 def _gp_case_management(view: View, g: GPFederation, x: float) -> Change:
     ch = Change()
     m = view.model
     p = m.params.programmes
-    build, act, _ = _programme_factor(view, g)
+    build, act, months = _programme_factor(view, g)
     dose = g.levers["case_management_share"]
     now, new = _cut(p.case_management_effect, p.case_management_half_dose, dose, x)
     t = view.tally
     admissions = -t.gp_multi[g.index] * _further(now, new) * act
     attendances = admissions * view.attendances_per_admission(t.gp_ae_multi[g.index], t.gp_multi[g.index])
+    # slower progression of its patients with 2+ conditions (Population.evolve: fewer new conditions, and less
+    # frailty gained with age over 40): a year of it, held for about half the horizon (as _council_prevention)
+    slow_now, slow_new = _cut(p.case_management_progression_effect, p.case_management_half_dose, dose, x)
+    slower = _further(slow_now, slow_new) * act
+    years = months / 12 / 2
+    people, over_40, frailty = view.multimorbid_by_gp
+    conditions = -t.gp_new_conditions_multi[g.index] * slower * years  # person-years with one more condition
+    frailty_months = -over_40[g.index] * m.params.health.frailty_age_slope * slower * years * 12
+    ch.qalys += conditions * view.health.condition_year + frailty_months * view.health.frailty_month
+    if people[g.index] > 0:  # their admissions and attendances a person-year, and what a condition or frailty adds
+        per_admission, per_attendance = t.gp_multi[g.index] / people[g.index], t.gp_ae_multi[g.index] / people[g.index]
+        a = m.params.demand.frailty_rate_ratio - 1.0
+        attend_step, admit_step = view.condition_steps
+        admissions += per_admission * (conditions * admit_step
+                                       + frailty_months / 12 * (1.0 / (1.0 + frailty) + a / (1.0 + a * frailty)))
+        attendances += per_attendance * (conditions * attend_step + frailty_months / 12 / (1.0 + frailty))
     # the time it takes from routine care: contacts unmet, quality pay lost, some of them turning up at A&E
     wanted, met = max(g.quality_year[1], 1.0), g.quality_year[0]  # contacts wanted and met last year (at least one)
     capacity = g.capacity_per_patient * g.list_size * 12
@@ -853,12 +924,22 @@ def _gp_referral_shedding(view: View, g: GPFederation, x: float) -> Change:
     # the harm its partners measure: referrals shed at what its commissioner pays for each
     prices = [view.marginal(c, "outpatient_attendance") if c.payer != c.provider else 0.0 for c in contracts]
     ch.harm[g.account] += referrals * (float(np.mean(prices)) if prices else 0.0)
-    listed = referrals * m.params.demand.listed_share
+    listed: dict[Hospital | None, float] = defaultdict(float)  # None: through a provider that is not a hospital
     for c in contracts:
         share = view.share(contracts, c, "outpatient_attendances")
         ch.costs[c.provider] += referrals * share * view.cost_outpatient
-    # more on the list: longer waits for everyone on it
-    ch.qalys += _list_qalys(view, listed)
+        listed[c.provider_org if isinstance(c.provider_org, Hospital) else None] += (
+            referrals * share * m.params.demand.listed_share)
+    # more on its lists: where a hospital's capacity stands idle, more electives; where it does not, longer
+    # waits for everyone on its list
+    for h, more in listed.items():
+        if h is None:
+            ch.qalys += _list_qalys(view, more)  # the place's lists
+            continue
+        electives = view.electives_done(h, 0.0, more)  # its commissioner's patients, under its contracts there
+        view.spread(ch, [c for c in contracts if c.provider_org is h], "elective_spell", electives, "elective_spells")
+        ch.costs[h.account] += electives * view.cost_elective
+        ch.qalys += _list_qalys(view, more, h) + _wait_qalys(view, h, electives)
     # the contacts freed meet demand that went unmet: fewer of its patients turn up at A&E, and fewer are admitted
     attendances = -freed * m.params.demand.unmet_gp_demand_to_ae
     admissions = attendances * view.admissions_per_attendance
@@ -905,8 +986,9 @@ def _commissioner_chc(view: View, cm: Commissioner, x: float) -> Change:
     weights = np.array([m.catchments.resident_share(cm, co) for co in councils])
     for co, w in zip(councils, weights, strict=True):
         ch.transfers[co.account] += paid * w
-        # a council that balances its books funds fewer packages with less money (unless held to national criteria)
-        if co.rations_to_budget and paid < 0:
+        # a council that balances its books funds fewer packages with less money and more with more
+        # (Council.plan_year; unless held to national criteria)
+        if co.rations_to_budget:
             _packages(view, ch, co, paid * w / view.package_year)
     return ch
 
@@ -967,7 +1049,7 @@ def _council_prevention(view: View, co: Council, x: float) -> Change:
     _, act, months = _programme_factor(view, co)
     now = co.levers["prevention_ratio"]
     spend = co.base_prevention * m.prices.council_index
-    _council_spends(view, ch, co, _programme_cost(view, co, spend, now, x))  # a balancing council's packages pay
+    _council_spends(view, ch, co, spend, now, x)  # a balancing council's packages pay
     cut_now, cut_new = _cut(p.prevention_effect, p.prevention_half_dose, now - 1.0, x - 1.0)
     new_conditions = view.tally.new_conditions[co.index] * -_further(cut_now, cut_new) * act
     # a condition avoided is a person-year without it for about half the horizon, and the admissions it brings
@@ -1009,7 +1091,7 @@ def _council_intermediate(view: View, co: Council, x: float) -> Change:
     # people a year its places take (the share in post), and of them those who would otherwise wait in a bed
     capacity = lambda places: places * per_1000 * 12 / sc.intermediate_care_months * build  # noqa: E731
     taken = lambda places: min(capacity(places), waiting)  # noqa: E731
-    _council_spends(view, ch, co, _programme_cost(view, co, co.intermediate_care_month(1.0) * 12, now, x))
+    _council_spends(view, ch, co, co.intermediate_care_month(1.0) * 12, now, x)
     _delayed(view, ch, co, -(taken(x) - taken(now)) * mean_delay)
     if sc.intermediate_care_frailty_fall > 0:
         # reablement: those the stay takes below the eligibility need no package; taken through the year,
@@ -1032,12 +1114,16 @@ def _assessed_at_home(view: View, ch: Change, co: Council, people: float) -> Non
     m = view.model
     sc, d = m.params.social_care, m.params.demand
     _delayed(view, ch, co, -people * sc.discharge_assessment_days)
-    readmissions = people * view.frail_admissions_per_person_month * (d.readmission_rate_ratio - 1.0)
+    # the month after leaving: a frail person's admissions, as readmissions at the readmission ratio, or (left
+    # supported) as first admissions at the base risk (_hospital_discharge_support)
+    first = people * view.frail_admissions_per_person_month
+    readmissions = first * d.readmission_rate_ratio
+    avoided = readmissions - first
     t = view.tally
-    attendances = readmissions * view.attendances_per_admission(t.ae_readmit.sum(), t.readmissions.sum())
-    _council_population_admissions(view, ch, co, -readmissions, "emergency_readmission",  # the month after leaving
-                                   attendances=-attendances)
-    ch.qalys -= readmissions * view.health.admission
+    attendances = avoided * view.attendances_per_admission(t.ae_readmit.sum(), t.readmissions.sum())
+    _council_population_admissions(view, ch, co, -readmissions, "emergency_readmission", attendances=-attendances)
+    _council_population_admissions(view, ch, co, first)
+    ch.qalys -= avoided * view.health.admission
     _reabled_admissions(view, ch, co, people, sc.discharge_assessment_frailty)
 
 
@@ -1063,13 +1149,14 @@ def _reablement_cuts(params: Scenario, frailty: float) -> tuple[float, float]:
     return attend, 1.0 - (1.0 - attend) * (1.0 - a * fall / (1.0 + a * frailty))
 
 
-def _council_spends(view: View, ch: Change, co: Council, pounds: float) -> None:
-    """A council's spending on a service of its own: a council that balances its books spends its budget
-    whatever it buys, so what one service takes, its care packages lose (Council.plan_year), unless national
-    criteria hold it to funding every eligible resident."""
-    ch.costs[co.account] += pounds
+def _council_spends(view: View, ch: Change, co: Council, cost_year: float, now: float, x: float) -> None:
+    """A council's programme of its own moved from ``now`` to ``x`` (``cost_year`` a unit of it): it spends what
+    is in post (_programme_cost), but a council that balances its books budgets the lever in full before its
+    packages (Council.plan_year), so what the whole lever takes, its packages lose, unless national criteria
+    hold it to funding every eligible resident."""
+    ch.costs[co.account] += _programme_cost(view, co, cost_year, now, x)
     if co.rations_to_budget:
-        _packages(view, ch, co, -pounds / view.package_year)
+        _packages(view, ch, co, -cost_year * (x - now) / view.package_year)
 
 
 # --- shared pieces of the forecasts ------------------------------------------------------------------------------------
@@ -1174,9 +1261,10 @@ def _settle_beds(view: View, ch: Change) -> None:
         if bed_days == 0:
             continue
         h = view.model.hospitals[i]
-        over, electives = view.bed_effects(h, bed_days)
+        over, can = view.bed_effects(h, bed_days)
+        electives = view.electives_done(h, can)
         view.spread(ch, view.acute_contracts(h), "elective_spell", electives, "elective_spells")
-        ch.costs[h.account] += over * view.escalation_cost(h) + electives * view.cost_elective
+        ch.costs[h.account] += _over_the_beds(view, h, over) + electives * view.cost_elective
         ch.qalys += _wait_qalys(view, h, electives)
 
 

@@ -58,6 +58,7 @@ class YearTally:
     gp_admissions: np.ndarray = field(init=False)  # emergency admissions of its patients
     gp_multi: np.ndarray = field(init=False)  # of its patients with 2+ conditions
     gp_ae_multi: np.ndarray = field(init=False)  # A&E attendances (admitted or not) of its patients with 2+ conditions
+    gp_new_conditions_multi: np.ndarray = field(init=False)  # new conditions of its patients with 2+ already
     new_conditions: np.ndarray = field(init=False)  # per council: new long-term conditions of its residents
     unmet_months: np.ndarray = field(init=False)  # per council: person-months of unmet social care need
     unmet_admissions: np.ndarray = field(init=False)  # admissions of its residents with unmet need
@@ -76,7 +77,7 @@ class YearTally:
             setattr(self, name, np.zeros(self.nh))
         self.bed_days_month = np.zeros((self.nh, 12))
         self.inpatient_capacity_month = np.zeros((self.nh, 12))
-        for name in ("gp_referrals", "gp_admissions", "gp_multi", "gp_ae_multi"):
+        for name in ("gp_referrals", "gp_admissions", "gp_multi", "gp_ae_multi", "gp_new_conditions_multi"):
             setattr(self, name, np.zeros(self.ng))
         for name in ("new_conditions", "unmet_months", "unmet_admissions", "unmet_ae", "council_admissions", "delayed_days", "bridged",
                      "reabled", "assessed_not_eligible", "assessed_at_home", "ended_at_review"):

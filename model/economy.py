@@ -151,6 +151,7 @@ class LocalHealthEconomy(mesa.Model):
         self.month_counts = self.population.evolve(effects, demand.admitted[~activity["marginal"]],
                                                    waited=self.delivery.waited_for_assessment)
         self.delivery.tally.new_conditions += self.population.new_conditions_by_council
+        self.delivery.tally.gp_new_conditions_multi += self.population.new_conditions_multi_by_gp
         for org in self.agents:
             org.advance_programmes()
         self.net_health.accrue(demand, activity)

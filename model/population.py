@@ -515,6 +515,8 @@ class Population:
         new_ltc &= alive
         new_idx = np.flatnonzero(new_ltc)
         self.new_conditions_by_council = np.bincount(self.council[new_idx], minlength=self._zone_council.max() + 1)
+        multi = new_idx[self.ltc[new_idx] >= 2]  # a third condition or more: what case management slows
+        self.new_conditions_multi_by_gp = np.bincount(self.gp[multi], minlength=e.gp_progression.size)
 
         # frailty: gain with age over 40 (slowed by proactive care for 2+ LTCs; keys before the new conditions)
         np.take((self._frailty_gain_month * progression).astype(F4), key, out=gain, mode="clip")

@@ -116,7 +116,8 @@ def test_a_council_bound_by_its_duty_does_not_ration_care_it_has_paid_for():
 def test_a_council_that_balances_its_books_pays_for_prevention_out_of_its_packages(year_end, monkeypatch):
     """What a council spends on prevention comes out of its money before packages (Council.plan_year): one
     that does not balance its books spends its reserves and keeps its packages; one that does funds fewer
-    packages, for people its duty covers, and its forecast says so."""
+    packages, for people its duty covers, and its forecast says so. It budgets the lever in full, though it
+    spends only what is in post."""
     co = year_end.councils[0]
     more = co.levers["prevention_ratio"] + 0.1
     monkeypatch.setattr(co.behaviour, "balances_books", False)
@@ -124,7 +125,8 @@ def test_a_council_that_balances_its_books_pays_for_prevention_out_of_its_packag
     monkeypatch.setattr(co.behaviour, "balances_books", True)
     balances = View(year_end).change(co, "prevention_ratio", more)
     gross = spends.costs[co.account]
-    assert gross > 0
+    budgeted = co.base_prevention * year_end.prices.council_index * 0.1
+    assert 0 < gross < budgeted
     assert spends.duty.get(co.account, 0.0) == 0.0
-    assert balances.duty[co.account] == pytest.approx(-gross, rel=1e-6)  # the packages it no longer affords
+    assert balances.duty[co.account] == pytest.approx(-budgeted, rel=1e-6)  # the packages it no longer affords
     assert balances.costs[co.account] < gross

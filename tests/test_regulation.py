@@ -124,7 +124,8 @@ def test_a_kind_the_organisation_focused_regulator_does_not_judge_answers_to_no_
     co.memory[-1] = -0.10 * co.last_income  # its last result: far beyond the 2% line
     co.special_measures_until = 0
     view = View(m)
-    cut = view.change(co, "prevention_ratio", co.levers["prevention_ratio"] - 0.2)  # saves it money
+    # tighter eligibility saves it money (less prevention would not: it budgets its packages before)
+    cut = view.change(co, "eligibility_tightening", co.levers["eligibility_tightening"] + 0.02)
     weighs = objective(view, co, cut)
     m.params.decisions.regulator_weight = 0.0
     unweighed = objective(view, co, cut)
@@ -144,7 +145,7 @@ def support(m: LocalHealthEconomy, org) -> float:
 
 
 @pytest.mark.parametrize("regime", (True, False))
-def test_a_council_whose_reserves_run_out_is_under_a_section_114_notice_then_the_government_intervenes(regime):
+def test_a_council_whose_reserves_run_out_is_under_a_section_114_notice_then_the_government_intervenes(regime, monkeypatch):
     """``regulation.council_failure_regime``: a council whose reserves are below zero at a year end is under a
     section 114 notice (its decisions count a balanced year as their line, no money moves), and one still
     under it after ``council_intervention_years`` year ends gets government intervention: special measures,
@@ -170,12 +171,16 @@ def test_a_council_whose_reserves_run_out_is_under_a_section_114_notice_then_the
     assert [e["organisation"] for e in m.events_of("section_114")] == ([co.name] if regime else [])
     assert not support(m, co)  # no money in a notice's years
     assert m.regulator.own_line(co) == (0.0 if regime else None)
-    view = View(m)
-    cut = view.change(co, "prevention_ratio", co.levers["prevention_ratio"] - 0.2)  # saves it money
-    weighs, weight = objective(view, co, cut), m.params.decisions.regulator_weight
-    m.params.decisions.regulator_weight = 0.0
-    assert bool(weighs > objective(view, co, cut)) is regime  # money saved lessens its shortfall below a balanced year
-    m.params.decisions.regulator_weight = weight
+    with monkeypatch.context() as patched:
+        # less prevention saves money a council that does not balance its books (one that does budgets its packages
+        # before it, and spends what prevention no longer takes on them)
+        patched.setattr(co.behaviour, "balances_books", False)
+        view = View(m)
+        cut = view.change(co, "prevention_ratio", co.levers["prevention_ratio"] - 0.2)
+        weighs, weight = objective(view, co, cut), m.params.decisions.regulator_weight
+        m.params.decisions.regulator_weight = 0.0
+        assert bool(weighs > objective(view, co, cut)) is regime  # money saved lessens its shortfall below a balanced year
+        m.params.decisions.regulator_weight = weight
 
     a_year_with_reserves_run_out()
     interventions = m.events_of("government_intervention")
