@@ -25,8 +25,10 @@ harm is no lower than with no sanction by the test (£3k lower, in 6 of 12 / £4
 admissions no different: the sanction that is only paid deters nothing.
 
 Against the same rules with no sanction, the sanctions also end with more organisations collaborating
-and a higher net monetary benefit, under both conventions; small beside the seeds' spread, so judged
-over three times the seeds (pattern_settings.WIDE_SEEDS). Measured before the forecasts' corrections
+and a higher net monetary benefit; small beside the seeds' spread, so judged over three times the seeds
+(pattern_settings.WIDE_SEEDS). Since the forecasts' latest corrections (docs/ODD.md 7.30) both hold with
+the headroom banked (share +0.17, 30 of 36; net benefit +£0.59m, 29 of 36) and neither with it spent
+(+0.05, 23 of 36; +£0.33m, 42 of 72 and not on the mean either, p = 0.011: strict xfails). Measured before the forecasts' corrections
 (headroom spent / banked): the share
 in the last two years +0.13 / +0.23, higher in 28 / 32 of 36 seeds; the net monetary benefit over ten
 years +£0.73m / +£0.53m, 27 / 28 of 36. They rest on different things. The net benefit is the sanctions
@@ -130,16 +132,26 @@ def test_with_levers_held_at_the_label_sanctions_spread_collaboration(convention
 
 
 NET_BENEFIT_SPENT_SHORT = (
-    "with the headroom spent, the sanctions' higher net monetary benefit (+£0.43m over ten years) is higher in 44 of 72 "
-    "seeds (signed-rank p = 0.0006), short of the three seeds in four the criterion asks (52 of 72 before the "
+    "with the headroom spent, the sanctions' higher net monetary benefit (+£0.33m over ten years) is higher in 42 of 72 "
+    "seeds (signed-rank p = 0.011), short of the three seeds in four the criterion asks (44 of 72, p = 0.0006, before "
+    "the forecasts' latest corrections, docs/ODD.md 7.30; 52 of 72 before the "
     "forecasts were brought into line with the simulation, when it held over seeds 1-36, 27 of 36, and not over 37-72 "
-    "or 1001-1036). With the headroom banked it holds over 1-36 (27 of 36)")
+    "or 1001-1036). With the headroom banked it holds over 1-36 (29 of 36)")
 # each convention over the seeds that judge it: with the headroom spent the difference goes the other way in more than
 # a seed in four, so it is judged over WIDEST_SEEDS (pattern_settings)
 NET_BENEFIT_SEEDS = {"headroom spent": WIDEST_SEEDS, "headroom banked": WIDE_SEEDS}
 
 
-@pytest.mark.parametrize("convention", CONVENTIONS)
+SHARE_SPENT_SHORT = (
+    "with the headroom spent, the sanctions' higher share collaborating in the last two years (+0.05) is higher in 23 "
+    "of 36 seeds (signed-rank p = 0.02), short of the criterion; banked +0.17, 30 of 36 (holds). Measured since the "
+    "forecasts came to count electives against what there is to do, a council's programmes budgeted in full, "
+    "readmissions, strain and the rest (docs/ODD.md 7.30); it held under both before")
+
+
+@pytest.mark.parametrize("convention", [
+    pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason=SHARE_SPENT_SHORT)] if c == "headroom spent" else [])
+    for c in CONVENTIONS])
 def test_graduated_sanctions_spread_collaboration(convention):
     """Against the same rules with no sanction (the ablation: no sanction paid), over WIDE_SEEDS: more
     organisations collaborate in the last two years."""
@@ -155,9 +167,16 @@ def test_graduated_sanctions_raise_the_net_benefit(convention):
                                         seeds=NET_BENEFIT_SEEDS[convention]))
 
 
+NET_BENEFIT_SPENT_MEAN_SHORT = (
+    "with the headroom spent the sanctions' net monetary benefit is higher on the mean (+£0.33m over ten years) but "
+    "the signed-rank test gives p = 0.011 over seeds 1-72, just short of 0.01; it held (+£0.43m, p = 0.0006) before the "
+    "forecasts' latest corrections (docs/ODD.md 7.30)")
+
+
+@pytest.mark.xfail(strict=True, reason=NET_BENEFIT_SPENT_MEAN_SHORT)
 def test_with_the_headroom_spent_the_sanctions_net_benefit_is_higher_on_the_mean():
-    """What holds with the headroom spent, over WIDEST_SEEDS: higher on the mean (about +£0.43m over ten years), by
-    the signed-rank test, though lower in about four seeds in ten (the strict xfail above)."""
+    """With the headroom spent, over WIDEST_SEEDS: higher on the mean, by the signed-rank test (a strict xfail:
+    about +£0.33m over ten years, lower in 30 of 72 seeds)."""
     assert on_the_mean(sanctions_against_none(CONVENTIONS["headroom spent"], total("net_monetary_benefit"),
                                               seeds=WIDEST_SEEDS))
 

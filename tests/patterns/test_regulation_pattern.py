@@ -10,7 +10,9 @@ total, its people's health counted with its money (``regulation.system_health_we
 "metrics that reflect whole-system performance"). Under both headroom conventions, the share of
 organisations collaborating in the last two years is higher under the whole-system regulator on the
 mean, over 36 paired seeds, but no longer by the patterns' criterion (a strict xfail): with the
-headroom spent +0.037, higher in 20 of 36; banked +0.057, 23 of 36. It was +0.136 (31 of 36) and
+headroom spent +0.04, higher in 24 of 36; banked +0.08, 26 of 36 (+0.037, 20 of 36, and +0.057, 23 of
+36, before the forecasts came to count electives against what there is to do, a council's programmes
+budgeted in full, readmissions, strain and the rest, docs/ODD.md 7.30). It was +0.136 (31 of 36) and
 +0.114 (33 of 36) until the forecasts were brought into line with the simulation
 (tests/test_forecasts_follow_the_model.py: continuing healthcare paid at the share a commissioner
 chose, A&E attendances from unmet routine demand admitted as any others, a delayed day without a
@@ -69,16 +71,16 @@ line taken out of decisions alone, or out of learning alone, the difference stil
 hand, not asserted).
 
 Judged on net benefit in the same place (small beside the seeds' spread): the place's net monetary
-benefit is higher under the whole-system regulator with the headroom spent (+£1.17m over ten years, 31 of
-36 seeds, p < 0.001) and with it banked, judged over 72 seeds (pattern_settings.WIDEST_SEEDS: +£0.65m, 59
-of 72, p < 0.001; over seeds 1-36 +£0.60m, 29 of 36). Banked it was short of three seeds in four over the
-72 (52 of 72, +£0.42m; a strict xfail) until the forecasts were brought into line with the simulation
-(above); earlier it moved with each change to the forecasts, between 26 and 28 of 36. Measured by hand in
+benefit is higher under the whole-system regulator with the headroom spent (+£1.01m over ten years, 30 of
+36 seeds; +£1.17m, 31 of 36, before the latest corrections to the forecasts) and with it banked, judged
+over 72 seeds (pattern_settings.WIDEST_SEEDS), on the mean only: +£0.43m, 53 of 72, p < 0.0001, one seed
+short of three in four (a strict xfail; over seeds 1-36 +£0.60m, 26 of 36). Banked it held (+£0.65m, 59
+of 72) between the forecasts being first brought into line with the simulation and their latest
+corrections; before, 52 of 72 (+£0.42m); it moves with each change to the forecasts. Measured by hand in
 earlier versions: the population's own QALYs lower under the whole-system regulator (higher in 14 and 12
 of 36 seeds), for it judges the place's money, and hospitals judged on it also do fewer electives, so
 waits are longer. Like the admissions it now rests on the organisation-focused regulator's line: with the
-line out of reach it no longer holds (+£0.41m, 26 of 36, p = 0.019; +£0.23m, 22 of 36; measured, not
-asserted), where it did before the forecasts' corrections (+£0.99m, 30 of 36; +£0.35m, 27 of 36). It goes
+line out of reach it no longer holds (+£0.42m, 26 of 36; +£0.29m, 22 of 36; measured, not asserted), where it did before the forecasts' corrections (+£0.99m, 30 of 36; +£0.35m, 27 of 36). It goes
 with both regulators' judgement taken out (the last test: the places are the same to the penny). It rests on valuing unmet social care
 need as Longo et al. (2023) do (``net_health.unmet_need_decrement`` 0.27): at the 0.05 once assumed it
 held with the headroom spent and not with it banked (+£0.46m, 24 of 36, p = 0.014; docs/patterns.md
@@ -149,7 +151,7 @@ def fewer_admissions(r) -> float:
 
 SHARE_SHORT = (
     "the share collaborating in the last two years is higher under the whole-system regulator on the mean but not "
-    "by the criterion: +0.037, higher in 20 of 36 seeds with the headroom spent, +0.057, 23 of 36 banked (it was "
+    "by the criterion: +0.04, higher in 24 of 36 seeds with the headroom spent, +0.08, 26 of 36 banked (it was "
     "+0.136, 31 of 36, and +0.114, 33 of 36, before the forecasts were brought into line with the simulation; see "
     "the module)")
 
@@ -187,7 +189,16 @@ def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_f
 NET_BENEFIT_SEEDS = {"headroom spent": WIDE_SEEDS, "headroom banked": WIDEST_SEEDS}
 
 
-@pytest.mark.parametrize("convention", CONVENTIONS)
+NET_BENEFIT_BANKED_SHORT = (
+    "with the headroom banked, the whole-system regulator's higher net monetary benefit (+£0.43m over ten years) is "
+    "higher in 53 of 72 seeds (signed-rank p < 0.0001), one short of three seeds in four; with it spent +£1.01m, 30 of 36 "
+    "(holds). Measured since the forecasts came to count electives against what there is to do, a council's "
+    "programmes budgeted in full, readmissions, strain and the rest (docs/ODD.md 7.30); before, 59 of 72 (+£0.65m)")
+
+
+@pytest.mark.parametrize("convention", [
+    pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason=NET_BENEFIT_BANKED_SHORT)] if c == "headroom banked" else [])
+    for c in CONVENTIONS])
 def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_the_higher_net_benefit(convention):
     """The difference is small beside the seeds' spread. The ablation that makes it go is the regulators'
     judgement taken out (the last test: the places are the same to the penny)."""
@@ -196,9 +207,8 @@ def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_t
 
 
 def test_with_the_headroom_banked_the_whole_system_regulators_net_benefit_is_higher_on_the_mean():
-    """With the headroom banked, over WIDEST_SEEDS: higher on the mean (about +£0.65m over ten years), by the
-    signed-rank test (what held when it was lower in about three seeds in ten, before the forecasts'
-    corrections; the criterion above now holds too)."""
+    """With the headroom banked, over WIDEST_SEEDS: higher on the mean (about +£0.43m over ten years), by the
+    signed-rank test, though lower in 19 of 72 seeds (the strict xfail above)."""
     system, organisation = regulators(CONVENTIONS["headroom banked"], REGULATION_OUTCOME_PLACE)
     assert on_the_mean(paired(system, organisation, total("net_monetary_benefit"), seeds=WIDEST_SEEDS))
 
