@@ -65,6 +65,7 @@ from pattern_settings import (
     SEEDS,
     WIDE_SEEDS,
     WIDEST_SEEDS,
+    conventions_short,
     holds,
     on_the_mean,
     paired,
@@ -149,18 +150,14 @@ SHARE_SPENT_SHORT = (
     "readmissions, strain and the rest (docs/ODD.md 7.30); it held under both before")
 
 
-@pytest.mark.parametrize("convention", [
-    pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason=SHARE_SPENT_SHORT)] if c == "headroom spent" else [])
-    for c in CONVENTIONS])
+@pytest.mark.parametrize("convention", conventions_short(SHARE_SPENT_SHORT, "headroom spent"))
 def test_graduated_sanctions_spread_collaboration(convention):
     """Against the same rules with no sanction (the ablation: no sanction paid), over WIDE_SEEDS: more
     organisations collaborate in the last two years."""
     assert holds(sanctions_against_none(CONVENTIONS[convention], lambda r: r["share_late"], seeds=WIDE_SEEDS))
 
 
-@pytest.mark.parametrize("convention", [
-    pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason=NET_BENEFIT_SPENT_SHORT)] if c == "headroom spent" else [])
-    for c in CONVENTIONS])
+@pytest.mark.parametrize("convention", conventions_short(NET_BENEFIT_SPENT_SHORT, "headroom spent"))
 def test_graduated_sanctions_raise_the_net_benefit(convention):
     """Against the same rules with no sanction, the place's net monetary benefit is higher."""
     assert holds(sanctions_against_none(CONVENTIONS[convention], total("net_monetary_benefit"),

@@ -57,6 +57,7 @@ from pattern_settings import (
     FORTRESS_PLACE,
     FROZEN,
     WIDE_SEEDS,
+    conventions_short,
     holds,
     objective_only,
     on_the_mean,
@@ -87,8 +88,7 @@ DELAYS_SHORT = (
     "36, holding); before they stopped giving a delayed day a variable cost the hospitals never pay: +1,309 (31 of 36)")
 
 
-@pytest.mark.parametrize("convention", [pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason=DELAYS_SHORT)])
-                                        for c in CONVENTIONS])
+@pytest.mark.parametrize("convention", conventions_short(DELAYS_SHORT, *CONVENTIONS))
 def test_fortresses_delay_more_discharges(convention):
     fortress, collaborative = places(CONVENTIONS[convention])
     assert holds(paired(fortress, collaborative, total("delayed_transfer_days"), seeds=WIDE_SEEDS))
