@@ -605,15 +605,14 @@ class View:
         admission takes both; and a condition adds ``health.frailty_per_ltc`` to frailty (Population.evolve),
         which raises both indices too."""
         m = self.model
-        pop, d = m.population, m.params.demand
+        pop = m.population
         attend = pop.attendance_ratios_by_conditions()
-        admit = attend * np.asarray(d.ltc_rate_ratios)
-        f, more = float(pop.frailty[pop.alive].mean()), m.params.health.frailty_per_ltc
-        a = d.frailty_rate_ratio - 1.0
-        attend_f = (1.0 + f + more) / (1.0 + f)
-        admit_f = attend_f * (1.0 + a * (f + more)) / (1.0 + a * f)
-        return (float(np.mean(attend[1:] / attend[:-1])) * attend_f - 1.0,
-                float(np.mean(admit[1:] / admit[:-1])) * admit_f - 1.0)
+        admit = attend * np.asarray(m.params.demand.ltc_rate_ratios)
+        f = float(pop.frailty[pop.alive].mean())
+        (attend_now, admit_now), (attend_more, admit_more) = (
+            _frailty_factors(m.params, frailty) for frailty in (f, f + m.params.health.frailty_per_ltc))
+        return (float(np.mean(attend[1:] / attend[:-1])) * attend_more / attend_now - 1.0,
+                float(np.mean(admit[1:] / admit[:-1])) * admit_more / admit_now - 1.0)
 
     @functools.cached_property
     def multimorbid_by_gp(self) -> tuple[np.ndarray, np.ndarray, float]:
@@ -743,20 +742,31 @@ def _hospital_admission_threshold(view: View, h: Hospital, x: float) -> Change:
     _bed_days(view, ch, h, extra * s.demand.marginal_los_days)
     ch.qalys += extra * view.health.marginal_admission
     # each leaves with the raised risk of coming back the month after (Delivery.allocate_social_care sets it for
-    # everyone discharged; Population.demand), coming back as last year's discharges did: readmissions, one in the
-    # ratio of which would have come anyway, as a first admission (_hospital_discharge_support)
+    # everyone discharged; Population.demand), coming back as last year's discharges did
     t = view.tally
-    readmissions = extra * t.readmissions[h.index] / max(t.emergency[h.index], 1.0)
-    first = -readmissions / s.demand.readmission_rate_ratio
+    admissions = _readmissions(view, ch, h, extra * t.readmissions[h.index] / max(t.emergency[h.index], 1.0))
+    _bed_days(view, ch, h, admissions * s.demand.emergency_los_days)
+    return ch
+
+
+def _readmissions(view: View, ch: Change, h: Hospital, readmissions: float) -> float:
+    """``readmissions`` more at ``h`` (fewer if negative), priced as readmissions under its contracts. The ratio
+    raises the risk of coming back (Population.demand), not the risk itself: one in ``readmission_rate_ratio`` of
+    them would have come anyway, as a first admission. The admissions the ratio brings come through A&E, with the
+    attendances of people discharged the month before, and each costs an admission's health. Returns those
+    admissions, whose bed days the caller adds with its own."""
+    m = view.model
+    t = view.tally
+    contracts = view.acute_contracts(h)
+    first = -readmissions / m.params.demand.readmission_rate_ratio
     view.spread(ch, contracts, "emergency_readmission", readmissions, "emergency_readmissions")
     view.spread(ch, contracts, "emergency_spell", first, "emergency_spells")
     admissions = readmissions + first
     attendances = admissions * view.attendances_per_admission(t.ae_readmit[h.index], t.readmissions[h.index])
     view.spread(ch, contracts, "ae_attendance", attendances, "ae_attendances")
-    _bed_days(view, ch, h, admissions * s.demand.emergency_los_days)
     ch.costs[h.account] += attendances * view.cost_ae
     ch.qalys += admissions * view.health.admission
-    return ch
+    return admissions
 
 
 def _hospital_elective_growth(view: View, h: Hospital, x: float) -> Change:
@@ -820,22 +830,11 @@ def _hospital_discharge_support(view: View, h: Hospital, x: float) -> Change:
     re_now, re_new = _cut(p.discharge_readmission_effect, p.discharge_half_dose, dose, x)
     t = view.tally
     bed_days = -t.frail_bed_days[h.index] * _further(los_now, los_new) * act
-    readmissions = -t.readmissions[h.index] * _further(re_now, re_new) * act
-    contracts = view.acute_contracts(h)
-    # a readmission is priced as one (regimes.base.UNITS: an emergency spell is a first admission)
-    view.spread(ch, contracts, "emergency_readmission", readmissions, "emergency_readmissions")
-    # those it keeps well leave without the readmission ratio, not without risk (Delivery.allocate_social_care):
-    # one in the ratio of the readmissions it spares still comes in the month after, as a first admission
-    first = -readmissions / m.params.demand.readmission_rate_ratio
-    view.spread(ch, contracts, "emergency_spell", first, "emergency_spells")
-    admissions = readmissions + first
-    # the readmission ratio raises the risk of attending: those who would come back come back through A&E
-    attendances = admissions * view.attendances_per_admission(t.ae_readmit[h.index], t.readmissions[h.index])
-    view.spread(ch, contracts, "ae_attendance", attendances, "ae_attendances")
+    # those it keeps well leave without the readmission ratio, not without risk (Delivery.allocate_social_care)
+    admissions = _readmissions(view, ch, h, -t.readmissions[h.index] * _further(re_now, re_new) * act)
     bed_days += admissions * m.params.demand.emergency_los_days
     _bed_days(view, ch, h, bed_days)
-    ch.costs[h.account] += _programme_cost(view, h, h.discharge_cost_year(), dose, x) + attendances * view.cost_ae
-    ch.qalys += admissions * view.health.admission
+    ch.costs[h.account] += _programme_cost(view, h, h.discharge_cost_year(), dose, x)
     return ch
 
 
@@ -885,7 +884,9 @@ def _gp_case_management(view: View, g: GPFederation, x: float) -> Change:
     conditions = -t.gp_new_conditions_multi[g.index] * slower * years  # person-years with one more condition
     frailty_months = -over_40[g.index] * m.params.health.frailty_age_slope * slower * years * 12
     ch.qalys += conditions * view.health.condition_year + frailty_months * view.health.frailty_month
-    if people[g.index] > 0:  # their admissions and attendances a person-year, and what a condition or frailty adds
+    # their admissions and attendances a person-year, and what a condition or a frailty point adds (for frailty,
+    # the slopes of the logarithms of _frailty_factors at their mean frailty)
+    if people[g.index] > 0:
         per_admission, per_attendance = t.gp_multi[g.index] / people[g.index], t.gp_ae_multi[g.index] / people[g.index]
         a = m.params.demand.frailty_rate_ratio - 1.0
         attend_step, admit_step = view.condition_steps
@@ -1141,12 +1142,18 @@ def _reabled_admissions(view: View, ch: Change, co: Council, people: float, frai
 
 def _reablement_cuts(params: Scenario, frailty: float) -> tuple[float, float]:
     """The shares of a person's A&E attendances and of their admissions that reablement's frailty fall takes off
-    at ``frailty`` (Population: attending goes with 1 + frailty, the share of those attending admitted with
-    1 + (demand.frailty_rate_ratio - 1) x frailty; admission takes both)."""
-    a = params.demand.frailty_rate_ratio - 1.0
-    fall = params.social_care.intermediate_care_frailty_fall
-    attend = fall / (1.0 + frailty)
-    return attend, 1.0 - (1.0 - attend) * (1.0 - a * fall / (1.0 + a * frailty))
+    at ``frailty`` (_frailty_factors)."""
+    (attend_now, admit_now), (attend_after, admit_after) = (
+        _frailty_factors(params, f) for f in (frailty, frailty - params.social_care.intermediate_care_frailty_fall))
+    return 1.0 - attend_after / attend_now, 1.0 - admit_after / admit_now
+
+
+def _frailty_factors(params: Scenario, frailty: float) -> tuple[float, float]:
+    """What frailty does to a person's risk of attending A&E and of being admitted, at ``frailty``: Population's
+    attendance index goes with 1 + frailty, and the share of those attending admitted with
+    1 + (demand.frailty_rate_ratio - 1) x frailty, so admission takes both."""
+    attend = 1.0 + frailty
+    return attend, attend * (1.0 + (params.demand.frailty_rate_ratio - 1.0) * frailty)
 
 
 def _council_spends(view: View, ch: Change, co: Council, cost_year: float, now: float, x: float) -> None:

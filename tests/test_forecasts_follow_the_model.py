@@ -406,23 +406,6 @@ def test_where_capacity_stands_idle_more_beds_do_no_more_electives(idle_capacity
     assert _units(view, change, "elective_spell", hospital=h) == 0
 
 
-def test_a_council_that_balances_its_books_budgets_a_programme_in_full_before_its_packages(year_end, monkeypatch):
-    """Council.plan_year takes prevention at its lever, whatever of it is yet in post, out of the money a council
-    that balances its books has for packages: the packages its forecast gives up are the whole change's cost in
-    package-years, though it spends only what is in post."""
-    import model.decisions as decisions
-
-    view = View(year_end)
-    co = next(co for co in year_end.councils if co.rations_to_budget)
-    given_up = []
-    monkeypatch.setattr(decisions, "_packages", lambda view, ch, co, packages, eligible=True: given_up.append(packages))
-    now = co.levers["prevention_ratio"]
-    change = view.change(co, "prevention_ratio", now + 0.1)
-    spend = co.base_prevention * year_end.prices.council_index
-    assert given_up == [pytest.approx(-spend * 0.1 / view.package_year, rel=1e-9)]
-    assert 0 < change.costs[co.account] < spend * 0.1  # it spends what is in post
-
-
 # --- bed days, taken together ------------------------------------------------------------------------------------------
 def _straddling(view: View):
     """A hospital, and a number of bed days, where last year's months lie either side of its beds: the bed days
