@@ -401,9 +401,10 @@ class View:
         self._contracts: dict[tuple[str, str, str | None], list[Contract]] = {}  # contracts by hospital or population
         self._shared: dict[str, float] = {}
         self._bed_base: dict[tuple[int, int], tuple[float, float]] = {}
-        self._bed_share: dict[int, np.ndarray] = {}
+        self._bed_share: dict[int, tuple[list[float], list[float], list[float]]] = {}  # _bed_months
         self._listed: dict[int | None, int] = {}  # people on a hospital's waiting list (None: the place's)
-        self._share: dict[tuple, dict[int, float]] = {}  # contracts' shares of an activity, by contract (_shares)
+        self._share: dict[tuple, tuple[dict[int, float], tuple[tuple[int, float], ...]]] = {}  # contracts' shares of an activity, by contract (_shares)
+        self._share_of_list: dict[tuple[int, str], tuple[list[Contract], tuple]] = {}  # the same, by the list's identity
         self._programme: dict[str, tuple[float, float, float]] = {}  # each organisation's (_programme_factor)
         self._long_months: dict[int | None, float] = {}  # months beyond 18 weeks one more listed person brings (_list_qalys)
         self._marginal: dict[tuple[int, str], float] = {}
@@ -421,6 +422,7 @@ class View:
         self.health = _HealthWeights(model)
         self._hospital_use: dict[int, np.ndarray] = {}
         self._eligible: dict[tuple[int, float], int] = {}
+        self._resident_frailty: dict[int, np.ndarray] = {}  # each council's living residents' frailty (_eligible_above)
         self._reabled: dict[int, float] = {}
 
     # -- prices -----------------------------------------------------------------------------------------------
@@ -447,7 +449,7 @@ class View:
         budget as they are (Council.eligibility_with)."""
         key = (co.index, "under", tightening)
         if key not in self._eligible:
-            self._eligible[key] = self.model.delivery.eligible_at(co, co.eligibility_with(tightening))
+            self._eligible[key] = self._eligible_above(co, co.eligibility_with(tightening))
         return self._eligible[key]
 
     def reabled_share(self, co: Council) -> float:
@@ -463,8 +465,17 @@ class View:
         key = (co.index, tightening)
         if key not in self._eligible:
             need = self.model.params.social_care.need_threshold
-            self._eligible[key] = self.model.delivery.eligible_at(co, max(co.start_eligibility + tightening, need))
+            self._eligible[key] = self._eligible_above(co, max(co.start_eligibility + tightening, need))
         return self._eligible[key]
+
+    def _eligible_above(self, co: Council, threshold: float) -> int:
+        """The council's living residents at or above a frailty threshold (Delivery.eligible_at), counted on
+        their frailties, taken once a year end."""
+        frailty = self._resident_frailty.get(co.index)
+        if frailty is None:
+            pop = self.model.population
+            frailty = self._resident_frailty[co.index] = pop.frailty[pop.alive & (pop.council == co.index)]
+        return int(np.count_nonzero(frailty >= threshold))
 
     def shared_cost(self, org: Organisation) -> float:
         """The share of ``org``'s extra costs its contracts' risk shares pass on (by each contract's value)."""
@@ -494,29 +505,44 @@ class View:
                 c.provider_org is hospital if hospital is not None else isinstance(c.provider_org, Hospital))]
         return self._contracts[key]
 
+    def referral_contracts(self, cm: Commissioner, hospital: Hospital | None = None) -> list[Contract]:
+        """The acute contracts serving ``cm``'s population with any provider (hospital or not), or with ``hospital``
+        alone: where its GP federation's referrals go."""
+        key = ("referred", cm.account, hospital.account if hospital is not None else None)
+        if key not in self._contracts:
+            self._contracts[key] = [c for c in self.acute if c.population_of is cm and (
+                hospital is None or c.provider_org is hospital)]
+        return self._contracts[key]
+
     def spread(self, change: Change, contracts: list[Contract], unit: str, n: float, by: str) -> None:
         """Add ``n`` units across contracts in proportion to each one's last-year ``by`` activity."""
         if not contracts or n == 0:
             return
-        shares = self._shares(contracts, by)
-        for c in contracts:
-            change.units[(id(c), unit)] += n * shares[id(c)]
+        units = change.units
+        for cid, share in self._shares(contracts, by)[1]:
+            units[(cid, unit)] += n * share
 
     def share(self, contracts: list[Contract], c: Contract, by: str) -> float:
         """``c``'s share of the contracts' last-year ``by`` activity (equal shares when there is none)."""
-        return self._shares(contracts, by)[id(c)]
+        return self._shares(contracts, by)[0][id(c)]
 
-    def _shares(self, contracts: list[Contract], by: str) -> dict[int, float]:
+    def _shares(self, contracts: list[Contract], by: str) -> tuple[dict[int, float], tuple[tuple[int, float], ...]]:
         """Each contract's share of the contracts' last-year ``by`` activity, by its id (equal shares when there is
-        none); worked out once a year end for each list and measure."""
+        none), as a mapping and as pairs in the list's order; worked out once a year end for each list and
+        measure (the lists the View hands out are found by identity: it holds them, so their ids stay theirs)."""
+        held = self._share_of_list.get((id(contracts), by))
+        if held is not None and held[0] is contracts:
+            return held[1]
         key = (*map(id, contracts), by)
         shares = self._share.get(key)
         if shares is None:
             weights = [float(getattr(c.last_year_activity, by)) if c.last_year_activity is not None else 0.0
                        for c in contracts]
             total = sum(weights)
-            shares = self._share[key] = {id(c): w / total if total > 0 else 1 / len(contracts)
-                                         for c, w in zip(contracts, weights, strict=True)}
+            by_id = {id(c): w / total if total > 0 else 1 / len(contracts)
+                     for c, w in zip(contracts, weights, strict=True)}
+            shares = self._share[key] = (by_id, tuple((id(c), by_id[id(c)]) for c in contracts))
+        self._share_of_list[(id(contracts), by)] = (contracts, shares)
         return shares
 
     # -- a hospital's beds ----------------------------------------------------------------------------------------
@@ -524,19 +550,44 @@ class View:
         """The inpatient electives its capacity and beds let it do over a year like the last."""
         return self._year_like_last(h)[1]
 
-    def _bed_year(self, bed_days: np.ndarray, capacity: np.ndarray, n_beds: int) -> tuple[float, float]:
-        """Over a year of monthly emergency and delayed ``bed_days`` and inpatient elective ``capacity``, with
-        ``n_beds`` beds: the bed days beyond the beds and the inpatient electives that can be done."""
+    def _bed_year(self, h: Hospital, n_beds: int, extra_bed_days: float = 0.0, capacity_factor: float = 1.0
+                  ) -> tuple[float, float]:
+        """Over a year of last year's monthly emergency and delayed bed days at ``h`` with ``extra_bed_days``
+        spread over them, and its inpatient elective capacity times ``capacity_factor``, with ``n_beds`` beds: the
+        bed days beyond the beds and the inpatient electives that can be done (twelve months: plain floats,
+        faster than arrays this short)."""
         room = n_beds * MONTH_DAYS
-        over = np.maximum(bed_days - room, 0.0).sum()
-        electives = np.minimum(capacity, np.maximum(room - bed_days, 0.0) / self.model.params.demand.elective_los_days).sum()
-        return float(over), float(electives)
+        los = self.model.params.demand.elective_los_days
+        over = electives = 0.0
+        for days, share, can in zip(*self._bed_months(h), strict=True):
+            days += extra_bed_days * share
+            if days > room:
+                over += days - room
+            else:
+                can *= capacity_factor
+                free = (room - days) / los
+                electives += free if free < can else can
+        return over, electives
+
+    def _bed_months(self, h: Hospital) -> tuple[list[float], list[float], list[float]]:
+        """Last year's bed days at ``h`` by month, how they fell over its months, and its inpatient elective
+        capacity by month (worked out once a year end)."""
+        months = self._bed_share.get(h.index)
+        if months is None:
+            t = self.tally
+            bd = t.bed_days_month[h.index]
+            total = float(bd.sum())
+            share = bd / total if total > 0 else np.full(12, 1 / 12)
+            months = self._bed_share[h.index] = (
+                bd.tolist(), share.tolist(), t.inpatient_capacity_month[h.index].tolist())
+        return months
 
     def _year_like_last(self, h: Hospital) -> tuple[float, float]:
-        if (h.index, h.beds) not in self._bed_base:
-            t = self.tally
-            self._bed_base[(h.index, h.beds)] = self._bed_year(t.bed_days_month[h.index], t.inpatient_capacity_month[h.index], h.beds)
-        return self._bed_base[(h.index, h.beds)]
+        key = (h.index, h.beds)
+        base = self._bed_base.get(key)
+        if base is None:
+            base = self._bed_base[key] = self._bed_year(h, h.beds)
+        return base
 
     def bed_effects(self, h: Hospital, extra_bed_days: float, capacity_factor: float = 1.0, beds: int | None = None
                     ) -> tuple[float, float]:
@@ -545,14 +596,8 @@ class View:
         beyond its beds (escalation) and in inpatient electives it can do, against last year."""
         if extra_bed_days == 0 and capacity_factor == 1.0 and beds in (None, h.beds):
             return 0.0, 0.0  # last year itself
-        t = self.tally
-        bd = t.bed_days_month[h.index]
-        share = self._bed_share.get(h.index)
-        if share is None:  # how last year's bed days fell over its months (worked out once a year end)
-            share = self._bed_share[h.index] = bd / bd.sum() if bd.sum() > 0 else np.full(12, 1 / 12)
         over0, el0 = self._year_like_last(h)
-        over1, el1 = self._bed_year(bd + extra_bed_days * share, t.inpatient_capacity_month[h.index] * capacity_factor,
-                                    h.beds if beds is None else beds)
+        over1, el1 = self._bed_year(h, h.beds if beds is None else beds, extra_bed_days, capacity_factor)
         return over1 - over0, el1 - el0
 
     def electives_done(self, h: Hospital, more_can: float, more_listed: float = 0.0) -> float:
@@ -620,10 +665,12 @@ class View:
         grows with age, Population.evolve); and their mean frailty (counted once a year end)."""
         pop = self.model.population
         n = len(self.model.gp_federations)
-        multi = pop.alive & (pop.ltc >= 2)
-        over_40 = multi & (pop.age > 40)
-        frailty = float(pop.frailty[multi].mean()) if multi.any() else 0.0
-        return np.bincount(pop.gp[multi], minlength=n), np.bincount(pop.gp[over_40], minlength=n), frailty
+        multi = pop.ltc >= 2
+        multi &= pop.alive
+        people = np.flatnonzero(multi)  # the living with 2+ conditions
+        gp = pop.gp[people]
+        frailty = float(pop.frailty[people].mean()) if people.size else 0.0
+        return np.bincount(gp, minlength=n), np.bincount(gp[pop.age[people] > 40], minlength=n), frailty
 
     @functools.cached_property
     def frail_admissions_per_person_month(self) -> float:
@@ -859,6 +906,8 @@ def _over_the_beds(view: View, h: Hospital, over: float) -> float:
     ``capacity.strain_los_per_occupancy`` times the occupancy beyond 1), whose bed days, beyond the beds too,
     carry a bed day's variable cost and the premium, and bring strain of their own (first order: the share of
     frail bed days in last year's)."""
+    if over == 0:
+        return 0.0
     strain = view.model.params.capacity.strain_los_per_occupancy * view.tally.frail_bed_days[h.index] / max(
         view.tally.bed_days_month[h.index].sum(), 1.0)
     longer = over * strain / (1.0 - strain) if strain < 1.0 else 0.0
@@ -920,7 +969,7 @@ def _gp_referral_shedding(view: View, g: GPFederation, x: float) -> Change:
     quality = freed / wanted * m.params.capacity.qof_per_patient * g.list_size * m.prices.gp_contract
     ch.transfers[g.account] += quality
     ch.transfers[g.commissioner.account] -= quality
-    contracts = [c for c in view.acute if c.population_of is g.commissioner]
+    contracts = view.referral_contracts(g.commissioner)
     view.spread(ch, contracts, "outpatient_attendance", referrals, "outpatient_attendances")
     # the harm its partners measure: referrals shed at what its commissioner pays for each
     prices = [view.marginal(c, "outpatient_attendance") if c.payer != c.provider else 0.0 for c in contracts]
@@ -938,7 +987,7 @@ def _gp_referral_shedding(view: View, g: GPFederation, x: float) -> Change:
             ch.qalys += _list_qalys(view, more)  # the place's lists
             continue
         electives = view.electives_done(h, 0.0, more)  # its commissioner's patients, under its contracts there
-        view.spread(ch, [c for c in contracts if c.provider_org is h], "elective_spell", electives, "elective_spells")
+        view.spread(ch, view.referral_contracts(g.commissioner, h), "elective_spell", electives, "elective_spells")
         ch.costs[h.account] += electives * view.cost_elective
         ch.qalys += _list_qalys(view, more, h) + _wait_qalys(view, h, electives)
     # the contacts freed meet demand that went unmet: fewer of its patients turn up at A&E, and fewer are admitted
