@@ -330,14 +330,16 @@ class Delivery:
             pop.frailty[declined] += jump
             pop.stay_decline[declined] += jump
         reviews = m.params.social_care.reviews_per_year
+        held = np.flatnonzero(pop.sc_met & pop.alive)  # the packages in use
+        in_use = np.bincount(pop.council[held], minlength=len(m.councils))
         if reviews > 0:
             # councils review the packages they fund; one no longer at the eligibility ends
-            held = np.flatnonzero(pop.sc_met & pop.alive)
             reviewed = held[rng.random(held.size) < reviews / 12]
             ended = reviewed[pop.frailty[reviewed] < elig[pop.council[reviewed]]]
             pop.sc_met[ended] = False
-            self.tally.ended_at_review += np.bincount(pop.council[ended], minlength=len(m.councils))
-        in_use = np.bincount(pop.council[pop.sc_met & pop.alive], minlength=len(m.councils))
+            ended_by_council = np.bincount(pop.council[ended], minlength=len(m.councils))
+            self.tally.ended_at_review += ended_by_council
+            in_use -= ended_by_council
 
         newly = admitted[~pop.sc_met[admitted] & ~pop.delayed[admitted]]
         needs_care = pop.frailty[newly] >= elig[pop.council[newly]]
