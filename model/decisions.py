@@ -401,10 +401,9 @@ class View:
         self._contracts: dict[tuple[str, str, str | None], list[Contract]] = {}  # contracts by hospital or population
         self._shared: dict[str, float] = {}
         self._bed_base: dict[tuple[int, int], tuple[float, float]] = {}
-        self._bed_share: dict[int, tuple[list[float], list[float], list[float]]] = {}  # _bed_months
+        self._bed_months_of: dict[int, tuple[list[float], list[float], list[float]]] = {}  # _bed_months
         self._listed: dict[int | None, int] = {}  # people on a hospital's waiting list (None: the place's)
-        self._share: dict[tuple, tuple[dict[int, float], tuple[tuple[int, float], ...]]] = {}  # contracts' shares of an activity, by contract (_shares)
-        self._share_of_list: dict[tuple[int, str], tuple[list[Contract], tuple]] = {}  # the same, by the list's identity
+        self._share: dict[tuple[int, str], tuple[list[Contract], tuple]] = {}  # contracts' shares of an activity (_shares)
         self._programme: dict[str, tuple[float, float, float]] = {}  # each organisation's (_programme_factor)
         self._long_months: dict[int | None, float] = {}  # months beyond 18 weeks one more listed person brings (_list_qalys)
         self._marginal: dict[tuple[int, str], float] = {}
@@ -469,13 +468,11 @@ class View:
         return self._eligible[key]
 
     def _eligible_above(self, co: Council, threshold: float) -> int:
-        """The council's living residents at or above a frailty threshold (Delivery.eligible_at), counted on
-        their frailties, taken once a year end."""
+        """Delivery.eligible_at, on the council's residents' frailties taken once a year end."""
         frailty = self._resident_frailty.get(co.index)
         if frailty is None:
-            pop = self.model.population
-            frailty = self._resident_frailty[co.index] = pop.frailty[pop.alive & (pop.council == co.index)]
-        return int(np.count_nonzero(frailty >= threshold))
+            frailty = self._resident_frailty[co.index] = self.model.delivery.resident_frailty(co)
+        return self.model.delivery.eligible_among(frailty, threshold)
 
     def shared_cost(self, org: Organisation) -> float:
         """The share of ``org``'s extra costs its contracts' risk shares pass on (by each contract's value)."""
@@ -529,20 +526,16 @@ class View:
     def _shares(self, contracts: list[Contract], by: str) -> tuple[dict[int, float], tuple[tuple[int, float], ...]]:
         """Each contract's share of the contracts' last-year ``by`` activity, by its id (equal shares when there is
         none), as a mapping and as pairs in the list's order; worked out once a year end for each list and
-        measure (the lists the View hands out are found by identity: it holds them, so their ids stay theirs)."""
-        held = self._share_of_list.get((id(contracts), by))
+        measure, found by the list's identity (the cache holds each list, so its id stays its own)."""
+        held = self._share.get((id(contracts), by))
         if held is not None and held[0] is contracts:
             return held[1]
-        key = (*map(id, contracts), by)
-        shares = self._share.get(key)
-        if shares is None:
-            weights = [float(getattr(c.last_year_activity, by)) if c.last_year_activity is not None else 0.0
-                       for c in contracts]
-            total = sum(weights)
-            by_id = {id(c): w / total if total > 0 else 1 / len(contracts)
-                     for c, w in zip(contracts, weights, strict=True)}
-            shares = self._share[key] = (by_id, tuple((id(c), by_id[id(c)]) for c in contracts))
-        self._share_of_list[(id(contracts), by)] = (contracts, shares)
+        weights = [float(getattr(c.last_year_activity, by)) if c.last_year_activity is not None else 0.0
+                   for c in contracts]
+        total = sum(weights)
+        by_id = {id(c): w / total if total > 0 else 1 / len(contracts) for c, w in zip(contracts, weights, strict=True)}
+        shares = (by_id, tuple((id(c), by_id[id(c)]) for c in contracts))
+        self._share[(id(contracts), by)] = (contracts, shares)
         return shares
 
     # -- a hospital's beds ----------------------------------------------------------------------------------------
@@ -572,13 +565,13 @@ class View:
     def _bed_months(self, h: Hospital) -> tuple[list[float], list[float], list[float]]:
         """Last year's bed days at ``h`` by month, how they fell over its months, and its inpatient elective
         capacity by month (worked out once a year end)."""
-        months = self._bed_share.get(h.index)
+        months = self._bed_months_of.get(h.index)
         if months is None:
             t = self.tally
             bd = t.bed_days_month[h.index]
             total = float(bd.sum())
             share = bd / total if total > 0 else np.full(12, 1 / 12)
-            months = self._bed_share[h.index] = (
+            months = self._bed_months_of[h.index] = (
                 bd.tolist(), share.tolist(), t.inpatient_capacity_month[h.index].tolist())
         return months
 

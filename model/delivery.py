@@ -508,8 +508,17 @@ class Delivery:
 
     def eligible_at(self, council: Council, threshold: float) -> int:
         """The council's residents a frailty threshold would count as needing care."""
+        return self.eligible_among(self.resident_frailty(council), threshold)
+
+    @staticmethod
+    def eligible_among(frailty: np.ndarray, threshold: float) -> int:
+        """Of people with these frailties, those a frailty threshold counts as needing care."""
+        return int(np.count_nonzero(frailty >= threshold))
+
+    def resident_frailty(self, council: Council) -> np.ndarray:
+        """The frailty of each of the council's living residents."""
         pop = self.model.population
-        return int((pop.alive & (pop.council == council.index) & (pop.frailty >= threshold)).sum())
+        return pop.frailty[pop.alive & (pop.council == council.index)]
 
     def reabled_share(self, council: Council) -> float:
         """Of the council's residents waiting for a package now (eligible, without one; at home or in a
@@ -524,9 +533,8 @@ class Delivery:
 
     def ration_threshold(self, council: Council, packages: int) -> float:
         """The frailty above which exactly ``packages`` of the council's residents would be eligible."""
-        pop = self.model.population
         sc = self.model.params.social_care
-        frail = pop.frailty[pop.alive & (pop.council == council.index)]
+        frail = self.resident_frailty(council)
         k = min(packages, frail.size) - 1
         if k < 0:
             return sc.need_threshold
