@@ -407,6 +407,11 @@ class View:
         self._programme: dict[str, tuple[float, float, float]] = {}  # each organisation's (_programme_factor)
         self._long_months: dict[int | None, float] = {}  # months beyond 18 weeks one more listed person brings (_list_qalys)
         self._marginal: dict[tuple[int, str], float] = {}
+        self._plans: dict[str, tuple] = {}  # by commissioner's account (population_plan)
+        self._referrals: dict[str, tuple] = {}  # by commissioner's account (referral_plan)
+        self._electives: dict[tuple[int, int], tuple[float, float, float]] = {}  # by hospital and beds (electives_done)
+        self._strain: dict[int, tuple[float, float]] = {}  # by hospital (_over_the_beds)
+        self.emergency_los = s.demand.emergency_los_days
         self.place_result = sum(o.last_result for o in model.organisations)
         self.qaly_value = s.net_health.threshold_per_qaly
         self.people = model.contracting.people_of_commissioner()
@@ -515,9 +520,37 @@ class View:
         """Add ``n`` units across contracts in proportion to each one's last-year ``by`` activity."""
         if not contracts or n == 0:
             return
-        units = change.units
-        for cid, share in self._shares(contracts, by)[1]:
-            units[(cid, unit)] += n * share
+        _add(change.units, self._shares(contracts, by)[1], unit, n)
+
+    def referral_plan(self, cm: Commissioner) -> tuple[float, tuple[tuple[str, float, Hospital | None], ...]]:
+        """Over the contracts ``cm``'s GP federation refers to (referral_contracts): the mean price its commissioner
+        pays for an outpatient attendance (0 where it provides it itself), and for each contract its provider's
+        account, its share of last year's outpatient attendances and its hospital (None for a provider that is not
+        one); worked out once a year end."""
+        plan = self._referrals.get(cm.account)
+        if plan is None:
+            contracts = self.referral_contracts(cm)
+            prices = [self.marginal(c, "outpatient_attendance") if c.payer != c.provider else 0.0 for c in contracts]
+            plan = self._referrals[cm.account] = (
+                float(np.mean(prices)) if prices else 0.0,
+                tuple((c.provider, self.share(contracts, c, "outpatient_attendances"),
+                       c.provider_org if isinstance(c.provider_org, Hospital) else None) for c in contracts))
+        return plan
+
+    def population_plan(self, cm: Commissioner) -> tuple[tuple[float, Hospital, tuple, tuple], ...]:
+        """For each acute contract serving ``cm``'s population at a hospital: its share of their emergency spells
+        last year, the hospital, and the shares of emergency spells and of A&E attendances among ``cm``'s
+        contracts there (what _population_activity spreads over; worked out once a year end)."""
+        plan = self._plans.get(cm.account)
+        if plan is None:
+            contracts = self.population_contracts(cm)
+            rows = []
+            for c in contracts:
+                at = self.population_contracts(cm, c.provider_org)
+                rows.append((self.share(contracts, c, "emergency_spells"), c.provider_org,
+                             self._shares(at, "emergency_spells")[1], self._shares(at, "ae_attendances")[1]))
+            plan = self._plans[cm.account] = tuple(rows)
+        return plan
 
     def share(self, contracts: list[Contract], c: Contract, by: str) -> float:
         """``c``'s share of the contracts' last-year ``by`` activity (equal shares when there is none)."""
@@ -598,9 +631,14 @@ class View:
         more and ``more_listed`` more people are listed: Delivery treats its list up to what it can do, so
         electives are the lesser of what it can do and what there is to do (its list and a year's listing).
         Capacity beyond what there is to do stands idle; one more listed where capacity is idle is one more done."""
-        can = h.elective_capacity_now * 12 * self.model.params.demand.elective_day_case_share + self.inpatient_electives(h)
-        to_do = h.waiting_list + float(self.tally.listed[h.index])
-        return min(can + more_can, to_do + more_listed) - min(can, to_do)
+        key = (h.index, h.beds)
+        held = self._electives.get(key)
+        if held is None:  # what it can do and what there is to do over a year like the last: once a year end
+            can = h.elective_capacity_now * 12 * self.model.params.demand.elective_day_case_share + self.inpatient_electives(h)
+            to_do = h.waiting_list + float(self.tally.listed[h.index])
+            held = self._electives[key] = (can, to_do, min(can, to_do))
+        can, to_do, done = held
+        return min(can + more_can, to_do + more_listed) - done
 
     def waiting_list(self, h: Hospital | None) -> int:
         """People on the hospital's waiting list (None: on the place's), counted once a year end: the lists do
@@ -901,10 +939,14 @@ def _over_the_beds(view: View, h: Hospital, over: float) -> float:
     frail bed days in last year's)."""
     if over == 0:
         return 0.0
-    strain = view.model.params.capacity.strain_los_per_occupancy * view.tally.frail_bed_days[h.index] / max(
-        view.tally.bed_days_month[h.index].sum(), 1.0)
+    held = view._strain.get(h.index)
+    if held is None:  # the same for every option: once a year end
+        strain = view.model.params.capacity.strain_los_per_occupancy * view.tally.frail_bed_days[h.index] / max(
+            view.tally.bed_days_month[h.index].sum(), 1.0)
+        held = view._strain[h.index] = (strain, view.escalation_cost(h))
+    strain, escalation = held
     longer = over * strain / (1.0 - strain) if strain < 1.0 else 0.0
-    return (over + longer) * view.escalation_cost(h) + longer * view.cost_bed_day
+    return (over + longer) * escalation + longer * view.cost_bed_day
 
 
 def _gp_case_management(view: View, g: GPFederation, x: float) -> Change:
@@ -965,14 +1007,12 @@ def _gp_referral_shedding(view: View, g: GPFederation, x: float) -> Change:
     contracts = view.referral_contracts(g.commissioner)
     view.spread(ch, contracts, "outpatient_attendance", referrals, "outpatient_attendances")
     # the harm its partners measure: referrals shed at what its commissioner pays for each
-    prices = [view.marginal(c, "outpatient_attendance") if c.payer != c.provider else 0.0 for c in contracts]
-    ch.harm[g.account] += referrals * (float(np.mean(prices)) if prices else 0.0)
+    mean_price, rows = view.referral_plan(g.commissioner)
+    ch.harm[g.account] += referrals * mean_price
     listed: dict[Hospital | None, float] = defaultdict(float)  # None: through a provider that is not a hospital
-    for c in contracts:
-        share = view.share(contracts, c, "outpatient_attendances")
-        ch.costs[c.provider] += referrals * share * view.cost_outpatient
-        listed[c.provider_org if isinstance(c.provider_org, Hospital) else None] += (
-            referrals * share * m.params.demand.listed_share)
+    for provider, share, hospital in rows:
+        ch.costs[provider] += referrals * share * view.cost_outpatient
+        listed[hospital] += referrals * share * m.params.demand.listed_share
     # more on its lists: where a hospital's capacity stands idle, more electives; where it does not, longer
     # waits for everyone on its list
     for h, more in listed.items():
@@ -1209,6 +1249,14 @@ def _council_spends(view: View, ch: Change, co: Council, cost_year: float, now: 
 
 
 # --- shared pieces of the forecasts ------------------------------------------------------------------------------------
+def _add(units: dict[tuple[int, str], float], shares: tuple[tuple[int, float], ...], unit: str, n: float) -> None:
+    """Add ``n`` units over contracts by their shares (pairs of a contract's id and its share): View.spread."""
+    if n == 0:
+        return
+    for cid, share in shares:
+        units[(cid, unit)] += n * share
+
+
 def _hospital_activity(view: View, ch: Change, cm: Commissioner, h: Hospital, admissions: float,
                        attendances: float = 0.0, unit: str = "emergency_spell") -> None:
     """Emergency admissions (first admissions, or ``unit`` readmissions) and attendances of ``cm``'s population
@@ -1223,11 +1271,16 @@ def _hospital_activity(view: View, ch: Change, cm: Commissioner, h: Hospital, ad
 
 def _population_activity(view: View, ch: Change, cm: Commissioner, admissions: float, attendances: float,
                          unit: str = "emergency_spell") -> None:
-    """Spread admissions and attendances of ``cm``'s population over the hospitals it uses, as last year."""
-    contracts = view.population_contracts(cm)
-    for c in contracts:
-        share = view.share(contracts, c, "emergency_spells")
-        _hospital_activity(view, ch, cm, c.provider_org, admissions * share, attendances * share, unit)
+    """Spread admissions and attendances of ``cm``'s population over the hospitals it uses, as last year
+    (_hospital_activity at each, on the contracts and shares View.population_plan holds)."""
+    units, costs = ch.units, ch.costs
+    los, cost_ae = view.emergency_los, view.cost_ae
+    for share, h, emergency, ae in view.population_plan(cm):
+        a, att = admissions * share, attendances * share
+        _add(units, emergency, unit, a)
+        _add(units, ae, "ae_attendance", att)
+        _bed_days(view, ch, h, a * los)
+        costs[h.account] += att * cost_ae
 
 
 def _council_population_admissions(view: View, ch: Change, co: Council, admissions: float,
