@@ -12,7 +12,7 @@ a) in-process runs of the default scenario (``load_scenario()`` ->
    and the time to run;
 b) peak resident memory of one build-and-run in a fresh process;
 c) where the time goes: ``model.phase_seconds`` summed over the runs, as
-   shares, and a cProfile of one run (top 15 by cumulative time, also written
+   shares (and of the year ends, ``model.decision_seconds``), and a cProfile of one run (top 15 by cumulative time, also written
    to ``benchmarks/last_profile.txt``);
 d) a bare NumPy reference (300,000 people, 120 months, six uniform draws per
    person and one bincount a month) and the ratio of the whole ``lhe run`` command
@@ -29,7 +29,11 @@ f) sweeps (``--sweep`` runs only this part): runs per minute of the default
    once, each on its own CPU clock (two copies sharing a cache and memory
    bandwidth each take longer), shown for information, not judged; and a
    run's CPU with two workers against one, and the wall time beyond the runs
-   (the workers' start-up and imports), which account for the ratio.
+   (the workers' start-up and imports), which account for the ratio;
+g) the default place at the size the pattern tests run it (10,000 people,
+   learning, the whole-system regulator): a run's time and the organisations'
+   decisions' share of it, where most of ``make test``'s time goes (shown, not
+   judged).
 
 It ends with a summary table (target, measured, PASS/MISS) and writes every
 number to ``benchmarks/last_results.json``. Timings are wall-clock; other
@@ -101,6 +105,7 @@ def in_process(runs: int) -> dict[str, Any]:
           f"{len(scenario.commissioners) + len(scenario.councils) + len(scenario.hospitals) + len(scenario.gp_federations)} organisations")
     build, run, total = [], [], []
     phases: dict[str, float] = {}
+    deciding = 0.0
     for i in range(runs):
         b, r, model = build_and_run(scenario)
         build.append(b)
@@ -108,6 +113,7 @@ def in_process(runs: int) -> dict[str, Any]:
         total.append(b + r)
         for k, v in model.phase_seconds.items():
             phases[k] = phases.get(k, 0.0) + v
+        deciding += model.decision_seconds
         print(f"  run {i + 1}: build {b:.2f} s, run {r:.2f} s", flush=True)
     out = {"build": spread(build), "run": spread(run), "total": spread(total), "phase_seconds": phases}
     print(f"build          {fmt(out['build'])}")
@@ -119,7 +125,11 @@ def in_process(runs: int) -> dict[str, Any]:
     print(f"model.phase_seconds summed over {runs} runs ({whole:.2f} s):")
     for k, v in sorted(phases.items(), key=lambda kv: -kv[1]):
         print(f"  {k:10s} {v:7.2f} s  {100 * v / whole:5.1f} %  {'#' * round(40 * v / whole)}")
+    print(f"  of year_end, the organisations' decisions {deciding:.2f} s, {100 * deciding / whole:.1f} % "
+          f"({deciding / runs:.2f} s a run)")
     out["phase_shares"] = {k: v / whole for k, v in phases.items()}
+    out["decision_seconds"] = deciding
+    out["decision_share"] = deciding / whole
 
     prof = cProfile.Profile()
     prof.enable()
@@ -140,6 +150,29 @@ def in_process(runs: int) -> dict[str, Any]:
     for line in lines[start:]:
         if line.strip():
             print("  " + line)
+    return out
+
+
+# --- g) the pattern tests' size ------------------------------------------------------------
+PATTERN_SIZE = {"population.size": 10_000, "adaptation.policy": "adaptive", "regulation.focus": "system"}
+
+
+def pattern_size(runs: int) -> dict[str, Any]:
+    """Runs of the default place at the size the pattern tests run (tests/patterns/pattern_settings.py: 10,000
+    people, its scenario's months), learning under the whole-system regulator, seeds 1 to ``runs``: where the
+    test suite's time goes, and the organisations' decisions' share of it (shown, not judged)."""
+    heading(f"g) at the pattern tests' size (10,000 people, learning), {runs} runs")
+    scenario = load_scenario().with_changes(PATTERN_SIZE)
+    total, deciding = [], []
+    for seed in range(1, runs + 1):
+        t0 = time.perf_counter()
+        model = LocalHealthEconomy(scenario, rng=seed).run()
+        total.append(time.perf_counter() - t0)
+        deciding.append(model.decision_seconds)
+    out = {"total": spread(total), "decisions": spread(deciding),
+           "decision_share": statistics.median(d / t for d, t in zip(deciding, total, strict=True))}
+    print(f"build + run    {fmt(out['total'])}")
+    print(f"decisions      {fmt(out['decisions'])}   ({out['decision_share']:.0%} of a run, the median)")
     return out
 
 
@@ -447,6 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     if not args.sweep:
         results["in_process"] = in_process(runs)
+        results["pattern_size"] = pattern_size(runs)
         results["memory"] = memory()
         results["command"] = whole_command(1 if args.quick else 3)
         results["linearity"] = None if args.quick else linearity(3)

@@ -82,6 +82,7 @@ class LocalHealthEconomy(mesa.Model):
         self.ledger = Ledger(keep_journal=keep_journal)
         self.prices = Prices(package_cost=scenario.social_care.package_cost_per_month)
         self.phase_seconds: dict[str, float] = dict.fromkeys(PHASES, 0.0)
+        self.decision_seconds = 0.0  # of the year ends' time, the organisations' decisions (decide, choose_subcontracts)
         self.month = 0  # months completed
         self.report: dict[str, float] = {}
         self.events: list[dict[str, Any]] = []  # tenders won, top-ups asked, contracts ended, special measures
@@ -209,8 +210,10 @@ class LocalHealthEconomy(mesa.Model):
         chosen = {org: self.policy.choose(org, self) for org in self.agents}
         for org, strategy in chosen.items():
             org.strategy = strategy
+        started = time.perf_counter()
         decide(self)  # each sets its levers for the year, given its strategy, contracts and regulator
         choose_subcontracts(self)  # lead providers choose how they pay their sub-contractors
+        self.decision_seconds += time.perf_counter() - started
         for org in self.agents:
             org.plan_year()
         for h in self.hospitals:
