@@ -24,6 +24,23 @@ def test_the_longest_waits_are_treated_first_shared_by_largest_remainder():
     assert d.waiting[:, 0, 10].tolist() == [0, 0] and d.waiting[:, 0, 2].tolist() == [2, 3]
 
 
+def test_who_is_among_whom_is_np_isins_answer_and_leaves_the_mask_clear():
+    """Delivery._among marks people on a mask of the population's slots in place of np.isin: the same answer
+    for indices (repeats, empty sets, the last slot), the mask clear after each question, and a mask as
+    large as the population after it grows into new slots."""
+    d = place().delivery
+    cap = d.model.population.capacity
+    rng = np.random.default_rng(3)
+    cases = [(rng.integers(0, cap, rng.integers(0, 300)), rng.integers(0, cap, rng.integers(0, 300))) for _ in range(50)]
+    cases += [(np.arange(cap - 5, cap), np.array([cap - 1, cap - 1, 0])), (np.arange(10), np.zeros(0, dtype=np.int64))]
+    for people, others in cases:
+        assert np.array_equal(d._among(people, others), np.isin(people, others))
+        assert not d._mark.any()
+    d.model.population.capacity += 7  # as Population._grow leaves it
+    assert np.array_equal(d._among(np.array([cap + 6, 1]), np.array([cap + 6])), [True, False])
+    assert d._mark.size == cap + 7 and not d._mark.any()
+
+
 @pytest.mark.parametrize(("lead", "treated"), [(1, 3), (0, 3 + 10)])
 def test_nobody_is_treated_before_the_lead_time(lead, treated):
     """Those listed this month (0 months waited) wait out ``demand.elective_lead_months`` first: with a
