@@ -520,7 +520,11 @@ class View:
         """Add ``n`` units across contracts in proportion to each one's last-year ``by`` activity."""
         if not contracts or n == 0:
             return
-        _add(change.units, self._shares(contracts, by)[1], unit, n)
+        _add(change.units, self.shares_of(contracts, by), unit, n)
+
+    def shares_of(self, contracts: list[Contract], by: str) -> tuple[tuple[int, float], ...]:
+        """Each contract's id and its share of the contracts' last-year ``by`` activity, in the list's order."""
+        return self._shares(contracts, by)[1]
 
     def referral_plan(self, cm: Commissioner) -> tuple[float, tuple[tuple[str, float, Hospital | None], ...]]:
         """Over the contracts ``cm``'s GP federation refers to (referral_contracts): the mean price its commissioner
@@ -548,7 +552,7 @@ class View:
             for c in contracts:
                 at = self.population_contracts(cm, c.provider_org)
                 rows.append((self.share(contracts, c, "emergency_spells"), c.provider_org,
-                             self._shares(at, "emergency_spells")[1], self._shares(at, "ae_attendances")[1]))
+                             self.shares_of(at, "emergency_spells"), self.shares_of(at, "ae_attendances")))
             plan = self._plans[cm.account] = tuple(rows)
         return plan
 
@@ -1261,11 +1265,18 @@ def _hospital_activity(view: View, ch: Change, cm: Commissioner, h: Hospital, ad
                        attendances: float = 0.0, unit: str = "emergency_spell") -> None:
     """Emergency admissions (first admissions, or ``unit`` readmissions) and attendances of ``cm``'s population
     at ``h``: paid under its contract, costing the hospital their variable costs and bed days (_bed_days)."""
-    m = view.model
     contracts = view.population_contracts(cm, h)
-    view.spread(ch, contracts, unit, admissions, "emergency_spells")
-    view.spread(ch, contracts, "ae_attendance", attendances, "ae_attendances")
-    _bed_days(view, ch, h, admissions * m.params.demand.emergency_los_days)
+    _activity_at(view, ch, h, view.shares_of(contracts, "emergency_spells"), view.shares_of(contracts, "ae_attendances"),
+                 admissions, attendances, unit)
+
+
+def _activity_at(view: View, ch: Change, h: Hospital, emergency: tuple[tuple[int, float], ...],
+                 ae: tuple[tuple[int, float], ...], admissions: float, attendances: float, unit: str) -> None:
+    """_hospital_activity on the shares of the contracts there (``emergency``, ``ae``: pairs of a contract's id
+    and its share of last year's emergency spells and A&E attendances)."""
+    _add(ch.units, emergency, unit, admissions)
+    _add(ch.units, ae, "ae_attendance", attendances)
+    _bed_days(view, ch, h, admissions * view.emergency_los)
     ch.costs[h.account] += attendances * view.cost_ae
 
 
@@ -1273,14 +1284,8 @@ def _population_activity(view: View, ch: Change, cm: Commissioner, admissions: f
                          unit: str = "emergency_spell") -> None:
     """Spread admissions and attendances of ``cm``'s population over the hospitals it uses, as last year
     (_hospital_activity at each, on the contracts and shares View.population_plan holds)."""
-    units, costs = ch.units, ch.costs
-    los, cost_ae = view.emergency_los, view.cost_ae
     for share, h, emergency, ae in view.population_plan(cm):
-        a, att = admissions * share, attendances * share
-        _add(units, emergency, unit, a)
-        _add(units, ae, "ae_attendance", att)
-        _bed_days(view, ch, h, a * los)
-        costs[h.account] += att * cost_ae
+        _activity_at(view, ch, h, emergency, ae, admissions * share, attendances * share, unit)
 
 
 def _council_population_admissions(view: View, ch: Change, co: Council, admissions: float,
