@@ -58,6 +58,7 @@ class Organisation(mesa.Agent):
         self.in_special_measures = False
         self.in_failure_regime = False  # a hospital on distress finance, a council under a section 114 notice (model.regulation)
         self.distress_years = 0  # year ends running it has been in the failure regime
+        self.national_support = 0.0  # pounds drawn so far from outside the place: distress finance, write-offs (model.regulation)
         self.defection_score = 0.0  # seen defections, each fading a year (graduated sanctions)
         self.harm = 0.0  # what it did to the others last year, pounds (model.governance.measure_harm)
         self.harm_line = 0.0  # the harm beyond which its partners count it as defecting, pounds (last year)

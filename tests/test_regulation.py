@@ -190,8 +190,26 @@ def test_a_council_whose_reserves_run_out_is_under_a_section_114_notice_then_the
         written_off = interventions[0]["written_off"]
         assert written_off > 4e6
         assert support(m, co) == pytest.approx(written_off, abs=0.01)
+        assert co.national_support == pytest.approx(support(m, co), abs=0.01)  # what it reports drawing
         assert m.ledger.balance(co.account) == 0  # brought back to zero, to the penny
         assert m.events_of("section_114") == m.events_of("section_114")[:1]  # one notice, not one a year
     else:
         assert co.reserves < -4e6
     m.ledger.check()
+
+
+def test_each_organisation_reports_the_national_support_it_has_drawn():
+    """A hospital below the distress line at a year end draws distress finance, and one below it after
+    ``distress_years`` is put into administration and its deficit written off: each reports the pounds it has
+    drawn (``national_support``, in the organisation table) as the ledger paid them, and they sum to the
+    regulator's total."""
+    m = model({}, steps=48)
+    kinds = {e["event"] for e in m.events if e["event"] in ("distress_finance", "administration")}
+    assert kinds == {"distress_finance", "administration"}  # both ways of drawing it happened
+    for org in m.organisations:
+        assert org.national_support == pytest.approx(support(m, org), abs=0.01), org.name
+    assert sum(o.national_support for o in m.organisations) == pytest.approx(m.regulator.national_support, abs=0.01)
+    assert m.regulator.national_support > 0
+    table = m.organisation_table()
+    last = table[table["month"] == table["month"].max()].set_index("name")["national_support"]
+    assert last.to_dict() == pytest.approx({o.name: o.national_support for o in m.organisations})
