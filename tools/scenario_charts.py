@@ -405,11 +405,13 @@ def against(name: str, runs: dict) -> str:
         return ""
     a, b = runs[name].place, runs[other].place
     nmb = a["net_monetary_benefit_cumulative"].iloc[-1] - b["net_monetary_benefit_cumulative"].iloc[-1]
+    own = [t["place_balance"].iloc[-1] - t["national_support"].iloc[-1] for t in (a, b)]
     return (f"**Against {other}** (the same seed and size): the place's balance at the end is"
-            f" {pounds(a['place_balance'].iloc[-1])} against {pounds(b['place_balance'].iloc[-1])}, and its net"
-            f" monetary benefit over the run (QALYs at the threshold plus the place's result, docs/ODD.md 7.29)"
-            f" is {pounds(abs(nmb))} {'more' if nmb >= 0 else 'less'}. One seed; docs/patterns.md compares the"
-            " two over many seeds.")
+            f" {pounds(a['place_balance'].iloc[-1])} against {pounds(b['place_balance'].iloc[-1])}, and"
+            f" {pounds(own[0])} against {pounds(own[1])} without the national support each drew; its net"
+            f" monetary benefit over the run (QALYs at the threshold plus the place's result without national"
+            f" support, docs/ODD.md 7.29) is {pounds(abs(nmb))} {'more' if nmb >= 0 else 'less'}. One seed;"
+            " docs/patterns.md compares the two over many seeds.")
 
 
 def what_to_look_for(path: Path) -> str:
