@@ -103,8 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--scheduler", default=None, metavar="local[:N]|tcp://HOST:PORT", help="run on Dask (needs lhe[distributed])")
     c.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="change a parameter by its path for every arrangement (repeatable; VALUE is TOML)")
-    c.add_argument("--rank-by", type=_outcome, default="place_balance", metavar="OUTCOME",
-                   help="the outcome the table is ranked on (default: place_balance)")
+    c.add_argument("--rank-by", type=_outcome, default="place_balance_own", metavar="OUTCOME",
+                   help="the outcome the table is ranked on (default: place_balance_own, the place's balance "
+                        "without the national support drawn)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
     add_parsers(command, _positive_int)
@@ -390,6 +391,9 @@ def _events(model) -> list[str]:
 def summary(place, orgs, title: str, seconds: float) -> str:
     """A few lines on how the place fared: first year against last."""
     med = place.groupby("month").median(numeric_only=True) if "seed" in place.columns else place.set_index("month")
+    # national support drawn in the twelve months to each month (the column runs from the start)
+    med = med.assign(national_support_in_year=med["national_support"].diff(12).fillna(med["national_support"]),
+                     place_balance_own=med["place_balance"] - med["national_support"])
     first, last = med.iloc[:12], med.iloc[-12:]
     years = len(med) / 12
 
@@ -407,6 +411,8 @@ def summary(place, orgs, title: str, seconds: float) -> str:
              row("unmet social care need (people)", "unmet_social_care_need", ",.0f"),
              row("spending / inflows", "spending_to_inflows", ".3f"),
              row("place balance, £m (year end)", "place_balance", ",.1f", "last", 1e-6),
+             row("  without national support, £m", "place_balance_own", ",.1f", "last", 1e-6),
+             row("national support drawn in the year, £m", "national_support_in_year", ",.1f", "last", 1e-6),
              row("QALYs per person-year", "qalys_per_person_year", ".4f"),
              row("QALYs bought outside the model", "qalys_outside", ",.1f", "sum"),
              row("net monetary benefit, £m (the year's)", "net_monetary_benefit", ",.1f", "sum", 1e-6)]
@@ -535,7 +541,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "command": "compare",
         "scenario_file": p.source,
         "arrangements": {a: p.changes[a] for a in p.arrangements},
-        "outcomes": {name: {"column": o.column, "over": o.over, "higher_is_better": o.higher_is_better} for name, o in OUTCOMES.items()},
+        "outcomes": {name: {"column": o.column, **({"less": o.less} if o.less else {}), "over": o.over,
+                            "higher_is_better": o.higher_is_better} for name, o in OUTCOMES.items()},
         "rank_by": args.rank_by,
         "failed_runs": [{"arrangement": f["arrangement"], "seed": f["seed"]} for f in failed],
     })
@@ -600,7 +607,7 @@ def ranked_table(summary_table, ranked, rank_by: str, title: str, seeds: int) ->
 
     # each column's heading says what it is, when it is taken (unless its block says so) and which way is better
     blocks = [
-        ("balances, £m", ["place_balance", "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation"]),
+        ("balances, £m", ["place_balance_own", "place_balance", "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation"]),
         ("net health: net monetary benefit, £m, and QALYs", ["net_monetary_benefit", "qalys", "qalys_outside"]),
         ("care", ["emergency_admissions_per_1000", "delayed_transfer_days", "waiting_list", "unmet_social_care_need"]),
         ("strategies, trust and regulation", ["share_collaborative", "mean_trust", "in_special_measures", "national_support"]),

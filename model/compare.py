@@ -89,9 +89,11 @@ class Outcome:
     scale: float = 1.0  # value x scale is shown
     fmt: str = ",.0f"
     short: str = ""  # a table column's heading (default: the label)
+    less: str = ""  # a column taken from it month by month before it is summarised (none: "")
 
     def of(self, place: pd.DataFrame) -> float:
-        series = place.sort_values("month")[self.column]
+        ordered = place.sort_values("month")
+        series = ordered[self.column] - ordered[self.less] if self.less else ordered[self.column]
         if self.over in ("last", "run"):
             return float(series.iloc[-1])
         if self.over == "last_12":
@@ -112,6 +114,10 @@ class Outcome:
 
 
 OUTCOMES: dict[str, Outcome] = {
+    # the place's own money: its balance less the national support its organisations drew over the run (distress
+    # finance, write-offs), which would otherwise rank higher the arrangement under which more of them fail
+    "place_balance_own": Outcome("place_balance", "last", True, "place balance without national support", "£m", 1e-6,
+                                 ",.2f", "place, own", less="national_support"),
     "place_balance": Outcome("place_balance", "last", True, "place balance", "£m", 1e-6, ",.2f", "place"),
     "balance_commissioner": Outcome("balance_commissioner", "last", True, "commissioners' balance", "£m", 1e-6, ",.2f", "commissioners"),
     "balance_council": Outcome("balance_council", "last", True, "councils' balance", "£m", 1e-6, ",.2f", "councils"),
@@ -393,7 +399,7 @@ def summarise(long: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     return out
 
 
-def rank(summary: pd.DataFrame, by: str = "place_balance") -> pd.DataFrame:
+def rank(summary: pd.DataFrame, by: str = "place_balance_own") -> pd.DataFrame:
     """The arrangements best first on one outcome: rank, arrangement, mean, low, high, n.
 
     Equal means share a rank and keep the summary's order.

@@ -77,7 +77,7 @@ def comparison_chart(
         ax.tick_params(axis="x", labelsize=7.5)
         ax.grid(axis="x", color="#dddddd", lw=0.6)
         ax.set_axisbelow(True)
-        if name.startswith("balance") or name == "place_balance":
+        if name.startswith(("balance", "place_balance")):
             lo_x, hi_x = ax.get_xlim()
             if lo_x < 0 < hi_x:
                 ax.axvline(0, color="black", lw=0.6)

@@ -72,6 +72,14 @@ def finances_chart(orgs: pd.DataFrame, path: Path, title: str) -> None:
     _save(fig, path, wspace=0.35)
 
 
+def _without_support(ax, place: pd.DataFrame) -> None:
+    """The place's balance less the national support drawn so far (distress finance, write-offs), dashed, where
+    there was any."""
+    if "national_support" in place and (place["national_support"] > 0).any():
+        own = place.assign(place_balance_own=place["place_balance"] - place["national_support"])
+        _line(ax, own, "place_balance_own", "the place without national support", "black", 1e-6, lw=1.5, ls="--")
+
+
 def pool_chart(place: pd.DataFrame, path: Path, title: str) -> None:
     """The common pool: money in against money spent, and what is left."""
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
@@ -91,6 +99,7 @@ def pool_chart(place: pd.DataFrame, path: Path, title: str) -> None:
         if col in place and (place[col] != 0).any():  # kinds the place has (prime contractors are rare)
             _line(axes[2], place, col, KIND_LABELS[kind], colour, 1e-6)
     _line(axes[2], place, "place_balance", "the place", "black", 1e-6, lw=2)
+    _without_support(axes[2], place)
     axes[2].axhline(0, color="black", lw=0.6)
     axes[2].set_title("balances, £m")
     axes[2].legend(fontsize=7)

@@ -59,9 +59,25 @@ def test_arrangements_come_from_the_acute_regimes():
 def test_outcomes_are_place_table_columns():
     for name, o in OUTCOMES.items():
         assert o.column in PLACE_COLUMNS, name
+        assert not o.less or o.less in PLACE_COLUMNS, name
         assert o.over in ("last", "last_12", "run")
     assert OUTCOMES["place_balance"].higher_is_better
     assert not OUTCOMES["waiting_list"].higher_is_better
+
+
+def test_the_places_own_balance_leaves_out_the_national_support_drawn():
+    """An arrangement under which organisations are rescued more does not rank higher for it by default: the
+    place's own balance is its balance less the national support drawn so far, month by month."""
+    place = pd.DataFrame({"month": [2, 1, 3], "place_balance": [5e6, 1e6, 9e6], "national_support": [0.0, 0.0, 6e6]})
+    assert OUTCOMES["place_balance"].of(place) == 9e6
+    assert OUTCOMES["place_balance_own"].of(place) == 3e6
+    rescued = pd.DataFrame({"month": [1], "place_balance": [9e6], "national_support": [8e6]})
+    paid_its_way = pd.DataFrame({"month": [1], "place_balance": [4e6], "national_support": [0.0]})
+    long = pd.DataFrame([{"arrangement": a, "seed": seed, "outcome": name, "value": o.of(t)}
+                         for a, t in (("rescued", rescued), ("paid_its_way", paid_its_way)) for seed in (1, 2)
+                         for name, o in OUTCOMES.items() if name.startswith("place_balance")])
+    assert list(rank(summarise(long), by="place_balance")["arrangement"]) == ["rescued", "paid_its_way"]
+    assert list(rank(summarise(long))["arrangement"]) == ["paid_its_way", "rescued"]
 
 
 def test_register_adds_an_arrangement_that_is_not_a_regime(monkeypatch):
@@ -247,12 +263,13 @@ def test_cli_writes_files_and_prints_a_ranked_table(tmp_path, capsys):
     record = json.loads((tmp_path / "run.json").read_text())
     assert record["seeds"] == [FIRST_SEED, FIRST_SEED + 1] and record["status"] == "ok"
     assert record["arrangements"]["block"]["contracting.acute"] == "block"
-    # the table lists the arrangements best first on place balance, each cell a mean with its interval
-    ranked = rank(summarise(written), by="place_balance")
+    # the table lists the arrangements best first on the place's own balance (without national support), each
+    # cell a mean with its interval
+    ranked = rank(summarise(written), by="place_balance_own")
     rows = [line.split() for line in printed.splitlines() if line.split()[1:2] in (["pbr"], ["block"])]
     assert [r[1] for r in rows[:2]] == list(ranked["arrangement"])
     assert [int(r[0]) for r in rows[:2]] == list(ranked["rank"])
-    assert "ranked by *place balance" in printed and "±" in printed
+    assert "ranked by *place balance without national support" in printed and "±" in printed
 
 
 def test_cli_rank_by_a_lower_is_better_outcome(tmp_path, capsys):

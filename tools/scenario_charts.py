@@ -31,7 +31,7 @@ import pandas as pd  # noqa: E402
 
 from model.cli import opening_comment  # noqa: E402
 from model.experiments.runner import RunSpec, run_many  # noqa: E402
-from model.report import KIND_COLOURS, KIND_LABELS, _line  # noqa: E402
+from model.report import KIND_COLOURS, KIND_LABELS, _line, _without_support  # noqa: E402
 from model.scenario import list_scenarios, load_scenario  # noqa: E402
 
 IMG = ROOT / "docs" / "img" / "scenarios"
@@ -182,7 +182,8 @@ def milestones(scenario) -> list[tuple[int, str]]:
 
 def chart(place: pd.DataFrame, path: Path, title: str, subtitle: str = "",
           marks: list[tuple[int, str]] | None = None) -> None:
-    """Reserves by kind, emergency admissions, delayed transfers, waiting list: 2x2.
+    """Reserves by kind (and the place's without national support, dashed), emergency admissions, delayed
+    transfers, waiting list: 2x2.
     Dotted lines mark the months the contracting changes."""
     fig, axes = plt.subplots(2, 2, figsize=(9, 6.4), sharex=True)
     ax = axes[0, 0]
@@ -191,6 +192,7 @@ def chart(place: pd.DataFrame, path: Path, title: str, subtitle: str = "",
         if col in place and (place[col] != 0).any():
             _line(ax, place, col, KIND_LABELS[kind], colour, 1e-6)
     _line(ax, place, "place_balance", "the place", "black", 1e-6, lw=2)
+    _without_support(ax, place)
     ax.axhline(0, color="black", lw=0.6)
     ax.set_title("reserves by kind, £m", fontsize=10)
     ax.legend(fontsize=7)
@@ -509,8 +511,9 @@ def document(names: list[str], scenarios: dict, runs: dict) -> str:
         lines += ["", f"And {len(teach)} [teaching scenarios](#the-teaching-scenarios) on one small place."]
     lines += [
         "",
-        "Each chart: reserves summed by kind of organisation and for the whole place (top left), emergency"
-        " admissions per 1,000 a year, delayed transfer days a month, and the elective waiting list.",
+        "Each chart: reserves summed by kind of organisation and for the whole place (top left; dashed, the"
+        " place's without the national support drawn so far), emergency admissions per 1,000 a year, delayed"
+        " transfer days a month, and the elective waiting list.",
         "",
         *(shared(names, runs) if names else []),
     ]

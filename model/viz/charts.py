@@ -61,6 +61,10 @@ def _s(snap: Snapshot, name: str, scale: float = 1.0) -> list[float]:
 
 def _money(snap: Snapshot) -> list[Line]:
     lines = [Line("the pool: every organisation's reserves together", _s(snap, "place_balance", 1e-6), "#000000", width=3)]
+    rescued = _s(snap, "national_support", 1e-6)
+    if any(rescued):  # hospitals rescued from outside the place: the pool as it would be without that money
+        lines.append(Line("the pool without the national support that rescued its hospitals",
+                          [b - r for b, r in zip(lines[0].values, rescued, strict=True)], "#000000", dashed=True))
     kinds = {o.kind for o in snap.orgs}
     for kind in ("commissioner", "council", "hospital", "gp_federation", "prime_contractor"):
         if kind in kinds:
@@ -89,7 +93,8 @@ def _health_lost(snap: Snapshot) -> list[Line]:
 
 CHARTS: list[Chart] = [
     Chart("money", "Money: the pool and each kind's reserves", "£ million",
-          "Who is in deficit (below zero)? A fortress moves money to itself; the black line shows whether the place as a whole gains.",
+          "Who is in deficit (below zero)? A fortress moves money to itself; the black line shows whether the place as a whole gains"
+          " (dashed: without the money from outside that rescues a hospital in deficit).",
           _money, zero_line=True, floor_zero=False),
     Chart("admissions", "Emergency admissions", "per 1,000 people a year",
           "Rises when hospitals admit at the margin or GP federations refer more; falls some years after proactive care starts.",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from types import MappingProxyType
 
 import pytest
 
@@ -48,6 +50,18 @@ def test_money_is_in_millions_and_unmet_need_per_1000_people():
     assert money[-1] == pytest.approx(snap.series["place_balance"][-1] / 1e6)
     unmet = next(c for c in charts.CHARTS if c.key == "unmet").lines(snap)[0].values
     assert unmet[-1] == pytest.approx(snap.series["unmet_social_care_need"][-1] * 1000 / snap.series["population"][-1])
+
+
+def test_the_money_chart_shows_the_pool_without_the_national_support_that_rescued_it():
+    """Dashed, the pool less the national support drawn so far, once any was drawn; none drawn, no such line."""
+    snap = _snap(3)
+    assert [line.dashed for line in charts.CHARTS[0].lines(snap)].count(True) == 0  # three months: no year end yet
+    support = [0.0, 2e6, 5e6]
+    snap = dataclasses.replace(snap, series=MappingProxyType({**snap.series, "national_support": tuple(support)}))
+    lines = charts.CHARTS[0].lines(snap)
+    without = [line for line in lines if line.dashed]
+    assert len(without) == 1
+    assert without[0].values == pytest.approx([(b - r) / 1e6 for b, r in zip(snap.series["place_balance"], support, strict=True)])
 
 
 def test_a_chart_is_one_more_entry(monkeypatch):
