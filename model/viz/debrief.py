@@ -27,7 +27,8 @@ REFERENCES = {"bots": "bots only", "collaborative": "everyone collaborative"}
 @dataclass(frozen=True)
 class RunFigures:
     """One run's figures by month (index 0 = month 1): the place's and each organisation's own result
-    (pounds since month 0), emergency admissions per 1,000 and delayed transfer days."""
+    (pounds since month 0, without the national support drawn: snapshot.own_result), emergency admissions per
+    1,000 and delayed transfer days."""
 
     reference: str  # "bots" or "collaborative"
     seed: int
@@ -55,6 +56,7 @@ def run_reference(scenario: Scenario, seed: int, reference: str) -> RunFigures:
     """The place run to its end with bots only, or with everyone collaborative throughout."""
     from model.economy import LocalHealthEconomy
     from model.strategies import FixedStrategies
+    from model.viz.snapshot import own_result
 
     if reference == "collaborative":
         model = LocalHealthEconomy(everyone_collaborative(scenario), rng=seed, policy=FixedStrategies())
@@ -67,7 +69,7 @@ def run_reference(scenario: Scenario, seed: int, reference: str) -> RunFigures:
         model.step()
         total = 0.0
         for o in model.organisations:
-            result = o.reserves - start.get(o.name, 0.0)
+            result = own_result(o, start.get(o.name, 0.0))
             orgs.setdefault(o.name, [0.0] * (len(place))).append(result)
             total += result
         place.append(total)

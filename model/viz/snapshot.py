@@ -34,7 +34,9 @@ class OrgView:
     kind: str
     strategy: str
     reserves: float  # pounds
-    result: float  # pounds: its own result since month 0 (reserves now less reserves at the start)
+    # pounds: its own result since month 0, reserves now less reserves at the start less the national support it
+    # drew (distress finance, a deficit written off): a rescue from outside the place is not a result
+    result: float
     income: float  # pounds, this month
     in_special_measures: bool
 
@@ -122,6 +124,12 @@ def layout(model: LocalHealthEconomy) -> dict[str, tuple[float, float]]:
     return {n: (scale(float(p[0]), min(xs), max(xs)), scale(float(p[1]), min(ys), max(ys))) for n, p in pos.items()}
 
 
+def own_result(org: Any, start: float) -> float:
+    """An organisation's own result since month 0, pounds: its reserves now less ``start``, less the national
+    support it has drawn (a rescue is not a result; counted, a hospital run into the ground would gain by it)."""
+    return float(org.reserves - start - org.national_support)
+
+
 def take(model: LocalHealthEconomy, history: History, seed: int, version: int = 0, **extra: Any) -> Snapshot:
     """Freeze the model and its history as they stand."""
     p = model.params
@@ -135,7 +143,7 @@ def take(model: LocalHealthEconomy, history: History, seed: int, version: int = 
         back = model.network.edges[v, u]["trust"] if model.network.has_edge(v, u) else data["trust"]
         edges.append((u, v, (float(data["trust"]) + float(back)) / 2))
     orgs = tuple(
-        OrgView(o.name, o.kind, o.strategy, float(o.reserves), float(o.reserves - history.start_reserves.get(o.name, 0.0)),
+        OrgView(o.name, o.kind, o.strategy, float(o.reserves), own_result(o, history.start_reserves.get(o.name, 0.0)),
                 float(o.income), bool(o.in_special_measures))
         for o in model.organisations
     )

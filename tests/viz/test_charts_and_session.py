@@ -64,6 +64,26 @@ def test_the_money_chart_shows_the_pool_without_the_national_support_that_rescue
     assert without[0].values == pytest.approx([(b - r) / 1e6 for b, r in zip(snap.series["place_balance"], support, strict=True)])
 
 
+def test_an_organisations_own_result_leaves_out_the_national_support_that_rescued_it():
+    """The table's and the debrief's own result: the change in its reserves less the support it drew. In the
+    teaching place a hospital draws distress finance at the fifth year end; with it counted, its result would
+    be better for the rescue."""
+    snap = _snap(60)
+    model = LocalHealthEconomy(load_scenario("teach-place"))
+    start = {o.name: o.reserves for o in model.organisations}
+    model.run(60)
+    rescued = [o for o in model.organisations if o.national_support > 0]
+    assert rescued
+    for o in model.organisations:
+        assert snap.org(o.name).result == pytest.approx(o.reserves - start[o.name] - o.national_support)
+    from model.viz.debrief import run_reference
+
+    figures = run_reference(load_scenario("teach-place"), 1, "bots")
+    for o in rescued:
+        assert figures.orgs[o.name][-1] == pytest.approx(snap.org(o.name).result)
+        assert figures.orgs[o.name][-1] < o.reserves - start[o.name]
+
+
 def test_a_chart_is_one_more_entry(monkeypatch):
     extra = charts.Chart("net_health", "Net health", "QALYs", "Higher is better.",
                          lambda s: [charts.Line("QALYs", [1.0] * s.month, "#000")])
