@@ -46,6 +46,10 @@ def measure(seed: int, changes: dict | None = None) -> dict:
     year, org_year = (p.month - 1) // 12, (o.month - 1) // 12
     admissions = p.groupby(year).emergency_admissions.sum().to_numpy()
     money = o.groupby(["kind", org_year])[["surplus", "income"]].sum()
+    # the national support each drew in a year (the column runs from the start: its rise over the year)
+    drawn = o.assign(drawn=o.groupby("name").national_support.diff().fillna(o.national_support))
+    drawn = drawn[drawn.kind == "hospital"].groupby(org_year[drawn.index]).drawn.sum().to_numpy()
+    h = money.loc["hospital"]
     last = o[o.month == o.month.max()]
     ends = p.groupby(year).tail(1)
     people = ends.population.to_numpy() / 1000
@@ -54,6 +58,8 @@ def measure(seed: int, changes: dict | None = None) -> dict:
         "growth_ten": (admissions[-1] / admissions[0]) ** (1 / (len(admissions) - 1)) - 1,
         "yearly_growth": admissions[1:] / admissions[:-1] - 1,
         "result_share": {k: (money.loc[k].surplus / money.loc[k].income).to_numpy() for k in KINDS},
+        "hospital_share_unsupported": (h.surplus.to_numpy() - drawn) / (h.income.to_numpy() - drawn),
+        "hospital_support": drawn,
         "reserves": {k: float(last[last.kind == k].reserves.sum()) for k in KINDS},
         "hospital_reserves": last[last.kind == "hospital"].reserves.to_numpy(),
         "occupancy": p.groupby(year).bed_occupancy.mean().to_numpy(),
@@ -103,6 +109,9 @@ def report(runs: dict[int, dict]) -> str:
               "|---|" + "---|" * 10]
     for k in KINDS:
         lines.append(f"| {k} | {pct(np.mean([r['result_share'][k] for r in rs], axis=0))} |")
+    lines.append(f"| hospitals, without national support | {pct(mean('hospital_share_unsupported'))} |")
+    lines += ["", "national support to the hospitals, £m by year: " + ", ".join(f"{v / 1e6:.1f}" for v in mean("hospital_support"))
+              + "; over the run, by seed: " + ", ".join(f"{r['hospital_support'].sum() / 1e6:.1f}" for r in rs)]
     lines += ["", "reserves at the end, £m: " + ", ".join(
         f"{k} {np.mean([r['reserves'][k] for r in rs]) / 1e6:+.1f}" for k in KINDS),
         "each hospital's, £m, by seed: " + "; ".join(
