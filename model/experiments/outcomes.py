@@ -82,9 +82,11 @@ def _place_summary(o: Any) -> Callable[[FinishedRun], float]:
 
 
 def _years_in_deficit(run: FinishedRun) -> float:
-    """Financial years whose last month leaves the place's balance below zero."""
-    year_ends = run.place.sort_values("month").groupby("year")["place_balance"].last()
-    return float((year_ends < 0).sum())
+    """Financial years whose last month leaves the place's own balance below zero: its balance less the national
+    support drawn so far, which rescues a deficit and would otherwise hide it (as lhe compare's place_balance_own)."""
+    place = run.place.sort_values("month")
+    own = (place["place_balance"] - place["national_support"]).groupby(place["year"]).last()
+    return float((own < 0).sum())
 
 
 def _final_share_collaborative(run: FinishedRun) -> float:
@@ -92,6 +94,7 @@ def _final_share_collaborative(run: FinishedRun) -> float:
 
 
 _from_compare()
-register("years_in_deficit", _years_in_deficit, "financial years ending with the place in deficit", higher_is_better=False)
+register("years_in_deficit", _years_in_deficit, "financial years ending with the place in deficit (without national support)",
+         higher_is_better=False)
 register("final_share_collaborative", _final_share_collaborative, "share of organisations collaborating in the last month",
          higher_is_better=True)

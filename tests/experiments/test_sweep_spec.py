@@ -155,3 +155,16 @@ def test_dry_run_prints_the_plan_and_runs_nothing(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "4 points x 2 seeds = 8 runs" in printed and "core-hours" in printed
     assert not Path(out).exists()
+
+
+def test_a_year_rescued_by_national_support_still_counts_as_a_year_in_deficit():
+    """years_in_deficit reads the place's own balance at each year end: the balance less the national support
+    drawn so far, so a deficit written off from outside the place is not a year out of deficit."""
+    import pandas as pd
+
+    from model.experiments.outcomes import OUTCOMES, FinishedRun
+
+    place = pd.DataFrame({"month": [12, 24, 36], "year": [1, 2, 3], "place_balance": [-1e6, 2e6, 1e6],
+                          "national_support": [0.0, 3e6, 0.5e6]})
+    # own balance at the year ends: -1m, -1m, +0.5m
+    assert OUTCOMES["years_in_deficit"](FinishedRun(place, None, None)) == 2
