@@ -392,8 +392,7 @@ def summary(place, orgs, title: str, seconds: float) -> str:
     """A few lines on how the place fared: first year against last."""
     med = place.groupby("month").median(numeric_only=True) if "seed" in place.columns else place.set_index("month")
     # national support drawn in the twelve months to each month (the column runs from the start)
-    med = med.assign(national_support_in_year=med["national_support"].diff(12).fillna(med["national_support"]),
-                     place_balance_own=med["place_balance"] - med["national_support"])
+    med = med.assign(national_support_in_year=med["national_support"].diff(12).fillna(med["national_support"]))
     first, last = med.iloc[:12], med.iloc[-12:]
     years = len(med) / 12
 
@@ -541,8 +540,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "command": "compare",
         "scenario_file": p.source,
         "arrangements": {a: p.changes[a] for a in p.arrangements},
-        "outcomes": {name: {"column": o.column, **({"less": o.less} if o.less else {}), "over": o.over,
-                            "higher_is_better": o.higher_is_better} for name, o in OUTCOMES.items()},
+        "outcomes": {name: {"column": o.column, "over": o.over, "higher_is_better": o.higher_is_better} for name, o in OUTCOMES.items()},
         "rank_by": args.rank_by,
         "failed_runs": [{"arrangement": f["arrangement"], "seed": f["seed"]} for f in failed],
     })

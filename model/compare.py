@@ -89,11 +89,9 @@ class Outcome:
     scale: float = 1.0  # value x scale is shown
     fmt: str = ",.0f"
     short: str = ""  # a table column's heading (default: the label)
-    less: str = ""  # a column taken from it month by month before it is summarised (none: "")
 
     def of(self, place: pd.DataFrame) -> float:
-        ordered = place.sort_values("month")
-        series = ordered[self.column] - ordered[self.less] if self.less else ordered[self.column]
+        series = place.sort_values("month")[self.column]
         if self.over in ("last", "run"):
             return float(series.iloc[-1])
         if self.over == "last_12":
@@ -116,8 +114,8 @@ class Outcome:
 OUTCOMES: dict[str, Outcome] = {
     # the place's own money: its balance less the national support its organisations drew over the run (distress
     # finance, write-offs), which would otherwise rank higher the arrangement under which more of them fail
-    "place_balance_own": Outcome("place_balance", "last", True, "place balance without national support", "£m", 1e-6,
-                                 ",.2f", "place, own", less="national_support"),
+    "place_balance_own": Outcome("place_balance_own", "last", True, "place balance without national support", "£m",
+                                 1e-6, ",.2f", "place, own"),
     "place_balance": Outcome("place_balance", "last", True, "place balance", "£m", 1e-6, ",.2f", "place"),
     "balance_commissioner": Outcome("balance_commissioner", "last", True, "commissioners' balance", "£m", 1e-6, ",.2f", "commissioners"),
     "balance_council": Outcome("balance_council", "last", True, "councils' balance", "£m", 1e-6, ",.2f", "councils"),

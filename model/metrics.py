@@ -29,7 +29,7 @@ PLACE_COLUMNS = [
     "month", "year", "population", "deaths", "births",
     # money (pounds)
     "nhs_allocation", "council_grants", "inflows", "spending", "place_surplus",
-    "place_balance", "cumulative_inflows", "cumulative_spending", "spending_to_inflows",
+    "place_balance", "place_balance_own", "cumulative_inflows", "cumulative_spending", "spending_to_inflows",
     "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation",
     "balance_prime_contractor", "contracts_ended", "in_special_measures", "sanctions_paid", "organisations_failed",
     "in_failure_regime", "national_support",
@@ -173,6 +173,9 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "spending": flows_in,
         "place_surplus": inflows - flows_in,
         "place_balance": place_balance,
+        # the place's own money: its balance less the national support its organisations drew so far from outside
+        # it (distress finance, write-offs), which would otherwise rank higher a place where more of them fail
+        "place_balance_own": place_balance - model.regulator.national_support,
         "cumulative_inflows": totals["inflows"] / 100,
         "cumulative_spending": totals["spending"] / 100,
         "spending_to_inflows": flows_in / inflows if inflows else 0.0,
@@ -214,7 +217,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         # net monetary benefit counts the place's own money: not the national support a failing provider draws
         # from outside it (counting it would reward failure)
         **model.net_health.report(inflows - flows_in - led.period_out["source:national_support"] / 100,
-                                  place_balance - model.regulator.national_support),
+                                  place_balance - model.regulator.national_support),  # place_balance_own
     }
 
 

@@ -76,8 +76,7 @@ def _without_support(ax, place: pd.DataFrame) -> None:
     """The place's balance less the national support drawn so far (distress finance, write-offs), dashed, where
     there was any."""
     if "national_support" in place and (place["national_support"] > 0).any():
-        own = place.assign(place_balance_own=place["place_balance"] - place["national_support"])
-        _line(ax, own, "place_balance_own", "the place without national support", "black", 1e-6, lw=1.5, ls="--")
+        _line(ax, place, "place_balance_own", "the place without national support", "black", 1e-6, lw=1.5, ls="--")
 
 
 def pool_chart(place: pd.DataFrame, path: Path, title: str) -> None:

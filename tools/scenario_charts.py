@@ -285,7 +285,7 @@ def rescued(place: pd.DataFrame, end: pd.DataFrame) -> str:
     named = ", ".join(f"{r['name']} {pounds(r['national_support'])}" for _, r in who.iterrows())
     return (f" That balance counts {pounds(support)} of national support drawn over the run ({named}: distress"
             " finance, and deficits written off in administration, docs/ODD.md 7.28); without it the balance"
-            f" would be {pounds(place['place_balance'].iloc[-1] - support)}. The net monetary benefit leaves it out.")
+            f" would be {pounds(place['place_balance_own'].iloc[-1])}. The net monetary benefit leaves it out.")
 
 
 def first_and_last_year(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -407,7 +407,7 @@ def against(name: str, runs: dict) -> str:
         return ""
     a, b = runs[name].place, runs[other].place
     nmb = a["net_monetary_benefit_cumulative"].iloc[-1] - b["net_monetary_benefit_cumulative"].iloc[-1]
-    own = [t["place_balance"].iloc[-1] - t["national_support"].iloc[-1] for t in (a, b)]
+    own = [t["place_balance_own"].iloc[-1] for t in (a, b)]
     return (f"**Against {other}** (the same seed and size): the place's balance at the end is"
             f" {pounds(a['place_balance'].iloc[-1])} against {pounds(b['place_balance'].iloc[-1])}, and"
             f" {pounds(own[0])} against {pounds(own[1])} without the national support each drew; its net"

@@ -84,9 +84,8 @@ def _place_summary(o: Any) -> Callable[[FinishedRun], float]:
 def _years_in_deficit(run: FinishedRun) -> float:
     """Financial years whose last month leaves the place's own balance below zero: its balance less the national
     support drawn so far, which rescues a deficit and would otherwise hide it (as lhe compare's place_balance_own)."""
-    place = run.place.sort_values("month")
-    own = (place["place_balance"] - place["national_support"]).groupby(place["year"]).last()
-    return float((own < 0).sum())
+    year_ends = run.place.sort_values("month").groupby("year")["place_balance_own"].last()
+    return float((year_ends < 0).sum())
 
 
 def _final_share_collaborative(run: FinishedRun) -> float:

@@ -61,10 +61,9 @@ def _s(snap: Snapshot, name: str, scale: float = 1.0) -> list[float]:
 
 def _money(snap: Snapshot) -> list[Line]:
     lines = [Line("the pool: every organisation's reserves together", _s(snap, "place_balance", 1e-6), "#000000", width=3)]
-    rescued = _s(snap, "national_support", 1e-6)
-    if any(rescued):  # hospitals rescued from outside the place: the pool as it would be without that money
+    if any(_s(snap, "national_support")):  # hospitals rescued from outside the place: the pool without that money
         lines.append(Line("the pool without the national support that rescued its hospitals",
-                          [b - r for b, r in zip(lines[0].values, rescued, strict=True)], "#000000", dashed=True))
+                          _s(snap, "place_balance_own", 1e-6), "#000000", dashed=True))
     kinds = {o.kind for o in snap.orgs}
     for kind in ("commissioner", "council", "hospital", "gp_federation", "prime_contractor"):
         if kind in kinds:

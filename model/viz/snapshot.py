@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 # place figures the charts read, one value a month (see model.metrics.PLACE_COLUMNS)
 SERIES = (
-    "place_balance", "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation",
+    "place_balance", "place_balance_own", "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation",
     "balance_prime_contractor", "emergency_admissions_per_1000", "delayed_transfer_days",
     "unmet_social_care_need", "population", "waiting_list", "share_collaborative", "mean_trust",
     "qalys_lost_unmet_need", "qalys_lost_delays", "qalys_lost_waits", "qalys_lost_admissions", "national_support",

@@ -165,6 +165,6 @@ def test_a_year_rescued_by_national_support_still_counts_as_a_year_in_deficit():
     from model.experiments.outcomes import OUTCOMES, FinishedRun
 
     place = pd.DataFrame({"month": [12, 24, 36], "year": [1, 2, 3], "place_balance": [-1e6, 2e6, 1e6],
-                          "national_support": [0.0, 3e6, 0.5e6]})
+                          "national_support": [0.0, 3e6, 0.5e6], "place_balance_own": [-1e6, -1e6, 0.5e6]})
     # own balance at the year ends: -1m, -1m, +0.5m
     assert OUTCOMES["years_in_deficit"](FinishedRun(place, None, None)) == 2
