@@ -444,11 +444,11 @@ class MoneyAudit:
     # --- results -----------------------------------------------------------------------------------
     def results(self) -> list[Discrepancy]:
         """Each organisation's published result for each financial year closed, against what its account
-        received less what it paid in that year's months."""
+        received less what it paid in that year's months, national support (financing, not income) apart."""
         m = self.model
         net: dict[tuple[int, str], int] = defaultdict(int)
         for step, t in m.ledger.journal:
-            if t.kind == "opening_balance":
+            if t.kind == "opening_balance" or t.payer == "source:national_support":
                 continue
             net[(step // 12, t.payee)] += t.pence
             net[(step // 12, t.payer)] -= t.pence

@@ -242,7 +242,8 @@ def yearly_figures(model: LocalHealthEconomy) -> dict[str, np.ndarray]:
     (every organisation's), the year's ``emergency_admissions`` and ``delayed_transfer_days``, and
     its net health: the population's ``qalys``, the ``qalys_outside`` that spending outside the
     model bought, and the ``net_monetary_benefit`` (their QALYs at the threshold plus the place's
-    result less the ``national_support`` drawn that year; see model.health)."""
+    result; see model.health). Results leave out the ``national_support`` drawn that year, which is
+    financing from outside the place, not income (model.organisations)."""
     years = model.month // 12
     out = {k: np.zeros(years) for k in ("commissioner", "council", "hospital", "gp_federation")}
     for o in model.organisations:
@@ -253,7 +254,7 @@ def yearly_figures(model: LocalHealthEconomy) -> dict[str, np.ndarray]:
     by_year = table.groupby(np.arange(len(table)) // 12)
     for column in ("emergency_admissions", "delayed_transfer_days", "qalys", "qalys_outside", "net_monetary_benefit"):
         out[column] = by_year[column].sum().to_numpy()
-    # national support drawn each year (the column is cumulative): in the place's result, not in its NMB
+    # national support drawn each year (the column is cumulative): in neither the place's result nor its NMB
     ends = table["national_support"].to_numpy()[11::12]
     out["national_support"] = np.diff(np.concatenate([[0.0], ends]))
     return out

@@ -45,15 +45,16 @@ class Organisation(mesa.Agent):
         self.levers: dict[str, float] = {lever: float(getattr(self.behaviour, lever, 0.0)) for lever in self.LEVERS}
         self.programmes: dict[str, Programme] = {}
         self.levers_held_at = -1  # the year end at which a player set its levers (its own decisions leave them)
-        self.memory: list[float] = []  # yearly surplus (+) or deficit (-), pounds
+        self.memory: list[float] = []  # yearly surplus (+) or deficit (-), pounds: national support not in it
         self.year_income_pence = 0
+        self.year_support_pence = 0  # national support received this financial year
         self.year_spending_pence = 0
         # learning (see model.adaptive) and regulation
         self.attraction = {"fortress": 0.0, "collaborative": 0.0}
         self.experience = 0.0
         self.payoff = 0.0
         self.p_collaborative = 1.0 if strategy == "collaborative" else 0.0
-        self.last_income = 0.0  # last financial year's income, pounds
+        self.last_income = 0.0  # last financial year's income, pounds, national support not in it
         self.special_measures_until = 0  # the year (0-based) its special measures end; 0: never in them
         self.in_special_measures = False
         self.in_failure_regime = False  # a hospital on distress finance, a council under a section 114 notice (model.regulation)
@@ -135,10 +136,20 @@ class Organisation(mesa.Agent):
         self.surplus = (inc - out) / 100
         self.reserves = led.balance(self.account) / 100
 
+    def receive_national_support(self, pence: int) -> None:
+        """Count ``pence`` the regulator's failure regime has paid in from national support (model.regulation)."""
+        self.national_support += pence / 100
+        self.year_support_pence += pence
+
     def close_year(self) -> None:
-        self.memory.append((self.year_income_pence - self.year_spending_pence) / 100)
-        self.last_income = self.year_income_pence / 100
-        self.year_income_pence = self.year_spending_pence = 0
+        """Its result for the year: what it earned less what it spent. National support is financing from
+        outside the place (distress finance is a loan; an administration's write-off a grant of equity), not
+        income, as in a trust's accounts: a rescued year reads as the year it was, to its payoff, its
+        forecasts and the regulator. Its reserves hold the cash."""
+        earned = self.year_income_pence - self.year_support_pence
+        self.memory.append((earned - self.year_spending_pence) / 100)
+        self.last_income = earned / 100
+        self.year_income_pence = self.year_spending_pence = self.year_support_pence = 0
 
     @property
     def last_result(self) -> float:

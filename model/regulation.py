@@ -183,7 +183,7 @@ class Regulator:
             else:
                 pence = m.ledger.transfer("source:national_support", h.account, to_pence(line - reserves), "distress_finance")
                 self.national_support += pence / 100
-                h.national_support += pence / 100
+                h.receive_national_support(pence)
                 m.record("distress_finance", organisation=h.name, pounds=pence / 100)
 
     def councils_in_distress(self) -> None:
@@ -233,7 +233,7 @@ class Regulator:
         m = self.model
         pence = m.ledger.transfer("source:national_support", org.account, to_pence(-reserves), transfer)
         self.national_support += pence / 100
-        org.national_support += pence / 100
+        org.receive_national_support(pence)
         org.distress_years = 0
         org.special_measures_until = m.month // 12 + m.params.regulation.special_measures_years
         org.in_special_measures = True

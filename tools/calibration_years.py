@@ -45,10 +45,10 @@ def measure(seed: int, changes: dict | None = None) -> dict:
     p, o = m.place_table(), m.organisation_table()
     year, org_year = (p.month - 1) // 12, (o.month - 1) // 12
     admissions = p.groupby(year).emergency_admissions.sum().to_numpy()
-    money = o.groupby(["kind", org_year])[["surplus", "income"]].sum()
-    # the national support each drew in a year (the column runs from the start: its rise over the year)
-    drawn = o.assign(drawn=o.groupby("name").national_support.diff().fillna(o.national_support))
-    drawn = drawn[drawn.kind == "hospital"].groupby(org_year[drawn.index]).drawn.sum().to_numpy()
+    # the national support each drew in a month (the column runs from the start): financing, not income, so
+    # out of the results (model.organisations), while the table's surplus and income are cash and hold it
+    o = o.assign(drawn=o.groupby("name").national_support.diff().fillna(o.national_support))
+    money = o.groupby(["kind", org_year])[["surplus", "income", "drawn"]].sum()
     h = money.loc["hospital"]
     last = o[o.month == o.month.max()]
     ends = p.groupby(year).tail(1)
@@ -57,9 +57,10 @@ def measure(seed: int, changes: dict | None = None) -> dict:
         "growth": (admissions[GROWTH_YEARS] / admissions[0]) ** (1 / GROWTH_YEARS) - 1,
         "growth_ten": (admissions[-1] / admissions[0]) ** (1 / (len(admissions) - 1)) - 1,
         "yearly_growth": admissions[1:] / admissions[:-1] - 1,
-        "result_share": {k: (money.loc[k].surplus / money.loc[k].income).to_numpy() for k in KINDS},
-        "hospital_share_unsupported": (h.surplus.to_numpy() - drawn) / (h.income.to_numpy() - drawn),
-        "hospital_support": drawn,
+        "result_share": {k: ((money.loc[k].surplus - money.loc[k].drawn) / (money.loc[k].income - money.loc[k].drawn))
+                         .to_numpy() for k in KINDS},
+        "hospital_share_supported": (h.surplus / (h.income - h.drawn)).to_numpy(),
+        "hospital_support": h.drawn.to_numpy(),
         "reserves": {k: float(last[last.kind == k].reserves.sum()) for k in KINDS},
         "hospital_reserves": last[last.kind == "hospital"].reserves.to_numpy(),
         "occupancy": p.groupby(year).bed_occupancy.mean().to_numpy(),
@@ -105,11 +106,11 @@ def report(runs: dict[int, dict]) -> str:
     lines.append(f"emergency admissions' growth, years 1 to {GROWTH_YEARS + 1}: {mean('growth'):.2%} a year "
                  f"({', '.join(f'{r['growth']:.2%}' for r in rs)}); year on year {pct(mean('yearly_growth'))}; "
                  f"over ten years {', '.join(f'{r['growth_ten']:.1%}' for r in rs)} a year")
-    lines += ["", "result as a share of income, by year:", "| year | " + " | ".join(str(i + 1) for i in range(10)) + " |",
+    lines += ["", "result as a share of income (national support, financing, not in either), by year:", "| year | " + " | ".join(str(i + 1) for i in range(10)) + " |",
               "|---|" + "---|" * 10]
     for k in KINDS:
         lines.append(f"| {k} | {pct(np.mean([r['result_share'][k] for r in rs], axis=0))} |")
-    lines.append(f"| hospitals, without national support | {pct(mean('hospital_share_unsupported'))} |")
+    lines.append(f"| hospitals, with national support | {pct(mean('hospital_share_supported'))} |")
     lines += ["", "national support to the hospitals, £m by year: " + ", ".join(f"{v / 1e6:.1f}" for v in mean("hospital_support"))
               + "; over the run, by seed: " + ", ".join(f"{r['hospital_support'].sum() / 1e6:.1f}" for r in rs)]
     lines += ["", "reserves at the end, £m: " + ", ".join(
