@@ -11,8 +11,9 @@ collaboration falls from where it started: as partners are seen doing harm, cond
 collaborators withdraw. Ablation: without reciprocity the fall disappears.
 
 With both rules (shared measures and graduated sanctions) against the same rules with no sanction
-(``commons.sanction_per_harm`` 0), the harm measured in the last year falls and so do emergency
-admissions, over the 12 seeds under both conventions: a sanction grows with the harm beyond the
+(``commons.sanction_per_harm`` 0), emergency admissions fall over the 12 seeds under both conventions,
+and so does the harm measured in the last year with the headroom banked (with it spent, a strict xfail
+below: lower in 9 of 12 seeds, 28 of 36 over seeds 1-36): a sanction grows with the harm beyond the
 tolerance and with the score of seen defections (model.regulation), so each organisation that
 expects to be seen counts it when it sets its levers (model.decisions.expected_sanction): a fortress
 hospital stops admitting at the margin, a fortress commissioner pays its share of continuing
@@ -26,10 +27,18 @@ admissions no different: the sanction that is only paid deters nothing.
 
 Against the same rules with no sanction, the sanctions also end with more organisations collaborating
 and a higher net monetary benefit; small beside the seeds' spread, so judged over three times the seeds
-(pattern_settings.WIDE_SEEDS). Since the forecasts' latest corrections (docs/ODD.md 7.30) both hold with
-the headroom banked (share +0.17, 30 of 36; net benefit +£0.59m, 29 of 36) and neither with it spent
-(+0.05, 23 of 36; +£0.33m, 42 of 72 and not on the mean either, p = 0.011: strict xfails). Measured before the forecasts' corrections
-(headroom spent / banked): the share
+(pattern_settings.WIDE_SEEDS). Since a rescued year's national support left the rescued organisation's
+result (docs/ODD.md 7.28) the share holds with the headroom banked (+0.18, 33 of 36) and not with it
+spent (+0.07, 22 of 36, p = 0.007: a strict xfail); the net benefit holds under neither, banked higher on
+the mean (+£0.37m, 24 of 36, p = 0.002: tested) and spent not even that (+£0.20m, 40 of 72, p = 0.08:
+strict xfails). The place's result, which the whole-system regulator judges against its control total,
+now shows the hospitals' deficits that national support met: with the headroom spent it is below the
+control total at every year end (10 of 10, seeds 1-12, in both arms; about 6 before), so the regulator's
+term on the place's money weighs in every decision, and with it the sanctions deter less (the harm in the
+last year with them £317k against £282k before, without them £372k as before). Before that change, since
+the forecasts' latest corrections (docs/ODD.md 7.30): the share +0.17, 30 of 36, and the net benefit
++£0.59m, 29 of 36, banked; +0.05, 23 of 36, and +£0.33m, 42 of 72, spent. Measured before the forecasts'
+corrections (headroom spent / banked): the share
 in the last two years +0.13 / +0.23, higher in 28 / 32 of 36 seeds; the net monetary benefit over ten
 years +£0.73m / +£0.53m, 27 / 28 of 36. They rest on different things. The net benefit is the sanctions
 foreseen: with ``decisions.sanction_weight`` 0 it is gone (-£0.73m, 7 of 36 / -£0.18m, 17 of 36). The
@@ -41,13 +50,14 @@ share passed with the headroom spent only (+0.14, 11 of 12) and the net benefit 
 9 of 12; +£0.25m, 7 of 12).
 
 What does not hold (docs/patterns.md gives the figures): that the rules spread collaboration by label
-against no rules at all. Shared measures alone end with fewer collaborating than no rules on average: every
-partner's harm is seen, collaborators' too, so reciprocity pulls away; the sanctions on top bring the
-share back to about where it was without rules. Harm is
+against no rules at all. Shared measures alone end with about as many collaborating as no rules (+0.01,
+8 of 12 seeds; fewer on average before a rescued year's national support left the rescued organisation's
+result): every partner's harm is seen, collaborators' too, so reciprocity pulls away; the sanctions on
+top raise the share a little (+0.06, 6 of 12, headroom spent). Harm is
 what an organisation does with its levers, and the levers are chosen from its objective, not set by
 its label: a fortress that foresees the sanction stops doing harm without turning collaborative. With
 each organisation's levers held at its strategy's bundle (decisions off), so that harm follows the label,
-the same sanctions raise the share collaborating by +0.35 (11 of 12 seeds, headroom spent) and +0.31 (10
+the same sanctions raise the share collaborating by +0.27 (11 of 12 seeds, headroom spent) and +0.39 (10
 of 12, banked): the learning mechanism works once harm follows the label.
 """
 
@@ -109,10 +119,24 @@ def test_with_no_sanction_the_weight_put_on_sanctions_changes_nothing(convention
         assert weighed["table"].equals(not_weighed["table"]) and weighed["harm"] == not_weighed["harm"]
 
 
-@pytest.mark.parametrize("convention", CONVENTIONS)
+HARM_SPENT_SHORT = (
+    "with the headroom spent, the sanctions' lower harm in the last year (-£55k; from +£65k to -£182k by seed) is lower "
+    "in 9 of 12 seeds (signed-rank p = 0.0105), at the criterion's edge; over seeds 1-36 in 28 of 36 (p = 0.0002). It "
+    "was -£90k, 11 of 12, while a rescued year's national support counted in the rescued organisation's result "
+    "(docs/ODD.md 7.28); since, the place's result is below its control total at every year end and the whole-system "
+    "regulator's term weighs in every decision (see the module)")
+
+
+@pytest.mark.parametrize("convention", conventions_short(HARM_SPENT_SHORT, "headroom spent"))
 def test_graduated_sanctions_make_defection_costly(convention):
-    """Harm and admissions fall with the sanctions, as organisations foresee them in their levers."""
+    """The harm measured falls with the sanctions, as organisations foresee them in their levers."""
     assert holds(-sanctions_against_none(CONVENTIONS[convention], lambda r: r["harm"]))
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS)
+def test_graduated_sanctions_cut_emergency_admissions(convention):
+    """Emergency admissions fall with the sanctions: a fortress hospital that foresees them stops admitting at
+    the margin."""
     assert holds(-sanctions_against_none(CONVENTIONS[convention], total("emergency_admissions")))
 
 
@@ -132,20 +156,29 @@ def test_with_levers_held_at_the_label_sanctions_spread_collaboration(convention
     assert holds(sanctions_against_none({**CONVENTIONS[convention], **FROZEN}, lambda r: r["share_late"]))
 
 
-NET_BENEFIT_SPENT_SHORT = (
-    "with the headroom spent, the sanctions' higher net monetary benefit (+£0.33m over ten years) is higher in 42 of 72 "
-    "seeds (signed-rank p = 0.011), short of the three seeds in four the criterion asks (44 of 72, p = 0.0006, before "
-    "the forecasts' latest corrections, docs/ODD.md 7.30; 52 of 72 before the "
-    "forecasts were brought into line with the simulation, when it held over seeds 1-36, 27 of 36, and not over 37-72 "
-    "or 1001-1036). With the headroom banked it holds over 1-36 (29 of 36)")
+NET_BENEFIT_SHORT = {
+    "headroom spent": (
+        "with the headroom spent, the sanctions' higher net monetary benefit (+£0.20m over ten years) is higher in 40 "
+        "of 72 seeds (signed-rank p = 0.08), short of the three seeds in four the criterion asks (42 of 72, +£0.33m, "
+        "while a rescued year's national support counted in the rescued organisation's result, docs/ODD.md 7.28; 44 "
+        "of 72 before the forecasts' latest corrections, 7.30; 52 of 72 before the forecasts were brought into line "
+        "with the simulation, when it held over seeds 1-36, 27 of 36, and not over 37-72 or 1001-1036)"),
+    "headroom banked": (
+        "with the headroom banked, the sanctions' higher net monetary benefit (+£0.37m over ten years) is higher in 24 "
+        "of 36 seeds (signed-rank p = 0.002): on the mean (tested below), short of three seeds in four. It held (+£0.59m, "
+        "29 of 36) while a rescued year's national support counted in the rescued organisation's result "
+        "(docs/ODD.md 7.28)"),
+}
 # each convention over the seeds that judge it: with the headroom spent the difference goes the other way in more than
 # a seed in four, so it is judged over WIDEST_SEEDS (pattern_settings)
 NET_BENEFIT_SEEDS = {"headroom spent": WIDEST_SEEDS, "headroom banked": WIDE_SEEDS}
 
 
 SHARE_SPENT_SHORT = (
-    "with the headroom spent, the sanctions' higher share collaborating in the last two years (+0.05) is higher in 23 "
-    "of 36 seeds (signed-rank p = 0.02), short of the criterion; banked +0.17, 30 of 36 (holds). Measured since the "
+    "with the headroom spent, the sanctions' higher share collaborating in the last two years (+0.07) is higher in 22 "
+    "of 36 seeds (signed-rank p = 0.007), short of the criterion; banked +0.18, 33 of 36 (holds). Measured since a "
+    "rescued year's national support left the rescued organisation's result (docs/ODD.md 7.28); before, +0.05, 23 of "
+    "36, and +0.17, 30 of 36, since the "
     "forecasts came to count electives against what there is to do, a council's programmes budgeted in full, "
     "readmissions, strain and the rest (docs/ODD.md 7.30); it held under both before")
 
@@ -157,7 +190,8 @@ def test_graduated_sanctions_spread_collaboration(convention):
     assert holds(sanctions_against_none(CONVENTIONS[convention], lambda r: r["share_late"], seeds=WIDE_SEEDS))
 
 
-@pytest.mark.parametrize("convention", conventions_short(NET_BENEFIT_SPENT_SHORT, "headroom spent"))
+@pytest.mark.parametrize("convention", [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=NET_BENEFIT_SHORT[c]))
+                                        for c in CONVENTIONS])
 def test_graduated_sanctions_raise_the_net_benefit(convention):
     """Against the same rules with no sanction, the place's net monetary benefit is higher."""
     assert holds(sanctions_against_none(CONVENTIONS[convention], total("net_monetary_benefit"),
@@ -165,17 +199,18 @@ def test_graduated_sanctions_raise_the_net_benefit(convention):
 
 
 NET_BENEFIT_SPENT_MEAN_SHORT = (
-    "with the headroom spent the sanctions' net monetary benefit is higher on the mean (+£0.33m over ten years) but "
-    "the signed-rank test gives p = 0.011 over seeds 1-72, just short of 0.01; it held (+£0.43m, p = 0.0006) before the "
-    "forecasts' latest corrections (docs/ODD.md 7.30)")
+    "with the headroom spent the sanctions' net monetary benefit is higher on the mean (+£0.20m over ten years) but "
+    "the signed-rank test gives p = 0.08 over seeds 1-72, short of 0.01; p = 0.011 (+£0.33m) while a rescued year's "
+    "national support counted in the rescued organisation's result (docs/ODD.md 7.28), and p = 0.0006 (+£0.43m) "
+    "before the forecasts' latest corrections (7.30)")
 
 
-@pytest.mark.xfail(strict=True, reason=NET_BENEFIT_SPENT_MEAN_SHORT)
-def test_with_the_headroom_spent_the_sanctions_net_benefit_is_higher_on_the_mean():
-    """With the headroom spent, over WIDEST_SEEDS: higher on the mean, by the signed-rank test (a strict xfail:
-    about +£0.33m over ten years, lower in 30 of 72 seeds)."""
-    assert on_the_mean(sanctions_against_none(CONVENTIONS["headroom spent"], total("net_monetary_benefit"),
-                                              seeds=WIDEST_SEEDS))
+@pytest.mark.parametrize("convention", conventions_short(NET_BENEFIT_SPENT_MEAN_SHORT, "headroom spent"))
+def test_the_sanctions_net_benefit_is_higher_on_the_mean(convention):
+    """Over the seeds each convention is judged on (NET_BENEFIT_SEEDS): higher on the mean, by the signed-rank
+    test. Banked +£0.37m over seeds 1-36, lower in 12 of 36; spent a strict xfail (+£0.20m over 1-72)."""
+    assert on_the_mean(sanctions_against_none(CONVENTIONS[convention], total("net_monetary_benefit"),
+                                              seeds=NET_BENEFIT_SEEDS[convention]))
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)

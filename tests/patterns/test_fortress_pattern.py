@@ -5,16 +5,18 @@ where every organisation weighs the others' results and the place's health (coll
 same starting levers and the same policies, so the strategies differ only in their objective
 (pattern_settings.objective_only). Over 12 paired seeds, under both headroom conventions, the
 fortress place has more emergency admissions, more delayed transfers of care and a lower net
-monetary benefit; its commissioners end worse off (hospitals pull in activity the commissioners pay
-for). Ablation: with decisions frozen the objective never reaches a lever, and the two places are
-the same to the penny.
+monetary benefit; its hospitals end better off and its commissioners worse off (hospitals pull in
+activity the commissioners pay for). Ablation: with decisions frozen the objective never reaches a
+lever, and the two places are the same to the penny.
 
 The delayed transfers (seed 002: "admissions and delayed discharges rise") follow the admissions:
 each frail person admitted who is fit to leave but has no care package waits in a bed. Small beside
-the seeds' spread, the claim is judged over 36 seeds (pattern_settings.WIDE_SEEDS): +610 bed days
-over ten years (25 of 36 seeds, p = 0.004) with the headroom spent and +569 (26 of 36, p = 0.005)
-banked: higher on the mean under both conventions (tested), short of three seeds in four under both (a
-strict xfail). They were +874 (24 of 36) and +960 (30 of 36) before the forecasts came to count
+the seeds' spread, the claim is judged over 36 seeds (pattern_settings.WIDE_SEEDS): +550 bed days
+over ten years (25 of 36 seeds, p = 0.002) with the headroom spent, short of three seeds in four (a
+strict xfail), and +602 (28 of 36, p = 0.0004) banked, holding; higher on the mean under both
+conventions (tested). They were +610 (25 of 36) and +569 (26 of 36), short under both, while a rescued
+year's national support counted in the rescued hospital's result (docs/ODD.md 7.28), and +874 (24 of
+36) and +960 (30 of 36) before the forecasts came to count
 electives against what there is to do, a council's programmes budgeted in full before its packages,
 readmissions, strain and a case-managed patient's slower progression (docs/ODD.md 7.30; on seeds
 1001-1036 then +766 and +631), and +1,309 (31 of 36) and +1,162
@@ -28,9 +30,12 @@ off (seeds 1-3, year ends: an admission threshold of 1.05 against 1.19 and outre
 its councils add 345 (a collaborative council tightens eligibility more: 0.016 frailty points added
 to its threshold against 0.002; both, balancing their books, hold prevention at the lever's floor).
 
-Not asserted: that the fortress place's hospitals end better off. With the same starting levers and
-policies on both sides they end a little worse (-£49k over ten years with the headroom spent, -£51k
-banked, better in 3 and 2 of 12 seeds; about even before the forecasts' corrections).
+The fortress place's hospitals end better off (seed 002: "an acute provider that improves its financial
+performance by increasing activity"): +£841k over ten years with the headroom spent, +£855k banked, better
+in 11 of 12 seeds each (35 of 36 over seeds 1-36). This came out only once a rescued year's national
+support was left out of the hospital's result (docs/ODD.md 7.28): counted as income, the distress finance
+and write-offs, which go to whichever hospital is deeper in deficit, hid it (-£60k and -£61k, better in 2
+of 12 seeds; -£49k and -£51k, 3 and 2 of 12, before the forecasts' latest corrections).
 
 Not asserted (no longer): that the fortress place's GP federations end better off. They did (+£34k
 over ten years, 12 of 12) while the forecasts left out that the A&E attendances which unmet routine
@@ -81,14 +86,15 @@ def test_fortresses_admit_more_and_the_place_loses_net_benefit(convention):
 
 
 DELAYS_SHORT = (
-    "the fortress place's delayed transfers are higher on the mean (by signed rank) but in fewer than three seeds in "
-    "four: +610 bed days over ten years, in 25 of 36 seeds (p = 0.004), with the headroom spent; +569, 26 of 36 "
-    "(p = 0.005), banked. Before the forecasts came to count electives against what there is to do, a council's "
+    "with the headroom spent, the fortress place's delayed transfers are higher on the mean (by signed rank) but in "
+    "fewer than three seeds in four: +550 bed days over ten years, in 25 of 36 seeds (p = 0.002); banked +602, 28 of "
+    "36 (holds). While a rescued year's national support counted in the hospital's result (docs/ODD.md 7.28): +610 "
+    "(25 of 36) and +569 (26 of 36). Before the forecasts came to count electives against what there is to do, a council's "
     "programmes budgeted in full before its packages, and the rest (docs/ODD.md 7.30): +874 (24 of 36) and +960 (30 of "
     "36, holding); before they stopped giving a delayed day a variable cost the hospitals never pay: +1,309 (31 of 36)")
 
 
-@pytest.mark.parametrize("convention", conventions_short(DELAYS_SHORT, *CONVENTIONS))
+@pytest.mark.parametrize("convention", conventions_short(DELAYS_SHORT, "headroom spent"))
 def test_fortresses_delay_more_discharges(convention):
     fortress, collaborative = places(CONVENTIONS[convention])
     assert holds(paired(fortress, collaborative, total("delayed_transfer_days"), seeds=WIDE_SEEDS))
@@ -107,7 +113,15 @@ def test_commissioners_pay_for_the_fortresses(convention):
     assert holds(paired(collaborative, fortress, total("commissioner")))
 
 
+@pytest.mark.parametrize("convention", CONVENTIONS)
+def test_fortress_hospitals_end_better_off(convention):
+    """Their own results over ten years, national support left out (the ablation: decisions frozen, below)."""
+    fortress, collaborative = places(CONVENTIONS[convention])
+    assert holds(paired(fortress, collaborative, total("hospital")))
+
+
 def test_ablation_with_decisions_frozen_the_objective_changes_nothing():
     fortress, collaborative = places(CONVENTIONS["headroom spent"], FROZEN)
-    for measure in ("emergency_admissions", "delayed_transfer_days", "net_monetary_benefit", "commissioner", "council", "gp_federation"):
+    for measure in ("emergency_admissions", "delayed_transfer_days", "net_monetary_benefit", "commissioner", "council",
+                    "gp_federation", "hospital"):
         assert np.all(paired(fortress, collaborative, total(measure), seeds=range(1, 4)) == 0), measure
