@@ -649,11 +649,11 @@ the seeds' spread) it is higher under the whole-system regulator with the headro
 ({benefit("headroom spent").says(1e3)}, £000: it {held(benefit("headroom spent"))}) and with it banked
 ({benefit("headroom banked").says(1e3)}: it {held(benefit("headroom banked"))}); on the page's {len(r.seeds)} seeds,
 {twelve["headroom spent"][1].says(1e3)} and {twelve["headroom banked"][1].says(1e3)}. Tested over
-{len(wide.seeds)} seeds, and with the headroom banked over 72, where it holds on the mean only (see Replication, section 5). It is the place's money, not its people's health: the population's own QALYs are
+{len(wide.seeds)} seeds, and with the headroom banked over 72 (see Replication, section 5, and the test's docstring for the figures). It is the place's money, not its people's health: the population's own QALYs are
 lower under the whole-system regulator ({higher("headroom spent")} with the headroom spent;
 {higher("headroom banked")} banked), for it judges the place's money, and hospitals judged on it also do
-fewer electives, so more people wait long. Unlike the admissions it does not rest on the
-organisation-focused regulator's line: with the line out of reach the whole-system regulator's net
+fewer electives, so more people wait long. With the organisation-focused regulator's line out of
+reach (the admissions' ablation) the whole-system regulator's net
 benefit {held(benefit("ablation: line out of reach (spent)"))} with the headroom spent
 ({benefit("ablation: line out of reach (spent)").says(1e3)}) and {held(benefit("ablation: line out of reach (banked)"))}
 banked ({benefit("ablation: line out of reach (banked)").says(1e3)}). It is the whole-system regulator's own
