@@ -161,6 +161,9 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
     room = sum(h.beds_in_month for h in model.hospitals) * MONTH_DAYS  # the beds the month's bed days were spent in
     bed_days = sum(h.bed_days for h in model.hospitals)
     place_balance = totals["organisations"] / 100
+    # the place's own money: its balance less the national support its organisations drew so far from outside it
+    # (distress finance, write-offs), which would otherwise rank higher a place where more of them fail
+    own_balance = place_balance - model.regulator.national_support
     return {
         "month": model.month,
         "year": (model.month - 1) // 12,
@@ -173,9 +176,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "spending": flows_in,
         "place_surplus": inflows - flows_in,
         "place_balance": place_balance,
-        # the place's own money: its balance less the national support its organisations drew so far from outside
-        # it (distress finance, write-offs), which would otherwise rank higher a place where more of them fail
-        "place_balance_own": place_balance - model.regulator.national_support,
+        "place_balance_own": own_balance,
         "cumulative_inflows": totals["inflows"] / 100,
         "cumulative_spending": totals["spending"] / 100,
         "spending_to_inflows": flows_in / inflows if inflows else 0.0,
@@ -216,8 +217,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "spread_of_results": float(np.std(margins)) if margins else 0.0,
         # net monetary benefit counts the place's own money: not the national support a failing provider draws
         # from outside it (counting it would reward failure)
-        **model.net_health.report(inflows - flows_in - led.period_out["source:national_support"] / 100,
-                                  place_balance - model.regulator.national_support),  # place_balance_own
+        **model.net_health.report(inflows - flows_in - led.period_out["source:national_support"] / 100, own_balance),
     }
 
 
@@ -234,6 +234,13 @@ def organisation_table(model: LocalHealthEconomy) -> pd.DataFrame:
     months = model.datacollector.get_model_vars_dataframe()["month"].to_numpy()
     df["month"] = months[df["step"].astype(int).to_numpy() - int(df["step"].min())] if len(df) else []
     return df[["month", *ORGANISATION_COLUMNS]]
+
+
+def support_drawn(orgs: pd.DataFrame) -> pd.Series:
+    """The national support each organisation drew in each month of an organisation table (its
+    ``national_support`` column runs from the start): financing from outside the place, which the table's
+    ``income`` and ``surplus`` hold as cash and the organisations' results leave out (model.organisations)."""
+    return orgs.groupby("name")["national_support"].diff().fillna(orgs["national_support"])
 
 
 def yearly_figures(model: LocalHealthEconomy) -> dict[str, np.ndarray]:

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from model import LocalHealthEconomy, load_scenario  # noqa: E402
+from model.metrics import support_drawn  # noqa: E402
 
 KINDS = ("commissioner", "council", "hospital", "gp_federation")
 GROWTH_YEARS = 5  # as tests/test_calibration.py: from the first year to the sixth
@@ -45,9 +46,8 @@ def measure(seed: int, changes: dict | None = None) -> dict:
     p, o = m.place_table(), m.organisation_table()
     year, org_year = (p.month - 1) // 12, (o.month - 1) // 12
     admissions = p.groupby(year).emergency_admissions.sum().to_numpy()
-    # the national support each drew in a month (the column runs from the start): financing, not income, so
-    # out of the results (model.organisations), while the table's surplus and income are cash and hold it
-    o = o.assign(drawn=o.groupby("name").national_support.diff().fillna(o.national_support))
+    # national support: out of the results, in the table's surplus and income (cash)
+    o = o.assign(drawn=support_drawn(o))
     money = o.groupby(["kind", org_year])[["surplus", "income", "drawn"]].sum()
     h = money.loc["hospital"]
     last = o[o.month == o.month.max()]

@@ -31,6 +31,7 @@ import pandas as pd  # noqa: E402
 
 from model.cli import opening_comment  # noqa: E402
 from model.experiments.runner import RunSpec, run_many  # noqa: E402
+from model.metrics import support_drawn  # noqa: E402
 from model.report import KIND_COLOURS, KIND_LABELS, _line, _without_support  # noqa: E402
 from model.scenario import list_scenarios, load_scenario  # noqa: E402
 
@@ -312,14 +313,12 @@ def hospitals(orgs: pd.DataFrame) -> HospitalYears:
     h = orgs[orgs["kind"] == "hospital"]
     first, last = first_and_last_year(h)
     margin = [t["surplus"].sum() / t["income"].sum() if t["income"].sum() else float("nan") for t in (first, last)]
-    # national support is reported so far (cumulative): what each drew in the last year is its rise over the year
-    drawn = h.groupby("name")["national_support"]
-    before = h[h["month"] == h["month"].max() - 12].set_index("name")["national_support"]
-    in_last = (drawn.last() - before.reindex(drawn.last().index).fillna(0.0))
+    drawn = support_drawn(h)
+    in_last = drawn.loc[last.index].groupby(last["name"]).sum()
     unsupported = last.groupby("name")["surplus"].sum() - in_last
     income = last["income"].sum() - in_last.sum()
     return HospitalYears(margin[0], margin[1], unsupported.sum() / income if income else float("nan"),
-                         int((unsupported < 0).sum()), len(unsupported), float(drawn.last().sum()))
+                         int((unsupported < 0).sum()), len(unsupported), float(drawn.sum()))
 
 
 def shared(names: list[str], runs: dict) -> list[str]:
