@@ -356,6 +356,8 @@ def commons(r: Runs, img: Path) -> str:
             a, b = setting(rules, {**money, **extra}), setting(rules, {**money, **extra, **ps.NO_SANCTION})
             by[label, convention] = {
                 "harm": Diff(r.paired(b, a, figure("harm"))),
+                "harm_nhs": Diff(r.paired(b, a, ps.harm_of(ps.NHS_KINDS))),
+                "harm_councils": Diff(r.paired(b, a, ps.harm_of(("council",)))),
                 "admissions": Diff(r.paired(b, a, ps.total("emergency_admissions"))),
                 "share": Diff(r.paired(a, b, figure("share_late"))),
                 "nmb": Diff(r.paired(a, b, ps.total("net_monetary_benefit"))),
@@ -385,7 +387,10 @@ def commons(r: Runs, img: Path) -> str:
     save(fig, img, "commons", f"A mixed place ({ps.COMMONS_PLACE}), every organisation learning, whole-system regulator")
 
     conventions = ("headroom spent", "headroom banked")
-    rows = [("harm in the last year, lower by, £000", "harm", 1e3, 0), ("emergency admissions over ten years, fewer by", "admissions", 1, 0),
+    rows = [("harm in the last year, lower by, £000", "harm", 1e3, 0),
+            ("of it, the NHS organisations', lower by, £000", "harm_nhs", 1e3, 0),
+            ("of it, the councils', lower by, £000", "harm_councils", 1e3, 0),
+            ("emergency admissions over ten years, fewer by", "admissions", 1, 0),
             ("share collaborating in the last two years, higher by", "share", 1, 2),
             ("net monetary benefit over ten years, higher by, £000", "nmb", 1e3, 0)]
 
@@ -411,6 +416,22 @@ def commons(r: Runs, img: Path) -> str:
                     "tests/patterns/test_commons_pattern.py, which says what holds there and what each rests on). ")
     short = [f"the {name} with the {c}" for c in conventions for name, key in (("harm", "harm"), ("admissions", "admissions"))
              if not by["chosen", c][key].holds]
+    nhs_held = [c for c in conventions if by["chosen", c]["harm_nhs"].holds]
+    councils_held = [c for c in conventions if by["chosen", c]["harm_councils"].holds]
+    council_share = float(np.mean([r.each(setting(rules, money), ps.harm_of(("council",))).mean()
+                                   / r.each(setting(rules, money), figure("harm")).mean() for money in (SPENT, BANKED)]))
+    nhs_councils = (
+        "The NHS organisations' harm (commissioners, GP federations, hospitals) falls with the sanctions "
+        + (f"under {'both conventions' if len(nhs_held) == 2 else 'the ' + nhs_held[0] + ' only'}" if nhs_held
+           else "under neither convention (**does not hold**)")
+        + f"; the councils' (their residents' delayed transfers, {council_share:.0%} of the harm with the sanctions) "
+        + ("falls too" if len(councils_held) == 2 else
+           f"falls with the {councils_held[0]} only" if councils_held else "does not, under either convention")
+        + ". A council is cash-limited: it counts a pound of its own only as far as it would take its reserves below "
+          "zero (`decisions.council_surplus_value` 0), an expected sanction too, and the councils end their years near "
+          "that line."
+        + (" So where the harm in all falls short it is the councils' harm, which the sanctions do not reach and which "
+           "spreads widely between seeds, that keeps it there." if len(nhs_held) == 2 and len(councils_held) < 2 else ""))
     deterred = ("fall, by the tests' criterion, under both conventions" if deters else
                 f"fall, by the tests' criterion, but for {' and '.join(short)} (**does not hold**)")
     return f"""## 3. A mix: collaboration unravels without rules; graduated sanctions make defection costly
@@ -447,6 +468,7 @@ With shared measures and graduated sanctions, against the same rules with no san
 
 The harm and the admissions {deterred}. Where they fall, a fortress hospital that expects the
 sanction stops admitting at the margin, a fortress commissioner pays its share of continuing healthcare.
+{nhs_councils}
 
 **The ablations.** Without reciprocity (`adaptation.reciprocity = 0`, headroom spent) the fall in
 the share collaborating is {without.says(1, 2)}: {"it is gone by the tests' criterion, so collaboration unravels because collaborators withdraw as they see partners doing harm" if not without.holds else "**it is still there** by the tests' criterion"}.

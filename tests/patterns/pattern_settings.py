@@ -105,19 +105,22 @@ def _run(place: str, changes: tuple, seed: int) -> dict[str, Any]:
     y = yearly_figures(m)
     t = m.place_table()
     harm = [o.harm for o in m.organisations]
+    kinds = sorted({o.kind for o in m.organisations})
     return {
         **{k: np.asarray(v, dtype=float) for k, v in y.items()},
         "share_start": start,
         "share_late": float(t["share_collaborative"].iloc[-24:].mean()),
         "share": t["share_collaborative"].to_numpy(),
         "harm": float(np.sum(harm)),
+        "harm_by_kind": {k: float(sum(o.harm for o in m.organisations if o.kind == k)) for k in kinds},
         "table": t,
     }
 
 
 def run(place: str, changes: dict[str, Any], seed: int) -> dict[str, Any]:
     """A place run for its scenario's months at ``SIZE`` people: its figures by financial year
-    (model.metrics.yearly_figures), the share collaborating, the harm measured in its last year."""
+    (model.metrics.yearly_figures), the share collaborating, the harm measured in its last year (in all and by kind
+    of organisation)."""
     return _run(place, tuple(sorted(changes.items(), key=lambda kv: kv[0])), seed)
 
 
@@ -128,6 +131,14 @@ def paired(a: tuple[str, dict], b: tuple[str, dict], measure, seeds=SEEDS) -> np
 
 def total(name: str):
     return lambda r: float(r[name].sum())
+
+
+NHS_KINDS = ("commissioner", "gp_federation", "hospital", "prime_contractor")  # every kind of organisation but councils
+
+
+def harm_of(kinds: tuple[str, ...]):
+    """The harm measured in the last year of the organisations of these kinds."""
+    return lambda r: sum(r["harm_by_kind"].get(k, 0.0) for k in kinds)
 
 
 # --- everyone a fortress: what the fortress objective does, all else equal ---------------------------
