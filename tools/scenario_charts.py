@@ -364,10 +364,14 @@ def shared(names: list[str], runs: dict) -> list[str]:
         f" `decisions.adjustment_cost` of its income, {b.decisions.adjustment_cost:.1%}; at 105% to 120% occupancy"
         " about what a step of beds saves). The lever is a yearly rate, so a hospital closing beds turns a step or"
         " so a year, and as admissions and delayed transfers grow its occupancy runs beyond 100% for years"
-        " (measured by hand in Sandwell and West Birmingham, seeds 1 and 2: a last-year occupancy of 110% and"
-        " 102%, and 110% and 106% with the cost of a step and the decisions' noise halved together; 138% and"
-        " 112%, against 107% and 107%, while a rescued year's national support counted in the hospital's result,"
-        " docs/ODD.md 7.28; why halving them no longer lowers it is not traced).",
+        " (measured by hand in Sandwell and West Birmingham, seeds 1 and 2: the hospital, in special measures"
+        " most years, closes beds, mostly at the lever's limit, at its first three to five year ends, holds them"
+        " at the next one to three as its months pass 100%, then opens them at the limit at each of the last four"
+        " while its bed days grow faster, to a last-year occupancy of 110% and 102%. With the cost of a step and the decisions' noise"
+        " halved together it is 110% and 106%: the lever sits at its limit at the same year ends, give or take"
+        " one, and a lever at its limit moves no further for a cheaper step. While a rescued year's national"
+        " support counted in the hospital's result, docs/ODD.md 7.28, the halving took 138% and 112% to 107%"
+        " and 107%).",
         "",
         f"- *A hospital in deficit is rescued from outside the place* (docs/ODD.md 7.28). One whose reserves at a"
         f" year end are below {r.distress_months:g} month's income (`regulation.distress_months`) draws distress"
