@@ -55,7 +55,7 @@ ORGANISATION_COLUMNS = [
     "name", "kind", "strategy", "income", "spending", "surplus", "reserves", "maturity",
     "beds", "occupancy", "emergency_admissions", "elective_admissions", "ae_attendances",
     "waiting_list", "delayed_days", "list_size", "contacts_unmet", "packages", "packages_in_use",
-    "p_collaborative", "payoff", "in_special_measures", "national_support",
+    "p_collaborative", "payoff", "in_special_measures", "national_support", "harm", "harm_line", "defected",
 ]
 
 
