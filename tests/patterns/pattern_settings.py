@@ -133,9 +133,6 @@ def total(name: str):
     return lambda r: float(r[name].sum())
 
 
-NHS_KINDS = ("commissioner", "gp_federation", "hospital", "prime_contractor")  # every kind of organisation but councils
-
-
 def harm_of(kinds: tuple[str, ...]):
     """The harm measured in the last year of the organisations of these kinds."""
     return lambda r: sum(r["harm_by_kind"].get(k, 0.0) for k in kinds)
