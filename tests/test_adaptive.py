@@ -111,6 +111,24 @@ def test_defection_is_the_harm_measured_not_the_label():
     assert hospital.harm == 0.0 and not hospital.defected
 
 
+def test_the_organisation_table_reports_the_harm_each_year_end_measured():
+    """organisations.parquet's ``harm``, ``harm_line`` and ``defected``: before the first year end none, then
+    through each year what the year end before it measured (model.governance.measure_harm)."""
+    m = model({}, steps=0)
+    measured: dict[int, dict[str, tuple[float, float, bool]]] = {}
+    for month in range(1, 25):
+        m.step()
+        measured[month] = {o.name: (o.harm, o.harm_line, o.defected) for o in m.organisations}
+    t = m.organisation_table()
+    first = t[t.month <= 11]
+    assert (first.harm == 0).all() and (first.harm_line == 0).all() and not first.defected.any()
+    assert t[t.month == 12].harm.sum() > 0 and t[t.month == 12].defected.any()
+    for month in (12, 18, 24):
+        for row in t[t.month == month].itertuples():
+            assert (row.harm, row.harm_line, row.defected) == measured[month][row.name]
+    assert list(t[t.month == 18].harm) == list(t[t.month == 12].harm)  # a year's verdict holds until the next
+
+
 def test_without_shared_measures_what_is_not_seen_changes_nothing_either_way():
     # visibility 0: no partner is seen, whatever it did, so no trust moves and every partner is still
     # pictured with the stance it started with; except a partner that shares its data, which is always seen
