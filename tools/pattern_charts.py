@@ -422,7 +422,7 @@ def commons(r: Runs, img: Path) -> str:
                                    / r.each(setting(rules, money), figure("harm")).mean() for money in (SPENT, BANKED)]))
     nhs_councils = (
         "The NHS organisations' harm (commissioners, GP federations, hospitals) falls with the sanctions "
-        + (f"under {'both conventions' if len(nhs_held) == 2 else 'the ' + nhs_held[0] + ' only'}" if nhs_held
+        + (("under both conventions" if len(nhs_held) == 2 else f"with the {nhs_held[0]} only") if nhs_held
            else "under neither convention (**does not hold**)")
         + f"; the councils' (their residents' delayed transfers, {council_share:.0%} of the harm with the sanctions) "
         + ("falls too" if len(councils_held) == 2 else
