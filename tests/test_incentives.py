@@ -156,6 +156,47 @@ def test_what_a_step_costs_and_how_far_organisations_misjudge_are_two_parameters
     assert any(levers({"decisions.noise": 0.0}, seed) != levers({"decisions.noise": 0.004}, seed) for seed in (1, 2))
 
 
+def test_a_lever_moves_at_most_its_steps_a_year():
+    """``decisions.steps_per_year`` bounds how far a year end moves a lever: at 1, no lever moves more than one
+    of its own steps in any of five year ends; at the baseline's 3, some lever moves more than one in every
+    seed, so the bound is what holds them."""
+    from model.decisions import LEVERS
+
+    def largest_move(steps: int, seed: int) -> float:
+        s = load_scenario("baseline").with_changes({"population.size": SIZE, "run.steps": STEPS, "decisions.steps_per_year": steps})
+        m = LocalHealthEconomy(s, rng=seed)
+        largest = 0.0
+        for _ in range(STEPS // 12):
+            before = {(o.name, name): value for o in m.organisations for name, value in o.levers.items()}
+            m.run(12)
+            largest = max([largest] + [abs(o.levers[lever.name] - before[o.name, lever.name]) / lever.step
+                                       for o in m.organisations for lever in LEVERS.get(o.kind, ())])
+        return largest
+
+    for seed in (1, 2):
+        assert largest_move(1, seed) <= 1 + 1e-9
+        assert largest_move(3, seed) > 1 + 1e-9
+
+
+def test_organisations_that_look_further_ahead_build_more_of_the_programmes_that_take_years():
+    """``decisions.horizon_years``: a programme's capacity costs from the start and its effect comes as it embeds
+    (7.30), so judged over five years rather than one, the GP federations run more case management and the
+    hospitals more early supported discharge (each seed's total; outreach, which gives up elective capacity
+    for as long as it runs, is not claimed: lower in 4 of the 6 seeds). Frozen, the horizon changes nothing."""
+    short, long = {"decisions.horizon_years": 1.0}, {"decisions.horizon_years": 5.0}
+
+    def case_management(m: LocalHealthEconomy) -> float:
+        return sum(g.lever("case_management_share") for g in m.gp_federations)
+
+    def discharge(m: LocalHealthEconomy) -> float:
+        return sum(h.lever("discharge_support") for h in m.hospitals)
+
+    for measure in (case_management, discharge):
+        more = paired("baseline", short, long, measure, frozen=False)
+        assert all(d > 0 for d in more), (measure.__name__, more)
+        assert paired("baseline", short, long, measure, frozen=True) == [0.0] * len(SEEDS)
+
+
 @pytest.mark.parametrize("path,low,high,other", WEIGHTS, ids=[f"{w[0]}-{w[3].get('regulation.focus', '')}" for w in WEIGHTS])
 def test_each_weight_changes_what_organisations_do(path, low, high, other):
     """No weight is dead: on paired seeds, moving it changes what organisations do (on some seed; a
