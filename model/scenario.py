@@ -241,8 +241,13 @@ class Demand(_Section):
         "extra referrals from GP workload shedding as the place was before the run: its hospital capacity, "
         "contracts and allocation were sized to them, the same under every strategy mix"))
     age_gradient_per_decade: Rate = Field(le=1.5, description="log risk of admission per decade of age")
-    ltc_rate_ratios: list[RateRatio] = Field(description="admission rate ratios for 0, 1, 2 and 3+ long-term conditions")
-    frailty_rate_ratio: RateRatio = Field(description="admission rate ratio at frailty 1 against frailty 0")
+    ltc_rate_ratios: list[RateRatio] = Field(description=(
+        "the share of A&E attenders admitted with 0, 1, 2 and 3+ long-term conditions, relative to none (the admission "
+        "index's factor); attending rises with conditions too (1.3, 1.6 and 1.9 times), so a person's admissions rise "
+        "by the product of the two (docs/ODD.md 7.1)"))
+    frailty_rate_ratio: RateRatio = Field(description=(
+        "the share of A&E attenders admitted at frailty 1 against frailty 0; attending doubles from frailty 0 to 1 "
+        "too, so a person's admissions rise by twice this (docs/ODD.md 7.1)"))
     emergency_los_days: float = Field(ge=0.5, le=60, description="mean length of an emergency stay, days")
     marginal_los_days: Rate = Field(le=60, description="length of stay of an admission made only because the threshold was lowered, days")
     elective_day_case_share: Share = Field(description="share of elective spells done as day cases, using no overnight bed")
