@@ -181,9 +181,15 @@ def test_a_lever_moves_at_most_its_steps_a_year():
 def test_organisations_that_look_further_ahead_build_more_of_the_programmes_that_take_years():
     """``decisions.horizon_years``: a programme's capacity costs from the start and its effect comes as it embeds
     (7.30), so judged over five years rather than one, the GP federations run more case management and the
-    hospitals more early supported discharge (each seed's total; outreach, which gives up elective capacity
-    for as long as it runs, is not claimed: lower in 4 of the 6 seeds). Frozen, the horizon changes nothing."""
+    hospitals more early supported discharge (each seed's total). Specialist outreach's effect, fewer
+    referrals and admissions, is income a hospital paid by activity loses once it embeds: in the baseline
+    (PbR) it is lower with the longer horizon in 4 of the 6 seeds and higher in none, but in the
+    all-collaborative place (alliance contracts) higher in every seed (there, each programme is higher in every
+    seed or at its lever's top in one). Frozen, the horizon changes nothing."""
     short, long = {"decisions.horizon_years": 1.0}, {"decisions.horizon_years": 5.0}
+
+    def outreach(m: LocalHealthEconomy) -> float:
+        return sum(h.lever("outreach") for h in m.hospitals)
 
     def case_management(m: LocalHealthEconomy) -> float:
         return sum(g.lever("case_management_share") for g in m.gp_federations)
@@ -195,6 +201,9 @@ def test_organisations_that_look_further_ahead_build_more_of_the_programmes_that
         more = paired("baseline", short, long, measure, frozen=False)
         assert all(d > 0 for d in more), (measure.__name__, more)
         assert paired("baseline", short, long, measure, frozen=True) == [0.0] * len(SEEDS)
+    for measure in (case_management, discharge, outreach):
+        assert directed(paired("all-collaborative", short, long, measure, frozen=False)), measure.__name__
+    assert all(d <= 0 for d in paired("baseline", short, long, outreach, frozen=False))
 
 
 @pytest.mark.parametrize("path,low,high,other", WEIGHTS, ids=[f"{w[0]}-{w[3].get('regulation.focus', '')}" for w in WEIGHTS])
