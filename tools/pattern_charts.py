@@ -680,8 +680,8 @@ benefit {held(benefit("ablation: line out of reach (spent)"))} with the headroom
 ({benefit("ablation: line out of reach (spent)").says(1e3)}) and {held(benefit("ablation: line out of reach (banked)"))}
 banked ({benefit("ablation: line out of reach (banked)").says(1e3)}). It is the whole-system regulator's own
 judgement of the place's money, and it goes with both regulators' judgement taken out (the places are then
-the same, above). It rests on how unmet social care need is valued as well: section 6 shows it at the
-assumed 0.05 the scenarios took before Longo et al.'s value, where with the headroom banked it does not hold.
+the same, above). Section 6 shows it with unmet social care need valued at the assumed 0.05 the scenarios
+took before Longo et al.'s value.
 Measured by hand at 30,000 people with unmet need at 0.05 (not asserted): with the headroom spent the net
 monetary benefit was higher under the whole-system regulator in 11 of 12 seeds (+£3.6m over ten
 years), with it banked in 7 of 12; the population's own QALYs were lower under it (higher in 4 and 2
