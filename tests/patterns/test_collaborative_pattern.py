@@ -14,7 +14,7 @@ The dip in net benefit rests on two of the scenarios' rules as well as on the pr
 (docs/patterns.md section 6): with every commissioner pooling a Better Care Fund-sized share, the
 fortress place's commissioners too, the collaborative place leads from the start (in 0 of 12 seeds
 is it lower over the first two years); with councils answering to no regulator, it leads in the
-second year (lower in 9 and 0 of 12 seeds over the two). Traced (seeds 1-12, the headroom banked):
+second year (lower in 9 and 1 of 12 seeds over the two). Traced (seeds 1-12, the headroom banked):
 the collaborative place's first two years are the same to the penny either way; it is the fortress
 place's councils, in a small deficit in the first year, that ration care in the second to keep clear
 of the organisation-focused regulator's line (their result £136k to £320k better over the two years,

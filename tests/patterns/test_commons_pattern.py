@@ -18,7 +18,7 @@ tolerance and with the score of seen defections (model.regulation), so each orga
 expects to be seen counts it when it sets its levers (model.decisions.expected_sanction): a fortress
 hospital stops admitting at the margin, a fortress commissioner pays its share of continuing
 healthcare. Those are the NHS organisations' harm, and it falls with the sanctions in 12 of 12 seeds
-under both conventions (-£62k spent, -£69k banked; tested, with the same ablation). The councils' harm
+under both conventions (-£63k spent, -£69k banked; tested, with the same ablation). The councils' harm
 does not: their residents' delayed transfers, about £230k of the £320k measured in the last year. Over
 seeds 1-36, with the headroom spent / banked, it is £13k higher / £8k lower with the sanctions, lower in
 15 / 23 of 36 (a seed's difference spreads about £75k either way), while the commissioners' is lower in

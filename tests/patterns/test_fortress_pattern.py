@@ -50,8 +50,9 @@ The papers' fortress pattern names the commissioners' and councils' results, not
 Not asserted: that the fortress place's councils end worse off. Commissioners push continuing
 healthcare onto them, but with their duty to meet eligible need counted
 (``decisions.care_duty_weight``) a council saves little by rationing care under either objective,
-and its result differs little: +£61k over ten years on the collaborative side, in 9 of 12 seeds
-(+£41k, in 9 and 10 of 12, before the forecasts' corrections, and over 36 seeds then in 25 and 27 of
+and its result differs little: worse in the fortress place in 9 and 8 of 12 seeds with the headroom
+spent and banked, yet £16k and £19k better off there on the mean over ten years (docs/patterns.md; measured before,
++£61k on the collaborative side in 9 of 12; +£41k, in 9 and 10 of 12, before the forecasts' corrections, and over 36 seeds then in 25 and 27 of
 36, short of three in four). Without the duty it was +£2.5m, in 12 of 12 (with unmet need at 0.05).
 """
 
