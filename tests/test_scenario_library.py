@@ -57,7 +57,7 @@ def _structural(path: str) -> bool:
 def test_the_library_has_the_cases():
     names = set(list_scenarios())
     cases = {"all-fortress", "all-collaborative", "salford", "northumberland", "south-somerset", "dudley",
-             "sandwell-west-birmingham", "wakefield", "torbay"}
+             "sandwell-west-birmingham", "wakefield", "torbay", "torbay-2000s"}
     teaching = {f"teach-{r}" for r in ("place", "pbr", "block", "block-corridor", "gain-loss", "withhold",
                                       "alliance", "pacs", "mcp", "pooled")}
     assert cases | teaching <= names
