@@ -29,9 +29,10 @@ from model import LocalHealthEconomy, load_scenario
 
 SEEDS = range(1, 7)
 NO_POOL = {"contracting.pooled_budgets": [], "contracting.terms": {}}
-EVERYONE_FORTRESS = {**{f"gp_federations.{i}.strategy": "fortress" for i in range(4)},
-                     "councils.0.strategy": "fortress", "commissioners.0.strategy": "fortress",
-                     "hospitals.0.strategy": "fortress"}
+CASE = load_scenario("torbay-2000s")
+# every organisation the case names, each by its place in its list
+EVERYONE_FORTRESS = {f"{kind}.{i}.strategy": "fortress" for kind in ("commissioners", "councils", "hospitals", "gp_federations")
+                     for i in range(len(getattr(CASE, kind)))}
 VARIANTS = {
     "the case": ("torbay-2000s", {}),
     "2015's money": ("torbay", {}),  # the money's ablation: the same arrangements on the scenarios' clock
