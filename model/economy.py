@@ -150,7 +150,8 @@ class LocalHealthEconomy(mesa.Model):
         # 4. health evolves; programmes mature; the month's quality-adjusted life accrues
         # (admissions made only because a threshold was lowered carry no acute illness: no raised mortality)
         self.month_counts = self.population.evolve(effects, demand.admitted[~activity["marginal"]],
-                                                   waited=self.delivery.waited_for_assessment)
+                                                   waited=self.delivery.waited_for_assessment,
+                                                   unmet=self.delivery.unmet_after_care)
         self.delivery.tally.new_conditions += self.population.new_conditions_by_council
         self.delivery.tally.gp_new_conditions_multi += self.population.new_conditions_multi_by_gp
         for org in self.agents:

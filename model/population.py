@@ -385,6 +385,14 @@ class Population:
         np.greater(work, self.sc_met, out=work)  # on bools, a > b is a and not b
         return np.flatnonzero(work)
 
+    def unmet_need_now(self) -> np.ndarray:
+        """Indices of the living whose frailty needs social care and who have no package."""
+        work = self._b[2]
+        np.greater_equal(self.frailty, self._need_threshold, out=work)
+        np.greater(work, self.sc_met, out=work)  # on bools, a > b is a and not b
+        work &= self.alive
+        return np.flatnonzero(work)
+
     def demand(self, e: Effects) -> MonthDemand:
         """Who attends A&E, who of them is admitted, who is referred; GP contacts wanted and unmet.
 
@@ -478,7 +486,8 @@ class Population:
         self._los_norm = float((adm * (1.0 + (d.los_frailty_ratio - 1.0) * f)).sum() / max(adm.sum(), 1e-9))
 
     # --- health over a month -------------------------------------------------------------
-    def evolve(self, e: Effects, admitted: np.ndarray, waited: np.ndarray | None = None) -> dict[str, int]:
+    def evolve(self, e: Effects, admitted: np.ndarray, waited: np.ndarray | None = None,
+               unmet: np.ndarray | None = None) -> dict[str, int]:
         """Deaths, new conditions, frailty, ageing and new registrations; returns counts.
 
         One uniform draw per person decides death (``u < p_death``) and, for
@@ -487,7 +496,8 @@ class Population:
         with a new condition, with unmet social care need and with a month
         delayed in hospital (``waited``: people who left hospital this month
         after waiting ``social_care.discharge_assessment_days`` for an
-        assessment, who gain that share of a month's).
+        assessment, who gain that share of a month's; ``unmet``: the living whose care need is unmet,
+        when the caller has them for the population as it is, else found here).
         """
         alive = self.alive
         key = self._key
@@ -522,7 +532,7 @@ class Population:
         np.take((self._frailty_gain_month * progression).astype(F4), key, out=gain, mode="clip")
         gain *= np.greater(self.age, F4(40.0), out=work)
         gain[new_idx] += self._frailty_per_ltc
-        gain[self._unmet_need(work)] += self._unmet_frailty_gain
+        gain[self._unmet_need(work) if unmet is None else unmet] += self._unmet_frailty_gain  # the dead: 0 below
         gain[np.flatnonzero(self.delayed)] += self._delayed_frailty_gain
         if waited is not None and waited.size:
             gain[waited] += F4(self._delayed_frailty_gain * self.s.social_care.discharge_assessment_days / MONTH_DAYS)
