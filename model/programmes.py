@@ -14,7 +14,12 @@ fades with it.
 The effect of the capacity embedded grows with it, less than proportionally
 (diminishing returns): ``most * k / (k + half_dose)`` for capacity ``k``, so zero
 gives nothing, more gives more, and the effect never exceeds ``most``. A cut below
-the starting level (prevention or community services cut) harms by the same curve.
+the starting level (prevention or community services cut) harms along the same
+curve continued below the start, ``most / half_dose * (k - k * k / half_dose)``
+(its slope and bend at the start are the curve's): each unit cut harms more than
+the one before, as a service that shrinks gives up its least useful work first and
+then work that mattered more (the mirror image, harm growing less than the cut,
+would make every further cut cheaper in health than the last).
 Sources: seed 004 ('Conclusion': innovations take three to five years to show
 measurable improvement); the sizes are the scenario's ``[programmes]`` figures.
 """
@@ -28,11 +33,16 @@ from model.scenario import Programmes
 
 
 def dose_response(capacity: float, most: float, half_dose: float) -> float:
-    """The share of risk a programme's embedded capacity removes (negative for a cut: risk added)."""
-    k = abs(capacity)
+    """The share of risk a programme's embedded capacity removes (negative for a cut: risk added).
+
+    Above the start, ``most * k / (k + half_dose)``; below it, the curve's second-order continuation
+    ``most / half_dose * (k - k * k / half_dose)``, whose harm grows faster than the cut."""
+    k = capacity
     if k == 0.0 or most == 0.0:
         return 0.0
-    return math.copysign(most * k / (k + half_dose), capacity)
+    if k > 0.0:
+        return most * k / (k + half_dose)
+    return most / half_dose * (k - k * k / half_dose)
 
 
 @dataclass

@@ -14,7 +14,22 @@ def test_the_dose_response_is_zero_at_zero_rises_and_saturates():
     a, b, c = (dose_response(x, 0.3, 0.1) for x in (0.05, 0.1, 0.2))
     assert 0 < a < b < c < 0.3
     assert b < 2 * a and c < 2 * b  # less than proportionally
-    assert dose_response(-0.1, 0.3, 0.1) == pytest.approx(-0.15)  # a cut harms by the same curve
+
+
+
+def test_a_cut_below_the_start_harms_more_with_each_further_unit_cut():
+    """Below the start the curve continues with its own slope and bend, so the harm grows faster than the cut:
+    each further cut costs more health than the last (the mirror image, harm growing less than the cut, made
+    every further cut cheaper). Ablation: the mirror image fails the second and third checks."""
+    most, half, eps = 0.3, 0.1, 1e-6
+    above = (dose_response(eps, most, half) - dose_response(0.0, most, half)) / eps
+    below = (dose_response(0.0, most, half) - dose_response(-eps, most, half)) / eps
+    assert below == pytest.approx(above, rel=1e-4)  # one slope at the start: no kink
+    a, b, c = (dose_response(x, most, half) for x in (-0.05, -0.1, -0.2))
+    assert 0 > a > b > c
+    assert b < 2 * a and c < 2 * b  # more than proportionally
+    mirrored = lambda x: -dose_response(-x, most, half)  # noqa: E731
+    assert not (mirrored(-0.1) < 2 * mirrored(-0.05))  # what the mirror image gave instead
 
 
 def test_capacity_is_recruited_then_embedded_and_paid_for_as_it_is_in_post():
