@@ -129,6 +129,8 @@ OUTCOMES: dict[str, Outcome] = {
     "qalys": Outcome("qalys_cumulative", "run", True, "QALYs of the population", "", 1.0, ",.0f", "QALYs"),
     "qalys_outside": Outcome("qalys_outside_cumulative", "run", True, "QALYs bought outside the model", "", 1.0, ",.1f",
                              "QALYs bought outside"),
+    "qalys_community": Outcome("qalys_community_cumulative", "run", True,
+                               "QALYs community services' change since the start gave", "", 1.0, ",.1f", "QALYs, community change"),
     "emergency_admissions_per_1000": Outcome("emergency_admissions_per_1000", "last_12", False,
                                              "emergency admissions per 1,000 a year", "", 1.0, ",.1f", "emergency adm./1,000"),
     "delayed_transfer_days": Outcome("delayed_transfer_days", "last_12", False, "delayed transfer days a month", "", 1.0, ",.0f",

@@ -65,6 +65,7 @@ import numpy as np
 
 from model.contracts import Activity, Contract
 from model.governance import electives_cut, partners
+from model.health import community_qalys_a_year
 from model.organisations import Hospital
 from model.population import MONTH_DAYS
 from model.programmes import dose_response, mean_embedded, mean_in_post
@@ -1053,6 +1054,9 @@ def _commissioner_community(view: View, cm: Commissioner, x: float) -> Change:
         ch.costs[h.account] += extra * (1 + h.starting_overrun) * m.prices.unit_cost / m.prices.tariff
         dose = h.programmes["community"].dose if "community" in h.programmes else 0.0
         new_dose = dose + extra / (h.community_base_value * m.prices.tariff)
+        # the health the services themselves give (care at home, nursing, therapy), for the share in post
+        build, _, _ = _programme_factor(view, cm)
+        ch.qalys += build * (community_qalys_a_year(m, h, new_dose) - community_qalys_a_year(m, h, dose))
         cut_now, cut_new = _cut(p.community_admission_effect, p.community_half_dose, dose, new_dose)
         # the dose is the hospital's, and so is the effect: on the frail attenders of every population it serves
         admissions = -view.tally.frail[h.index] * _further(cut_now, cut_new) * act

@@ -72,8 +72,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from model.delivery import LONG_WAIT_BIN
-from model.organisations import SINK
+from model.organisations import SINK, Hospital
 from model.population import LTC_LEVELS, MONTH_DAYS, MonthDemand, Population
+from model.programmes import dose_response
 from model.scenario import NetHealth as NetHealthParams
 
 if TYPE_CHECKING:
@@ -145,6 +146,7 @@ class MonthHealth:
     lost_admissions: float  # to emergency admissions
     spent_outside: float  # pounds spent on services outside the model
     qalys_outside: float  # the QALYs that bought
+    qalys_community: float = 0.0  # what community services changed since the start give beyond the admissions they avoid
 
 
 def _solve(a: list[list[float]], b: list[float]) -> list[float]:
@@ -168,6 +170,21 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     return x
 
 
+def community_qalys_a_year(model: LocalHealthEconomy, hospital: Hospital, capacity: float) -> float:
+    """QALYs a year the community services a hospital runs give beyond the admissions they avoid, at ``capacity``
+    (their real change over the start, as a share of it): the first pound added at the start buys
+    ``programmes.community_health_at_margin`` of what the NHS's marginal pound buys
+    (``net_health.cost_per_qaly_outside``), each further pound less and each pound cut more, by the community half
+    dose's curve (model.programmes.dose_response); none for a hospital holding no community block."""
+    p = model.params.programmes
+    base = hospital.community_base_value
+    if not base or p.community_health_at_margin == 0.0:
+        return 0.0
+    half = p.community_half_dose
+    most = p.community_health_at_margin * half * base / model.params.net_health.cost_per_qaly_outside
+    return dose_response(capacity, most, half)
+
+
 class PlaceHealth:
     """The place's quality-adjusted life, month by month, and its running totals."""
 
@@ -187,6 +204,7 @@ class PlaceHealth:
         self.month: MonthHealth | None = None
         self.qalys_cumulative = 0.0
         self.qalys_outside_cumulative = 0.0
+        self.qalys_community_cumulative = 0.0
         self.opening_balance = model.ledger.totals()["organisations"] / 100  # pounds, before the first month
 
     def _work(self, capacity: int) -> None:
@@ -253,6 +271,7 @@ class PlaceHealth:
         lost_waits = float(m.delivery.waiting[:, :, LONG_WAIT_BIN:].sum()) * p.long_wait_decrement / MONTHS
         lost_admissions = demand.admitted.size * p.emergency_admission_decrement / MONTHS
         spent = m.ledger.period_by_kind[(SINK, "other_services")] / 100
+        community = sum(community_qalys_a_year(m, h, h.in_post("community")) for h in m.hospitals) / MONTHS
         month = MonthHealth(
             qalys=people / MONTHS - lost_unmet - lost_delays - lost_waits - lost_admissions,
             people=n,
@@ -262,9 +281,11 @@ class PlaceHealth:
             lost_admissions=lost_admissions,
             spent_outside=spent,
             qalys_outside=spent / p.cost_per_qaly_outside,
+            qalys_community=community,
         )
         self.qalys_cumulative += month.qalys
         self.qalys_outside_cumulative += month.qalys_outside
+        self.qalys_community_cumulative += month.qalys_community
         self.month = month
         return month
 
@@ -283,10 +304,13 @@ class PlaceHealth:
             "qalys_lost_admissions": month.lost_admissions,
             "other_services": month.spent_outside,
             "qalys_outside": month.qalys_outside,
-            "net_monetary_benefit": threshold * (month.qalys + month.qalys_outside) + place_surplus,
+            "qalys_community": month.qalys_community,
+            "net_monetary_benefit": threshold * (month.qalys + month.qalys_outside + month.qalys_community) + place_surplus,
             "qalys_cumulative": self.qalys_cumulative,
             "qalys_outside_cumulative": self.qalys_outside_cumulative,
-            "net_monetary_benefit_cumulative": threshold * (self.qalys_cumulative + self.qalys_outside_cumulative)
+            "qalys_community_cumulative": self.qalys_community_cumulative,
+            "net_monetary_benefit_cumulative": threshold * (self.qalys_cumulative + self.qalys_outside_cumulative
+                                                            + self.qalys_community_cumulative)
             + (place_balance - self.opening_balance),
         }
 

@@ -45,10 +45,11 @@ PLACE_COLUMNS = [
     # the commons
     "share_collaborative", "mean_trust", "spread_of_results",
     # net health (model/health.py): QALYs this month, what the services' gaps cost, what spending
-    # outside the model bought, the net monetary benefit; and the totals since the start
+    # outside the model bought, what community services changed since the start give beyond the admissions
+    # they avoid, the net monetary benefit; and the totals since the start
     "qalys", "qalys_per_person_year", "qalys_lost_unmet_need", "qalys_lost_delays", "qalys_lost_waits",
-    "qalys_lost_admissions", "other_services", "qalys_outside", "net_monetary_benefit",
-    "qalys_cumulative", "qalys_outside_cumulative", "net_monetary_benefit_cumulative",
+    "qalys_lost_admissions", "other_services", "qalys_outside", "qalys_community", "net_monetary_benefit",
+    "qalys_cumulative", "qalys_outside_cumulative", "qalys_community_cumulative", "net_monetary_benefit_cumulative",
 ]
 
 ORGANISATION_COLUMNS = [
@@ -248,7 +249,8 @@ def yearly_figures(model: LocalHealthEconomy) -> dict[str, np.ndarray]:
     summed: ``commissioner``, ``council``, ``hospital``, ``gp_federation``), the ``place``'s result
     (every organisation's), the year's ``emergency_admissions`` and ``delayed_transfer_days``, and
     its net health: the population's ``qalys``, the ``qalys_outside`` that spending outside the
-    model bought, and the ``net_monetary_benefit`` (their QALYs at the threshold plus the place's
+    model bought, the ``qalys_community`` that community services changed since the start give beyond the
+    admissions they avoid, and the ``net_monetary_benefit`` (their QALYs at the threshold plus the place's
     result; see model.health). Results leave out the ``national_support`` drawn that year, which is
     financing from outside the place, not income (model.organisations)."""
     years = model.month // 12
@@ -259,7 +261,8 @@ def yearly_figures(model: LocalHealthEconomy) -> dict[str, np.ndarray]:
     out["place"] = np.sum([o.memory[:years] for o in model.organisations], axis=0)
     table = model.place_table().iloc[: years * 12]
     by_year = table.groupby(np.arange(len(table)) // 12)
-    for column in ("emergency_admissions", "delayed_transfer_days", "qalys", "qalys_outside", "net_monetary_benefit"):
+    for column in ("emergency_admissions", "delayed_transfer_days", "qalys", "qalys_outside", "qalys_community",
+                   "net_monetary_benefit"):
         out[column] = by_year[column].sum().to_numpy()
     # national support drawn each year (the column is cumulative): in neither the place's result nor its NMB
     ends = table["national_support"].to_numpy()[11::12]

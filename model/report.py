@@ -152,6 +152,7 @@ def _a_year(place: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 NET_HEALTH_PARTS = [  # (column, label, colour): QALYs a year bought outside the model and lost to gaps in care
     ("qalys_outside", "bought outside the model", "#2ca02c"),
+    ("qalys_community", "community services' change since the start", "#17becf"),
     ("qalys_lost_unmet_need", "lost: unmet social care need", "#d62728"),
     ("qalys_lost_delays", "lost: delays in hospital beds", "#ff7f0e"),
     ("qalys_lost_waits", "lost: waits over 18 weeks", "#9467bd"),

@@ -397,7 +397,8 @@ class Capacity(_Section):
 
 class Programmes(_Section):
     """Programmes: capacity an organisation builds (recruited, then embedded), and the effect of the
-    capacity embedded, ``most * k / (k + half_dose)`` (see model.programmes)."""
+    capacity embedded, ``most * k / (k + half_dose)`` (for a cut below the start, the curve continued: see
+    model.programmes)."""
 
     recruit_months: float = Field(ge=1.0, le=120.0, description="months for capacity in post to close most of the gap to a new dose (a first-order lag)")
     embed_months: float = Field(ge=1.0, le=120.0, description="months for the effect to follow the capacity in post as the service embeds")
@@ -418,6 +419,12 @@ class Programmes(_Section):
     prevention_half_dose: float = Field(gt=0.0, le=5.0, description="change in prevention spending (share of the starting spend) that gives half the most effect")
     community_admission_effect: Share = Field(description="most cut (or, for a cut, rise) in frail people's admissions that community capacity approaches")
     community_half_dose: float = Field(gt=0.0, le=5.0, description="real growth of community services over the start that gives half the most effect")
+    community_health_at_margin: float = Field(0.0, ge=0.0, le=5.0, description=(
+        "the health community services give beyond the admissions they avoid (nursing, therapy, care at home): "
+        "their first pound added at the start buys this share of what the NHS's marginal pound buys "
+        "(net_health.cost_per_qaly_outside), less for each further pound by the community half dose's curve, and "
+        "each pound cut takes more than the last; 0: community services give health only through the admissions "
+        "they avoid"))
 
 
 class HospitalBehaviour(_Section):

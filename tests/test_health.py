@@ -164,10 +164,13 @@ def test_the_net_monetary_benefit_is_qalys_at_the_threshold_plus_the_change_in_t
     support = t["national_support"].diff().fillna(t["national_support"])
     assert support.sum() > 0  # a hospital drew it in this run: the deduction is tested
     np.testing.assert_allclose(t["net_monetary_benefit"],
-                               p.threshold_per_qaly * (t["qalys"] + t["qalys_outside"]) + t["place_surplus"] - support,
+                               p.threshold_per_qaly * (t["qalys"] + t["qalys_outside"] + t["qalys_community"])
+                               + t["place_surplus"] - support,
                                rtol=1e-12)
     np.testing.assert_allclose(t["qalys_cumulative"], t["qalys"].cumsum(), rtol=1e-12)
     np.testing.assert_allclose(t["qalys_outside_cumulative"], t["qalys_outside"].cumsum(), rtol=1e-12)
+    np.testing.assert_allclose(t["qalys_community_cumulative"], t["qalys_community"].cumsum(), rtol=1e-12)
+    assert (t["qalys_community"] != 0).any()  # community services moved from the start in this run: the term is tested
     # the money is the balance's change: the months' surpluses add up to it
     np.testing.assert_allclose(t["net_monetary_benefit_cumulative"], t["net_monetary_benefit"].cumsum(), rtol=1e-9)
     opening = run_36.net_health.opening_balance
@@ -178,14 +181,15 @@ def test_the_net_monetary_benefit_is_qalys_at_the_threshold_plus_the_change_in_t
 def test_yearly_figures_carry_the_years_qalys_and_net_monetary_benefit(run_36):
     y = yearly_figures(run_36)
     t = run_36.place_table()
-    for column in ("qalys", "qalys_outside", "net_monetary_benefit"):
+    for column in ("qalys", "qalys_outside", "qalys_community", "net_monetary_benefit"):
         assert y[column].shape == (3,)
         np.testing.assert_allclose(y[column], t[column].to_numpy().reshape(3, 12).sum(axis=1), rtol=1e-12)
     # a year's NMB is its QALYs at the threshold plus the place's result for the year, which leaves out the
     # national support drawn in it
     assert y["national_support"].sum() > 0  # a hospital drew it in this run: leaving it out is tested
     p = run_36.params.net_health
-    np.testing.assert_allclose(y["net_monetary_benefit"], p.threshold_per_qaly * (y["qalys"] + y["qalys_outside"]) + y["place"],
+    np.testing.assert_allclose(y["net_monetary_benefit"],
+                               p.threshold_per_qaly * (y["qalys"] + y["qalys_outside"] + y["qalys_community"]) + y["place"],
                                rtol=1e-9)
     assert 0.8 < t["qalys_per_person_year"].iloc[0] < 0.95
 
