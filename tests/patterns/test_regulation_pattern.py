@@ -8,9 +8,11 @@ and an organisation past the threshold goes into special measures (new leadershi
 own finances as a fortress). A whole-system regulator judges the place as one against its control
 total, its people's health counted with its money (``regulation.system_health_weight``; seed 002:
 "metrics that reflect whole-system performance"). Under both headroom conventions, the share of
-organisations collaborating in the last two years is higher under the whole-system regulator, over
-36 paired seeds: with the headroom spent +0.09, higher in 27 of 36; banked +0.08, 27 of 36, at the
-criterion's edge. It held again once a rescued year's national support left the rescued organisation's
+organisations collaborating in the last two years is higher on the mean under the whole-system regulator, over
+36 paired seeds: banked +0.09, higher in 27 of 36, at the criterion's edge; with the headroom spent +0.07, 25 of
+36, short of it (a strict xfail) since community services gave health of their own and a cut below the start
+harmed more with each further unit cut (docs/ODD.md 7.5), before which it was +0.09, 27 of 36, and +0.08,
+27 of 36. It held again once a rescued year's national support left the rescued organisation's
 result (docs/ODD.md 7.28): before, +0.04, 24 of 36, and +0.08, 26 of 36 (a strict xfail), and +0.037,
 20 of 36, and +0.057, 23 of 36, before the forecasts came to count electives against what there is to
 do, a council's programmes budgeted in full, readmissions, strain and the rest (7.30). It was +0.136 (31 of 36) and
@@ -75,9 +77,15 @@ line taken out of decisions alone, or out of learning alone, the difference stil
 hand, not asserted).
 
 Judged on net benefit in the same place (small beside the seeds' spread): the place's net monetary
-benefit is higher under the whole-system regulator with the headroom spent (+£1.57m over ten years, 32 of
-36 seeds) and with it banked, judged over 72 seeds (pattern_settings.WIDEST_SEEDS): +£0.73m, 66 of 72
-(33 of 36 over seeds 1-36). While a rescued year's national support counted in the rescued organisation's
+benefit is higher under the whole-system regulator with the headroom spent (+£0.84m over ten years, 30 of
+36 seeds) and not with it banked, judged over 72 seeds (pattern_settings.WIDEST_SEEDS): -£0.05m, 41 of 72
+(strict xfails). Until community services gave health of their own and a cut below the start harmed more
+with each further unit cut (docs/ODD.md 7.5): +£1.57m, 32 of 36, and +£0.73m, 66 of 72 (33 of 36 over
+seeds 1-36). The services' health counts in the net benefit, the commissioners' forecasts weigh it, and
+growing them costs the place's money, which the whole-system regulator judges (its people's health at
+``regulation.system_health_weight``); under the organisation-focused regulator a commissioner clear of its
+line grows them freely. The population's own QALYs are lower under the whole-system regulator (-57.6 and
+-43.7 over ten years, higher in 3 and 6 of 36 seeds). While a rescued year's national support counted in the rescued organisation's
 result (docs/ODD.md 7.28): +£1.01m, 30 of 36, spent, and banked on the mean only, +£0.43m, 53 of 72, one
 seed short of three in four (a strict xfail). Banked it held (+£0.65m, 59 of 72) between the forecasts
 being first brought into line with the simulation and their latest corrections; before, 52 of 72
@@ -144,6 +152,7 @@ from pattern_settings import (
     REGULATION_PLACE,
     WIDE_SEEDS,
     WIDEST_SEEDS,
+    conventions_short,
     holds,
     on_the_mean,
     paired,
@@ -158,7 +167,15 @@ def fewer_admissions(r) -> float:
     return -total("emergency_admissions")(r)
 
 
-@pytest.mark.parametrize("convention", CONVENTIONS)
+SHARE_SPENT_SHORT = (
+    "with the headroom spent the share collaborating in the last two years is higher under the whole-system "
+    "regulator on the mean (+0.073, signed-rank p = 0.002) but in 25 of 36 seeds, two short of three in four; banked "
+    "+0.09, 27 of 36 (holds). It held, +0.09 and +0.08, 27 and 27 of 36, until community services gave health of "
+    "their own and a cut below the start harmed more with each further unit cut (docs/ODD.md 7.5); at the criterion's "
+    "edge, it has moved with each change to the model (the module's docstring)")
+
+
+@pytest.mark.parametrize("convention", conventions_short(SHARE_SPENT_SHORT, "headroom spent"))
 def test_whole_system_regulation_sustains_collaboration(convention):
     system, organisation = regulators(CONVENTIONS[convention])
     assert holds(paired(system, organisation, lambda r: r["share_late"], seeds=WIDE_SEEDS))
@@ -190,7 +207,17 @@ def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_f
 NET_BENEFIT_SEEDS = {"headroom spent": WIDE_SEEDS, "headroom banked": WIDEST_SEEDS}
 
 
-@pytest.mark.parametrize("convention", CONVENTIONS)
+NET_BENEFIT_BANKED_SHORT = (
+    "with the headroom banked the whole-system regulator's net monetary benefit is no higher over seeds 1-72: "
+    "-£0.05m over ten years, higher in 41 of 72 (signed-rank p = 0.43); with it spent +£0.84m, 30 of 36 (holds). It "
+    "held banked, +£0.73m, 66 of 72, until community services gave health of their own and a cut below the start "
+    "harmed more with each further unit cut (docs/ODD.md 7.5): counted in the net benefit, the community services "
+    "the commissioners grow cost the place's money, which the whole-system regulator judges with health at "
+    "regulation.system_health_weight, and the organisation-focused regulator leaves a commissioner in surplus free "
+    "to grow them")
+
+
+@pytest.mark.parametrize("convention", conventions_short(NET_BENEFIT_BANKED_SHORT, "headroom banked"))
 def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_the_higher_net_benefit(convention):
     """The difference is small beside the seeds' spread. The ablation that makes it go is the regulators'
     judgement taken out (the last test: the places are the same to the penny)."""
@@ -198,10 +225,11 @@ def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_t
     assert holds(paired(system, organisation, total("net_monetary_benefit"), seeds=NET_BENEFIT_SEEDS[convention]))
 
 
+@pytest.mark.xfail(strict=True, reason=NET_BENEFIT_BANKED_SHORT)
 def test_with_the_headroom_banked_the_whole_system_regulators_net_benefit_is_higher_on_the_mean():
-    """With the headroom banked, over WIDEST_SEEDS: higher on the mean (about +£0.73m over ten years), by the
-    signed-rank test (lower in 6 of 72 seeds; in 19 of 72 while national support counted in the results, when
-    only this held)."""
+    """With the headroom banked, over WIDEST_SEEDS: higher on the mean, by the signed-rank test. It held (about
+    +£0.73m over ten years, lower in 6 of 72 seeds; in 19 of 72 while national support counted in the results, when
+    only this held) until community services gave health of their own (docs/ODD.md 7.5): a strict xfail."""
     system, organisation = regulators(CONVENTIONS["headroom banked"], REGULATION_OUTCOME_PLACE)
     assert on_the_mean(paired(system, organisation, total("net_monetary_benefit"), seeds=WIDEST_SEEDS))
 
