@@ -352,11 +352,12 @@ def shared(names: list[str], runs: dict) -> list[str]:
     m, r = b.money, b.regulation
     tariff = (1 + m.cost_growth) * (1 - m.efficiency_requirement)
     unit = (1 + m.cost_growth) * (1 - m.productivity_growth)
-    rows, in_deficit, all_in_deficit, supported, unsupported = [], 0, 0, 0, []
+    rows, in_deficit, all_in_deficit, supported, unsupported, outside = [], 0, 0, 0, [], []
     for n in names:
         place, orgs = runs[n].place, runs[n].organisations
         h = hospitals(orgs)
         first, last = first_and_last_year(place)
+        outside.append(last["other_services"].sum() / last["nhs_allocation"].sum())
         in_deficit += h.last_unsupported < 0
         all_in_deficit += h.short == h.count
         supported += h.support > 0
@@ -402,12 +403,42 @@ def shared(names: list[str], runs: dict) -> list[str]:
         f" year end are below {r.distress_months:g} month's income (`regulation.distress_months`) draws distress"
         f" finance from national support, enough to bring them back to that line; after {r.distress_years} year"
         " ends running (`regulation.distress_years`) it is put into administration instead, its whole deficit"
-        " written off and new leadership run it as a fortress to fix its finances. So the costs outgrowing"
+        " written off and new leadership starting afresh. So the costs outgrowing"
         " prices above come back as rescues every few years: a hospital's result for a year counts what it drew,"
         " and hospitals whose reserves end at £0.0m were written off at the last year end. The place's balance"
         " counts national support; its net monetary benefit does not (7.29), for counting it would reward"
         " failure. For comparison: in April 2020 the Department of Health and Social Care wrote off £13.4"
         " billion of NHS trusts' loans from it, taken largely to cover deficits (press release, 2 April 2020).",
+        "",
+        "Five more things hold in every case, and explain what a chart alone would not:",
+        "",
+        "- *The commissioners' headroom grows.* Their allocation grows"
+        f" {b.money.allocation_growth:.0%} a year while the prices they pay move as the tariff does, so their plans"
+        " find more each year than last year's care at next year's prices, and they spend it on services outside"
+        " the model (`money.commissioner_headroom_spent`, docs/ODD.md 7.21): in the last year of these runs"
+        f" {min(outside):.1%} ({names[outside.index(min(outside))]}) to {max(outside):.1%}"
+        f" ({names[outside.index(max(outside))]}) of the NHS allocation."
+        " Whole-population budgets (Northumberland, South Somerset, Dudley, Sandwell and West Birmingham, Wakefield)"
+        " are re-priced with the tariff too, so a lead provider's budget falls in real terms as the allocation"
+        " grows; a lead that overspends it fails and its commissioner writes its debts off (docs/ODD.md 7.28),"
+        " as Dudley's MCP (month 96) and the Modality Partnership (month 84) do on seed 1 at the cases' own size.",
+        "- *The hospitals' starting positions are drawn.* Each hospital's overrun is drawn about the mean"
+        f" ({b.money.starting_cost_overrun:.0%}, spread {b.money.starting_cost_overrun_spread:.0%},"
+        " `money.starting_cost_overrun_spread`), so a seed's luck is every one-hospital case's: seed 1 gives the"
+        " first hospital 1.9%, seed 2 13.3% (2.8 spreads above the mean), and on seed 2 the one-hospital cases'"
+        " hospitals draw two to five times the national support they draw on seed 1. Run several seeds before"
+        " comparing cases.",
+        "- *Community services follow the commissioners' strategies.* A collaborative commissioner counts the"
+        " health community services give of their own and grows them on the whole; a fortress one counts its"
+        " money and cuts them (docs/ODD.md 7.5). In the baseline (seed 1) the collaborative Eastmoor CCG's blocks"
+        " end ten years 36% up in real terms, the fortress Northvale CCG's 32% down.",
+        "- *Delays wait for the packages to run out.* A council's packages are set at its year-end plan (docs/ODD.md"
+        " 7.21); while it has packages to spare nobody waits in a bed for one, so a collaborative council's place"
+        " can show no delayed transfers for its first one or two years, then a wave as eligibility outgrows the"
+        " packages (and a fall after each year-end plan).",
+        "- *The months have no seasons.* Demand, deaths and stays are the same in every calendar month, apart from"
+        " chance and the year's trend: there is no winter in the model, and its January to March is three months"
+        " like any other (docs/calibration.md compares its months 22 to 24 with England's winter beds).",
         "",
         f"Measured in each case's run below: the hospitals' result (all of them together) as a share of their"
         f" income in the first year and the last, and the last without the national support they drew in it; how"
