@@ -416,9 +416,13 @@ class Programmes(_Section):
     discharge_half_dose: float = Field(gt=0.0, le=1.0, description="supported discharge intensity (0-1) that gives half the most effect")
     discharge_cost_per_head: Rate = Field(le=10_000, description="early supported discharge service at full intensity, pounds a year per catchment head")
     prevention_effect: Share = Field(description="most cut (or, for a cut in spending, rise) in new long-term conditions that prevention approaches")
-    prevention_half_dose: float = Field(gt=0.0, le=5.0, description="change in prevention spending (share of the starting spend) that gives half the most effect")
+    prevention_half_dose: float = Field(ge=0.01, le=5.0, description=(
+        "change in prevention spending (share of the starting spend) that gives half the most effect; at least 0.01, "
+        "for a cut's harm grows as most / half_dose * (k - k * k / half_dose) (model.programmes)"))
     community_admission_effect: Share = Field(description="most cut (or, for a cut, rise) in frail people's admissions that community capacity approaches")
-    community_half_dose: float = Field(gt=0.0, le=5.0, description="real growth of community services over the start that gives half the most effect")
+    community_half_dose: float = Field(ge=0.01, le=5.0, description=(
+        "real growth of community services over the start that gives half the most effect; at least 0.01, for a "
+        "cut's harm grows as most / half_dose * (k - k * k / half_dose) (model.programmes)"))
     community_health_at_margin: float = Field(0.0, ge=0.0, le=5.0, description=(
         "the health community services give beyond the admissions they avoid (nursing, therapy, care at home): "
         "their first pound added at the start buys this share of what the NHS's marginal pound buys "
