@@ -1040,7 +1040,7 @@ def _commissioner_community(view: View, cm: Commissioner, x: float) -> Change:
     ch = Change()
     m = view.model
     p = m.params.programmes
-    _, act, _ = _programme_factor(view, cm)
+    build, act, _ = _programme_factor(view, cm)
     now = cm.levers["community_investment"]
     for c in m.contracting.of_payer(cm):
         if c.scope != "community" or "annual_value" not in c.terms:
@@ -1055,7 +1055,6 @@ def _commissioner_community(view: View, cm: Commissioner, x: float) -> Change:
         dose = h.programmes["community"].dose if "community" in h.programmes else 0.0
         new_dose = dose + extra / (h.community_base_value * m.prices.tariff)
         # the health the services themselves give (care at home, nursing, therapy), for the share in post
-        build, _, _ = _programme_factor(view, cm)
         ch.qalys += build * (community_qalys_a_year(m, h, new_dose) - community_qalys_a_year(m, h, dose))
         cut_now, cut_new = _cut(p.community_admission_effect, p.community_half_dose, dose, new_dose)
         # the dose is the hospital's, and so is the effect: on the frail attenders of every population it serves

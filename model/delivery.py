@@ -250,7 +250,7 @@ class Delivery:
         t.gp_multi += gp_multi
         t.gp_ae_multi += gp_multi + np.bincount(pop.gp[home[home_multi]], minlength=ng)
         # the people whose care need is unmet after the month's care: Population.evolve reads the same state
-        self.unmet_after_care = pop.unmet_need_now()
+        self.unmet_after_care = pop.unmet_need()
         t.unmet_months += np.bincount(pop.council[self.unmet_after_care], minlength=nco)
         unmet_admissions = np.bincount(pop.council[adm[unmet_before]], minlength=nco)
         t.unmet_admissions += unmet_admissions
@@ -495,7 +495,7 @@ class Delivery:
         nc = len(m.commissioners)
         # the living by commissioner from the population's counts by key (a pass over everyone costs far more)
         people = np.bincount(comm_of, weights=pop.living_by("gp", comm_of.size), minlength=nc).astype(np.int64)
-        unmet_n = np.bincount(comm_of[pop.gp[pop.unmet_need_now()]], minlength=nc)
+        unmet_n = np.bincount(comm_of[pop.gp[pop.unmet_need()]], minlength=nc)
         months = max(m.month % 12 or 12, 1)
         out = {}
         for cm in m.commissioners:

@@ -379,15 +379,10 @@ class Population:
         mine = self._key_council == council
         return np.bincount(self._key_hospital[mine], weights=self._alive_by_key[mine], minlength=n_hospitals).astype(np.int64)
 
-    def _unmet_need(self, work: np.ndarray) -> np.ndarray:
-        """Indices of people whose frailty needs social care and who have no package (``work``: a bool array)."""
-        np.greater_equal(self.frailty, self._need_threshold, out=work)
-        np.greater(work, self.sc_met, out=work)  # on bools, a > b is a and not b
-        return np.flatnonzero(work)
-
-    def unmet_need_now(self) -> np.ndarray:
-        """Indices of the living whose frailty needs social care and who have no package."""
-        work = self._b[2]
+    def unmet_need(self, work: np.ndarray | None = None) -> np.ndarray:
+        """Indices of the living whose frailty needs social care and who have no package (``work``: a bool
+        array to compute in, by default one of the monthly work arrays)."""
+        work = self._b[2] if work is None else work
         np.greater_equal(self.frailty, self._need_threshold, out=work)
         np.greater(work, self.sc_met, out=work)  # on bools, a > b is a and not b
         work &= self.alive
@@ -425,7 +420,7 @@ class Population:
         gp_unmet = np.maximum(gp_want - e.gp_capacity, 0.0)
 
         # the person's own state: unmet social care need, discharged last month
-        risk[self._unmet_need(b1)] *= F4(self._unmet_rr)
+        risk[self.unmet_need(b1)] *= F4(self._unmet_rr)
         np.equal(self.discharged_step, self.step - 1, out=b1)
         risk[np.flatnonzero(b1)] *= F4(self._readmission_rr)
 
@@ -532,7 +527,7 @@ class Population:
         np.take((self._frailty_gain_month * progression).astype(F4), key, out=gain, mode="clip")
         gain *= np.greater(self.age, F4(40.0), out=work)
         gain[new_idx] += self._frailty_per_ltc
-        gain[self._unmet_need(work) if unmet is None else unmet] += self._unmet_frailty_gain  # the dead: 0 below
+        gain[self.unmet_need(work) if unmet is None else unmet] += self._unmet_frailty_gain
         gain[np.flatnonzero(self.delayed)] += self._delayed_frailty_gain
         if waited is not None and waited.size:
             gain[waited] += F4(self._delayed_frailty_gain * self.s.social_care.discharge_assessment_days / MONTH_DAYS)
