@@ -265,7 +265,7 @@ class ContractBook:
 
         # continuing healthcare: the NHS pays for its share of packages
         comm_of = pop.geo.gp_commissioner
-        met = pop.sc_met & pop.alive
+        met = pop.with_package()
         nco = len(m.councils)
         packages = np.bincount(comm_of[pop.gp[met]].astype(np.int64) * nco + pop.council[met],
                                minlength=len(m.commissioners) * nco).reshape(-1, nco)

@@ -256,7 +256,7 @@ class Delivery:
         t.unmet_admissions += unmet_admissions
         t.unmet_ae += unmet_admissions + np.bincount(pop.council[home[home_unmet]], minlength=nco)
         t.council_admissions += np.bincount(pop.council[adm], minlength=nco)
-        t.delayed_days += np.bincount(pop.council[pop.delayed], minlength=nco) * MONTH_DAYS + self._assessment_days_by_council
+        t.delayed_days += np.bincount(pop.council[np.flatnonzero(pop.delayed)], minlength=nco) * MONTH_DAYS + self._assessment_days_by_council
         t.months += 1
 
     def own_admissions(self, org: Organisation, tally: YearTally) -> float:
@@ -344,7 +344,7 @@ class Delivery:
             pop.frailty[declined] += jump
             pop.stay_decline[declined] += jump
         reviews = m.params.social_care.reviews_per_year
-        held = np.flatnonzero(pop.sc_met & pop.alive)  # the packages in use
+        held = pop.with_package()  # the packages in use
         in_use = np.bincount(pop.council[held], minlength=len(m.councils))
         if reviews > 0:
             # councils review the packages they fund; one no longer at the eligibility ends
@@ -367,7 +367,7 @@ class Delivery:
         already_delayed = np.flatnonzero(pop.delayed)
         want_discharge = np.concatenate([already_delayed, newly[needs_care]])
         # at home, eligible and without a package; looked for among those frail enough for the most generous council
-        home_idx = np.flatnonzero(pop.frailty >= elig.min())
+        home_idx = pop.frail_at_least(elig.min())
         home_idx = home_idx[pop.alive[home_idx] & ~pop.sc_met[home_idx] & ~pop.delayed[home_idx]
                             & (pop.frailty[home_idx] >= elig[pop.council[home_idx]])]
         this_month = np.zeros(pop.capacity, dtype=bool)

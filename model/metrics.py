@@ -141,7 +141,6 @@ def make_datacollector() -> mesa.DataCollector:
 def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any]) -> dict[str, float]:
     pop = model.population
     led = model.ledger
-    alive = pop.alive
     n = pop.size
     per_1000_year = 12_000 / max(n, 1)
     adm = demand.admitted
@@ -153,7 +152,7 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
     for o in model.organisations:
         by_kind[o.kind] += o.reserves
     margins = [o.surplus / o.income for o in model.organisations if o.income > 0]
-    need = alive & (pop.frailty >= model.params.social_care.need_threshold)
+    need, packages, unmet = pop.social_care_counts()
     residents = pop.living_by("council", len(model.councils))
     adm_by_council = np.bincount(pop.council[adm], minlength=len(model.councils)) * 12_000 / np.maximum(residents, 1)
     adm_multi = int((pop.ltc[adm] >= 2).sum())
@@ -208,10 +207,10 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "care_needed_on_discharge": model.delivery.care_needed_on_discharge,
         "assessed_on_discharge": model.delivery.assessed_on_discharge,
         "ltc_2plus_share": multi / max(n, 1),
-        "mean_frailty": float(pop.frailty[alive].mean()),
-        "social_care_need": int(np.count_nonzero(need)),
-        "social_care_packages": int(np.count_nonzero(pop.sc_met & alive)),
-        "unmet_social_care_need": int(np.count_nonzero(need > pop.sc_met)),  # on bools, a > b is a and not b
+        "mean_frailty": pop.mean_frailty(),
+        "social_care_need": need,
+        "social_care_packages": packages,
+        "unmet_social_care_need": unmet,
         "area_gap_emergency_per_1000": float(adm_by_council.max() - adm_by_council.min()),
         "share_collaborative": sum(o.strategy == "collaborative" for o in model.organisations) / len(model.organisations),
         "mean_trust": mean_trust(model),

@@ -379,6 +379,28 @@ class Population:
         mine = self._key_council == council
         return np.bincount(self._key_hospital[mine], weights=self._alive_by_key[mine], minlength=n_hospitals).astype(np.int64)
 
+    def mean_frailty(self) -> float:
+        """The living's mean frailty, summed in float64 (through a monthly work array: a mask's copy costs more)."""
+        w = np.multiply(self.frailty, self.alive, out=self._f[0])
+        return float(np.add.reduce(w, dtype=np.float64)) / max(self.size, 1)
+
+    def social_care_counts(self) -> tuple[int, int, int]:
+        """The living whose frailty needs social care, those with a package, and those in need without one."""
+        need, work = self._b[0], self._b[1]
+        np.greater_equal(self.frailty, self._need_threshold, out=need)
+        need &= self.alive
+        packages = int(np.count_nonzero(np.logical_and(self.sc_met, self.alive, out=work)))
+        unmet = int(np.count_nonzero(np.greater(need, self.sc_met, out=work)))  # on bools, a > b is a and not b
+        return int(np.count_nonzero(need)), packages, unmet
+
+    def frail_at_least(self, threshold: float) -> np.ndarray:
+        """Indices of everyone (living or not) whose frailty is at least ``threshold``."""
+        return np.flatnonzero(np.greater_equal(self.frailty, threshold, out=self._b[0]))
+
+    def with_package(self) -> np.ndarray:
+        """Indices of the living with a social care package."""
+        return np.flatnonzero(np.logical_and(self.sc_met, self.alive, out=self._b[0]))
+
     def unmet_need(self, work: np.ndarray | None = None) -> np.ndarray:
         """Indices of the living whose frailty needs social care and who have no package (``work``: a bool
         array to compute in, by default one of the monthly work arrays)."""
@@ -431,13 +453,13 @@ class Population:
         np.copyto(w64, risk)
         base_att = self._sum_by_gp(w64, att_key, n_gp)
         spill = 1.0 + self._unmet_gp_to_ae * gp_unmet / np.maximum(base_att, 1e-9)
-        risk *= np.take((att_key * spill[k_gp]).astype(F4), key, out=scratch, mode="clip")
+        risk *= np.take((att_key * spill[k_gp]).astype(F4), key, out=scratch, mode="wrap")
 
         # referrals, for the people at home
         ref_key = self.referral_base * trend * self._ref_ltc[k_ltc] * e.gp_referral[k_gp] * e.hospital_referral[k_h]
         np.multiply(self.age, F4(REFERRAL_PER_YEAR), out=ref)
         ref += F4(1.0)
-        ref *= np.take(ref_key.astype(F4), key, out=scratch, mode="clip")
+        ref *= np.take(ref_key.astype(F4), key, out=scratch, mode="wrap")
         ref *= home
         ref += risk  # from here: the bound below which u means attend or be referred
 
@@ -509,7 +531,7 @@ class Population:
         # new conditions: the slope of the age curve of mean LTCs, slowed by prevention and proactive care
         ltc_key = self.ltc_incidence * e.council_incidence[self._key_council] * progression * self._key_can_gain_ltc
         self._ltc_age_factor(out=bound)
-        bound *= np.take(ltc_key.astype(F4), key, out=gain, mode="clip")
+        bound *= np.take(ltc_key.astype(F4), key, out=gain, mode="wrap")
         bound += p_death
 
         u = self.rng_evolve.random(self.capacity, dtype=np.float32, out=self._u)
@@ -524,7 +546,7 @@ class Population:
         self.new_conditions_multi_by_gp = np.bincount(self.gp[multi], minlength=e.gp_progression.size)
 
         # frailty: gain with age over 40 (slowed by proactive care for 2+ LTCs; keys before the new conditions)
-        np.take((self._frailty_gain_month * progression).astype(F4), key, out=gain, mode="clip")
+        np.take((self._frailty_gain_month * progression).astype(F4), key, out=gain, mode="wrap")
         gain *= np.greater(self.age, F4(40.0), out=work)
         gain[new_idx] += self._frailty_per_ltc
         gain[self.unmet_need(work) if unmet is None else unmet] += self._unmet_frailty_gain
