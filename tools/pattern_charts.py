@@ -611,7 +611,8 @@ each organisation on its own deficit: in decisions, in learning, and by special 
 threshold), with every organisation learning, on the same money and seeds. Who collaborates is
 measured in `{ps.REGULATION_PLACE}`, where every organisation starts collaborative; outcomes in
 `{outcome}`, the mixed place whose hospitals are paid by results, the tariff the papers wrote under.
-Tested in `tests/patterns/test_regulation_pattern.py`.
+Tested in `tests/patterns/test_regulation_pattern.py` (who collaborates) and
+`tests/patterns/test_regulation_outcomes.py` (outcomes).
 
 ![regulation](img/patterns/regulation.png)
 

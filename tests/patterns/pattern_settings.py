@@ -48,9 +48,11 @@ P_VALUE = 0.01  # ... and by a one-sided Wilcoxon signed-rank test at the 1% lev
 # holds: a strict xfail) and banked 23. Since the forecasts of what one more on a waiting list costs in
 # health count the waits of everyone behind them: the share 31 and 33 (holding), the net benefit 28 and 28,
 # the line's ablation 29 and 28 (what is left holds under both: strict xfails, with most of it gone, below
-# half, the test that passes). As measured now (test_regulation_pattern.py's docstring): the share 27 and
-# 27, the net benefit 32 of 36 spent and 66 of 72 banked, the line's ablation 17 and 24 (it goes under
-# both). The others hold (docs/patterns.md counts each). The fortress pattern's commissioners' results,
+# half, the test that passes). Before community services gave health of their own (docs/ODD.md 7.5): the
+# share 27 and 27, the net benefit 32 of 36 spent and 66 of 72 banked, the line's ablation 17 and 24 (it
+# goes under both). As measured now (test_regulation_pattern.py's docstring; the outcomes are tested in
+# test_regulation_outcomes.py): the share 25 (a strict xfail) and 27, the net benefit 30 of 36 spent and
+# 41 of 72 banked (a strict xfail). The others hold (docs/patterns.md counts each). The fortress pattern's commissioners' results,
 # by contrast, have the claimed sign on every seed (12 of 12; 36 of 36 when measured over the 36 with
 # unmet need at 0.05); its GP federations' no longer do (0 of 12: not asserted).
 
