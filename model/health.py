@@ -196,7 +196,6 @@ class PlaceHealth:
         self._ltc_steps = np.diff(np.asarray(p.ltc_decrements, dtype=F8))  # lost going from k-1 to k conditions
         self._ltc_none = float(p.ltc_decrements[0])
         self._frailty = float(p.frailty_decrement)
-        self._need_threshold = F4(model.params.social_care.need_threshold)
         self.anchor = self.fit_anchor(model.population) if p.anchor_to_norms else (0.0, 0.0, 0.0)
         a0, a1, a2 = self.anchor
         self._coef = (p.norm_intercept + a0, p.norm_per_year + a1, p.norm_per_year_squared + a2)
@@ -254,10 +253,7 @@ class PlaceHealth:
                 np.greater_equal(pop.ltc, k, out=b)
                 np.logical_and(b, alive, out=b)
                 ltc_loss += step * np.count_nonzero(b)
-        np.greater_equal(pop.frailty, self._need_threshold, out=b)
-        np.greater(b, pop.sc_met, out=b)  # on bools, a > b is a and not b
-        np.logical_and(b, alive, out=b)
-        return total + c0 * n - ltc_loss, n, int(np.count_nonzero(b))
+        return total + c0 * n - ltc_loss, n, int(np.count_nonzero(pop.unmet_mask(b)))
 
     def accrue(self, demand: MonthDemand, activity: dict[str, Any]) -> MonthHealth:
         """The month's QALYs, from the state at its end and the month's care; added to the totals."""

@@ -401,14 +401,19 @@ class Population:
         """Indices of the living with a social care package."""
         return np.flatnonzero(np.logical_and(self.sc_met, self.alive, out=self._b[0]))
 
-    def unmet_need(self, work: np.ndarray | None = None) -> np.ndarray:
-        """Indices of the living whose frailty needs social care and who have no package (``work``: a bool
-        array to compute in, by default one of the monthly work arrays)."""
+    def unmet_mask(self, work: np.ndarray | None = None) -> np.ndarray:
+        """The living whose frailty needs social care and who have no package, as a bool array over everyone
+        (``work``: a bool array to compute in, by default one of the monthly work arrays)."""
         work = self._b[2] if work is None else work
         np.greater_equal(self.frailty, self._need_threshold, out=work)
         np.greater(work, self.sc_met, out=work)  # on bools, a > b is a and not b
         work &= self.alive
-        return np.flatnonzero(work)
+        return work
+
+    def unmet_need(self, work: np.ndarray | None = None) -> np.ndarray:
+        """Indices of the living whose frailty needs social care and who have no package (``work``: as
+        unmet_mask)."""
+        return np.flatnonzero(self.unmet_mask(work))
 
     def demand(self, e: Effects) -> MonthDemand:
         """Who attends A&E, who of them is admitted, who is referred; GP contacts wanted and unmet.
