@@ -217,7 +217,7 @@ def decide(model: LocalHealthEconomy) -> None:
         if org.levers_held_at == model.month:
             continue  # a player (a student in the classroom) set them for this year
         for lever in LEVERS.get(org.kind, ()):
-            if lever.switch is not None and not getattr(d, lever.switch):
+            if (lever.switch is not None and not getattr(d, lever.switch)) or lever.name in d.held_levers:
                 continue  # a lever the scenario leaves where the bundle puts it
             if lever.idle is not None and lever.idle(org):
                 continue  # it means nothing to it now (a plan, while it pays every elective in full)

@@ -502,6 +502,12 @@ class Strategies(_Section):
     council: CouncilStrategies
 
 
+# every lever an organisation sets (model.decisions.LEVERS; tests/test_incentives.py checks the two agree)
+LeverName = Literal["admission_threshold", "elective_growth", "outreach", "discharge_support", "bed_change",
+                    "case_management_share", "referral_shedding", "community_investment", "chc_share_ratio", "plan_growth",
+                    "eligibility_tightening", "prevention_ratio", "pooled_substitution", "intermediate_care"]
+
+
 class Decisions(_Section):
     """How organisations set their levers each year (see model.decisions)."""
 
@@ -535,6 +541,9 @@ class Decisions(_Section):
     plan_lever: bool = Field(False, description=(
         "a commissioner that pays electives above its plan at less than the tariff sets the plan's growth each year as "
         "it sets its other levers; false: it holds the plan's growth where its starting strategy's bundle puts it"))
+    held_levers: list[LeverName] = Field(default_factory=list, description=(
+        "levers no organisation sets itself: each stays where it starts (its starting strategy's bundle); e.g. "
+        "prevention_ratio, as a ring-fenced public health grant holds a council's prevention spending"))
 
 
 class Governance(_Section):

@@ -271,6 +271,38 @@ def test_a_council_that_counts_its_surplus_pounds_spends_less_on_prevention():
         assert all(d == 0 for d in paired("baseline", full, free, measure, frozen=True))
 
 
+# --- levers a scenario holds (decisions.held_levers) -------------------------------------------------------------
+def test_the_scenarios_lever_names_are_the_levers_organisations_set():
+    """``decisions.held_levers`` takes the names of the levers model.decisions lets organisations set, and no others."""
+    import typing
+
+    from model.decisions import LEVERS
+    from model.scenario import LeverName
+
+    assert {lever.name for levers in LEVERS.values() for lever in levers} == set(typing.get_args(LeverName))
+
+
+@pytest.mark.parametrize("kind, lever", [("council", "prevention_ratio"), ("hospital", "outreach"),
+                                         ("gp_federation", "case_management_share")])
+def test_a_held_lever_stays_where_it_starts_while_the_others_move(kind, lever):
+    """A lever the scenario holds stays at its starting bundle's level at every organisation of its kind, while the
+    levers it does not hold move as before. Ablation: held by no scenario, the same lever moves from where it
+    starts at some organisation of that kind."""
+    moved = False
+    for seed in SEEDS[:3]:
+        held = run("baseline", {"decisions.held_levers": (lever,)}, seed)
+        free = run("baseline", {}, seed)
+        orgs = [o for o in held.organisations if o.kind == kind]
+        assert orgs
+        for o in orgs:
+            assert o.levers[lever] == float(getattr(o.behaviour, lever))  # fixed strategies: the starting bundle
+        moved |= any(o.levers[lever] != float(getattr(o.behaviour, lever)) for o in free.organisations if o.kind == kind)
+        others = [(o.name, name) for o in held.organisations for name, x in o.levers.items()
+                  if name != lever and x != float(getattr(o.behaviour, name, 0.0))]
+        assert others  # the levers it does not hold are still set
+    assert moved
+
+
 # --- a commissioner's elective plan as a lever (decisions.plan_lever) -------------------------------------------
 def test_a_commissioner_that_pays_less_above_its_plan_lowers_the_plan_when_it_sets_it():
     """A commissioner that pays electives above its plan at half the tariff (the fortress bundle's

@@ -697,6 +697,21 @@ collaborating differs, outcomes do not favour the whole-system regulator:
 A hospital paid a block has no activity to earn its way out with; there hospitals in special
 measures under the organisation-focused regulator cut activity the block pays for anyway, while
 collaborators judged on a place in deficit cut programmes that cost money before they pay back.
+
+**What its people's health rests on.** Measured by hand over 36 seeds with the headroom banked (the lever
+levels over 12): the whole-system regulator has councils cut prevention (their `prevention_ratio` 0.21 to
+0.32 below the organisation-focused regulator's places in the first three years) and GP federations case
+management (about 0.006 of their time below, a quarter of it). Each organisation counts a condition avoided
+over half its three-year horizon (`decisions.horizon_years`) and the money now; the conditions come years
+later: by the tenth year the share of people with two or more is 0.45 points higher and the year's QALYs
+13.6 lower (0.7 higher in the second year). With each council's prevention held where its starting
+strategy puts it, in both places (`decisions.held_levers`, as a ring-fenced public health grant holds it),
+the whole-system regulator's net benefit is higher under both conventions: +£0.61m, higher in 31 of 36
+seeds, banked, and +£1.90m, 34 of 36, spent (tested in `test_regulation_outcomes.py`); with GP federations'
+case management held too, +£1.43m and +£2.23m (35 and 36 of 36), and its people's QALYs are higher (+14.3
+and +8.8). Holding commissioners' community investment instead leaves it short (+£0.08m, 19 of 36,
+banked); a five-year horizon, the top of seed 004's three to five years, takes the QALYs lost from 43.7 to
+26.6 and gives +£0.40m (25 of 36).
 """
 
 

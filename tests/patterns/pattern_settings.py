@@ -225,3 +225,7 @@ def regulators(extra: dict[str, Any], place: str = REGULATION_PLACE) -> tuple[tu
 # the outcomes' ablation: the organisation-focused regulator's line out of reach (a deficit of a whole year's
 # income), so it puts nobody in special measures and no organisation's decisions or learning count a pound below it
 LINE_OUT_OF_REACH = {"regulation.special_measures_deficit": 1.0}
+# councils' prevention spending held where each council's starting strategy puts it, in both places (as a ring-fenced
+# public health grant would hold it): what the whole-system regulator's net benefit rests on with the headroom banked
+# (test_regulation_outcomes.py; a tuple: settings are cache keys)
+PREVENTION_HELD = {"decisions.held_levers": ("prevention_ratio",)}

@@ -81,10 +81,12 @@ benefit is higher under the whole-system regulator with the headroom spent (+£0
 36 seeds) and not with it banked, judged over 72 seeds (pattern_settings.WIDEST_SEEDS): -£0.05m, 41 of 72
 (strict xfails). Until community services gave health of their own and a cut below the start harmed more
 with each further unit cut (docs/ODD.md 7.5): +£1.57m, 32 of 36, and +£0.73m, 66 of 72 (33 of 36 over
-seeds 1-36). The services' health counts in the net benefit, the commissioners' forecasts weigh it, and
-growing them costs the place's money, which the whole-system regulator judges (its people's health at
-``regulation.system_health_weight``); under the organisation-focused regulator a commissioner clear of its
-line grows them freely. The population's own QALYs are lower under the whole-system regulator (-57.6 and
+seeds 1-36). Banked it rests on prevention: judged on the place's money and health as its organisations
+forecast them over their three-year horizon, the whole-system regulator has councils cut prevention and GP
+federations case management, whose health comes as conditions avoided years later; with councils' prevention
+held where it starts in both places (``decisions.held_levers``) it holds under both conventions (+£0.61m, 31 of
+36 banked; +£1.90m, 34 of 36 spent; test_regulation_outcomes.py), with community services held instead it does
+not (+£0.08m, 19 of 36 banked). The population's own QALYs are lower under the whole-system regulator (-57.6 and
 -43.7 over ten years, higher in 3 and 6 of 36 seeds). While a rescued year's national support counted in the rescued organisation's
 result (docs/ODD.md 7.28): +£1.01m, 30 of 36, spent, and banked on the mean only, +£0.43m, 53 of 72, one
 seed short of three in four (a strict xfail). Banked it held (+£0.65m, 59 of 72) between the forecasts
