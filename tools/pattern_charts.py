@@ -243,6 +243,17 @@ mechanism, and without decisions it does nothing.
 **Not reproduced, or not tested.**
 
 {chr(10).join(f"- {x}" for x in not_reproduced)}
+
+**Why the delays fall short.** Measured by hand over 36 seeds (not asserted): the delays follow the
+admissions. With hospitals' admission threshold held where it starts in both places
+(`decisions.held_levers`), the fortress place's extra admissions fall from about 1,180 to about 200 and
+its extra delayed days from about 600 to +236 (spent) and +402 (banked). What keeps the difference short of
+three seeds in four is the spread the other levers' choices add, not one lever working against it: holding
+any one of councils' eligibility or prevention, GP federations' case management, hospitals' early supported
+discharge or outreach, or commissioners' community investment, in both places, the difference rises to
++500 to +1,280 and holds under both conventions (27 to 34 of 36 seeds); with GP federations' referral
+shedding, commissioners' continuing healthcare share or councils' pooled money held, it holds under one (25 or
+26 of 36 under the other).
 """
 
 
@@ -709,8 +720,11 @@ strategy puts it, in both places (`decisions.held_levers`, as a ring-fenced publ
 the whole-system regulator's net benefit is higher under both conventions: +£0.61m, higher in 31 of 36
 seeds, banked, and +£1.90m, 34 of 36, spent (tested in `test_regulation_outcomes.py`); with GP federations'
 case management held too, +£1.43m and +£2.23m (35 and 36 of 36), and its people's QALYs are higher (+14.3
-and +8.8). Holding commissioners' community investment instead leaves it short (+£0.08m, 19 of 36,
-banked); a five-year horizon, the top of seed 004's three to five years, takes the QALYs lost from 43.7 to
+and +8.8). Holding another lever instead leaves it short, banked: commissioners' community investment
++£0.08m (19 of 36), GP federations' referral shedding +£0.12m (22), hospitals' early supported discharge
++£0.24m (20), councils' eligibility -£0.46m (9); with each of these held the share of people with two or
+more conditions still ends 0.4 to 0.5 points higher under the whole-system regulator, and only with
+prevention held does that go. A five-year horizon, the top of seed 004's three to five years, takes the QALYs lost from 43.7 to
 26.6 and gives +£0.40m (25 of 36).
 """
 
