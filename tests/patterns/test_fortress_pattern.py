@@ -29,6 +29,10 @@ off (seeds 1-3, year ends: an admission threshold of 1.05 against 1.19 and outre
 0.13, early supported discharge about the same), its GP federations 662, its commissioners 140, and
 its councils add 345 (a collaborative council tightens eligibility more: 0.016 frailty points added
 to its threshold against 0.002; both, balancing their books, hold prevention at the lever's floor).
+Measured by hand since (36 seeds; docs/patterns.md section 1): with hospitals' admission threshold held where it
+starts in both places (``decisions.held_levers``) the extra delays fall to +236 (spent) and +402 (banked) with the
+extra admissions (about 200 against 1,180); holding any one of six other levers instead, they rise to +500 to
++1,280 and hold under both conventions: what keeps them short is the spread the other levers' choices add.
 
 The fortress place's hospitals end better off (seed 002: "an acute provider that improves its financial
 performance by increasing activity"): +£841k over ten years with the headroom spent, +£855k banked, better
