@@ -47,7 +47,17 @@ spent (+0.07, 22 of 36, p = 0.007: a strict xfail); the net benefit held under n
 the mean (+£0.37m, 24 of 36, p = 0.002: tested) and spent not even that (+£0.20m, 40 of 72, p = 0.08:
 strict xfails). Since community services gave health of their own and a cut below the start harmed more
 with each further unit cut (docs/ODD.md 7.5) the net benefit banked holds over the 36 (on the page's 12 seeds
-+£0.62m, 8 of 12); spent it still falls short (strict xfails). The place's result, which the whole-system regulator judges against its control total,
++£0.62m, 8 of 12); spent it still falls short (strict xfails). As measured now: the share +0.112, 31 of 36,
+banked (holds) and +0.031, 23 of 36 (p = 0.08), spent; the net benefit +£0.52m, 27 of 36 (p = 0.0002),
+banked (holds) and +£0.16m, 34 of 72 (p = 0.21), spent. Measured by hand (36 seeds, headroom spent, not
+asserted), holding one lever where it starts in both places (``decisions.held_levers``): with GP federations'
+referral shedding held the share holds (+0.177, 31 of 36; the net benefit +£0.35m, 21 of 36), and with none of
+six others (the continuing healthcare share +0.074, 24 of 36; community investment +0.073, 23; eligibility
++0.065, 23; prevention +0.048, 21; the admission threshold +0.042, 20; case management +0.035, 21). Federations
+that set their shedding themselves shed little under either rule (their harm in the last year under £1k, of
+about £310k to £370k in all), leaving the sanctions little of theirs to act on; held at their starting bundles'
+levels, the fortress federations go on shedding (about £26k of harm a year under either rule), and with the
+sanctions more of the place turns collaborative. The place's result, which the whole-system regulator judges against its control total,
 now shows the hospitals' deficits that national support met: with the headroom spent it is below the
 control total at every year end (10 of 10, seeds 1-12, in both arms; about 6 before), so the regulator's
 term on the place's money weighs in every decision (the harm in the last year with sanctions £317k
@@ -184,8 +194,9 @@ def test_with_levers_held_at_the_label_sanctions_spread_collaboration(convention
 
 NET_BENEFIT_SHORT = {
     "headroom spent": (
-        "with the headroom spent, the sanctions' higher net monetary benefit (+£0.20m over ten years) is higher in 40 "
-        "of 72 seeds (signed-rank p = 0.08), short of the three seeds in four the criterion asks (42 of 72, +£0.33m, "
+        "with the headroom spent, the sanctions' higher net monetary benefit (+£0.16m over ten years) is higher in 34 "
+        "of 72 seeds (signed-rank p = 0.21), short of the three seeds in four the criterion asks (40 of 72, +£0.20m, "
+        "before community services gave health of their own, docs/ODD.md 7.5; 42 of 72, +£0.33m, "
         "while a rescued year's national support counted in the rescued organisation's result, docs/ODD.md 7.28; 44 "
         "of 72 before the forecasts' latest corrections, 7.30; 52 of 72 before the forecasts were brought into line "
         "with the simulation, when it held over seeds 1-36, 27 of 36, and not over 37-72 or 1001-1036)"),
@@ -199,9 +210,12 @@ NET_BENEFIT_SEEDS = {"headroom spent": WIDEST_SEEDS, "headroom banked": WIDE_SEE
 
 
 SHARE_SPENT_SHORT = (
-    "with the headroom spent, the sanctions' higher share collaborating in the last two years (+0.07) is higher in 22 "
-    "of 36 seeds (signed-rank p = 0.007), short of the criterion; banked +0.18, 33 of 36 (holds). Measured since a "
-    "rescued year's national support left the rescued organisation's result (docs/ODD.md 7.28); before, +0.05, 23 of "
+    "with the headroom spent, the sanctions' higher share collaborating in the last two years (+0.031) is higher in "
+    "23 of 36 seeds (signed-rank p = 0.08), short of the criterion; banked +0.112, 31 of 36 (holds); with GP "
+    "federations' referral shedding held where it starts in both places, spent, +0.177, 31 of 36 (the module's "
+    "docstring). Before community services gave health of their own (docs/ODD.md 7.5): +0.07, 22 of 36, and +0.18, "
+    "33 of 36, since a rescued year's national support left the rescued organisation's result (docs/ODD.md 7.28); "
+    "before, +0.05, 23 of "
     "36, and +0.17, 30 of 36, since the "
     "forecasts came to count electives against what there is to do, a council's programmes budgeted in full, "
     "readmissions, strain and the rest (docs/ODD.md 7.30); it held under both before")
@@ -222,8 +236,9 @@ def test_graduated_sanctions_raise_the_net_benefit(convention):
 
 
 NET_BENEFIT_SPENT_MEAN_SHORT = (
-    "with the headroom spent the sanctions' net monetary benefit is higher on the mean (+£0.20m over ten years) but "
-    "the signed-rank test gives p = 0.08 over seeds 1-72, short of 0.01; p = 0.011 (+£0.33m) while a rescued year's "
+    "with the headroom spent the sanctions' net monetary benefit is higher on the mean (+£0.16m over ten years) but "
+    "the signed-rank test gives p = 0.21 over seeds 1-72, short of 0.01; p = 0.08 (+£0.20m) before community "
+    "services gave health of their own (docs/ODD.md 7.5); p = 0.011 (+£0.33m) while a rescued year's "
     "national support counted in the rescued organisation's result (docs/ODD.md 7.28), and p = 0.0006 (+£0.43m) "
     "before the forecasts' latest corrections (7.30)")
 
@@ -231,7 +246,7 @@ NET_BENEFIT_SPENT_MEAN_SHORT = (
 @pytest.mark.parametrize("convention", conventions_short(NET_BENEFIT_SPENT_MEAN_SHORT, "headroom spent"))
 def test_the_sanctions_net_benefit_is_higher_on_the_mean(convention):
     """Over the seeds each convention is judged on (NET_BENEFIT_SEEDS): higher on the mean, by the signed-rank
-    test. Banked +£0.37m over seeds 1-36, lower in 12 of 36; spent a strict xfail (+£0.20m over 1-72)."""
+    test. Banked +£0.52m over seeds 1-36, lower in 9 of 36; spent a strict xfail (+£0.16m over 1-72)."""
     assert on_the_mean(sanctions_against_none(CONVENTIONS[convention], total("net_monetary_benefit"),
                                               seeds=NET_BENEFIT_SEEDS[convention]))
 
