@@ -31,7 +31,6 @@ def fewer_admissions(r) -> float:
     return -total("emergency_admissions")(r)
 
 
-
 @pytest.mark.parametrize("convention", CONVENTIONS)
 def test_where_hospitals_are_paid_by_activity_the_whole_system_regulator_gives_fewer_emergency_admissions(convention):
     system, organisation = regulators(CONVENTIONS[convention], REGULATION_OUTCOME_PLACE)
