@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test bench bytecode fuzz lint clean help scenario-charts viz class teaching-screenshots pattern-charts pattern-sensitivity experiment-charts
+.PHONY: run test bench bytecode fuzz lint clean help scenario-charts viz class teaching-screenshots pattern-charts pattern-sensitivity pattern-replication experiment-charts
 
 help:
 	@echo "make run    - set up .venv and run the default scenario (results/ + charts)"
@@ -16,6 +16,7 @@ help:
 	@echo "make teaching-screenshots - the real pages through docs/teaching.md's exercises and a class (needs chromium)"
 	@echo "make pattern-charts - the papers' patterns against their ablations, on the tests' seeds: docs/patterns.md and its charts"
 	@echo "make pattern-sensitivity - the patterns' assumptions moved together (about 10 min): docs/pattern-sensitivity.md"
+	@echo "make pattern-replication - the patterns' tests on seeds from 1, 1001 and 2001 side by side (about 15 min): docs/pattern-replication.md"
 	@echo "make fuzz   - draw afresh: scenarios that break a run (DRAWS=3000), and the property tests' places"
 	@echo "make lint   - ruff"
 	@echo "make scenario-charts - run the scenario library's cases; charts in docs/img/scenarios/, docs/scenarios.md"
@@ -60,6 +61,9 @@ pattern-charts: $(STAMP)
 
 pattern-sensitivity: $(STAMP)
 	$(PY) tools/pattern_sensitivity.py $(ARGS)
+
+pattern-replication: $(STAMP)
+	$(PY) tools/pattern_replication.py $(ARGS)
 
 teaching-screenshots: $(STAMP)
 	$(PY) tools/teaching_screenshots.py

@@ -3,6 +3,8 @@ pattern settings, and the scenario charts cover every file in scenarios/. Runnin
 minutes (make pattern-charts, make scenario-charts); this only catches a name gone missing."""
 
 import importlib.util
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -20,7 +22,8 @@ def load(name: str):
     return module
 
 
-@pytest.mark.parametrize("name", ["pattern_charts", "pattern_sensitivity", "scenario_charts", "experiment_charts"])
+@pytest.mark.parametrize("name", ["pattern_charts", "pattern_sensitivity", "pattern_replication", "scenario_charts",
+                                  "experiment_charts"])
 def test_a_chart_tool_imports(name):
     assert callable(load(name).main)
 
@@ -155,3 +158,76 @@ def test_a_run_kept_in_the_sensitivity_cache_is_not_run_again(tmp_path):
     cache.write_text(json.dumps([key, {"harm": 2.5}]) + "\n" + '["cut short')
     runs = tool.run_all([("nowhere", {"decisions.noise": 0.001}, 1)], cache, progress=False)
     assert runs == {key: {"harm": 2.5}}
+
+
+# --- the patterns' tests on other seeds (tools/pattern_replication.py) -------------------------------------------------
+def settings(monkeypatch, **env: str):
+    """tests/patterns/pattern_settings.py loaded afresh with these environment variables (and no others of its own)."""
+    for name in ("LHE_PATTERN_FIRST_SEED", "LHE_PATTERN_RECORD"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    spec = importlib.util.spec_from_file_location("pattern_settings_afresh", ROOT / "tests" / "patterns" / "pattern_settings.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_patterns_seeds_start_where_the_environment_says(monkeypatch):
+    """How the tool judges every claim on other seeds: every set of seeds moves with the first, widths kept."""
+    ps = settings(monkeypatch)
+    assert (ps.SEEDS, ps.WIDE_SEEDS, ps.WIDEST_SEEDS) == (range(1, 13), range(1, 37), range(1, 73))
+    ps = settings(monkeypatch, LHE_PATTERN_FIRST_SEED="1001")
+    assert (ps.SEEDS, ps.WIDE_SEEDS, ps.WIDEST_SEEDS) == (range(1001, 1013), range(1001, 1037), range(1001, 1073))
+    for bad in ("0", "ten"):
+        with pytest.raises(ValueError, match=f"LHE_PATTERN_FIRST_SEED: got '{bad}'; a whole number from 1"):
+            settings(monkeypatch, LHE_PATTERN_FIRST_SEED=bad)
+
+
+def test_each_judgement_is_written_down_with_its_test_when_asked(monkeypatch, tmp_path):
+    ps = settings(monkeypatch, LHE_PATTERN_RECORD=str(tmp_path))
+    diff = np.array([3.0, 2.0, 5.0, -1.0, 4.0, 6.0, 1.0, 2.5, 7.0, 8.0, -0.5, 9.0])  # 10 of 12 positive
+    assert ps.holds(diff) and ps.on_the_mean(diff) and not ps.holds(-diff) and not ps.holds(np.zeros(12))
+    lines = [json.loads(x) for f in tmp_path.glob("*.jsonl") for x in f.read_text().splitlines()]
+    me = os.environ["PYTEST_CURRENT_TEST"].rsplit(" (", 1)[0]
+    assert [(j["test"], j["check"], j["positive"], j["n"], j["verdict"]) for j in lines] == [
+        (me, "holds", 10, 12, True), (me, "on the mean", 10, 12, True), (me, "holds", 2, 12, False),
+        (me, "holds", 0, 12, False)]
+    assert lines[0]["p"] < ps.P_VALUE < lines[2]["p"] and lines[3]["p"] == 1.0
+    # asked for nothing, it writes nothing
+    ps = settings(monkeypatch)
+    assert ps.holds(diff) and ps.RECORD is None
+    assert sum(len(f.read_text().splitlines()) for f in tmp_path.glob("*.jsonl")) == len(lines)
+
+
+JUNIT = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest">
+<testcase classname="tests.patterns.test_a" name="test_held[headroom spent]" time="1" />
+<testcase classname="tests.patterns.test_a" name="test_short" time="1"><failure message="AssertionError: assert False">x</failure></testcase>
+<testcase classname="tests.patterns.test_b" name="test_marked" time="1"><skipped type="pytest.xfail" message="short: 24 of 36" /></testcase>
+<testcase classname="tests.patterns.test_b" name="test_marked_but_held" time="1"><failure message="[XPASS(strict)] short: 25 of 36">x</failure></testcase>
+</testsuite></testsuites>"""
+
+
+def test_the_replication_page_sets_each_tests_verdict_on_each_set_of_seeds_side_by_side(tmp_path):
+    tool = load("pattern_replication")
+    sets = []
+    for first, held_short in ((1, "failed"), (1001, "passed")):
+        folder = tmp_path / str(first)
+        (folder / "judgements").mkdir(parents=True)
+        (folder / "junit.xml").write_text(JUNIT.replace('name="test_short" time="1"><failure message="AssertionError: assert False">x</failure></testcase>',
+                                                       'name="test_short" time="1" />') if held_short == "passed" else JUNIT)
+        checks = [{"test": "tests/patterns/test_a.py::test_short", "check": "holds", "n": 36, "positive": 24 + first // 1000 * 6,
+                   "mean": 1.0, "p": 0.002, "verdict": first > 1}]
+        (folder / "judgements" / "7.jsonl").write_text("".join(json.dumps(c) + "\n" for c in checks))
+        sets.append(tool.verdicts(folder))
+    assert {n: v.outcome for n, v in sets[0].items()} == {
+        "tests/patterns/test_a.py::test_held[headroom spent]": "passed", "tests/patterns/test_a.py::test_short": "failed",
+        "tests/patterns/test_b.py::test_marked": "xfailed", "tests/patterns/test_b.py::test_marked_but_held": "xpassed"}
+    assert [v.status for v in sets[0].values()] == ["holds", "short", "short", "holds"]
+    page = tool.page([1, 1001], sets, "cafe")
+    assert "Of 4 tests, 2 hold on every set of seeds, 1 fall short on every set, and 1 differ between the sets:" in page
+    assert "- `test_short` (test_a): short from 1, holds from 1001" in page
+    assert "| `test_short` | **short** (24/36, p = 0.002) | holds (30/36, p = 0.002) | 54/72, 75% |" in page
+    assert "| `test_marked` | **short**, as marked | **short**, as marked |  |" in page
+    assert "| `test_marked_but_held` | holds, marked short | holds, marked short |  |" in page
+    assert page.index("## test_a") < page.index("## test_b")

@@ -15,7 +15,10 @@ an ablation that removes the mechanism it is credited to.
 from __future__ import annotations
 
 import functools
+import json
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,7 +28,22 @@ from scipy import stats
 from model import LocalHealthEconomy, load_scenario
 from model.metrics import yearly_figures
 
-SEEDS = range(1, 13)
+
+def _first_seed() -> int:
+    """The first seed the claims are judged on: 1, or ``LHE_PATTERN_FIRST_SEED`` (tools/pattern_replication.py
+    judges every claim again on other seeds with the same code)."""
+    text = os.environ.get("LHE_PATTERN_FIRST_SEED", "1")
+    try:
+        first = int(text)
+    except ValueError:
+        first = 0
+    if first < 1:
+        raise ValueError(f"LHE_PATTERN_FIRST_SEED: got {text!r}; a whole number from 1 is allowed")
+    return first
+
+
+FIRST_SEED = _first_seed()
+SEEDS = range(FIRST_SEED, FIRST_SEED + 12)
 SIZE = 10_000
 SHARE = 0.75  # a difference holds when it has the expected sign in at least three seeds in four ...
 P_VALUE = 0.01  # ... and by a one-sided Wilcoxon signed-rank test at the 1% level
@@ -58,15 +76,15 @@ P_VALUE = 0.01  # ... and by a one-sided Wilcoxon signed-rank test at the 1% lev
 
 
 def widened(seeds: int) -> range:
-    """Three times ``seeds`` seeds, from 1: how a claim small beside the seeds' spread is judged."""
-    return range(1, 3 * seeds + 1)
+    """Three times ``seeds`` seeds, from the first: how a claim small beside the seeds' spread is judged."""
+    return range(FIRST_SEED, FIRST_SEED + 3 * seeds)
 
 
 WIDE_SEEDS = widened(len(SEEDS))
 # Twice that again, for the two net-benefit claims that held over WIDE_SEEDS at the criterion's edge (27 and 28 of
 # 36) and fell short of it on a second 36 seeds (1001-1036), with the same code: the collaborative sanctions' with
 # the headroom spent and the whole-system regulator's with it banked (docs/patterns.md, "Replication").
-WIDEST_SEEDS = range(1, 6 * len(SEEDS) + 1)
+WIDEST_SEEDS = range(FIRST_SEED, FIRST_SEED + 6 * len(SEEDS))
 
 CONVENTIONS = {
     "headroom spent": {"money.commissioner_headroom_spent": 1.0},
@@ -81,23 +99,40 @@ def conventions_short(reason: str, *short: str) -> list:
 FROZEN = {"decisions.enabled": False}  # levers held where their bundles put them: the ablation of decisions
 
 
-def _ranked_higher(diff: np.ndarray) -> bool:
-    return bool(stats.wilcoxon(diff, alternative="greater").pvalue < P_VALUE)
+def _p_value(diff: np.ndarray) -> float:
+    """The one-sided Wilcoxon signed-rank test's p-value that ``diff`` is higher than 0 (1 when every seed gives 0)."""
+    if np.all(diff == 0):
+        return 1.0
+    return float(stats.wilcoxon(diff, alternative="greater").pvalue)
+
+
+# A folder each judgement below is written to, a line of JSON each (the test, the seeds with the claimed sign, the
+# p-value, the verdict), when the environment names one: how tools/pattern_replication.py counts what each test found.
+RECORD = os.environ.get("LHE_PATTERN_RECORD")
+
+
+def _judged(check: str, diff: np.ndarray, verdict: bool) -> bool:
+    if RECORD:
+        line = {"test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0], "check": check,
+                "n": int(diff.size), "positive": int((diff > 0).sum()), "mean": float(diff.mean()),
+                "p": _p_value(diff), "verdict": verdict}
+        with open(Path(RECORD) / f"{os.getpid()}.jsonl", "a", encoding="utf-8") as f:
+            f.write(json.dumps(line) + "\n")
+    return verdict
 
 
 def on_the_mean(diff: np.ndarray) -> bool:
     """Higher on the mean, by a one-sided Wilcoxon signed-rank test at 1%: the criterion without its share of
     seeds, for a difference that goes the other way in more than a seed in four."""
     diff = np.asarray(diff, dtype=float)
-    return bool(diff.mean() > 0 and _ranked_higher(diff))
+    return _judged("on the mean", diff, bool(diff.mean() > 0 and _p_value(diff) < P_VALUE))
 
 
 def holds(diff: np.ndarray) -> bool:
     """Positive in at least three seeds in four, and by a one-sided Wilcoxon signed-rank test at 1%."""
     diff = np.asarray(diff, dtype=float)
-    if np.all(diff == 0):
-        return False
-    return bool((diff > 0).sum() >= math.ceil(SHARE * diff.size) and _ranked_higher(diff))
+    verdict = bool(not np.all(diff == 0) and (diff > 0).sum() >= math.ceil(SHARE * diff.size) and _p_value(diff) < P_VALUE)
+    return _judged("holds", diff, verdict)
 
 
 @functools.lru_cache(maxsize=512)
