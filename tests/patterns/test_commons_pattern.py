@@ -60,13 +60,14 @@ levels, the fortress federations go on shedding (about £26k of harm a year unde
 sanctions more of the place turns collaborative. What the net benefit with the headroom spent rests on (36
 seeds, by hand): the sanctions move the same levers under both conventions (commissioners pay more of
 continuing healthcare, their share 0.75 of the standard against 0.62, 36 of 36 seeds; hospitals' admission
-threshold 1.047 against 1.103; 517 fewer admissions, 36 of 36) and the place's money is higher (+£0.74m, 31 of
-36, spent). But the continuing healthcare a commissioner takes back from a council is money it would have
-spent on services outside the model: £0.59m less is spent there (31 of 36), 45.5 fewer QALYs bought outside,
-£0.91m at the threshold, while the council's pounds it spares count only as money. So -£6k (15 of 36) spent
-against +£0.52m banked: with the headroom spent the convention values a commissioner's pound above a
-council's (only the commissioners' headroom buys health outside the model), and the sanctions mostly move the
-cost of continuing healthcare from councils to commissioners. The place's result, which the whole-system regulator judges against its control total,
+threshold 1.047 against 1.103; 517 fewer admissions, 36 of 36), and they move money from the commissioners to
+the others: commissioners take continuing healthcare back from councils and pay sanctions themselves (£0.62m,
+£0.14m back), and the councils, whose residents' delayed transfers are most of the harm, pay most of them
+(£1.31m), to hospitals (£1.35m) and GP federations (£0.51m; seeds 1-12). Over ten years, spent: hospitals +£0.81m, GP federations +£0.53m, councils -£0.65m, commissioners -£0.53m, of which £0.59m is
+headroom no longer spent outside the model. Banked, a pound moved is a pound wherever it lands (+£0.52m).
+Spent, a commissioner's pound buys health outside the model worth more than a pound at the threshold and any
+other organisation's counts as a pound: the place's money is higher (+£0.74m, 31 of 36) but 45.5 fewer QALYs
+are bought outside (£0.91m), and the net benefit is about nil (-£6k, 15 of 36). The place's result, which the whole-system regulator judges against its control total,
 now shows the hospitals' deficits that national support met: with the headroom spent it is below the
 control total at every year end (10 of 10, seeds 1-12, in both arms; about 6 before), so the regulator's
 term on the place's money weighs in every decision (the harm in the last year with sanctions £317k
@@ -208,10 +209,10 @@ NET_BENEFIT_SHORT = {
         "before community services gave health of their own, docs/ODD.md 7.5; 42 of 72, +£0.33m, "
         "while a rescued year's national support counted in the rescued organisation's result, docs/ODD.md 7.28; 44 "
         "of 72 before the forecasts' latest corrections, 7.30; 52 of 72 before the forecasts were brought into line "
-        "with the simulation, when it held over seeds 1-36, 27 of 36, and not over 37-72 or 1001-1036). The place's money "
-        "is higher (+£0.74m over seeds 1-36) but the continuing healthcare the sanctions have commissioners take back "
-        "from councils leaves £0.59m less headroom spent on services outside the model, 45.5 fewer QALYs (the module's "
-        "docstring)"),
+        "with the simulation, when it held over seeds 1-36, 27 of 36, and not over 37-72 or 1001-1036). The sanctions move "
+        "money from the commissioners to the others (continuing healthcare taken back from councils, sanctions paid by "
+        "commissioners and councils to hospitals and GP federations): the place's money is higher (+£0.74m over seeds 1-36) but £0.59m less "
+        "headroom is spent on services outside the model, 45.5 fewer QALYs (the module's docstring)"),
 }
 # with the headroom banked it holds over WIDE_SEEDS since community services gave health of their own and a cut below
 # the start harmed more with each further unit cut (docs/ODD.md 7.5); before, +£0.37m, 24 of 36 (a strict xfail), and
