@@ -227,7 +227,10 @@ def test_the_replication_page_sets_each_tests_verdict_on_each_set_of_seeds_side_
     page = tool.page([1, 1001], sets, "cafe")
     assert "Of 4 tests, 2 hold on every set of seeds, 1 fall short on every set, and 1 differ between the sets:" in page
     assert "- `test_short` (test_a): short from 1, holds from 1001" in page
-    assert "| `test_short` | **short** (24/36, p = 0.002) | holds (30/36, p = 0.002) | 54/72, 75% |" in page
+    assert "| `test_short` | **short** (24/36, p = 0.002) | holds (30/36, p = 0.002) | 54/72, 75% (64% to 84%) |" in page
     assert "| `test_marked` | **short**, as marked | **short**, as marked |  |" in page
     assert "| `test_marked_but_held` | holds, marked short | holds, marked short |  |" in page
     assert page.index("## test_a") < page.index("## test_b")
+    # the interval: 54 of 72 gives 0.639 to 0.836 by the score interval's formula (z = 1.96); none in 12, from 0
+    low, high = tool.wilson(54, 72)
+    assert abs(low - 0.6392) < 1e-3 and abs(high - 0.8357) < 1e-3 and tool.wilson(0, 12)[0] == 0.0

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import subprocess
 import sys
@@ -130,16 +131,24 @@ def cell(v: Verdict | None) -> str:
     return f"{shown} ({counts})" if counts else shown
 
 
+def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """The Wilson score interval (95%) for a share of ``k`` in ``n``."""
+    p, z2 = k / n, z * z
+    centre, half = p + z2 / (2 * n), z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return (centre - half) / (1 + z2 / n), (centre + half) / (1 + z2 / n)
+
+
 def pooled(vs: list[Verdict | None]) -> str:
     """Each judgement's seeds with the claimed sign over every set of seeds together (the judgements every set made:
-    a test stops at its first assertion that fails), and whether they are three in four."""
+    a test stops at its first assertion that fails), with the share's 95% interval."""
     if any(v is None for v in vs):
         return ""
     made = min(len(v.checks) for v in vs)
     parts = []
     for i in range(made):
         k, n = sum(v.checks[i]["positive"] for v in vs), sum(v.checks[i]["n"] for v in vs)
-        parts.append(f"{k}/{n}, {k / n:.0%}")
+        low, high = wilson(k, n)
+        parts.append(f"{k}/{n}, {k / n:.0%} ({low:.0%} to {high:.0%})")
     return "; ".join(parts)
 
 
@@ -164,8 +173,9 @@ def page(firsts: list[int], sets: list[dict[str, Verdict]], code: str) -> str:
         "in order: the seeds with the claimed sign, of those judged, and the one-sided signed-rank p-value. A",
         "claim holds when at least three seeds in four have its sign and p < 0.01; an ablation's test asserts",
         "that its difference does not hold, so its counts are those of what is left. The last column adds each",
-        "judgement's seeds with the claimed sign over every set (the signed-rank test is not pooled): at 75% or",
-        "more the sets together have the sign the criterion asks for.",
+        "judgement's seeds with the claimed sign over every set (the signed-rank test is not pooled), with the",
+        "share's 95% interval (Wilson's): at 75% or more the sets together have the sign the criterion asks for,",
+        "and where the interval spans 75% even they cannot say whether the claim's seeds do, in the long run.",
         "",
         f"Code, scenarios and tests: digest `{code}`.",
         "",
