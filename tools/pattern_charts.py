@@ -1135,7 +1135,8 @@ shaded from the lowest seed to the highest; money in £000 (at {size:,} people).
 benefit is the population's QALYs at the threshold plus the place's result (docs/ODD.md 7.29).
 Each pattern is measured at the scenarios' own parameters; section 5 moves one assumption at a time
 and says where each pattern's main claims still hold, and section 6 measures them under other rules;
-docs/pattern-sensitivity.md (`make pattern-sensitivity`) moves every assumption at once.
+docs/pattern-sensitivity.md (`make pattern-sensitivity`) moves every assumption at once, and
+docs/pattern-replication.md (`make pattern-replication`) judges every test again on other seeds.
 
 {chr(10).join(sections)}"""
 
