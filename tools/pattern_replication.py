@@ -154,7 +154,9 @@ def pooled(vs: list[Verdict | None]) -> str:
 
 def page(firsts: list[int], sets: list[dict[str, Verdict]], code: str) -> str:
     """docs/pattern-replication.md: each test's verdict on each set of seeds."""
-    nodes = list(dict.fromkeys(n for s in sets for n in s))  # in the order the tests ran
+    # by file, and within a file in the order its tests ran (xdist sends each file whole to one worker, but in no
+    # fixed order between files)
+    nodes = sorted(dict.fromkeys(n for s in sets for n in s), key=lambda n: n.split("::")[0])
     status = {n: [s[n].status if n in s else None for s in sets] for n in nodes}
     held = [n for n in nodes if all(x == HOLDS for x in status[n])]
     short = [n for n in nodes if all(x == SHORT for x in status[n])]
@@ -207,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         firsts = [int(x) for x in a.first_seeds.split(",") if x.strip()]
     except ValueError:
-        p.error(f"--first-seeds: got {a.first_seeds!r}; whole numbers from 1, comma-separated, are allowed")
+        firsts = []
     if not firsts or min(firsts) < 1:
         p.error(f"--first-seeds: got {a.first_seeds!r}; whole numbers from 1, comma-separated, are allowed")
     code = digest()
