@@ -415,7 +415,8 @@ def summary(place, orgs, title: str, seconds: float) -> str:
              row("QALYs per person-year", "qalys_per_person_year", ".4f"),
              row("QALYs bought outside the model", "qalys_outside", ",.1f", "sum"),
              row("QALYs from community services' change", "qalys_community", ",.1f", "sum"),
-             row("net monetary benefit, £m (the year's)", "net_monetary_benefit", ",.1f", "sum", 1e-6)]
+             row("net monetary benefit, £m (the year's)", "net_monetary_benefit", ",.1f", "sum", 1e-6),
+             row("net health benefit, QALYs (the year's)", "net_health_benefit", ",.1f", "sum")]
     final = orgs[orgs["month"] == orgs["month"].max()]
     if "seed" in final.columns:
         final = final.groupby(["name", "kind", "strategy"], as_index=False)["reserves"].median()
@@ -607,7 +608,8 @@ def ranked_table(summary_table, ranked, rank_by: str, title: str, seeds: int) ->
     # each column's heading says what it is, when it is taken (unless its block says so) and which way is better
     blocks = [
         ("balances, £m", ["place_balance_own", "place_balance", "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation"]),
-        ("net health: net monetary benefit, £m, and QALYs", ["net_monetary_benefit", "qalys", "qalys_outside", "qalys_community"]),
+        ("net health: net monetary benefit, £m, and QALYs", ["net_monetary_benefit", "net_health_benefit", "qalys",
+                                                              "qalys_outside", "qalys_community"]),
         ("care", ["emergency_admissions_per_1000", "delayed_transfer_days", "waiting_list", "unmet_social_care_need"]),
         ("strategies, trust and regulation", ["share_collaborative", "mean_trust", "in_special_measures", "national_support"]),
     ]

@@ -126,6 +126,10 @@ OUTCOMES: dict[str, Outcome] = {
     # threshold, plus the change in the place's balance
     "net_monetary_benefit": Outcome("net_monetary_benefit_cumulative", "run", True, "net monetary benefit", "£m", 1e-6,
                                     ",.1f", "net monetary benefit"),
+    # the same QALYs, plus the change in the place's balance as the QALYs it would buy at the NHS's margin
+    # (model.health): every pound priced alike, so a commissioner's pound banked and spent outside count the same
+    "net_health_benefit": Outcome("net_health_benefit_cumulative", "run", True, "net health benefit", "QALYs", 1.0,
+                                  ",.1f", "net health benefit"),
     "qalys": Outcome("qalys_cumulative", "run", True, "QALYs of the population", "", 1.0, ",.0f", "QALYs"),
     "qalys_outside": Outcome("qalys_outside_cumulative", "run", True, "QALYs bought outside the model", "", 1.0, ",.1f",
                              "QALYs bought outside"),

@@ -48,6 +48,19 @@ outside the model thus enters twice, as money spent (it lowers the balance) and 
 buys; at the default figures a pound spent outside adds ``20,000 / 12,936 - 1``, about 55p,
 to the NMB. Nothing is discounted.
 
+**Net health benefit** (QALYs) counts the place's money as the health it would buy at the NHS's
+margin, at ``cost_per_qaly_outside`` a QALY (Claxton et al. 2015: the health forgone when a budget
+is spent one way rather than another)::
+
+    NHB = QALYs of the population + QALYs bought outside + money / cost_per_qaly_outside
+
+Every pound is priced alike, so a commissioner's pound spent outside the model and the same pound
+banked count the same (``money.commissioner_headroom_spent`` moves the NHB only through what a
+commissioner's reserves change downstream), where the NMB counts the pound spent at
+``threshold / cost_per_qaly_outside`` and the pound banked at one. A council's pound is priced as the
+NHS's too: an assumption, for local government's marginal cost of a QALY is not in the sources. The
+NMB divided by the threshold equals the NHB when the threshold is ``cost_per_qaly_outside``.
+
 **Valuing a change** (for decisions weighing a lever's health consequences):
 :func:`qalys_gained` turns changes in person-months in each state into QALYs, e.g.::
 
@@ -291,6 +304,7 @@ class PlaceHealth:
         if month is None:
             raise RuntimeError("no month accrued yet")
         threshold = self.p.threshold_per_qaly
+        forgone = self.p.cost_per_qaly_outside  # pounds a QALY at the NHS's margin: what a pound of the place's money would buy
         return {
             "qalys": month.qalys,
             "qalys_per_person_year": month.qalys * MONTHS / month.people if month.people else 0.0,
@@ -308,5 +322,8 @@ class PlaceHealth:
             "net_monetary_benefit_cumulative": threshold * (self.qalys_cumulative + self.qalys_outside_cumulative
                                                             + self.qalys_community_cumulative)
             + (place_balance - self.opening_balance),
+            "net_health_benefit": month.qalys + month.qalys_outside + month.qalys_community + place_surplus / forgone,
+            "net_health_benefit_cumulative": self.qalys_cumulative + self.qalys_outside_cumulative
+            + self.qalys_community_cumulative + (place_balance - self.opening_balance) / forgone,
         }
 

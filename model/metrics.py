@@ -46,10 +46,12 @@ PLACE_COLUMNS = [
     "share_collaborative", "mean_trust", "spread_of_results",
     # net health (model/health.py): QALYs this month, what the services' gaps cost, what spending
     # outside the model bought, what community services changed since the start give beyond the admissions
-    # they avoid, the net monetary benefit; and the totals since the start
+    # they avoid, the net monetary benefit; and the totals since the start; the net health benefit (the place's
+    # money as the health it would buy at the NHS's margin) and its total
     "qalys", "qalys_per_person_year", "qalys_lost_unmet_need", "qalys_lost_delays", "qalys_lost_waits",
     "qalys_lost_admissions", "other_services", "qalys_outside", "qalys_community", "net_monetary_benefit",
     "qalys_cumulative", "qalys_outside_cumulative", "qalys_community_cumulative", "net_monetary_benefit_cumulative",
+    "net_health_benefit", "net_health_benefit_cumulative",
 ]
 
 ORGANISATION_COLUMNS = [
@@ -249,8 +251,9 @@ def yearly_figures(model: LocalHealthEconomy) -> dict[str, np.ndarray]:
     (every organisation's), the year's ``emergency_admissions`` and ``delayed_transfer_days``, and
     its net health: the population's ``qalys``, the ``qalys_outside`` that spending outside the
     model bought, the ``qalys_community`` that community services changed since the start give beyond the
-    admissions they avoid, and the ``net_monetary_benefit`` (their QALYs at the threshold plus the place's
-    result; see model.health). Results leave out the ``national_support`` drawn that year, which is
+    admissions they avoid, the ``net_monetary_benefit`` (their QALYs at the threshold plus the place's
+    result) and the ``net_health_benefit`` (their QALYs plus the place's result over the NHS's marginal cost of
+    a QALY; see model.health). Results leave out the ``national_support`` drawn that year, which is
     financing from outside the place, not income (model.organisations)."""
     years = model.month // 12
     out = {k: np.zeros(years) for k in ("commissioner", "council", "hospital", "gp_federation")}
@@ -261,7 +264,7 @@ def yearly_figures(model: LocalHealthEconomy) -> dict[str, np.ndarray]:
     table = model.place_table().iloc[: years * 12]
     by_year = table.groupby(np.arange(len(table)) // 12)
     for column in ("emergency_admissions", "delayed_transfer_days", "qalys", "qalys_outside", "qalys_community",
-                   "net_monetary_benefit"):
+                   "net_monetary_benefit", "net_health_benefit"):
         out[column] = by_year[column].sum().to_numpy()
     # national support drawn each year (the column is cumulative): in neither the place's result nor its NMB
     ends = table["national_support"].to_numpy()[11::12]

@@ -1,5 +1,6 @@
 """Net health (model.health): quality-adjusted life checked by hand, money outside the model, the
-net monetary benefit's identity, valuing a change, and QALYs when social care is cut."""
+net monetary benefit's and the net health benefit's identities, valuing a change, and QALYs when social
+care is cut."""
 
 import numpy as np
 import pytest
@@ -192,6 +193,49 @@ def test_yearly_figures_carry_the_years_qalys_and_net_monetary_benefit(run_36):
                                p.threshold_per_qaly * (y["qalys"] + y["qalys_outside"] + y["qalys_community"]) + y["place"],
                                rtol=1e-9)
     assert 0.8 < t["qalys_per_person_year"].iloc[0] < 0.95
+
+
+def test_the_net_health_benefit_is_the_qalys_plus_the_places_money_at_the_nhs_marginal_cost_of_a_qaly(run_36):
+    t = run_36.place_table()
+    p = run_36.params.net_health
+    support = t["national_support"].diff().fillna(t["national_support"])
+    assert support.sum() > 0  # national support is left out of the money here too
+    qalys = t["qalys"] + t["qalys_outside"] + t["qalys_community"]
+    np.testing.assert_allclose(t["net_health_benefit"], qalys + (t["place_surplus"] - support) / p.cost_per_qaly_outside,
+                               rtol=1e-12)
+    np.testing.assert_allclose(t["net_health_benefit_cumulative"], t["net_health_benefit"].cumsum(), rtol=1e-9)
+    # the NMB at a threshold equal to the NHS's marginal cost of a QALY is the NHB in pounds
+    np.testing.assert_allclose(t["net_health_benefit"] * p.cost_per_qaly_outside,
+                               t["net_monetary_benefit"] - (p.threshold_per_qaly - p.cost_per_qaly_outside) * qalys,
+                               rtol=1e-9)
+    y = yearly_figures(run_36)
+    np.testing.assert_allclose(y["net_health_benefit"],
+                               y["qalys"] + y["qalys_outside"] + y["qalys_community"] + y["place"] / p.cost_per_qaly_outside,
+                               rtol=1e-9)
+
+
+def test_a_commissioners_pound_spent_outside_or_banked_is_the_same_net_health_benefit_not_the_same_nmb():
+    """With decisions frozen (the levers where the bundles put them), the headroom convention changes nothing in
+    the baseline's first three years but where a commissioner's headroom goes. The net health benefit prices every
+    pound at the NHS's marginal cost of a QALY, so it is the same under both; the net monetary benefit counts a
+    pound spent outside at ``threshold / cost_per_qaly_outside`` (about 1.55) and a pound banked at one, so it
+    differs by the difference of the two on every pound spent."""
+    runs = {}
+    for spent in (1.0, 0.0):
+        s = load_scenario().with_changes({"population.size": 6_000, "run.steps": 36, "decisions.enabled": False,
+                                          "money.commissioner_headroom_spent": spent})
+        runs[spent] = LocalHealthEconomy(s, rng=4).run().place_table()
+    spent, banked = runs[1.0], runs[0.0]
+    for column in ("emergency_admissions", "delayed_transfer_days", "qalys", "qalys_community"):
+        np.testing.assert_array_equal(spent[column], banked[column])
+    outside = spent["other_services"].sum()
+    assert outside > 1e5 and banked["other_services"].sum() == 0
+    p = load_scenario().net_health
+    np.testing.assert_allclose(spent["net_health_benefit_cumulative"].iloc[-1],
+                               banked["net_health_benefit_cumulative"].iloc[-1], rtol=1e-12)
+    np.testing.assert_allclose(spent["net_monetary_benefit_cumulative"].iloc[-1]
+                               - banked["net_monetary_benefit_cumulative"].iloc[-1],
+                               (p.threshold_per_qaly / p.cost_per_qaly_outside - 1.0) * outside, rtol=1e-9)
 
 
 # --- valuing a change ------------------------------------------------------------------------------
