@@ -56,10 +56,14 @@ def yearly_gap(extra: dict, name: str) -> np.ndarray:
 
 @pytest.mark.parametrize("convention", CONVENTIONS)
 def test_the_collaborative_place_ends_with_the_higher_net_benefit_after_an_early_dip(convention):
+    """On the net monetary benefit and on the net health benefit (the place's money as the health it would buy at
+    the NHS's margin, every pound alike; model.health), which the headroom convention hardly moves: +396 and +383
+    QALYs over ten years (12 of 12 seeds), the dip 18.3 QALYs under both."""
     extra = CONVENTIONS[convention]
-    assert holds(paired(*places(extra), total("net_monetary_benefit")))
-    # the dip: in its first two years (pattern_settings.EARLY_YEARS) it pays for capacity that does not yet act
-    assert holds(-early(yearly_gap(extra, "net_monetary_benefit")))
+    for measure in ("net_monetary_benefit", "net_health_benefit"):
+        assert holds(paired(*places(extra), total(measure))), measure
+        # the dip: in its first two years (pattern_settings.EARLY_YEARS) it pays for capacity that does not yet act
+        assert holds(-early(yearly_gap(extra, measure))), measure
     assert holds(-early(yearly_gap(extra, "place")))
 
 
@@ -75,10 +79,11 @@ def test_ablation_without_the_programmes_effects_the_bend_shrinks_and_the_lead_g
     with_effects = gap_growth(yearly_gap(spent, "emergency_admissions"))
     without = gap_growth(yearly_gap({**spent, **NO_EFFECTS}, "emergency_admissions"))
     assert holds(with_effects - without)
-    lead = paired(*places(spent), total("net_monetary_benefit"))
-    lead_without = paired(*places({**spent, **NO_EFFECTS}), total("net_monetary_benefit"))
-    assert not holds(lead_without)
-    assert holds(lead - lead_without)
+    for measure in ("net_monetary_benefit", "net_health_benefit"):
+        lead = paired(*places(spent), total(measure))
+        lead_without = paired(*places({**spent, **NO_EFFECTS}), total(measure))
+        assert not holds(lead_without), measure
+        assert holds(lead - lead_without), measure
 
 
 def test_the_dip_in_net_benefit_rests_on_the_fortress_councils_keeping_clear_of_the_regulators_line():
@@ -91,7 +96,8 @@ def test_the_dip_in_net_benefit_rests_on_the_fortress_councils_keeping_clear_of_
     unjudged = {**banked, "regulation.judged_kinds": NHS_KINDS}
     for s in SEEDS:
         judged_run, unjudged_run = run(COLLABORATIVE_PLACE, banked, s), run(COLLABORATIVE_PLACE, unjudged, s)
-        for name in ("net_monetary_benefit", "council", "place"):
+        for name in ("net_monetary_benefit", "net_health_benefit", "council", "place"):
             assert np.array_equal(judged_run[name][:EARLY_YEARS], unjudged_run[name][:EARLY_YEARS])
     assert holds(early(paired((AGAINST, banked), (AGAINST, unjudged), lambda r: r["council"])))
     assert not holds(-early(yearly_gap(unjudged, "net_monetary_benefit")))
+    assert not holds(-early(yearly_gap(unjudged, "net_health_benefit")))  # 7 of 12 seeds, p = 0.23

@@ -200,6 +200,6 @@ def test_ablation_with_special_measures_imposing_no_fortress_the_share_no_longer
 @pytest.mark.parametrize("place", (REGULATION_PLACE, REGULATION_OUTCOME_PLACE))
 def test_ablation_without_the_regulators_judgement_they_give_the_same_place(place):
     system, organisation = regulators({**CONVENTIONS["headroom spent"], **NO_JUDGEMENT}, place)
-    for measure in ("share_late", "place", "net_monetary_benefit", "emergency_admissions"):
+    for measure in ("share_late", "place", "net_monetary_benefit", "net_health_benefit", "emergency_admissions"):
         get = (lambda r: r["share_late"]) if measure == "share_late" else total(measure)
         assert np.all(paired(system, organisation, get, seeds=range(1, 4)) == 0), measure
