@@ -161,18 +161,21 @@ NET_HEALTH_PARTS = [  # (column, label, colour): QALYs a year bought outside the
 
 
 def net_health_chart(place: pd.DataFrame, path: Path, title: str) -> None:
-    """Net health: the net monetary benefit since the start, the population's quality of life, and
-    the QALYs a year that spending outside the model bought and that gaps in care cost."""
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    """Net health: the net monetary benefit and the net health benefit since the start, the population's
+    quality of life, and the QALYs a year that spending outside the model bought and that gaps in care cost."""
+    fig, axes = plt.subplots(1, 4, figsize=(16.5, 3.8))
     _line(axes[0], place, "net_monetary_benefit_cumulative", None, "black", 1e-6, lw=2)
     axes[0].set_title("net monetary benefit since the start, £m\n(QALYs at the threshold + the balance's change)", fontsize=9)
-    _line(axes[1], place, "qalys_per_person_year", None, "#1f77b4")
-    axes[1].set_title("QALYs per person-year\n(the population's quality of life)", fontsize=9)
+    _line(axes[1], place, "net_health_benefit_cumulative", None, "#555555", lw=2)
+    axes[1].set_title("net health benefit since the start, QALYs\n(QALYs + the balance's change at the NHS's £ a QALY)",
+                      fontsize=9)
+    _line(axes[2], place, "qalys_per_person_year", None, "#1f77b4")
+    axes[2].set_title("QALYs per person-year\n(the population's quality of life)", fontsize=9)
     yearly = _a_year(place, [c for c, _, _ in NET_HEALTH_PARTS])
     for col, label, colour in NET_HEALTH_PARTS:
-        _line(axes[2], yearly, col + "_year", label, colour)
-    axes[2].set_title("QALYs a year (at the last 12 months' rate)", fontsize=9)
-    axes[2].legend(fontsize=7)
+        _line(axes[3], yearly, col + "_year", label, colour)
+    axes[3].set_title("QALYs a year (at the last 12 months' rate)", fontsize=9)
+    axes[3].legend(fontsize=7)
     for ax in axes:
         ax.set_xlabel("year")
     fig.suptitle(f"{title}: net health")
