@@ -58,8 +58,10 @@ Every pound is priced alike, so a commissioner's pound spent outside the model a
 banked count the same (``money.commissioner_headroom_spent`` moves the NHB only through what a
 commissioner's reserves change downstream), where the NMB counts the pound spent at
 ``threshold / cost_per_qaly_outside`` and the pound banked at one. A council's pound is priced as the
-NHS's too: an assumption, for local government's marginal cost of a QALY is not in the sources. The
-NMB divided by the threshold equals the NHB when the threshold is ``cost_per_qaly_outside``.
+NHS's too (an assumption: local public health's marginal cost has been put at about £3,800 a QALY,
+Martin, Lomas and Claxton 2020, and adult social care's above £54,000 a social-care QALY, Longo et al.
+2023; docs/ODD.md, Known and left alone). The NMB divided by the threshold equals the NHB when the
+threshold is ``cost_per_qaly_outside``.
 
 **Valuing a change** (for decisions weighing a lever's health consequences):
 :func:`qalys_gained` turns changes in person-months in each state into QALYs, e.g.::

@@ -70,6 +70,27 @@ def test_every_rule_the_patterns_are_measured_under_loads_on_each_place_and_keep
             assert getattr(sa.strategies, kind).fortress == getattr(sb.strategies, kind).collaborative, (rule, kind)
 
 
+def test_the_net_health_section_judges_each_net_benefit_claim_on_both_measures_and_conventions():
+    """docs/patterns.md section 7 sets each claim on net benefit on the NMB beside the same claim on the net health
+    benefit: every pattern's, each pair loading under both conventions, and the NHB measured from its own column."""
+    from model import load_scenario
+
+    tool = load("pattern_charts")
+    claims = tool._net_benefit_claims(tool.Runs((1,), {}))
+    assert {c[0] for c in claims} == {"1. fortress", "2. collaborative", "3. commons", "4. regulation"}
+    for _, _, pair, nmb, nhb, _, times in claims:
+        assert (nmb, nhb) in (("nmb", "nhb"), ("dip", "nhb_dip"))
+        assert set(times) == set(tool.ps.CONVENTIONS)
+        for convention in tool.ps.CONVENTIONS.values():
+            for place, settings in pair(convention):
+                load_scenario(place).with_changes(settings)
+    a = {"net_monetary_benefit": np.array([1e6, 2e6, 3e6]), "net_health_benefit": np.array([10.0, 20.0, 40.0])}
+    b = {"net_monetary_benefit": np.zeros(3), "net_health_benefit": np.array([1.0, 1.0, 1.0])}
+    assert tool._measure("nhb", a, b) == 67.0
+    assert tool._measure("nhb_dip", a, b) == 28.0  # the first two years (pattern_settings.EARLY_YEARS)
+    assert tool._measure("nmb", a, b) == 6e6
+
+
 def test_the_calibration_tools_money_by_year_is_the_organisations_own_results():
     """tools/calibration_years.py gives docs/calibration.md its figures beyond the first year: its yearly result
     by kind of organisation must be what the organisations recorded for the year (model.metrics.yearly_figures),

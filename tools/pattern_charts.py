@@ -872,8 +872,12 @@ def _measure(name: str, a: dict, b: dict) -> float:
         return a["harm"] - b["harm"]
     if name == "share":
         return a["share_late"] - b["share_late"]
+    if name == "nhb":
+        return float(a["net_health_benefit"].sum() - b["net_health_benefit"].sum())
     if name == "dip":  # how much lower its net monetary benefit was over the first years
         return float(ps.early(a["net_monetary_benefit"] - b["net_monetary_benefit"]))
+    if name == "nhb_dip":  # the same, on the net health benefit
+        return float(ps.early(a["net_health_benefit"] - b["net_health_benefit"]))
     if name == "bend":  # how much further admissions fell below the other place's, years 1-2 to 6-10
         gap = a["emergency_admissions"] - b["emergency_admissions"]
         return float(ps.gap_growth(gap[None, :])[0])
@@ -1116,6 +1120,97 @@ credits; docs/ODD.md ("Not yet done") says which of these the model should take 
 """
 
 
+# --- net health benefit: every pound priced alike -----------------------------------------------------------
+def _net_benefit_claims(r: Runs) -> list[tuple[str, str, Any, str, str, int, dict[str, int]]]:
+    """(pattern, claim, arms(changes) -> (a, b), NMB measure, NHB measure, sign, {convention: times the seeds}): each
+    pattern's claims on net benefit, over the seeds its tests judge each convention on."""
+    one = {"headroom spent": 1, "headroom banked": 1}
+    return [
+        ("1. fortress", "a lower net benefit in the fortress place", _fortress_pair, "nmb", "nhb", -1, one),
+        ("2. collaborative", "the collaborative place ends with the higher net benefit", _collaborative_pair, "nmb", "nhb", 1,
+         one),
+        ("2. collaborative", "its net benefit dips below the fortress place's first (years 1-2)", _collaborative_pair,
+         "dip", "nhb_dip", -1, one),
+        ("3. commons", "graduated sanctions raise the net benefit", _commons_pair, "nmb", "nhb", 1,
+         {"headroom spent": 6, "headroom banked": 3}),
+        ("4. regulation", f"a higher net benefit under the whole-system regulator ({ps.REGULATION_OUTCOME_PLACE})",
+         _outcomes_pair, "nmb", "nhb", 1, {"headroom spent": 3, "headroom banked": 6}),
+    ]
+
+
+def net_health(r: Runs) -> str:
+    """The section setting each net benefit claim on the NMB beside the same claim on the net health benefit."""
+    claims = _net_benefit_claims(r)
+    conventions = (("spent", "headroom spent", SPENT), ("banked", "headroom banked", BANKED))
+
+    def seeds(times: int) -> tuple[int, ...]:
+        return tuple(range(r.seeds[0], r.seeds[0] + times * len(r.seeds)))
+
+    def arms(pair, convention: dict) -> tuple[Setting, Setting]:
+        return pair({**convention, **r.extra})
+
+    get = _run_all([(a, s) for _, _, pair, _, _, _, times in claims for _, key, convention in conventions
+                    for a in arms(pair, convention) for s in seeds(times[key])])
+
+    def cell(d: np.ndarray, mean: str) -> str:
+        if ps.holds(d):
+            judged = "holds"
+        elif ps.on_the_mean(d):
+            judged = "on the mean"
+        else:
+            judged = "**no**"
+        return f"{mean}, {(d > 0).sum()}/{d.size}, {judged}"
+
+    def pounds(x: float) -> str:
+        return f"{'-' if x < 0 else '+'}£{abs(x) / 1e6:,.2f}m"
+
+    rows = []
+    for pattern, claim, pair, nmb, nhb, sign, times in claims:
+        for label, key, convention in conventions:
+            a, b = arms(pair, convention)
+            diff = {name: np.array([sign * _measure(name, get(a, s), get(b, s)) for s in seeds(times[key])])
+                    for name in (nmb, nhb)}
+            rows.append(f"| {pattern} | {claim} | {label} | {cell(diff[nmb], pounds(diff[nmb].mean()))} | "
+                        f"{cell(diff[nhb], f'{diff[nhb].mean():+,.1f}')} |")
+    table = "\n".join(rows)
+    return f"""## 7. Net health benefit: every pound priced alike
+
+The net monetary benefit prices health at the threshold (£20,000 a QALY) and money at its face, except the
+pounds commissioners spend on services outside the model, which buy health at the NHS's marginal cost of a
+QALY (£12,936: Claxton et al. 2015) and so count about £1.55 each. A commissioner's pound spent outside and
+the same pound banked therefore count differently, and the claims above are shown under both conventions.
+The **net health benefit** (`net_health_benefit`, in QALYs; docs/ODD.md 7.29) prices every pound of the
+place's money alike, as the health it would buy at the NHS's margin: the population's QALYs, those bought
+outside and those community services' change gave, plus the change in the place's balance (national support
+left out) over £12,936. A pound spent outside and a pound banked then count the same; with decisions frozen
+the two conventions give the same net health benefit to the digit (tests/test_health.py), and what is left
+between them is what commissioners' reserves change downstream. A council's pound is priced as the NHS's:
+an assumption between local public health's marginal cost, put at about £3,800 a QALY (Martin, Lomas and
+Claxton 2020), and adult social care's, above £54,000 a social-care QALY (Longo et al. 2023; docs/ODD.md,
+Known and left alone).
+
+Each claim on net benefit, on the NMB and on the NHB, under both conventions and over the seeds its tests
+judge each convention on (the fortress and collaborative claims over {len(r.seeds)}; the sanctions' and the
+regulators', small beside the seeds' spread, over three or six times as many). A cell gives the mean
+difference over ten years (the first two for the dip), the seeds with the claimed sign, and whether it
+holds by the tests' criterion, or only on the mean (the signed-rank test at 1% without its share of seeds),
+or neither. The tests assert the fortress and collaborative claims on both measures, and the sanctions' and
+the regulators' on the NHB on the mean (tests/patterns/); each has its ablation there.
+
+| pattern | claim | headroom | net monetary benefit | net health benefit, QALYs |
+|---|---|---|---|---|
+{table}
+
+On the NMB the sanctions' net benefit and the whole-system regulator's change with the convention: each is
+about nil under one (the sanctions' with the headroom spent, the regulator's banked) and clearly positive under
+the other. The sanctions move money from commissioners to the others, and the whole-system regulator has the
+place spend less, so each changes how much of a commissioner's headroom goes outside; the NMB counts that money
+at £1.55 a pound spent and £1 a pound banked. On the NHB both are higher on the mean under both conventions.
+The organisations' own objectives still value a QALY at the threshold (docs/ODD.md 7.30): the NHB is how the
+place is judged, not what any organisation maximises.
+"""
+
+
 def document(r: Runs, sections: list[str]) -> str:
     size = r.extra.get("population.size", ps.SIZE)
     return f"""# The papers' patterns
@@ -1134,7 +1229,8 @@ the same seeds. A claim **holds** when the difference has the expected sign in a
 shaded from the lowest seed to the highest; money in £000 (at {size:,} people). Net monetary
 benefit is the population's QALYs at the threshold plus the place's result (docs/ODD.md 7.29).
 Each pattern is measured at the scenarios' own parameters; section 5 moves one assumption at a time
-and says where each pattern's main claims still hold, and section 6 measures them under other rules;
+and says where each pattern's main claims still hold, section 6 measures them under other rules, and
+section 7 judges the claims on net benefit again with every pound priced alike (the net health benefit);
 docs/pattern-sensitivity.md (`make pattern-sensitivity`) moves every assumption at once, and
 docs/pattern-replication.md (`make pattern-replication`) judges every test again on other seeds.
 
@@ -1153,12 +1249,13 @@ def main(argv: list[str] | None = None) -> int:
     r = Runs(tuple(range(1, args.seeds + 1)), {} if args.size == ps.SIZE else {"population.size": args.size})
     t0 = time.perf_counter()
     drawn = [functools.partial(pattern, r) for pattern in (fortress, collaborative, commons, regulation)]
-    drawn += [lambda _img: ranges(r), lambda _img: rules(r)]
+    drawn += [lambda _img: ranges(r), lambda _img: rules(r), lambda _img: net_health(r)]
     if not args.one_at_a_time:
         n = prefetch(r, drawn)
         print(f"  {n} runs made: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     sections = []
-    for draw, name in zip(drawn, ("fortress", "collaborative", "commons", "regulation", "ranges", "rules"), strict=True):
+    for draw, name in zip(drawn, ("fortress", "collaborative", "commons", "regulation", "ranges", "rules",
+                                            "net health"), strict=True):
         sections.append(draw(args.img))
         print(f"  {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     seconds = time.perf_counter() - t0
