@@ -28,7 +28,8 @@ REFERENCES = {"bots": "bots only", "collaborative": "everyone collaborative"}
 class RunFigures:
     """One run's figures by month (index 0 = month 1): the place's and each organisation's own result
     (pounds since month 0, without the national support drawn: snapshot.own_result), emergency admissions per
-    1,000 and delayed transfer days."""
+    1,000, delayed transfer days, and the place's net health benefit since the start (QALYs: its people's health,
+    and its money as the health it would buy at the NHS's margin; model.health)."""
 
     reference: str  # "bots" or "collaborative"
     seed: int
@@ -36,15 +37,16 @@ class RunFigures:
     orgs: dict[str, tuple[float, ...]]
     admissions: tuple[float, ...]
     delays: tuple[float, ...]
+    health: tuple[float, ...]
 
     def at(self, month: int) -> dict[str, Any]:
         i = min(month, len(self.place)) - 1
         if i < 0:
-            return {"place": 0.0, "orgs": dict.fromkeys(self.orgs, 0.0), "admissions": 0.0, "delays": 0.0}
+            return {"place": 0.0, "orgs": dict.fromkeys(self.orgs, 0.0), "admissions": 0.0, "delays": 0.0, "health": 0.0}
         last12 = slice(max(0, i - 11), i + 1)
         return {"place": self.place[i], "orgs": {n: v[i] for n, v in self.orgs.items()},
                 "admissions": sum(self.admissions[last12]) / len(self.admissions[last12]),
-                "delays": sum(self.delays[last12]) / len(self.delays[last12])}
+                "delays": sum(self.delays[last12]) / len(self.delays[last12]), "health": self.health[i]}
 
 
 def everyone_collaborative(scenario: Scenario) -> Scenario:
@@ -63,7 +65,7 @@ def run_reference(scenario: Scenario, seed: int, reference: str) -> RunFigures:
     else:
         model = LocalHealthEconomy(scenario, rng=seed)
     start = {o.name: o.reserves for o in model.organisations}
-    place, admissions, delays = [], [], []
+    place, admissions, delays, health = [], [], [], []
     orgs: dict[str, list[float]] = {n: [] for n in start}
     for _ in range(scenario.run.steps):
         model.step()
@@ -75,7 +77,9 @@ def run_reference(scenario: Scenario, seed: int, reference: str) -> RunFigures:
         place.append(total)
         admissions.append(float(model.report["emergency_admissions_per_1000"]))
         delays.append(float(model.report["delayed_transfer_days"]))
-    return RunFigures(reference, seed, tuple(place), {n: tuple(v) for n, v in orgs.items()}, tuple(admissions), tuple(delays))
+        health.append(float(model.report["net_health_benefit_cumulative"]))
+    return RunFigures(reference, seed, tuple(place), {n: tuple(v) for n, v in orgs.items()}, tuple(admissions), tuple(delays),
+                      tuple(health))
 
 
 def _worker(scenario: Scenario, seeds: list[int], conn: Any) -> None:
@@ -185,8 +189,9 @@ def _mean(xs: list[float]) -> float | None:
 
 
 def debrief(month: int, seed: int, results: dict[str, float], kinds: dict[str, str], played_by: dict[str, str],
-            admissions: float, delays: float, refs: ReferenceRuns | None) -> Debrief:
-    """The debrief at ``month``: the game's results (pounds, since month 0) beside the references'."""
+            admissions: float, delays: float, health: float, refs: ReferenceRuns | None) -> Debrief:
+    """The debrief at ``month``: the game's results (pounds, since month 0), care and net health benefit (QALYs
+    since the start) beside the references'."""
     def ref_pair(reference: str, pick: Callable[[dict[str, Any]], float]) -> tuple[float | None, float | None]:
         runs = refs.of(reference) if refs is not None else []
         same = [pick(r.at(month)) for r in runs if r.seed == seed]
@@ -203,6 +208,8 @@ def debrief(month: int, seed: int, results: dict[str, float], kinds: dict[str, s
          {k: ref_pair(k, lambda f: f["admissions"]) for k in REFERENCES}),
         ("delayed transfer days a month (last 12 months)", delays,
          {k: ref_pair(k, lambda f: f["delays"]) for k in REFERENCES}),
+        ("net health benefit since month 0, QALYs (health, and money as the health it would buy)", health,
+         {k: ref_pair(k, lambda f: f["health"]) for k in REFERENCES}),
     )
     pending = (refs.expected - len(refs.runs)) if refs is not None and not refs.done else 0
     return Debrief(month, seed, tuple(refs.seeds) if refs else (seed,), tuple(rows), care, pending,

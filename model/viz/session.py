@@ -166,7 +166,7 @@ class Session:
                 report = debrief(snap.month, snap.seed, {o.name: o.result for o in snap.orgs}, kinds, played,
                                  sum(last["emergency_admissions_per_1000"]) / max(len(last["emergency_admissions_per_1000"]), 1),
                                  sum(last["delayed_transfer_days"]) / max(len(last["delayed_transfer_days"]), 1),
-                                 self.references)
+                                 (snap.series.get("net_health_benefit_cumulative") or (0.0,))[-1], self.references)
             return PageFrame(snap, MappingProxyType(self._figures[1]), self.settings, tuple(self.overrides),
                              tuple(self.switches), report)
 

@@ -239,6 +239,7 @@ def test_debrief_figures_equal_direct_runs():
             assert at["orgs"] == pytest.approx(results)
             assert at["place"] == pytest.approx(sum(results.values()))
             assert at["admissions"] == pytest.approx(model.place_table()["emergency_admissions_per_1000"].iloc[18:30].mean())
+            assert at["health"] == pytest.approx(model.place_table()["net_health_benefit_cumulative"].iloc[29], rel=1e-12)
     assert {r.seed for r in refs.runs} == {1, 2}
 
 
@@ -258,8 +259,12 @@ def test_the_debrief_names_the_best_and_worst_and_sets_the_class_beside_the_bots
     direct = run_reference(room.scenario, room.seed, "bots").at(14)
     assert report.rows[0].references["bots"][0] == pytest.approx(direct["place"])
     # Ann never opened a page, so the first year's window closed at once and the bots decided: the class's
-    # place is the bots' place
+    # place is the bots' place, its net health benefit since the start too
     assert report.rows[0].game == pytest.approx(direct["place"])
+    label, game, refs = report.care[-1]
+    assert label.startswith("net health benefit") and game > 0
+    assert game == pytest.approx(direct["health"], rel=1e-12) and refs["bots"][0] == pytest.approx(game, rel=1e-12)
+    assert refs["collaborative"][0] != pytest.approx(game, rel=1e-6)  # everyone collaborative: another place
 
 
 def test_reference_runs_in_a_process_of_their_own_match_the_ones_in_this_one():
