@@ -255,3 +255,4 @@ def test_the_replication_page_sets_each_tests_verdict_on_each_set_of_seeds_side_
     # the interval: 54 of 72 gives 0.639 to 0.836 by the score interval's formula (z = 1.96); none in 12, from 0
     low, high = tool.wilson(54, 72)
     assert abs(low - 0.6392) < 1e-3 and abs(high - 0.8357) < 1e-3 and tool.wilson(0, 12)[0] == 0.0
+    assert tool.wilson(0, 36)[0] == 0.0 and tool.wilson(36, 36)[1] == 1.0  # within 0 and 1: never printed as -0%

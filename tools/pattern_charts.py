@@ -1206,6 +1206,9 @@ about nil under one (the sanctions' with the headroom spent, the regulator's ban
 the other. The sanctions move money from commissioners to the others, and the whole-system regulator has the
 place spend less, so each changes how much of a commissioner's headroom goes outside; the NMB counts that money
 at £1.55 a pound spent and £1 a pound banked. On the NHB both are higher on the mean under both conventions.
+On other seeds (docs/pattern-replication.md) the sanctions' holds so on every set (1001 and 2001); the
+regulator's on 2001 but not on 1001 (p = 0.036 spent, 0.017 banked), where its NMB with the headroom spent
+falls short too: the regulator's net benefit, on either measure, is small beside the seeds' spread.
 The organisations' own objectives still value a QALY at the threshold (docs/ODD.md 7.30): the NHB is how the
 place is judged, not what any organisation maximises.
 """

@@ -132,10 +132,11 @@ def cell(v: Verdict | None) -> str:
 
 
 def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """The Wilson score interval (95%) for a share of ``k`` in ``n``."""
+    """The Wilson score interval (95%) for a share of ``k`` in ``n``, within 0 and 1 (at 0 of ``n`` or ``n`` of ``n``
+    the bound is exactly 0 or 1, which rounding can put a hair outside and print as -0%)."""
     p, z2 = k / n, z * z
     centre, half = p + z2 / (2 * n), z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    return (centre - half) / (1 + z2 / n), (centre + half) / (1 + z2 / n)
+    return max(0.0, (centre - half) / (1 + z2 / n)), min(1.0, (centre + half) / (1 + z2 / n))
 
 
 def pooled(vs: list[Verdict | None]) -> str:
