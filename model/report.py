@@ -169,6 +169,7 @@ def net_health_chart(place: pd.DataFrame, path: Path, title: str) -> None:
     _line(axes[1], place, "net_health_benefit_cumulative", None, "#555555", lw=2)
     axes[1].set_title("net health benefit since the start, QALYs\n(QALYs + the balance's change at the NHS's £ a QALY)",
                       fontsize=9)
+    axes[1].yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))  # QALYs in full, not x 1e6
     _line(axes[2], place, "qalys_per_person_year", None, "#1f77b4")
     axes[2].set_title("QALYs per person-year\n(the population's quality of life)", fontsize=9)
     yearly = _a_year(place, [c for c, _, _ in NET_HEALTH_PARTS])
