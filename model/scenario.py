@@ -616,7 +616,9 @@ class NetHealth(_Section):
     qalys_per_death: Rate = Field(le=50, description=(
         "QALYs a death avoided gives the person (for valuing a change; the monthly accrual "
         "simply stops at death)"))
-    cost_per_qaly_outside: float = Field(ge=100.0, le=1_000_000.0, description="pounds NHS spending outside the model costs per QALY it buys")
+    cost_per_qaly_outside: float = Field(ge=100.0, le=1_000_000.0, description=(
+        "pounds NHS spending outside the model costs per QALY it buys; the net health benefit counts every pound of the "
+        "place's money as the QALYs it would buy at this price"))
     threshold_per_qaly: Rate = Field(le=1_000_000.0, description="pounds a QALY is worth in the net monetary benefit")
 
     @model_validator(mode="after")
