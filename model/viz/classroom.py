@@ -465,21 +465,10 @@ class Classroom:
             if finished:
                 played_by = {org: ", ".join(names) for org, names in teams.items()}
                 report = debrief(snap.month, self.seed, {o.name: o.result for o in snap.orgs}, kinds, played_by,
-                                 _last12(snap, "emergency_admissions_per_1000"), _last12(snap, "delayed_transfer_days"),
-                                 _last(snap, "net_health_benefit_cumulative"), self.references)
+                                 snap.series, self.references)
             return ClassFrame(snap, MappingProxyType(figures), MappingProxyType(students), MappingProxyType(teams),
                               window, self.clock.busy, finished, self.join_code, report, decisions,
                               MappingProxyType({k: levers_of(k) for k in kinds.values()}))
-
-
-def _last(snap: Snapshot, name: str) -> float:
-    values = snap.series.get(name, ())
-    return values[-1] if values else 0.0
-
-
-def _last12(snap: Snapshot, name: str) -> float:
-    values = snap.series.get(name, ())[-12:]
-    return sum(values) / len(values) if values else 0.0
 
 
 def replay(record: Mapping[str, Any]) -> LocalHealthEconomy:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,10 +188,20 @@ def _mean(xs: list[float]) -> float | None:
     return sum(xs) / len(xs) if xs else None
 
 
+def _last12(values: Sequence[float]) -> float:
+    values = values[-12:]
+    return sum(values) / len(values) if values else 0.0
+
+
 def debrief(month: int, seed: int, results: dict[str, float], kinds: dict[str, str], played_by: dict[str, str],
-            admissions: float, delays: float, health: float, refs: ReferenceRuns | None) -> Debrief:
-    """The debrief at ``month``: the game's results (pounds, since month 0), care and net health benefit (QALYs
-    since the start) beside the references'."""
+            series: Mapping[str, Sequence[float]], refs: ReferenceRuns | None) -> Debrief:
+    """The debrief at ``month``: the game's results (pounds, since month 0), and its care and net health benefit
+    (QALYs since the start) from its place's monthly ``series`` (a snapshot's), as RunFigures.at takes the
+    references', beside the references'."""
+    admissions = _last12(series.get("emergency_admissions_per_1000", ()))
+    delays = _last12(series.get("delayed_transfer_days", ()))
+    health = (series.get("net_health_benefit_cumulative") or (0.0,))[-1]
+
     def ref_pair(reference: str, pick: Callable[[dict[str, Any]], float]) -> tuple[float | None, float | None]:
         runs = refs.of(reference) if refs is not None else []
         same = [pick(r.at(month)) for r in runs if r.seed == seed]

@@ -162,11 +162,8 @@ class Session:
                 for line in self.switches:
                     name = line.split(": ", 1)[1].rsplit(" made ", 1)[0]
                     played[name] = "switched by hand"
-                last = {k: snap.series.get(k, ())[-12:] for k in ("emergency_admissions_per_1000", "delayed_transfer_days")}
                 report = debrief(snap.month, snap.seed, {o.name: o.result for o in snap.orgs}, kinds, played,
-                                 sum(last["emergency_admissions_per_1000"]) / max(len(last["emergency_admissions_per_1000"]), 1),
-                                 sum(last["delayed_transfer_days"]) / max(len(last["delayed_transfer_days"]), 1),
-                                 (snap.series.get("net_health_benefit_cumulative") or (0.0,))[-1], self.references)
+                                 snap.series, self.references)
             return PageFrame(snap, MappingProxyType(self._figures[1]), self.settings, tuple(self.overrides),
                              tuple(self.switches), report)
 
