@@ -1176,16 +1176,18 @@ def net_health(r: Runs) -> str:
             rows.append(f"| {pattern} | {claim} | {label} | {cell(diff[nmb], pounds(diff[nmb].mean()))} | "
                         f"{cell(diff[nhb], f'{diff[nhb].mean():+,.1f}')} |")
     table = "\n".join(rows)
+    nh = load_scenario(ps.COMMONS_PLACE).net_health  # the scenarios' threshold and the NHS's marginal cost of a QALY
+    ratio = nh.threshold_per_qaly / nh.cost_per_qaly_outside
     return f"""## 7. Net health benefit: every pound priced alike
 
-The net monetary benefit prices health at the threshold (£20,000 a QALY) and money at its face, except the
+The net monetary benefit prices health at the threshold (£{nh.threshold_per_qaly:,.0f} a QALY) and money at its face, except the
 pounds commissioners spend on services outside the model, which buy health at the NHS's marginal cost of a
-QALY (£12,936: Claxton et al. 2015) and so count about £1.55 each. A commissioner's pound spent outside and
+QALY (£{nh.cost_per_qaly_outside:,.0f}: Claxton et al. 2015) and so count about £{ratio:.2f} each. A commissioner's pound spent outside and
 the same pound banked therefore count differently, and the claims above are shown under both conventions.
 The **net health benefit** (`net_health_benefit`, in QALYs; docs/ODD.md 7.29) prices every pound of the
 place's money alike, as the health it would buy at the NHS's margin: the population's QALYs, those bought
 outside and those community services' change gave, plus the change in the place's balance (national support
-left out) over £12,936. A pound spent outside and a pound banked then count the same; with decisions frozen
+left out) over £{nh.cost_per_qaly_outside:,.0f}. A pound spent outside and a pound banked then count the same; with decisions frozen
 the two conventions give the same net health benefit to the digit (tests/test_health.py), and what is left
 between them is what commissioners' reserves change downstream. A council's pound is priced as the NHS's:
 an assumption between local public health's marginal cost, put at about £3,800 a QALY (Martin, Lomas and
@@ -1208,7 +1210,7 @@ On the NMB the sanctions' net benefit and the whole-system regulator's change wi
 about nil under one (the sanctions' with the headroom spent, the regulator's banked) and clearly positive under
 the other. The sanctions move money from commissioners to the others, and the whole-system regulator has the
 place spend less, so each changes how much of a commissioner's headroom goes outside; the NMB counts that money
-at £1.55 a pound spent and £1 a pound banked. On the NHB both are higher on the mean under both conventions.
+at £{ratio:.2f} a pound spent and £1 a pound banked. On the NHB both are higher on the mean under both conventions.
 On other seeds (docs/pattern-replication.md) the sanctions' holds so on every set (1001 and 2001); the
 regulator's on 2001 but not on 1001 (p = 0.036 spent, 0.017 banked), where its NMB with the headroom spent
 falls short too: the regulator's net benefit, on either measure, is small beside the seeds' spread.
