@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import os
 import subprocess
 import sys
@@ -131,12 +130,12 @@ def cell(v: Verdict | None) -> str:
     return f"{shown} ({counts})" if counts else shown
 
 
-def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """The Wilson score interval (95%) for a share of ``k`` in ``n``, within 0 and 1 (at 0 of ``n`` or ``n`` of ``n``
-    the bound is exactly 0 or 1, which rounding can put a hair outside and print as -0%)."""
-    p, z2 = k / n, z * z
-    centre, half = p + z2 / (2 * n), z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    return max(0.0, (centre - half) / (1 + z2 / n)), min(1.0, (centre + half) / (1 + z2 / n))
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """The Wilson score interval (95%) for a share of ``k`` in ``n`` (SciPy's: exactly 0 or 1 at 0 or ``n`` of ``n``)."""
+    from scipy.stats import binomtest
+
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return float(ci.low), float(ci.high)
 
 
 def pooled(vs: list[Verdict | None]) -> str:
