@@ -103,9 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--scheduler", default=None, metavar="local[:N]|tcp://HOST:PORT", help="run on Dask (needs lhe[distributed])")
     c.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="change a parameter by its path for every arrangement (repeatable; VALUE is TOML)")
-    c.add_argument("--rank-by", type=_outcome, default="place_balance_own", metavar="OUTCOME",
-                   help="the outcome the table is ranked on (default: place_balance_own, the place's balance "
-                        "without the national support drawn)")
+    c.add_argument("--rank-by", type=_outcome, default="net_health_benefit", metavar="OUTCOME",
+                   help="the outcome the table is ranked on (default: net_health_benefit, the place's QALYs with "
+                        "its money priced as the QALYs it would buy, which does not turn on where commissioners' "
+                        "headroom goes)")
+    c.add_argument("--headroom", choices=("spent", "banked", "both"), default=None,
+                   help="what commissioners do with the headroom their plans find: spend it on services outside "
+                        "the model, bank it, or run the comparison under both on the same seeds and say which "
+                        "outcomes order the arrangements alike (default: the scenario's setting)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
     add_parsers(command, _positive_int)
@@ -483,27 +488,80 @@ def _git_commit() -> str | None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from model.compare import CONVENTIONS, HEADROOM, plan
+    from model.experiments import multirun
+    from model.outputs import default_folder, mark_complete
+    from model.scenario import ScenarioError
+
+    changes = _parse_sets(args.set)
+    if args.seed is not None:
+        changes["run.seed"] = args.seed
+    if args.headroom is not None and HEADROOM in changes:
+        raise ScenarioError("--set", HEADROOM, changes[HEADROOM],
+                            "--headroom sets it for the comparison; give one or the other")
+    if args.headroom in CONVENTIONS:
+        changes[HEADROOM] = CONVENTIONS[args.headroom]
+    if args.headroom != "both":
+        p = plan(args.scenario, args.regimes, args.seeds, args.steps, changes, names_from="--regimes")
+        out = args.out if args.out is not None else default_folder(p.scenario.name, "compare")
+        code, _ = _compare_in(args, p, out)
+        return code
+
+    # both conventions on the same seeds: a whole comparison under each, in its own folder, then side by side
+    plans = {c: plan(args.scenario, args.regimes, args.seeds, args.steps, {**changes, HEADROOM: v}, names_from="--regimes")
+             for c, v in CONVENTIONS.items()}
+    first = next(iter(plans.values()))
+    out = args.out if args.out is not None else default_folder(first.scenario.name, "compare")
+    try:
+        multirun.prepare(out, "compare", {"headroom": "both", "plans": {
+            c: {"scenario": p.scenario.digest(), "arrangements": p.changes, "seeds": p.seeds, "steps": p.steps}
+            for c, p in plans.items()}})
+    except multirun.FolderInUse as e:
+        print(f"lhe: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    summaries, codes = {}, []
+    for c, p in plans.items():
+        code, summary_table = _compare_in(args, p, out / f"headroom-{c}", f", commissioners' headroom {c}")
+        codes.append(code)
+        if summary_table is None:
+            return code
+        summaries[c] = summary_table
+        print()
+    print(conventions_table(summaries, args.rank_by, out))
+    import pandas as pd
+
+    from model.compare import rank
+    from model.compare_report import comparison_chart
+
+    longs = {c: pd.read_parquet(out / f"headroom-{c}" / "comparison.parquet") for c in plans}
+    comparison_chart(longs, out / "conventions.png",
+                     f"{first.scenario.name}: commissioners' headroom spent and banked, {len(first.seeds)} seeds, "
+                     f"{first.scenario.run.steps} months",
+                     order=list(rank(summaries[next(iter(plans))], by=args.rank_by)["arrangement"]), rank_by=args.rank_by)
+    if max(codes) == 0:
+        mark_complete(out, {"settings": list(summaries), "rank_by": args.rank_by})
+    return max(codes)
+
+
+def _compare_in(args: argparse.Namespace, p, out: Path, label: str = ""):
+    """Run one comparison's plan into ``out`` and print its ranked table; the exit code and the summary
+    (None when nothing ran or every run failed)."""
     import warnings
 
     import pandas as pd
     from tqdm import tqdm
 
-    from model.compare import OUTCOMES, RunFailedWarning, plan, rank, run_plan, summarise
+    from model.compare import OUTCOMES, RunFailedWarning, rank, run_plan, summarise
     from model.experiments import multirun
     from model.experiments.runner import write_tables
-    from model.outputs import default_folder, mark_complete, write_parquet
+    from model.outputs import mark_complete, write_parquet
 
-    changes = _parse_sets(args.set)
-    if args.seed is not None:
-        changes["run.seed"] = args.seed
-    p = plan(args.scenario, args.regimes, args.seeds, args.steps, changes, names_from="--regimes")
-    out = args.out if args.out is not None else default_folder(p.scenario.name, "compare")
     try:  # before any run: resume this comparison's folder, or refuse one holding anything else
         resumed = multirun.prepare(out, "compare", {"scenario": p.scenario.digest(), "arrangements": p.changes,
                                                     "seeds": p.seeds, "steps": p.steps})
     except multirun.FolderInUse as e:
         print(f"lhe: error: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return EXIT_BAD_INPUT, None
     charting = _import_in_background("model.compare_report")
     t0 = time.perf_counter()
 
@@ -514,7 +572,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         folder = run_folder(spec)
         return pd.read_parquet(folder / "place.parquet") if multirun.finished(folder, multirun.run_key(spec)) else None
 
-    with tqdm(total=len(p.specs), desc=f"{p.scenario.name}: {len(p.arrangements)} arrangements x {len(p.seeds)} seeds",
+    with tqdm(total=len(p.specs), desc=f"{p.scenario.name}{label}: {len(p.arrangements)} arrangements x {len(p.seeds)} seeds",
               unit="run", disable=args.quiet, file=sys.stderr) as bar:
 
         def save(result) -> None:
@@ -553,19 +611,56 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"lhe: {f['arrangement']}, seed {f['seed']} failed:\n{f['error']}", file=sys.stderr)
     if long.empty:
         print(f"lhe: every run failed; their tables so far are in {out}/runs/", file=sys.stderr)
-        return EXIT_RUN_FAILED
+        return EXIT_RUN_FAILED, None
     summary_table = summarise(long)
     ranked = rank(summary_table, by=args.rank_by)
     charting.join()
     from model.compare_report import comparison_chart
 
-    comparison_chart(long, out / "comparison.png", f"{p.scenario.name}: {len(p.seeds)} seeds, {p.scenario.run.steps} months",
+    comparison_chart(long, out / "comparison.png", f"{p.scenario.name}{label}: {len(p.seeds)} seeds, {p.scenario.run.steps} months",
                      order=list(ranked["arrangement"]), rank_by=args.rank_by)
     print(ranked_table(summary_table, ranked, args.rank_by,
-                       f"{p.scenario.name}: {len(p.arrangements)} arrangements x {len(p.seeds)} seeds, "
+                       f"{p.scenario.name}{label}: {len(p.arrangements)} arrangements x {len(p.seeds)} seeds, "
                        f"{p.scenario.run.steps} months ({len(p.specs)} runs in {seconds:.1f} s)", len(p.seeds)))
     print(f"\nwrote {out}/: comparison.parquet, comparison.png, run.json, runs/<arrangement>/seed=<n>/")
-    return EXIT_RUN_FAILED if failed else 0
+    return (EXIT_RUN_FAILED if failed else 0), summary_table
+
+
+def conventions_table(summaries, rank_by: str, out: Path | None = None) -> str:
+    """The comparison under each headroom convention side by side: the ranking on ``rank_by`` under each, and
+    which outcomes order the arrangements alike under both. The side-by-side table is written to
+    ``out``/conventions.parquet if given."""
+    from model.compare import CONVENTIONS, HEADROOM, OUTCOMES, agreement, ranks_under
+    from model.outputs import write_parquet
+
+    side = ranks_under(summaries)
+    agree = agreement(side)
+    settings = list(summaries)
+    by = OUTCOMES[rank_by]
+    sub = side[side["outcome"] == rank_by]
+    sub = sub.sort_values([f"rank {settings[0]}", "arrangement"], kind="stable")
+    lines = [f"under both conventions for commissioners' headroom ({HEADROOM}: "
+             + ", ".join(f"{c} {CONVENTIONS[c]:g}" if c in CONVENTIONS else c for c in settings) + "), the same seeds",
+             f"ranked by *{by.label} ({by.when}; {'higher' if by.higher_is_better else 'lower'} is better):"]
+    name_w = max(len("arrangement"), *(len(a) for a in sub["arrangement"]))
+    cells = {c: [format(v * by.scale, by.fmt) for v in sub[f"mean {c}"]] for c in settings}
+    width = {c: max(len(c), *(len(x) for x in cells[c])) for c in settings}
+    lines.append(f"  {'arrangement':<{name_w}}" + "".join(f"  {'#':>2} {c:>{width[c]}}" for c in settings))
+    for i, a in enumerate(sub["arrangement"]):
+        lines.append(f"  {a:<{name_w}}" + "".join(f"  {int(sub[f'rank {c}'].iloc[i]):>2} {cells[c][i]:>{width[c]}}"
+                                                  for c in settings))
+    row = agree.set_index("outcome").loc[rank_by]
+    lines.append(f"  the order is {'the same' if row['same_order'] else 'different'} under both")
+    same = [OUTCOMES[o].heading for o in agree.loc[agree["same_order"], "outcome"]]
+    differ = [f"{OUTCOMES[r.outcome].heading} (best: " + "; ".join(f"{getattr(r, f'best_{c}')} {c}" for c in settings) + ")"
+              for r in agree.loc[~agree["same_order"]].rename(columns=lambda c: c.replace(" ", "_")).itertuples()]
+    lines.append("outcomes ordering the arrangements alike under both: " + ("; ".join(same) or "none"))
+    lines.append("outcomes whose order differs: " + ("; ".join(differ) or "none"))
+    if out is not None:
+        write_parquet(out / "conventions.parquet", side)
+        lines.append(f"\nwrote {out}/: conventions.parquet (each outcome's ranks and means under each), conventions.png, "
+                     + ", ".join(f"headroom-{c}/" for c in settings))
+    return "\n".join(lines)
 
 
 def ranked_table(summary_table, ranked, rank_by: str, title: str, seeds: int) -> str:

@@ -403,10 +403,16 @@ def summarise(long: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     return out
 
 
-def rank(summary: pd.DataFrame, by: str = "place_balance_own") -> pd.DataFrame:
+DEFAULT_RANK = "net_health_benefit"
+
+
+def rank(summary: pd.DataFrame, by: str = DEFAULT_RANK) -> pd.DataFrame:
     """The arrangements best first on one outcome: rank, arrangement, mean, low, high, n.
 
-    Equal means share a rank and keep the summary's order.
+    Equal means share a rank and keep the summary's order. The default, the net health benefit, prices
+    every pound of the place's alike (model.health), so where commissioners' headroom goes (spent outside
+    the model or banked) does not by itself move an arrangement up or down; the place's balances do move
+    with it (a pound spent outside leaves the balance).
     """
     if by not in OUTCOMES:
         raise ScenarioError("rank", "(outcome)", by, f"known outcomes: {', '.join(OUTCOMES)}")
@@ -419,6 +425,53 @@ def rank(summary: pd.DataFrame, by: str = "place_balance_own") -> pd.DataFrame:
     ranks = sub["mean"].rank(method="min", ascending=not OUTCOMES[by].higher_is_better)
     sub.insert(0, "rank", ranks.fillna(len(sub)).astype("int64"))
     return sub
+
+
+# --- the headroom convention --------------------------------------------------------------
+# What commissioners do with the headroom their plans find is a convention the model cannot settle
+# (docs/ODD.md 7.21): spent on services outside the model, or banked. A comparison run under both, on the
+# same seeds, shows which of its conclusions rest on it.
+HEADROOM = "money.commissioner_headroom_spent"
+CONVENTIONS: dict[str, float] = {"spent": 1.0, "banked": 0.0}
+
+
+def ranks_under(summaries: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Each arrangement's rank and mean on every outcome under each setting (e.g. each convention).
+
+    ``summaries``: setting -> :func:`summarise`'s table. Columns: outcome, arrangement, then
+    ``rank <setting>`` and ``mean <setting>`` for each setting, the arrangements in the summaries' order.
+    """
+    if not summaries:
+        raise ValueError("no summaries to set side by side")
+    frames = []
+    for setting, summary in summaries.items():
+        parts = []
+        for name in (o for o in OUTCOMES if o in set(summary["outcome"])):
+            r = rank(summary, by=name)[["arrangement", "rank", "mean"]]
+            r.insert(0, "outcome", name)
+            parts.append(r)
+        frames.append(pd.concat(parts).rename(columns={"rank": f"rank {setting}", "mean": f"mean {setting}"}))
+    out = frames[0]
+    for f in frames[1:]:
+        out = out.merge(f, on=["outcome", "arrangement"], how="outer", sort=False)
+    order = {a: i for i, a in enumerate(dict.fromkeys(next(iter(summaries.values()))["arrangement"]))}
+    outs = {o: i for i, o in enumerate(OUTCOMES)}
+    keys = pd.DataFrame({"o": out["outcome"].map(outs), "a": out["arrangement"].map(order)}, index=out.index)
+    return out.loc[keys.sort_values(["o", "a"], kind="stable").index].reset_index(drop=True)
+
+
+def agreement(side_by_side: pd.DataFrame) -> pd.DataFrame:
+    """Per outcome of :func:`ranks_under`'s table: whether every setting orders the arrangements alike
+    (``same_order``; equal means share a rank) and the best arrangement(s) under each (``best <setting>``)."""
+    settings = [c[len("rank "):] for c in side_by_side.columns if c.startswith("rank ")]
+    rows = []
+    for name, sub in side_by_side.groupby("outcome", sort=False):
+        ranks = [tuple(sub[f"rank {s}"]) for s in settings]
+        row: dict[str, Any] = {"outcome": name, "same_order": all(r == ranks[0] for r in ranks)}
+        for s in settings:
+            row[f"best {s}"] = ", ".join(sub.loc[sub[f"rank {s}"] == 1, "arrangement"])
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 # --- arrangements that are not one regime for acute care ---------------------------------------

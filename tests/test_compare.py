@@ -66,8 +66,8 @@ def test_outcomes_are_place_table_columns():
 
 
 def test_the_places_own_balance_leaves_out_the_national_support_drawn():
-    """An arrangement under which organisations are rescued more does not rank higher for it by default: the
-    place's own balance (model.metrics) is its balance less the national support drawn so far."""
+    """An arrangement under which organisations are rescued more does not rank higher for it on the place's own
+    balance (model.metrics): its balance less the national support drawn so far."""
     from model import LocalHealthEconomy, load_scenario
 
     t = LocalHealthEconomy(load_scenario("teach-place")).run(60).place_table()
@@ -80,7 +80,21 @@ def test_the_places_own_balance_leaves_out_the_national_support_drawn():
                          for a, t in (("rescued", rescued), ("paid_its_way", paid_its_way)) for seed in (1, 2)
                          for name, o in OUTCOMES.items() if name.startswith("place_balance")])
     assert list(rank(summarise(long), by="place_balance")["arrangement"]) == ["rescued", "paid_its_way"]
-    assert list(rank(summarise(long))["arrangement"]) == ["paid_its_way", "rescued"]
+    assert list(rank(summarise(long), by="place_balance_own")["arrangement"]) == ["paid_its_way", "rescued"]
+
+
+def test_the_default_ranking_is_the_net_health_benefit():
+    """By default the arrangements are ranked on the net health benefit (which, like the place's own balance,
+    leaves national support out, tests/test_health.py), not on a balance: here they rank in opposite orders."""
+    assert cmp.DEFAULT_RANK == "net_health_benefit"
+    rows = [("A", s, "place_balance_own", 5e6 + s) for s in (1, 2)] + [("A", s, "net_health_benefit", 100.0 + s) for s in (1, 2)]
+    rows += [("B", s, "place_balance_own", 1e6 + s) for s in (1, 2)] + [("B", s, "net_health_benefit", 300.0 + s) for s in (1, 2)]
+    summary = summarise(pd.DataFrame(rows, columns=LONG_COLUMNS))
+    assert list(rank(summary)["arrangement"]) == ["B", "A"]
+    assert list(rank(summary, by="place_balance_own")["arrangement"]) == ["A", "B"]
+    from model.cli import build_parser
+
+    assert build_parser().parse_args(["compare"]).rank_by == cmp.DEFAULT_RANK
 
 
 def test_register_adds_an_arrangement_that_is_not_a_regime(monkeypatch):
@@ -266,13 +280,12 @@ def test_cli_writes_files_and_prints_a_ranked_table(tmp_path, capsys):
     record = json.loads((tmp_path / "run.json").read_text())
     assert record["seeds"] == [FIRST_SEED, FIRST_SEED + 1] and record["status"] == "ok"
     assert record["arrangements"]["block"]["contracting.acute"] == "block"
-    # the table lists the arrangements best first on the place's own balance (without national support), each
-    # cell a mean with its interval
-    ranked = rank(summarise(written), by="place_balance_own")
+    # the table lists the arrangements best first on the net health benefit, each cell a mean with its interval
+    ranked = rank(summarise(written), by="net_health_benefit")
     rows = [line.split() for line in printed.splitlines() if line.split()[1:2] in (["pbr"], ["block"])]
     assert [r[1] for r in rows[:2]] == list(ranked["arrangement"])
     assert [int(r[0]) for r in rows[:2]] == list(ranked["rank"])
-    assert "ranked by *place balance without national support" in printed and "±" in printed
+    assert "ranked by *net health benefit" in printed and "±" in printed
 
 
 def test_cli_rank_by_a_lower_is_better_outcome(tmp_path, capsys):
@@ -343,3 +356,85 @@ def test_lhe_regimes_lists_parameters(capsys, monkeypatch):
         assert any(line.startswith(name) for line in lines)
         for p in regime.parameters:
             assert any(line.split()[:1] == [p] for line in lines), (name, p)
+
+
+# --- under both headroom conventions ----------------------------------------------------
+def test_agreement_says_which_outcomes_order_the_arrangements_alike():
+    """Ranks side by side under each setting; an outcome agrees when every setting ranks alike (ties included)."""
+    def summary(values: dict[tuple[str, str], float]) -> pd.DataFrame:
+        return summarise(pd.DataFrame([(a, s, o, v + s * 1e-3) for (a, o), v in values.items() for s in (1, 2)],
+                                      columns=LONG_COLUMNS))
+
+    spent = summary({("A", "net_health_benefit"): 10, ("B", "net_health_benefit"): 20, ("C", "net_health_benefit"): 5,
+                     ("A", "place_balance_own"): 3, ("B", "place_balance_own"): 1, ("C", "place_balance_own"): 1,
+                     ("A", "waiting_list"): 7, ("B", "waiting_list"): 7, ("C", "waiting_list"): 9})
+    banked = summary({("A", "net_health_benefit"): 11, ("B", "net_health_benefit"): 21, ("C", "net_health_benefit"): 6,
+                      ("A", "place_balance_own"): 1, ("B", "place_balance_own"): 4, ("C", "place_balance_own"): 2,
+                      ("A", "waiting_list"): 7, ("B", "waiting_list"): 8, ("C", "waiting_list"): 9})
+    side = cmp.ranks_under({"spent": spent, "banked": banked})
+    assert list(side.columns) == ["outcome", "arrangement", "rank spent", "mean spent", "rank banked", "mean banked"]
+    nhb = side[side["outcome"] == "net_health_benefit"].set_index("arrangement")
+    assert nhb.loc[["A", "B", "C"], "rank spent"].tolist() == [2, 1, 3] == nhb.loc[["A", "B", "C"], "rank banked"].tolist()
+    assert nhb.loc["B", "mean banked"] == pytest.approx(21.0015)
+    agree = cmp.agreement(side).set_index("outcome")
+    assert bool(agree.loc["net_health_benefit", "same_order"])
+    assert not agree.loc["place_balance_own", "same_order"]
+    assert agree.loc["place_balance_own", "best spent"] == "A" and agree.loc["place_balance_own", "best banked"] == "B"
+    # A and B tie on the waiting list when spent (both rank 1) but not when banked: a different order
+    assert not agree.loc["waiting_list", "same_order"]
+    assert agree.loc["waiting_list", "best spent"] == "A, B"
+    with pytest.raises(ValueError, match="no summaries"):
+        cmp.ranks_under({})
+
+
+def test_cli_compares_under_both_headroom_conventions_on_the_same_seeds(tmp_path, capsys, monkeypatch):
+    """`--headroom both`: a whole comparison under each convention in its own folder, then the two side by side;
+    the banked runs buy nothing outside the model, the spent ones do. Run again, it resumes without running."""
+    assert main(_args(tmp_path, "--headroom", "both")) == 0
+    printed = capsys.readouterr().out
+    for c, value in cmp.CONVENTIONS.items():
+        folder = tmp_path / f"headroom-{c}"
+        for name in ("comparison.parquet", "comparison.png", "run.json", "COMPLETE.json"):
+            assert (folder / name).is_file(), (c, name)
+        record = json.loads((folder / "run.json").read_text())
+        assert all(ch[cmp.HEADROOM] == value for ch in record["arrangements"].values())
+        assert record["seeds"] == [FIRST_SEED, FIRST_SEED + 1]
+        outside = pd.read_parquet(folder / "comparison.parquet").query("outcome == 'qalys_outside'")["value"]
+        assert len(outside) == 2 * SEEDS and ((outside > 0) if value else (outside == 0)).all(), c
+    for name in ("conventions.parquet", "conventions.png", "COMPLETE.json"):
+        assert (tmp_path / name).is_file(), name
+    side = pd.read_parquet(tmp_path / "conventions.parquet")
+    for c in cmp.CONVENTIONS:  # the side-by-side ranks are each folder's own ranking
+        ranked = rank(summarise(pd.read_parquet(tmp_path / f"headroom-{c}" / "comparison.parquet")), by="net_health_benefit")
+        mine = side[side["outcome"] == "net_health_benefit"].set_index("arrangement")[f"rank {c}"]
+        assert mine.loc[ranked["arrangement"]].tolist() == ranked["rank"].tolist()
+    assert "under both conventions for commissioners' headroom" in printed
+    assert "outcomes whose order differs:" in printed and "QALYs bought outside" in printed.split("outcomes whose order differs:")[1]
+
+    def no_runs(*a, **k):
+        raise AssertionError("a finished comparison was run again")
+
+    monkeypatch.setattr(cmp, "run_many", no_runs)
+    assert main(_args(tmp_path, "--headroom", "both")) == 0
+    assert "resuming" in capsys.readouterr().err
+
+
+def test_cli_headroom_one_convention_and_a_clash_with_set(tmp_path, capsys):
+    assert main(_args(tmp_path / "banked", "--headroom", "banked")) == 0
+    outside = pd.read_parquet(tmp_path / "banked" / "comparison.parquet").query("outcome == 'qalys_outside'")["value"]
+    assert len(outside) == 2 * SEEDS and (outside == 0).all()
+    capsys.readouterr()
+    assert main(_args(tmp_path / "clash", "--headroom", "both", "--set", f"{cmp.HEADROOM}=0")) == 2
+    err = capsys.readouterr().err
+    assert cmp.HEADROOM in err and "--headroom sets it" in err
+    assert not (tmp_path / "clash").exists()
+
+
+def test_the_chart_draws_several_settings_side_by_side(tmp_path):
+    from model.compare_report import comparison_chart
+
+    long = pd.DataFrame([(a, s, "waiting_list", 10.0 * s + (a == "B")) for a in "AB" for s in (1, 2)], columns=LONG_COLUMNS)
+    path = comparison_chart({"spent": long, "banked": long.assign(value=long["value"] + 1)}, tmp_path / "c.png", "t")
+    assert path.is_file() and path.stat().st_size > 0
+    with pytest.raises(ValueError, match="one to 4"):
+        comparison_chart({str(i): long for i in range(5)}, tmp_path / "d.png", "t")
