@@ -652,10 +652,14 @@ def conventions_table(summaries, rank_by: str, out: Path | None = None) -> str:
     row = agree.set_index("outcome").loc[rank_by]
     lines.append(f"  the order is {'the same' if row['same_order'] else 'different'} under both")
     same = [OUTCOMES[o].heading for o in agree.loc[agree["same_order"], "outcome"]]
-    differ = [f"{OUTCOMES[r.outcome].heading} (best: " + "; ".join(f"{getattr(r, f'best_{c}')} {c}" for c in settings) + ")"
-              for r in agree.loc[~agree["same_order"]].rename(columns=lambda c: c.replace(" ", "_")).itertuples()]
     lines.append("outcomes ordering the arrangements alike under both: " + ("; ".join(same) or "none"))
-    lines.append("outcomes whose order differs: " + ("; ".join(differ) or "none"))
+    differ = agree.loc[~agree["same_order"]].to_dict("records")
+    lines.append("outcomes whose order differs" + (" (arrangements whose rank moved; the best under each):" if differ else ": none"))
+    for r in differ:
+        bests = [r[f"best {c}"] for c in settings]
+        best = (f"{bests[0]} under both" if all(b == bests[0] for b in bests)
+                else "; ".join(f"{b} {c}" for b, c in zip(bests, settings, strict=True)))
+        lines.append(f"  {OUTCOMES[r['outcome']].heading}: {r['moved']} of {len(sub)} moved; best: {best}")
     if out is not None:
         write_parquet(out / "conventions.parquet", side)
         lines.append(f"\nwrote {out}/: conventions.parquet (each outcome's ranks and means under each), conventions.png, "

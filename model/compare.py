@@ -462,12 +462,14 @@ def ranks_under(summaries: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def agreement(side_by_side: pd.DataFrame) -> pd.DataFrame:
     """Per outcome of :func:`ranks_under`'s table: whether every setting orders the arrangements alike
-    (``same_order``; equal means share a rank) and the best arrangement(s) under each (``best <setting>``)."""
+    (``same_order``; equal means share a rank), how many arrangements' ranks differ between settings
+    (``moved``) and the best arrangement(s) under each (``best <setting>``)."""
     settings = [c[len("rank "):] for c in side_by_side.columns if c.startswith("rank ")]
     rows = []
     for name, sub in side_by_side.groupby("outcome", sort=False):
-        ranks = [tuple(sub[f"rank {s}"]) for s in settings]
-        row: dict[str, Any] = {"outcome": name, "same_order": all(r == ranks[0] for r in ranks)}
+        ranks = sub[[f"rank {s}" for s in settings]].to_numpy()
+        moved = int((ranks != ranks[:, :1]).any(axis=1).sum())
+        row: dict[str, Any] = {"outcome": name, "same_order": moved == 0, "moved": moved}
         for s in settings:
             row[f"best {s}"] = ", ".join(sub.loc[sub[f"rank {s}"] == 1, "arrangement"])
         rows.append(row)

@@ -380,9 +380,10 @@ def test_agreement_says_which_outcomes_order_the_arrangements_alike():
     assert bool(agree.loc["net_health_benefit", "same_order"])
     assert not agree.loc["place_balance_own", "same_order"]
     assert agree.loc["place_balance_own", "best spent"] == "A" and agree.loc["place_balance_own", "best banked"] == "B"
+    assert agree.loc["place_balance_own", "moved"] == 2 and agree.loc["net_health_benefit", "moved"] == 0  # C is 2nd in both
     # A and B tie on the waiting list when spent (both rank 1) but not when banked: a different order
     assert not agree.loc["waiting_list", "same_order"]
-    assert agree.loc["waiting_list", "best spent"] == "A, B"
+    assert agree.loc["waiting_list", "best spent"] == "A, B" and agree.loc["waiting_list", "moved"] == 1
     with pytest.raises(ValueError, match="no summaries"):
         cmp.ranks_under({})
 
@@ -409,7 +410,9 @@ def test_cli_compares_under_both_headroom_conventions_on_the_same_seeds(tmp_path
         mine = side[side["outcome"] == "net_health_benefit"].set_index("arrangement")[f"rank {c}"]
         assert mine.loc[ranked["arrangement"]].tolist() == ranked["rank"].tolist()
     assert "under both conventions for commissioners' headroom" in printed
-    assert "outcomes whose order differs:" in printed and "QALYs bought outside" in printed.split("outcomes whose order differs:")[1]
+    differ = printed.split("outcomes whose order differs")[1]
+    # banked, nothing is bought outside: both tie at 0 (rank 1), so block moves up from 2nd
+    assert "  QALYs bought outside: 1 of 2 moved; best: pbr spent; pbr, block banked" in differ.splitlines()
 
     def no_runs(*a, **k):
         raise AssertionError("a finished comparison was run again")
