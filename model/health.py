@@ -58,10 +58,15 @@ Every pound is priced alike, so a commissioner's pound spent outside the model a
 banked count the same (``money.commissioner_headroom_spent`` moves the NHB only through what a
 commissioner's reserves change downstream), where the NMB counts the pound spent at
 ``threshold / cost_per_qaly_outside`` and the pound banked at one. A council's pound is priced as the
-NHS's too (an assumption: local public health's marginal cost has been put at about £3,800 a QALY,
-Martin, Lomas and Claxton 2020, and adult social care's above £54,000 a social-care QALY, Longo et al.
-2023; docs/ODD.md, Known and left alone). The NMB divided by the threshold equals the NHB when the
-threshold is ``cost_per_qaly_outside``.
+NHS's by default (an assumption: local public health's marginal cost has been put at about £3,800 a
+QALY, Martin, Lomas and Claxton 2020, and adult social care's above £54,000 a social-care QALY, Longo
+et al. 2023). ``council_cost_per_qaly`` prices the councils' own money apart: their balance less the
+national support they drew, at that price, the NHS organisations' at ``cost_per_qaly_outside``::
+
+    NHB = QALYs + QALYs bought outside + NHS money / cost_per_qaly_outside + council money / council_cost_per_qaly
+
+The NMB divided by the threshold equals the NHB when the threshold is ``cost_per_qaly_outside`` and the
+councils' money is priced as the NHS's.
 
 **Valuing a change** (for decisions weighing a lever's health consequences):
 :func:`qalys_gained` turns changes in person-months in each state into QALYs, e.g.::
@@ -220,6 +225,9 @@ class PlaceHealth:
         self.qalys_outside_cumulative = 0.0
         self.qalys_community_cumulative = 0.0
         self.opening_balance = model.ledger.totals()["organisations"] / 100  # pounds, before the first month
+        # the councils' share of it, priced apart when net_health.council_cost_per_qaly says so
+        self.opening_council = sum(model.ledger.balance(c.account) for c in model.councils) / 100
+        self._council_last = self.opening_council
 
     def _work(self, capacity: int) -> None:
         """Work arrays for the monthly sums, reused every month (see Population._work)."""
@@ -300,13 +308,28 @@ class PlaceHealth:
         self.month = month
         return month
 
-    def report(self, place_surplus: float, place_balance: float) -> dict[str, float]:
-        """The place table's net health columns for the month just accrued (see metrics)."""
+    def report(self, place_surplus: float, place_balance: float, council_balance: float | None = None) -> dict[str, float]:
+        """The place table's net health columns for the month just accrued (see metrics).
+
+        ``place_surplus`` and ``place_balance``: the place's own money (less national support), the month's
+        change and the balance; ``council_balance``: the councils' own balance, needed only when their
+        pounds are priced apart (``council_cost_per_qaly``)."""
         month = self.month
         if month is None:
             raise RuntimeError("no month accrued yet")
         threshold = self.p.threshold_per_qaly
         forgone = self.p.cost_per_qaly_outside  # pounds a QALY at the NHS's margin: what a pound of the place's money would buy
+        council_price = self.p.council_cost_per_qaly
+        change = place_balance - self.opening_balance
+        if council_price is None or council_price == forgone:
+            health_of_money, health_of_money_month = change / forgone, place_surplus / forgone
+        else:
+            if council_balance is None:
+                raise ValueError("net_health.council_cost_per_qaly prices the councils' money apart: pass council_balance")
+            council_month, council_change = council_balance - self._council_last, council_balance - self.opening_council
+            self._council_last = council_balance
+            health_of_money = (change - council_change) / forgone + council_change / council_price
+            health_of_money_month = (place_surplus - council_month) / forgone + council_month / council_price
         return {
             "qalys": month.qalys,
             "qalys_per_person_year": month.qalys * MONTHS / month.people if month.people else 0.0,
@@ -324,8 +347,8 @@ class PlaceHealth:
             "net_monetary_benefit_cumulative": threshold * (self.qalys_cumulative + self.qalys_outside_cumulative
                                                             + self.qalys_community_cumulative)
             + (place_balance - self.opening_balance),
-            "net_health_benefit": month.qalys + month.qalys_outside + month.qalys_community + place_surplus / forgone,
+            "net_health_benefit": month.qalys + month.qalys_outside + month.qalys_community + health_of_money_month,
             "net_health_benefit_cumulative": self.qalys_cumulative + self.qalys_outside_cumulative
-            + self.qalys_community_cumulative + (place_balance - self.opening_balance) / forgone,
+            + self.qalys_community_cumulative + health_of_money,
         }
 

@@ -219,7 +219,8 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "spread_of_results": float(np.std(margins)) if margins else 0.0,
         # net monetary benefit counts the place's own money: not the national support a failing provider draws
         # from outside it (counting it would reward failure)
-        **model.net_health.report(inflows - flows_in - led.period_out["source:national_support"] / 100, own_balance),
+        **model.net_health.report(inflows - flows_in - led.period_out["source:national_support"] / 100, own_balance,
+                                  sum(led.balance(c.account) / 100 - c.national_support for c in model.councils)),
     }
 
 

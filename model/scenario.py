@@ -620,6 +620,9 @@ class NetHealth(_Section):
         "pounds NHS spending outside the model costs per QALY it buys; the net health benefit counts every pound of the "
         "place's money as the QALYs it would buy at this price"))
     threshold_per_qaly: Rate = Field(le=1_000_000.0, description="pounds a QALY is worth in the net monetary benefit")
+    council_cost_per_qaly: float | None = Field(None, ge=100.0, le=1_000_000.0, description=(
+        "pounds a council's money costs per QALY it buys: the net health benefit counts the councils' money at this "
+        "price and the NHS organisations' at cost_per_qaly_outside (unset: the councils' priced as the NHS's)"))
 
     @model_validator(mode="after")
     def _ltc(self) -> NetHealth:

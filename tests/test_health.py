@@ -238,6 +238,41 @@ def test_a_commissioners_pound_spent_outside_or_banked_is_the_same_net_health_be
                                (p.threshold_per_qaly / p.cost_per_qaly_outside - 1.0) * outside, rtol=1e-9)
 
 
+def test_a_councils_money_priced_apart_moves_the_net_health_benefit_by_its_own_money_alone():
+    """``net_health.council_cost_per_qaly`` prices the councils' own money (their balance less the national support
+    they drew) apart from the NHS organisations'. It is valuation only: the runs are the same to the month but for
+    the NHB, which moves by the councils' own money times the difference of the two prices; priced as the NHS's,
+    the NHB is as unset. Here the councils are held to national criteria under their failure regime, so they run
+    deficits and draw exceptional support, which is left out."""
+    base = load_scenario().with_changes({"population.size": 6_000, "run.steps": 36,
+                                         "social_care.national_eligibility": True,
+                                         "regulation.council_failure_regime": True})
+    k = base.net_health.cost_per_qaly_outside
+    models = {}
+    for price in (None, k, 54_224.0):
+        s = base.with_changes({"net_health.council_cost_per_qaly": price}) if price is not None else base
+        models[price] = LocalHealthEconomy(s, rng=5).run()
+    tables = {price: m.place_table() for price, m in models.items()}
+    unset, priced = tables[None], tables[54_224.0]
+    pd_testing = __import__("pandas").testing
+    pd_testing.assert_frame_equal(unset, tables[k])
+    pd_testing.assert_frame_equal(unset.drop(columns=["net_health_benefit", "net_health_benefit_cumulative"]),
+                                  priced.drop(columns=["net_health_benefit", "net_health_benefit_cumulative"]))
+    # the councils' own money month by month, from the organisation table: reserves less the support drawn so far
+    orgs = models[54_224.0].organisation_table()
+    councils = orgs[orgs["kind"] == "council"].groupby("month")[["reserves", "national_support"]].sum()
+    assert councils["national_support"].iloc[-1] > 0  # the councils were rescued: their own money leaves it out
+    own = (councils["reserves"] - councils["national_support"]).to_numpy()
+    assert own[-1] < own[0] - 1e5  # they ran deficits
+    gap = (1 / 54_224.0 - 1 / k)
+    # each month's NHB moves by the month's change in the councils' own money at the difference of the prices
+    np.testing.assert_allclose((priced["net_health_benefit"] - unset["net_health_benefit"]).to_numpy()[1:],
+                               np.diff(own) * gap, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(priced["net_health_benefit_cumulative"], priced["net_health_benefit"].cumsum(), rtol=1e-9)
+    with pytest.raises(ScenarioError, match="council_cost_per_qaly"):
+        base.with_changes({"net_health.council_cost_per_qaly": 10.0})
+
+
 # --- valuing a change ------------------------------------------------------------------------------
 def test_the_value_of_a_change_is_the_change_in_the_months_qalys():
     m = three_people()
