@@ -488,7 +488,9 @@ def _git_commit() -> str | None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from model.compare import CONVENTIONS, HEADROOM, plan
+    import pandas as pd
+
+    from model.compare import CONVENTIONS, HEADROOM, plan, rank
     from model.experiments import multirun
     from model.outputs import default_folder, mark_complete
     from model.scenario import ScenarioError
@@ -528,9 +530,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         summaries[c] = summary_table
         print()
     print(conventions_table(summaries, args.rank_by, out))
-    import pandas as pd
-
-    from model.compare import rank
+    # imported in the background by the comparisons above
     from model.compare_report import comparison_chart
 
     longs = {c: pd.read_parquet(out / f"headroom-{c}" / "comparison.parquet") for c in plans}
