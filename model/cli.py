@@ -622,8 +622,38 @@ def _compare_in(args: argparse.Namespace, p, out: Path, label: str = ""):
     print(ranked_table(summary_table, ranked, args.rank_by,
                        f"{p.scenario.name}{label}: {len(p.arrangements)} arrangements x {len(p.seeds)} seeds, "
                        f"{p.scenario.run.steps} months ({len(p.specs)} runs in {seconds:.1f} s)", len(p.seeds)))
+    if len(ranked) > 1:
+        print()
+        print(paired_table(long, ranked, args.rank_by))
     print(f"\nwrote {out}/: comparison.parquet, comparison.png, run.json, runs/<arrangement>/seed=<n>/")
     return (EXIT_RUN_FAILED if failed else 0), summary_table
+
+
+def paired_table(long, ranked, rank_by: str) -> str:
+    """Each arrangement against the best on the ranking's outcome, seed by seed: the mean difference with its
+    95% interval and the seeds on which it did better or worse (:func:`model.compare.paired_with`)."""
+    from model.compare import OUTCOMES, paired_with
+
+    o = OUTCOMES[rank_by]
+    best = str(ranked["arrangement"].iloc[0])
+    paired = paired_with(long, rank_by, best).set_index("arrangement")
+    unit = f", {o.unit}" if o.unit else ""
+    lines = [f"paired with the best, {best}, on the same seeds: *{o.label}{unit} ({o.when}), arrangement less {best}, "
+             f"{'higher' if o.higher_is_better else 'lower'} is better; an interval across 0: not told apart on these seeds"]
+    cells = []
+    for i, a in zip(ranked["rank"], ranked["arrangement"], strict=True):
+        if a == best or a not in paired.index:
+            continue
+        r = paired.loc[a]
+        interval = f"{format(r['low'] * o.scale, o.fmt)} to {format(r['high'] * o.scale, o.fmt)}"
+        cells.append((str(i), a, format(r["mean"] * o.scale, o.fmt), interval,
+                      f"{int(r['better'])} / {int(r['worse'])} of {int(r['n'])}"))
+    headers = ("#", "arrangement", "difference", "95% interval", "better / worse, seeds")
+    widths = [max(len(h), *(len(c[k]) for c in cells)) if cells else len(h) for k, h in enumerate(headers)]
+    for row in (headers, *cells):
+        padded = [v.rjust(w) if k in (0, 2, 3) else v.ljust(w) for k, (v, w) in enumerate(zip(row, widths, strict=True))]
+        lines.append(("  " + "  ".join(padded)).rstrip())
+    return "\n".join(lines)
 
 
 def conventions_table(summaries, rank_by: str, out: Path | None = None) -> str:

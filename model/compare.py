@@ -403,6 +403,32 @@ def summarise(long: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     return out
 
 
+def paired_with(long: pd.DataFrame, by: str, reference: str, level: float = 0.95) -> pd.DataFrame:
+    """Each arrangement against ``reference`` on one outcome, seed by seed (common random numbers).
+
+    Columns: arrangement, mean (of the per-seed differences, arrangement less reference), low, high (its
+    ``level`` t interval), n (seeds both finished), better (seeds on which the arrangement did better than the
+    reference, by the outcome's direction), worse. The reference itself is left out. The unpaired
+    intervals of :func:`summarise` hold each arrangement's spread across seeds; a difference on the same
+    seeds is far narrower, so this is how to tell whether two arrangements differ at all.
+    """
+    if by not in OUTCOMES:
+        raise ScenarioError("rank", "(outcome)", by, f"known outcomes: {', '.join(OUTCOMES)}")
+    sub = long[long["outcome"] == by].pivot_table(index="seed", columns="arrangement", values="value", aggfunc="first")
+    if reference not in sub.columns:
+        raise ValueError(f"no runs of arrangement {reference!r} for outcome {by!r}")
+    sign = 1.0 if OUTCOMES[by].higher_is_better else -1.0
+    rows = []
+    for a in dict.fromkeys(long.loc[long["outcome"] == by, "arrangement"]):
+        if a == reference:
+            continue
+        d = (sub[a] - sub[reference]).dropna()
+        mean, low, high, n = t_interval(d, level)
+        rows.append((a, mean, low, high, n, int((sign * d > 0).sum()), int((sign * d < 0).sum())))
+    out = pd.DataFrame(rows, columns=["arrangement", "mean", "low", "high", "n", "better", "worse"])
+    return out.astype({"n": "int64", "better": "int64", "worse": "int64"})
+
+
 DEFAULT_RANK = "net_health_benefit"
 
 

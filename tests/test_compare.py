@@ -441,3 +441,44 @@ def test_the_chart_draws_several_settings_side_by_side(tmp_path):
     assert path.is_file() and path.stat().st_size > 0
     with pytest.raises(ValueError, match="one to 4"):
         comparison_chart({str(i): long for i in range(5)}, tmp_path / "d.png", "t")
+
+
+# --- paired with the best ---------------------------------------------------------------
+def test_paired_differences_are_taken_seed_by_seed():
+    """On common seeds a difference is taken within each seed: here B is 1 above A on every seed while both
+    spread by tens across seeds, so the unpaired intervals overlap and the paired one is exactly 1 wide at 0."""
+    base = {1: 10.0, 2: 40.0, 3: 70.0}
+    rows = [("A", s, "net_health_benefit", v) for s, v in base.items()]
+    rows += [("B", s, "net_health_benefit", v + 1.0) for s, v in base.items()]
+    rows += [("C", s, "net_health_benefit", v + d) for (s, v), d in zip(base.items(), (-2.0, 1.0, -2.0), strict=True)]
+    rows += [("C", s, "waiting_list", v) for s, v in base.items()] + [("A", s, "waiting_list", v + 5) for s, v in base.items()]
+    long = pd.DataFrame(rows, columns=LONG_COLUMNS)
+    s = summarise(long).set_index(["arrangement", "outcome"])
+    assert s.loc[("A", "net_health_benefit"), "high"] > s.loc[("B", "net_health_benefit"), "low"]  # unpaired: overlap
+    p = cmp.paired_with(long, "net_health_benefit", "A").set_index("arrangement")
+    assert list(p.index) == ["B", "C"]
+    assert p.loc["B", "mean"] == pytest.approx(1.0) and p.loc["B", "low"] == pytest.approx(1.0) == p.loc["B", "high"]
+    assert (p.loc["B", "better"], p.loc["B", "worse"], p.loc["B", "n"]) == (3, 0, 3)
+    assert p.loc["C", "mean"] == pytest.approx(-1.0) and (p.loc["C", "better"], p.loc["C", "worse"]) == (1, 2)
+    assert p.loc["C", "low"] < -1.0 < p.loc["C", "high"]
+    # lower is better: A's list is 5 longer on every seed, so A does worse than C on each
+    w = cmp.paired_with(long, "waiting_list", "C").set_index("arrangement")
+    assert w.loc["A", "mean"] == pytest.approx(5.0) and (w.loc["A", "better"], w.loc["A", "worse"]) == (0, 3)
+    # only the seeds both finished count
+    p2 = cmp.paired_with(long[~((long["arrangement"] == "B") & (long["seed"] == 3))], "net_health_benefit", "A")
+    assert p2.set_index("arrangement").loc["B", "n"] == 2
+    with pytest.raises(ValueError, match="no runs of arrangement 'Z'"):
+        cmp.paired_with(long, "net_health_benefit", "Z")
+
+
+def test_cli_prints_each_arrangement_paired_with_the_best(tmp_path, capsys):
+    assert main(_args(tmp_path)) == 0
+    printed = capsys.readouterr().out
+    long = pd.read_parquet(tmp_path / "comparison.parquet")
+    ranked = rank(summarise(long), by="net_health_benefit")
+    best, other = ranked["arrangement"].tolist()
+    r = cmp.paired_with(long, "net_health_benefit", best).set_index("arrangement").loc[other]
+    lines = printed.split(f"paired with the best, {best}, on the same seeds")[1].splitlines()
+    row = next(line.split() for line in lines if line.split()[1:2] == [other])
+    assert row[0] == "2" and float(row[2].replace(",", "")) == pytest.approx(round(r["mean"], 1), abs=0.051)
+    assert " ".join(row[-5:]) == f"{int(r['better'])} / {int(r['worse'])} of {SEEDS}"
