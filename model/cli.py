@@ -488,8 +488,6 @@ def _git_commit() -> str | None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from model.compare import CONVENTIONS, HEADROOM, plan, rank
     from model.experiments import multirun
     from model.outputs import default_folder, mark_complete
@@ -506,7 +504,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.headroom != "both":
         p = plan(args.scenario, args.regimes, args.seeds, args.steps, changes, names_from="--regimes")
         out = args.out if args.out is not None else default_folder(p.scenario.name, "compare")
-        code, _ = _compare_in(args, p, out)
+        code, _, _ = _compare_in(args, p, out)
         return code
 
     # both conventions on the same seeds: a whole comparison under each, in its own folder, then side by side
@@ -521,19 +519,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except multirun.FolderInUse as e:
         print(f"lhe: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    summaries, codes = {}, []
+    summaries, longs, codes = {}, {}, []
     for c, p in plans.items():
-        code, summary_table = _compare_in(args, p, out / f"headroom-{c}", f", commissioners' headroom {c}")
+        code, summaries[c], longs[c] = _compare_in(args, p, out / f"headroom-{c}", f", commissioners' headroom {c}")
         codes.append(code)
-        if summary_table is None:
+        if summaries[c] is None:
             return code
-        summaries[c] = summary_table
         print()
     print(conventions_table(summaries, args.rank_by, out))
     # imported in the background by the comparisons above
     from model.compare_report import comparison_chart
 
-    longs = {c: pd.read_parquet(out / f"headroom-{c}" / "comparison.parquet") for c in plans}
     comparison_chart(longs, out / "conventions.png",
                      f"{first.scenario.name}: commissioners' headroom spent and banked, {len(first.seeds)} seeds, "
                      f"{first.scenario.run.steps} months",
@@ -544,8 +540,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _compare_in(args: argparse.Namespace, p, out: Path, label: str = ""):
-    """Run one comparison's plan into ``out`` and print its ranked table; the exit code and the summary
-    (None when nothing ran or every run failed)."""
+    """Run one comparison's plan into ``out`` and print its ranked table; the exit code, the summary and the
+    long table (both None when nothing ran or every run failed)."""
     import warnings
 
     import pandas as pd
@@ -561,7 +557,7 @@ def _compare_in(args: argparse.Namespace, p, out: Path, label: str = ""):
                                                     "seeds": p.seeds, "steps": p.steps})
     except multirun.FolderInUse as e:
         print(f"lhe: error: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT, None
+        return EXIT_BAD_INPUT, None, None
     charting = _import_in_background("model.compare_report")
     t0 = time.perf_counter()
 
@@ -611,7 +607,7 @@ def _compare_in(args: argparse.Namespace, p, out: Path, label: str = ""):
         print(f"lhe: {f['arrangement']}, seed {f['seed']} failed:\n{f['error']}", file=sys.stderr)
     if long.empty:
         print(f"lhe: every run failed; their tables so far are in {out}/runs/", file=sys.stderr)
-        return EXIT_RUN_FAILED, None
+        return EXIT_RUN_FAILED, None, None
     summary_table = summarise(long)
     ranked = rank(summary_table, by=args.rank_by)
     charting.join()
@@ -626,7 +622,7 @@ def _compare_in(args: argparse.Namespace, p, out: Path, label: str = ""):
         print()
         print(paired_table(long, ranked, args.rank_by))
     print(f"\nwrote {out}/: comparison.parquet, comparison.png, run.json, runs/<arrangement>/seed=<n>/")
-    return (EXIT_RUN_FAILED if failed else 0), summary_table
+    return (EXIT_RUN_FAILED if failed else 0), summary_table, long
 
 
 def paired_table(long, ranked, rank_by: str) -> str:

@@ -42,7 +42,7 @@ def comparison_chart(
     ``rank_by``: an outcome whose panel is shaded as the one the table is ranked on.
     """
     longs = long if isinstance(long, dict) else {"": long}
-    markers = ["o", "s", "^", "D"]
+    markers = {"o": "filled circle", "s": "open square", "^": "open triangle", "D": "open diamond"}
     if not longs or len(longs) > len(markers):
         raise ValueError(f"one to {len(markers)} long tables can be charted together; got {len(longs)}")
     summaries = {k: summarise(v) for k, v in longs.items()}
@@ -107,8 +107,7 @@ def comparison_chart(
     seeds = f"{n_seeds.min()}" if n_seeds.min() == n_seeds.max() else f"{n_seeds.min()}-{n_seeds.max()}"
     settings = ""
     if len(longs) > 1:
-        settings = "\n" + ", ".join(f"{'filled circle' if m == 'o' else {'s': 'open square', '^': 'open triangle', 'D': 'open diamond'}[m]}: {k}"
-                                    for k, m in zip(longs, markers, strict=False))
+        settings = "\n" + ", ".join(f"{markers[m]}: {k}" for k, m in zip(longs, markers, strict=False))
     fig.suptitle(f"{title}\nmeans across {seeds} seeds with 95% intervals; best in each panel in red (ties: all of them)"
                  + ("; shaded: ranked on" if rank_by else "") + settings, fontsize=10)
 
