@@ -403,6 +403,11 @@ def summarise(long: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     return out
 
 
+def _check_outcome(by: str) -> None:
+    if by not in OUTCOMES:
+        raise ScenarioError("rank", "(outcome)", by, f"known outcomes: {', '.join(OUTCOMES)}")
+
+
 def paired_with(long: pd.DataFrame, by: str, reference: str, level: float = 0.95) -> pd.DataFrame:
     """Each arrangement against ``reference`` on one outcome, seed by seed (common random numbers).
 
@@ -412,8 +417,7 @@ def paired_with(long: pd.DataFrame, by: str, reference: str, level: float = 0.95
     intervals of :func:`summarise` hold each arrangement's spread across seeds; a difference on the same
     seeds is far narrower, so this is how to tell whether two arrangements differ at all.
     """
-    if by not in OUTCOMES:
-        raise ScenarioError("rank", "(outcome)", by, f"known outcomes: {', '.join(OUTCOMES)}")
+    _check_outcome(by)
     sub = long[long["outcome"] == by].pivot_table(index="seed", columns="arrangement", values="value", aggfunc="first")
     if reference not in sub.columns:
         raise ValueError(f"no runs of arrangement {reference!r} for outcome {by!r}")
@@ -440,8 +444,7 @@ def rank(summary: pd.DataFrame, by: str = DEFAULT_RANK) -> pd.DataFrame:
     the model or banked) does not by itself move an arrangement up or down; the place's balances do move
     with it (a pound spent outside leaves the balance).
     """
-    if by not in OUTCOMES:
-        raise ScenarioError("rank", "(outcome)", by, f"known outcomes: {', '.join(OUTCOMES)}")
+    _check_outcome(by)
     sub = summary[summary["outcome"] == by]
     if sub.empty:
         raise ValueError(f"the summary has no rows for outcome {by!r}")
