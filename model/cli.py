@@ -526,7 +526,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if summaries[c] is None:
             return code
         print()
-    print(conventions_table(summaries, args.rank_by, out))
+    print(conventions_table(summaries, args.rank_by, out, longs))
     # imported in the background by the comparisons above
     from model.compare_report import comparison_chart
 
@@ -652,15 +652,18 @@ def paired_table(long, ranked, rank_by: str) -> str:
     return "\n".join(lines)
 
 
-def conventions_table(summaries, rank_by: str, out: Path | None = None) -> str:
+def conventions_table(summaries, rank_by: str, out: Path | None = None, longs=None) -> str:
     """The comparison under each headroom convention side by side: the ranking on ``rank_by`` under each, and
-    which outcomes order the arrangements alike under both. The side-by-side table is written to
-    ``out``/conventions.parquet if given."""
-    from model.compare import CONVENTIONS, HEADROOM, OUTCOMES, agreement, ranks_under
+    which outcomes order the arrangements alike under both. Given each convention's long table (``longs``), each
+    outcome whose order differs also says whether the pairs that swapped differ beyond chance, seed by seed
+    (:func:`model.compare.swaps`). The tables are written to ``out``/conventions.parquet (and swaps.parquet) if
+    ``out`` is given."""
+    from model.compare import CONVENTIONS, HEADROOM, OUTCOMES, agreement, ranks_under, swaps
     from model.outputs import write_parquet
 
     side = ranks_under(summaries)
     agree = agreement(side)
+    swapped = swaps(longs) if longs is not None and len(longs) == 2 else None
     settings = list(summaries)
     by = OUTCOMES[rank_by]
     sub = side[side["outcome"] == rank_by]
@@ -686,11 +689,42 @@ def conventions_table(summaries, rank_by: str, out: Path | None = None) -> str:
         best = (f"{bests[0]} under both" if all(b == bests[0] for b in bests)
                 else "; ".join(f"{b} {c}" for b, c in zip(bests, settings, strict=True)))
         lines.append(f"  {OUTCOMES[r['outcome']].heading}: {r['moved']} of {len(sub)} moved; best: {best}")
+        if swapped is not None:
+            lines.extend(_swap_lines(swapped[swapped["outcome"] == r["outcome"]], settings))
+    if swapped is not None and differ:
+        lines.append("  (pairs swapped: arrangements whose order turns; both ways: each convention's paired 95% interval "
+                     "excludes 0, on opposite sides; one way: only one does; within chance: neither)")
     if out is not None:
         write_parquet(out / "conventions.parquet", side)
-        lines.append(f"\nwrote {out}/: conventions.parquet (each outcome's ranks and means under each), conventions.png, "
-                     + ", ".join(f"headroom-{c}/" for c in settings))
+        if swapped is not None:
+            write_parquet(out / "swaps.parquet", swapped)
+        lines.append(f"\nwrote {out}/: conventions.parquet (each outcome's ranks and means under each), "
+                     + ("swaps.parquet (each pair that swapped, paired seed by seed), " if swapped is not None else "")
+                     + "conventions.png, " + ", ".join(f"headroom-{c}/" for c in settings))
     return "\n".join(lines)
+
+
+SWAPS_LISTED = 5  # pairs listed under each verdict; the rest are in swaps.parquet
+
+
+def _swap_lines(pairs, settings) -> list[str]:
+    """One outcome's swapped pairs: the count of each verdict, and the pairs turned round or holding one way."""
+    from model.compare import OUTCOMES, SWAP_VERDICTS
+
+    if pairs.empty:
+        return ["    no pair swapped: the order differs by ties alone"]
+    counts = pairs["verdict"].value_counts()
+    lines = [f"    pairs swapped {len(pairs)}: " + ", ".join(f"{v} {int(counts.get(v, 0))}" for v in SWAP_VERDICTS)]
+    o = OUTCOMES[pairs["outcome"].iloc[0]]
+    for verdict in SWAP_VERDICTS[:2]:
+        these = pairs[pairs["verdict"] == verdict].to_dict("records")
+        for r in these[:SWAPS_LISTED]:
+            cells = "; ".join(f"{c} {format(r[f'mean {c}'] * o.scale, o.fmt)} ({format(r[f'low {c}'] * o.scale, o.fmt)} "
+                              f"to {format(r[f'high {c}'] * o.scale, o.fmt)})" for c in settings)
+            lines.append(f"      {verdict}: {r['a']} less {r['b']}: {cells}")
+        if len(these) > SWAPS_LISTED:
+            lines.append(f"      {verdict}: {len(these) - SWAPS_LISTED} more (swaps.parquet)")
+    return lines
 
 
 def ranked_table(summary_table, ranked, rank_by: str, title: str, seeds: int) -> str:

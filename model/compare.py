@@ -505,6 +505,65 @@ def agreement(side_by_side: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+SWAP_VERDICTS = ("both ways", "one way", "within chance")
+
+
+def _side_of_zero(low: float, high: float) -> int:
+    """+1 when an interval lies above 0, -1 below, 0 when it holds 0 (or is undefined)."""
+    return 1 if low > 0 else -1 if high < 0 else 0
+
+
+def swaps(longs: Mapping[str, pd.DataFrame], level: float = 0.95) -> pd.DataFrame:
+    """The pairs of arrangements whose order on an outcome differs between two settings run on the same seeds,
+    each judged on its paired differences under each setting: is the change of order more than chance?
+
+    ``longs``: two settings -> a comparison's long table (the same arrangements and seeds). For every outcome
+    and every pair (a, b) with a strictly ahead of b on the mean under one setting and strictly behind under the
+    other, the rows give, per setting, the mean of a − b across the seeds both finished and its ``level`` t
+    interval, and ``gap``: the same for the difference between the settings' differences (how far the setting
+    moves the pair apart). ``verdict``:
+
+    * ``both ways``: a is ahead beyond chance under one setting and behind beyond chance under the other (each
+      interval excludes 0, on opposite sides): the setting turns the conclusion round;
+    * ``one way``: one setting's interval excludes 0 and the other's holds it: the conclusion holds under one
+      setting and cannot be told under the other;
+    * ``within chance``: neither excludes 0: the pair's order is noise under both, and its change says nothing.
+
+    Ties in the mean (money moved between organisations leaves a balance as it was) are not a change of order.
+    """
+    if len(longs) != 2:
+        raise ValueError(f"swaps compares two settings; given {len(longs)}")
+    (s1, l1), (s2, l2) = longs.items()
+    cols = ["outcome", "a", "b"] + [f"{k} {s}" for s in (s1, s2) for k in ("mean", "low", "high")]
+    cols += ["gap mean", "gap low", "gap high", "n", "verdict"]
+    rows = []
+    for name, out in OUTCOMES.items():
+        tables = [lo[lo["outcome"] == name].pivot_table(index="seed", columns="arrangement", values="value", aggfunc="first")
+                  for lo in (l1, l2)]
+        if any(t.empty for t in tables):
+            continue
+        sign = 1.0 if out.higher_is_better else -1.0
+        names = [a for a in dict.fromkeys(l1.loc[l1["outcome"] == name, "arrangement"]) if a in tables[1].columns]
+        means = [t.mean() for t in tables]
+        for i, x in enumerate(names):
+            for y in names[i + 1:]:
+                d1, d2 = (sign * (means[k][x] - means[k][y]) for k in (0, 1))
+                if not d1 * d2 < 0:  # the same order, a tie, or a missing mean
+                    continue
+                a, b = (x, y) if d1 > 0 else (y, x)  # a: ahead under the first setting
+                seeds = tables[0].index.intersection(tables[1].index)
+                per = [(t.loc[seeds, a] - t.loc[seeds, b]).dropna() for t in tables]
+                both = per[0].index.intersection(per[1].index)
+                i1, i2 = (t_interval(p.loc[both], level)[:3] for p in per)
+                gap = t_interval(per[0].loc[both] - per[1].loc[both], level)
+                sides = (_side_of_zero(*i1[1:]), _side_of_zero(*i2[1:]))
+                verdict = ("both ways" if sides[0] * sides[1] < 0 else
+                           "one way" if sides[0] or sides[1] else "within chance")
+                rows.append((name, a, b, *i1, *i2, *gap[:3], gap[3], verdict))
+    out = pd.DataFrame(rows, columns=cols)
+    return out.astype({"n": "int64"})
+
+
 # --- arrangements that are not one regime for acute care ---------------------------------------
 POOLED_CONTRIBUTION = 0.05  # assumption: the Better Care Fund 2015/16, about £3.8bn of some £70bn of CCG budgets
 

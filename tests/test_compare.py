@@ -388,6 +388,40 @@ def test_agreement_says_which_outcomes_order_the_arrangements_alike():
         cmp.ranks_under({})
 
 
+def test_swaps_judge_each_change_of_order_seed_by_seed():
+    """A pair whose order turns between two settings is judged on its paired differences under each: turned round
+    beyond chance (both intervals exclude 0, on opposite sides), holding under one setting only, or noise under both.
+    The seeds spread the values by hundreds, so only pairing tells these apart."""
+    base = {1: 100.0, 2: 200.0, 3: 300.0}
+    offsets = {  # arrangement -> (offsets under the first setting, under the second), seed by seed
+        "A": ((3, 3, 3), (-2, -2, -2)),
+        "B": ((0, 0, 0), (0, 0, 0)),
+        "C": ((1, 1, 1), (-3, 1, -1)),
+        "D": ((3, -1, 1), (-3, 1, -1)),
+    }
+
+    def long(k: int, outcome: str = "net_health_benefit") -> pd.DataFrame:
+        return pd.DataFrame([(a, s, outcome, v + off[k][i]) for a, off in offsets.items()
+                             for i, (s, v) in enumerate(base.items())], columns=LONG_COLUMNS)
+
+    out = cmp.swaps({"spent": long(0), "banked": long(1)})
+    got = {(r["a"], r["b"]): r["verdict"] for r in out.to_dict("records")}
+    # C and D tie on the mean under the first setting (both +1 over B): a tie is not a change of order
+    assert got == {("A", "B"): "both ways", ("C", "B"): "one way", ("D", "B"): "within chance",
+                   ("A", "C"): "one way", ("A", "D"): "within chance"}
+    ab = out.set_index(["a", "b"]).loc[("A", "B")]
+    assert (ab["mean spent"], ab["low spent"], ab["high spent"]) == pytest.approx((3.0, 3.0, 3.0))
+    assert ab["mean banked"] == pytest.approx(-2.0) and ab["gap mean"] == pytest.approx(5.0) and ab["n"] == 3
+    # lower is better: the same values as waiting lists order the arrangements the other way round, so each
+    # pair is named from the other side and judged alike
+    lists = cmp.swaps({"spent": long(0, "waiting_list"), "banked": long(1, "waiting_list")})
+    assert {(r["b"], r["a"]): r["verdict"] for r in lists.to_dict("records")} == got
+    # the same order under both: nothing swapped
+    assert cmp.swaps({"spent": long(0), "banked": long(0)}).empty
+    with pytest.raises(ValueError, match="two settings"):
+        cmp.swaps({"a": long(0), "b": long(1), "c": long(0)})
+
+
 def test_cli_compares_under_both_headroom_conventions_on_the_same_seeds(tmp_path, capsys, monkeypatch):
     """`--headroom both`: a whole comparison under each convention in its own folder, then the two side by side;
     the banked runs buy nothing outside the model, the spent ones do. Run again, it resumes without running."""
@@ -412,7 +446,14 @@ def test_cli_compares_under_both_headroom_conventions_on_the_same_seeds(tmp_path
     assert "under both conventions for commissioners' headroom" in printed
     differ = printed.split("outcomes whose order differs")[1]
     # banked, nothing is bought outside: both tie at 0 (rank 1), so block moves up from 2nd
-    assert "  QALYs bought outside: 1 of 2 moved; best: pbr spent; pbr, block banked" in differ.splitlines()
+    lines = differ.splitlines()
+    at = lines.index("  QALYs bought outside: 1 of 2 moved; best: pbr spent; pbr, block banked")
+    assert lines[at + 1] == "    no pair swapped: the order differs by ties alone"
+    swapped = pd.read_parquet(tmp_path / "swaps.parquet")  # every pair that swapped, judged seed by seed
+    assert set(swapped["verdict"]) <= set(cmp.SWAP_VERDICTS) and "qalys_outside" not in set(swapped["outcome"])
+    for r in swapped.to_dict("records"):  # the pair is counted under its outcome's line
+        heading = OUTCOMES[r["outcome"]].heading
+        assert any(x.startswith(f"  {heading}: ") for x in lines), heading
 
     def no_runs(*a, **k):
         raise AssertionError("a finished comparison was run again")
