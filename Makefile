@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test bench bytecode fuzz lint clean help scenario-charts viz class teaching-screenshots pattern-charts pattern-sensitivity pattern-replication experiment-charts
+.PHONY: run test bench bytecode fuzz lint clean help lock scenario-charts viz class teaching-screenshots pattern-charts pattern-sensitivity pattern-replication experiment-charts
 
 help:
 	@echo "make run    - set up .venv and run the default scenario (results/ + charts)"
@@ -19,19 +19,28 @@ help:
 	@echo "make pattern-replication - the patterns' tests on seeds from 1, 1001 and 2001 side by side (about 15 min): docs/pattern-replication.md"
 	@echo "make fuzz   - draw afresh: scenarios that break a run (DRAWS=3000), and the property tests' places"
 	@echo "make lint   - ruff"
+	@echo "make lock   - move constraints.txt (the exact releases installed) to the newest that pyproject.toml allows"
 	@echo "make scenario-charts - run the scenario library's cases; charts in docs/img/scenarios/, docs/scenarios.md"
 	@echo "make experiment-charts - sweep the example experiments; one chart each in docs/img/experiments/"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@if [ ! -x $(PY) ]; then \
 	    PYBIN=$$(tools/find-python) || exit 1; \
 	    echo "Creating $(VENV) with $$PYBIN"; \
 	    "$$PYBIN" -m venv $(VENV) || exit 1; \
 	fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
 	@$(MAKE) --no-print-directory bytecode
 	@touch $(STAMP)
+
+# The newest releases pyproject.toml's ranges allow, pinned in constraints.txt (its first lines kept).
+lock: $(STAMP)
+	$(PY) -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[test]'
+	@{ grep '^#' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.txt.new
+	@mv constraints.txt.new constraints.txt
+	@touch $(STAMP)
+	@echo "constraints.txt now pins what .venv holds; run make test before committing it"
 
 # The package's own modules compiled once (pip compiles what it installs, not an editable project): where
 # PYTHONDONTWRITEBYTECODE is set, Python would otherwise compile them again at every start, about 0.35 s.
