@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -111,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what commissioners do with the headroom their plans find: spend it on services outside "
                         "the model, bank it, or run the comparison under both on the same seeds and say which "
                         "outcomes order the arrangements alike (default: the scenario's setting)")
+    c.add_argument("--across", default=None, metavar="PATH=V1,V2",
+                   help="run the comparison under each setting of one parameter (two to four values, each TOML) on "
+                        "the same seeds and say which outcomes order the arrangements alike, e.g. "
+                        "net_health.council_cost_per_qaly=3800,54224")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
     add_parsers(command, _positive_int)
@@ -488,9 +493,8 @@ def _git_commit() -> str | None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from model.compare import CONVENTIONS, HEADROOM, plan, rank
-    from model.experiments import multirun
-    from model.outputs import default_folder, mark_complete
+    from model.compare import CONVENTIONS, HEADROOM, TERMS, plan
+    from model.outputs import default_folder
     from model.scenario import ScenarioError
 
     changes = _parse_sets(args.set)
@@ -499,21 +503,73 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.headroom is not None and HEADROOM in changes:
         raise ScenarioError("--set", HEADROOM, changes[HEADROOM],
                             "--headroom sets it for the comparison; give one or the other")
+    across = None
+    if args.across is not None:
+        from model.overrides import parse_across
+
+        across = parse_across(args.across)
+        if args.headroom == "both":
+            raise ScenarioError(across.option, across.path, across.given,
+                                "--headroom both is already a comparison across settings; give one or the other")
     if args.headroom in CONVENTIONS:
         changes[HEADROOM] = CONVENTIONS[args.headroom]
-    if args.headroom != "both":
-        p = plan(args.scenario, args.regimes, args.seeds, args.steps, changes, names_from="--regimes")
-        out = args.out if args.out is not None else default_folder(p.scenario.name, "compare")
-        code, _, _ = _compare_in(args, p, out)
-        return code
+    if across is not None:
+        if across.path in changes:
+            raise ScenarioError(across.option, across.path, across.given,
+                                f"{'--headroom' if across.path == HEADROOM else '--set'} sets it for the comparison; "
+                                "give one or the other")
+        if not across.path.startswith(TERMS + "."):  # a regime's terms are checked against the arrangements taking them
+            across.check(args.scenario)
+        leaf = across.path.rsplit(".", 1)[-1]
+        return _compare_across(args, changes, across.path, dict(zip(across.labels, across.values, strict=True)),
+                               {c: f"{leaf}-{_folder_safe(c)}" for c in across.labels}, "settings",
+                               f"{across.path}: " + ", ".join(across.labels), across.option)
+    if args.headroom == "both":
+        return _compare_across(args, changes, HEADROOM, dict(CONVENTIONS), {c: f"headroom-{c}" for c in CONVENTIONS},
+                               "conventions", "commissioners' headroom spent and banked", "--headroom both")
+    p = plan(args.scenario, args.regimes, args.seeds, args.steps, changes, names_from="--regimes")
+    out = args.out if args.out is not None else default_folder(p.scenario.name, "compare")
+    code, _, _ = _compare_in(args, p, out)
+    return code
 
-    # both conventions on the same seeds: a whole comparison under each, in its own folder, then side by side
-    plans = {c: plan(args.scenario, args.regimes, args.seeds, args.steps, {**changes, HEADROOM: v}, names_from="--regimes")
-             for c, v in CONVENTIONS.items()}
+
+def _folder_safe(text: str) -> str:
+    """A setting's label as part of a folder's name: letters, digits, '.', '_' and '-' kept, the rest '_'."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)
+
+
+def _compare_across(args: argparse.Namespace, changes: dict, path: str, settings: dict[str, Any],
+                    folders: dict[str, str], stem: str, describe: str, option: str) -> int:
+    """A whole comparison under each setting of ``path`` on the same seeds, each in its own folder under the output
+    folder, then side by side (:func:`settings_table`), with ``stem``.parquet and ``stem``.png beside them."""
+    from model.compare import HEADROOM, TERMS, plan, rank
+    from model.experiments import multirun
+    from model.outputs import default_folder, mark_complete
+    from model.scenario import ScenarioError
+
+    try:
+        plans = {c: plan(args.scenario, args.regimes, args.seeds, args.steps, {**changes, path: v}, names_from="--regimes")
+                 for c, v in settings.items()}
+    except ScenarioError as e:  # a setting refused (a regime's term, checked here): said against the option
+        if e.field == path:
+            raise ScenarioError(option, e.field, e.value, e.allowed) from None
+        raise
+    missing = object()
+    for c, p in plans.items():  # an arrangement that sets the parameter itself would not be compared across it
+        for a, own in p.changes.items():
+            if path.startswith(TERMS + "."):  # a regime's term: absent where the arrangement's regimes do not take it
+                held = own.get(TERMS, {}).get(path[len(TERMS) + 1:], missing)
+            else:
+                held = own.get(path, missing)
+            if held is not missing and held != settings[c] or held is missing and not path.startswith(TERMS + "."):
+                raise ScenarioError(option, path, settings[c],
+                                    f"arrangement {a} sets {path} itself, so it cannot be compared across it; "
+                                    "leave it out with --regimes or vary another parameter")
     first = next(iter(plans.values()))
     out = args.out if args.out is not None else default_folder(first.scenario.name, "compare")
+    key = {"headroom": "both"} if path == HEADROOM and stem == "conventions" else {"across": path}
     try:
-        multirun.prepare(out, "compare", {"headroom": "both", "plans": {
+        multirun.prepare(out, "compare", {**key, "plans": {
             c: {"scenario": p.scenario.digest(), "arrangements": p.changes, "seeds": p.seeds, "steps": p.steps}
             for c, p in plans.items()}})
     except multirun.FolderInUse as e:
@@ -521,21 +577,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     summaries, longs, codes = {}, {}, []
     for c, p in plans.items():
-        code, summaries[c], longs[c] = _compare_in(args, p, out / f"headroom-{c}", f", commissioners' headroom {c}")
+        label = f", commissioners' headroom {c}" if stem == "conventions" else f", {path} = {c}"
+        code, summaries[c], longs[c] = _compare_in(args, p, out / folders[c], label)
         codes.append(code)
         if summaries[c] is None:
             return code
         print()
-    print(conventions_table(summaries, args.rank_by, out, longs))
+    print(settings_table(summaries, args.rank_by, path, out, longs, stem=stem, folders=folders))
     # imported in the background by the comparisons above
     from model.compare_report import comparison_chart
 
-    comparison_chart(longs, out / "conventions.png",
-                     f"{first.scenario.name}: commissioners' headroom spent and banked, {len(first.seeds)} seeds, "
-                     f"{first.scenario.run.steps} months",
+    comparison_chart(longs, out / f"{stem}.png",
+                     f"{first.scenario.name}: {describe}, {len(first.seeds)} seeds, {first.scenario.run.steps} months",
                      order=list(rank(summaries[next(iter(plans))], by=args.rank_by)["arrangement"]), rank_by=args.rank_by)
     if max(codes) == 0:
-        mark_complete(out, {"settings": list(summaries), "rank_by": args.rank_by})
+        mark_complete(out, {"settings": list(summaries), "parameter": path, "rank_by": args.rank_by})
     return max(codes)
 
 
@@ -652,12 +708,13 @@ def paired_table(long, ranked, rank_by: str) -> str:
     return "\n".join(lines)
 
 
-def conventions_table(summaries, rank_by: str, out: Path | None = None, longs=None) -> str:
-    """The comparison under each headroom convention side by side: the ranking on ``rank_by`` under each, and
-    which outcomes order the arrangements alike under both. Given each convention's long table (``longs``), each
-    outcome whose order differs also says whether the pairs that swapped differ beyond chance, seed by seed
-    (:func:`model.compare.swaps`). The tables are written to ``out``/conventions.parquet (and swaps.parquet) if
-    ``out`` is given."""
+def settings_table(summaries, rank_by: str, path: str, out: Path | None = None, longs=None, *,
+                   stem: str = "settings", folders: dict[str, str] | None = None) -> str:
+    """The comparison under each setting of the parameter ``path`` side by side: the ranking on ``rank_by`` under
+    each, and which outcomes order the arrangements alike under every setting. Given each setting's long table
+    (``longs``) and two settings, each outcome whose order differs also says whether the pairs that swapped differ
+    beyond chance, seed by seed (:func:`model.compare.swaps`). The tables are written to ``out``/``stem``.parquet
+    (and swaps.parquet) if ``out`` is given."""
     from model.compare import CONVENTIONS, HEADROOM, OUTCOMES, agreement, ranks_under, swaps
     from model.outputs import write_parquet
 
@@ -665,12 +722,16 @@ def conventions_table(summaries, rank_by: str, out: Path | None = None, longs=No
     agree = agreement(side)
     swapped = swaps(longs) if longs is not None and len(longs) == 2 else None
     settings = list(summaries)
+    every = "both" if len(settings) == 2 else f"all {len(settings)}"
     by = OUTCOMES[rank_by]
     sub = side[side["outcome"] == rank_by]
     sub = sub.sort_values([f"rank {settings[0]}", "arrangement"], kind="stable")
-    lines = [f"under both conventions for commissioners' headroom ({HEADROOM}: "
-             + ", ".join(f"{c} {CONVENTIONS[c]:g}" if c in CONVENTIONS else c for c in settings) + "), the same seeds",
-             f"ranked by *{by.label} ({by.when}; {'higher' if by.higher_is_better else 'lower'} is better):"]
+    if path == HEADROOM and set(settings) <= set(CONVENTIONS):
+        head = (f"under both conventions for commissioners' headroom ({HEADROOM}: "
+                + ", ".join(f"{c} {CONVENTIONS[c]:g}" for c in settings) + "), the same seeds")
+    else:
+        head = f"under each setting of {path} ({', '.join(settings)}), the same seeds"
+    lines = [head, f"ranked by *{by.label} ({by.when}; {'higher' if by.higher_is_better else 'lower'} is better):"]
     name_w = max(len("arrangement"), *(len(a) for a in sub["arrangement"]))
     cells = {c: [format(v * by.scale, by.fmt) for v in sub[f"mean {c}"]] for c in settings}
     width = {c: max(len(c), *(len(x) for x in cells[c])) for c in settings}
@@ -679,28 +740,30 @@ def conventions_table(summaries, rank_by: str, out: Path | None = None, longs=No
         lines.append(f"  {a:<{name_w}}" + "".join(f"  {int(sub[f'rank {c}'].iloc[i]):>2} {cells[c][i]:>{width[c]}}"
                                                   for c in settings))
     row = agree.set_index("outcome").loc[rank_by]
-    lines.append(f"  the order is {'the same' if row['same_order'] else 'different'} under both")
+    lines.append(f"  the order is {'the same' if row['same_order'] else 'different'} under {every}")
     same = [OUTCOMES[o].heading for o in agree.loc[agree["same_order"], "outcome"]]
-    lines.append("outcomes ordering the arrangements alike under both: " + ("; ".join(same) or "none"))
+    lines.append(f"outcomes ordering the arrangements alike under {every}: " + ("; ".join(same) or "none"))
     differ = agree.loc[~agree["same_order"]].to_dict("records")
     lines.append("outcomes whose order differs" + (" (arrangements whose rank moved; the best under each):" if differ else ": none"))
     for r in differ:
         bests = [r[f"best {c}"] for c in settings]
-        best = (f"{bests[0]} under both" if all(b == bests[0] for b in bests)
+        best = (f"{bests[0]} under {every}" if all(b == bests[0] for b in bests)
                 else "; ".join(f"{b} {c}" for b, c in zip(bests, settings, strict=True)))
         lines.append(f"  {OUTCOMES[r['outcome']].heading}: {r['moved']} of {len(sub)} moved; best: {best}")
         if swapped is not None:
             lines.extend(_swap_lines(swapped[swapped["outcome"] == r["outcome"]], settings))
     if swapped is not None and differ:
-        lines.append("  (pairs swapped: arrangements whose order turns; both ways: each convention's paired 95% interval "
+        lines.append("  (pairs swapped: arrangements whose order turns; both ways: each setting's paired 95% interval "
                      "excludes 0, on opposite sides; one way: only one does; within chance: neither)")
+    elif differ and longs is not None:
+        lines.append("  (the pairs that swapped are judged seed by seed with two settings only)")
     if out is not None:
-        write_parquet(out / "conventions.parquet", side)
+        write_parquet(out / f"{stem}.parquet", side)
         if swapped is not None:
             write_parquet(out / "swaps.parquet", swapped)
-        lines.append(f"\nwrote {out}/: conventions.parquet (each outcome's ranks and means under each), "
+        lines.append(f"\nwrote {out}/: {stem}.parquet (each outcome's ranks and means under each), "
                      + ("swaps.parquet (each pair that swapped, paired seed by seed), " if swapped is not None else "")
-                     + "conventions.png, " + ", ".join(f"headroom-{c}/" for c in settings))
+                     + f"{stem}.png, " + ", ".join(f"{(folders or {}).get(c, c)}/" for c in settings))
     return "\n".join(lines)
 
 

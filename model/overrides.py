@@ -72,3 +72,71 @@ def command_line_changes(sets: list[str], steps: int | None = None, seed: int | 
     if seed is not None:
         changes.add("run.seed", seed, f"--seed {seed}")
     return changes
+
+
+ACROSS_FORM = "PATH=V1,V2 with up to four values, e.g. net_health.council_cost_per_qaly=3800,54224 (each value TOML)"
+ACROSS_MOST = 4  # the settings a comparison's chart draws side by side
+
+
+@dataclass(frozen=True)
+class Across:
+    """``--across PATH=V1,V2,...``: one parameter and the settings a comparison is run under, each labelled as
+    it was written."""
+
+    path: str
+    values: tuple[Any, ...]
+    labels: tuple[str, ...]
+    given: str
+
+    @property
+    def option(self) -> str:
+        return _label(self.given).replace("--set", "--across", 1)
+
+    def check(self, scenario_ref: Any) -> None:
+        """Each setting applied to the scenario, so a value it refuses is reported against the option."""
+        from model.scenario import load_scenario
+
+        scenario = load_scenario(scenario_ref)
+        for value in self.values:
+            scenario.with_changes({self.path: value}, given_as={self.path: self.option})
+
+
+def _split_values(raw: str) -> list[str]:
+    """``raw`` split at its commas outside brackets, braces and quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(raw):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(raw[start:i])
+            start = i + 1
+    parts.append(raw[start:])
+    return [p.strip() for p in parts]
+
+
+def parse_across(item: str) -> Across:
+    """One ``--across PATH=V1,V2,...``: the path and two to four distinct values, each read as ``--set`` reads one."""
+    path, eq, raw = item.partition("=")
+    path = path.strip()
+    option = _label(item).replace("--set", "--across", 1)
+    if not eq or not path:
+        raise ScenarioError("--across", "(PATH=V1,V2)", item, f"{ACROSS_FORM} is allowed")
+    labels = _split_values(raw)
+    if any(not label for label in labels):
+        raise ScenarioError(option, path, raw, f"values separated by commas, none empty: {ACROSS_FORM}")
+    try:
+        values = [parse_set(f"{path}={label}")[1] for label in labels]
+    except ScenarioError as e:
+        raise ScenarioError(option, e.field, e.value, e.allowed) from None
+    if not 2 <= len(values) <= ACROSS_MOST:
+        raise ScenarioError(option, path, raw, f"two to four values are allowed; got {len(values)}")
+    for i, v in enumerate(values):
+        if any(v == w and isinstance(v, bool) == isinstance(w, bool) for w in values[:i]):
+            raise ScenarioError(option, path, labels[i], "each value once: it is given twice")
+    return Across(path=path, values=tuple(values), labels=tuple(labels), given=item)

@@ -474,6 +474,83 @@ def test_cli_headroom_one_convention_and_a_clash_with_set(tmp_path, capsys):
     assert not (tmp_path / "clash").exists()
 
 
+def test_cli_compares_across_the_settings_of_any_parameter(tmp_path, capsys, monkeypatch):
+    """`--across PATH=V1,V2`: a whole comparison under each setting, in its own folder, then side by side. The
+    councils' price of a QALY is a valuation, not a lever: every run's people are as they were, and only the net
+    health benefit moves (by the councils' own money over each price)."""
+    price = "net_health.council_cost_per_qaly"
+    assert main(_args(tmp_path, "--across", f"{price}=3800,54224")) == 0
+    printed = capsys.readouterr().out
+    longs = {}
+    for v in (3800, 54224):
+        folder = tmp_path / f"council_cost_per_qaly-{v}"
+        for name in ("comparison.parquet", "comparison.png", "run.json", "COMPLETE.json"):
+            assert (folder / name).is_file(), (v, name)
+        record = json.loads((folder / "run.json").read_text())
+        assert all(ch[price] == v for ch in record["arrangements"].values())
+        longs[v] = pd.read_parquet(folder / "comparison.parquet").set_index(["arrangement", "seed", "outcome"])["value"]
+    for name in ("settings.parquet", "settings.png", "swaps.parquet", "COMPLETE.json"):
+        assert (tmp_path / name).is_file(), name
+    cheap, dear = longs[3800], longs[54224]
+    assert cheap.xs("qalys", level="outcome").equals(dear.xs("qalys", level="outcome"))
+    assert cheap.xs("place_balance_own", level="outcome").equals(dear.xs("place_balance_own", level="outcome"))
+    assert not np.allclose(cheap.xs("net_health_benefit", level="outcome"), dear.xs("net_health_benefit", level="outcome"))
+    side = pd.read_parquet(tmp_path / "settings.parquet")
+    assert {"rank 3800", "rank 54224"} <= set(side.columns)
+    assert f"under each setting of {price} (3800, 54224), the same seeds" in printed
+    assert "outcomes ordering the arrangements alike under both: " in printed
+    assert "council_cost_per_qaly-3800/, council_cost_per_qaly-54224/" in printed
+
+    def no_runs(*a, **k):
+        raise AssertionError("a finished comparison was run again")
+
+    monkeypatch.setattr(cmp, "run_many", no_runs)
+    assert main(_args(tmp_path, "--across", f"{price}=3800,54224")) == 0
+    assert "resuming" in capsys.readouterr().err
+
+
+def test_cli_across_a_regimes_term_reaches_only_the_arrangements_taking_it(tmp_path, capsys):
+    """Across the corridor's width, the corridor's runs differ and Payment by Results' are the same to the row."""
+    args = ["compare", "baseline", "--regimes", "pbr,block_corridor", "--seeds", "1", "--steps", str(STEPS),
+            "--set", "population.size=3000", "--out", str(tmp_path), "--processes", "1", "--quiet",
+            "--across", "contracting.terms.corridor=0.0,0.5"]
+    assert main(args) == 0
+    place = {(a, w): pd.read_parquet(tmp_path / f"corridor-{w}" / "runs" / a / f"seed={FIRST_SEED}" / "place.parquet")
+             for a in ("pbr", "block_corridor") for w in ("0.0", "0.5")}
+    assert place[("pbr", "0.0")].equals(place[("pbr", "0.5")])
+    assert not place[("block_corridor", "0.0")]["balance_hospital"].equals(place[("block_corridor", "0.5")]["balance_hospital"])
+    assert "under each setting of contracting.terms.corridor (0.0, 0.5)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("more", "words"), [
+    (("--across", "net_health.council_cost_per_qaly=3800"), "two to four values"),
+    (("--across", "net_health.council_cost_per_qaly=1000,1000.0"), "each value once"),
+    (("--across", "net_health.council_cost_per_qaly=3800,5"), "100 to 1,000,000"),
+    (("--across", "net_health.no_such=1,2"), "no field 'no_such'"),
+    (("--across", "contracting.acute=pbr,block"), "arrangement block sets contracting.acute itself"),
+    (("--across", "money.commissioner_headroom_spent=1,0", "--headroom", "banked"), "--headroom sets it"),
+    (("--across", "population.size=3000,4000"), "--set sets it"),
+    (("--across", "run.steps=3,4", "--headroom", "both"), "--headroom both is already"),
+    (("--across", "contracting.terms.withhold=0.1,0.2"), "not a parameter of any compared arrangement's regimes"),
+])
+def test_cli_across_refuses_what_it_cannot_compare(tmp_path, capsys, more, words):
+    """Each refusal names the option and says what is allowed; nothing is run or written."""
+    assert main(_args(tmp_path / "out", *more)) == 2
+    err = capsys.readouterr().err
+    assert "--across" in err and words in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_across_reads_values_as_toml_split_at_top_level_commas():
+    from model.overrides import parse_across
+
+    a = parse_across("demand.x=[1, 2],[3, 4]")
+    assert a.path == "demand.x" and a.values == ([1, 2], [3, 4]) and a.labels == ("[1, 2]", "[3, 4]")
+    b = parse_across('hospitals.0.strategy="fortress", collaborative')
+    assert b.values == ("fortress", "collaborative") and b.labels == ('"fortress"', "collaborative")
+    assert parse_across("x.y=1,2.5,true").values == (1, 2.5, True)
+
+
 def test_the_chart_draws_several_settings_side_by_side(tmp_path):
     from model.compare_report import comparison_chart
 
