@@ -29,7 +29,7 @@ import threading
 import time
 import urllib.request
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -235,29 +235,36 @@ def _needs_solara() -> None:
               "Fetch them with: python tools/fetch_viz_assets.py (make viz does)", file=sys.stderr)
 
 
-def serve_viz(scenario: str | None, host: str, port: int) -> int:
-    """``lhe viz``: check the place, the port and the address, say "serving", serve until stopped."""
+def _place(scenario: str | None, default: str, sets: Sequence[str]) -> tuple[Any, str]:
+    """The place to serve, with ``--set`` changes applied (a bad name, file or change is refused, exit 2, before
+    anything else), and the words saying what was changed."""
+    from model.overrides import command_line_changes
     from model.scenario import load_scenario
 
-    place = load_scenario(scenario or "baseline")  # a bad name or file is refused (exit 2) before anything else
+    changes = command_line_changes(list(sets))
+    place = changes.apply(load_scenario(scenario or default))
+    return place, (" with " + ", ".join(changes.given_as.values())) if changes.values else ""
+
+
+def serve_viz(scenario: str | None, host: str, port: int, sets: Sequence[str] = ()) -> int:
+    """``lhe viz``: check the place, the port and the address, say "serving", serve until stopped."""
+    place, changed = _place(scenario, "baseline", sets)
     _needs_solara()
     sock = bind(host, port)
     configure_solara(http_only=True)
     from model.viz import page
 
     page.START = place
-    print(f"lhe viz: serving {place.name} on http://{host}:{port}/ (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    print(f"lhe viz: serving {place.name}{changed} on http://{host}:{port}/ (Ctrl-C stops it)", file=sys.stderr, flush=True)
     run_server("model.viz.page", sock)
     print("lhe viz: stopped", file=sys.stderr)
     return 0
 
 
 def serve_class(scenario: str | None, port: int, lan: str | None = None, seed: int | None = None,
-                window: float = 90) -> int:
+                window: float = 90, sets: Sequence[str] = ()) -> int:
     """``lhe class``: the classroom's pages, its clock and its token; serve until stopped."""
-    from model.scenario import load_scenario
-
-    place = load_scenario(scenario or "teach-place")
+    place, changed = _place(scenario, "teach-place", sets)
     _needs_solara()
     host = interface_address(lan) if lan else "127.0.0.1"
     sock = bind(host, port)
@@ -268,7 +275,7 @@ def serve_class(scenario: str | None, port: int, lan: str | None = None, seed: i
     classroom = Classroom(place, seed=seed, window_seconds=window)  # its clock belongs to no page
     base = f"http://{host}:{port}/"
     classpages.CLASSROOM, classpages.JOIN_URL = classroom, base
-    print(f"lhe class: serving {place.name} on {base} (Ctrl-C stops it)\n"
+    print(f"lhe class: serving {place.name}{changed} on {base} (Ctrl-C stops it)\n"
           f"  teacher (keep this link to yourself): {base}teacher?token={classroom.token}\n"
           f"  projector: {base}screen\n"
           f"  students:  {base}  join code {classroom.join_code}", file=sys.stderr, flush=True)

@@ -193,6 +193,8 @@ class Classroom:
         self.finished = False
         self.references: ReferenceRuns | None = None
         self._figures: tuple[Any, dict[str, bytes]] | None = None
+        # the place served, changes and all (lhe class --set): chosen again by its name, it is this, not its file
+        self.served: Scenario | None = scenario if isinstance(scenario, Scenario) else None
         self._configure(scenario, seed, acute_regime)
         self.store: Store[ClassFrame] = Store(self._frame, name="lhe-class-publisher")
         self.clock = Clock(self._build, changed=lambda since=None: self.store.publish(since), hold=self._hold,
@@ -201,7 +203,12 @@ class Classroom:
 
     # --- the game --------------------------------------------------------------------------
     def _configure(self, scenario: Scenario | str | None, seed: int | None, acute_regime: str | None) -> None:
-        base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        if isinstance(scenario, Scenario):
+            base = scenario
+        elif self.served is not None and scenario == self.served.name:
+            base = self.served
+        else:
+            base = load_scenario(scenario)
         if acute_regime and acute_regime != base.contracting.acute:
             base = base.with_changes({"contracting.acute": acute_regime})
         self.scenario = base

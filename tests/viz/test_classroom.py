@@ -44,6 +44,25 @@ def room():
     c.close()
 
 
+def test_a_new_game_keeps_the_changes_the_place_was_served_with():
+    """`lhe class --set ...` serves a changed place; the teacher's new game on the same place keeps the changes
+    (it is not read again from its file), with another regime too, and another place is read as it is."""
+    from model.scenario import load_scenario
+
+    served = load_scenario("teach-place").with_changes({"net_health.council_cost_per_qaly": 54224.0})
+    c = Classroom(served, background=False, reference_seeds=1, clock=FakeTime())
+    try:
+        c.setup("teach-place", seed=2, acute_regime="block")
+        assert c.scenario.net_health.council_cost_per_qaly == 54224.0 and c.scenario.contracting.acute == "block"
+        assert c.seed == 2
+        c.setup("baseline")
+        assert c.scenario.name == "baseline" and c.scenario.net_health.council_cost_per_qaly is None
+        c.setup("teach-place")
+        assert c.scenario.net_health.council_cost_per_qaly == 54224.0
+    finally:
+        c.close()
+
+
 def test_a_join_needs_the_code_compared_whatever_the_case_and_spaces(room):
     with pytest.raises(JoinRefused, match="code"):
         room.join("s1", "Ann", "WRONG1")

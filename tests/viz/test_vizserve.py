@@ -48,6 +48,26 @@ def test_a_bad_place_or_interface_is_refused_before_serving(tmp_path):
     assert out.returncode == 2 and "no-such-interface0" in out.stderr and "serving" not in out.stderr
 
 
+def test_a_bad_change_is_refused_before_serving():
+    for command in ("viz", "class"):
+        out = run(command, "--set", "net_health.council_cost_per_qaly=5", "--port", str(free_port()))
+        assert out.returncode == 2 and "serving" not in out.stderr + out.stdout, out.stderr
+        assert "--set net_health.council_cost_per_qaly=5" in out.stderr and "100 to 1,000,000" in out.stderr
+
+
+def test_the_place_served_carries_the_changes_asked_for():
+    """`lhe viz` and `lhe class` serve the place with each --set applied, and say so."""
+    from model.scenario import load_scenario
+    from model.vizserve import _place
+
+    place, words = _place("teach-place", "baseline", ["net_health.council_cost_per_qaly=54224", "run.seed=7"])
+    assert place.net_health.council_cost_per_qaly == 54224 and place.run.seed == 7
+    assert words == " with --set net_health.council_cost_per_qaly=54224, --set run.seed=7"
+    plain, none = _place(None, "teach-place", [])
+    assert none == "" and plain.digest() == load_scenario("teach-place").digest()
+    assert plain.net_health.council_cost_per_qaly is None
+
+
 def test_lhe_viz_binds_this_machine_only_by_default():
     from model.cli import build_parser
 
@@ -84,8 +104,9 @@ def test_a_signal_stops_the_server_and_nothing_is_left_listening(sig, tmp_path):
     mine = tmp_path / "mine.toml"
     shutil.copy(ROOT / "scenarios" / "teach-place.toml", mine)
     mine.write_text(mine.read_text().replace('name = "teach-place"', 'name = "mine"'))
-    output, port = _serve_until_signal(["viz", str(mine)], sig)
-    assert "serving mine" in output and "stopped" in output and "Traceback" not in output
+    output, port = _serve_until_signal(["viz", str(mine), "--set", "net_health.council_cost_per_qaly=54224"], sig)
+    assert "serving mine with --set net_health.council_cost_per_qaly=54224" in output
+    assert "stopped" in output and "Traceback" not in output
     assert not listening(port)
 
 
