@@ -520,6 +520,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.headroom in CONVENTIONS:
         changes[HEADROOM] = CONVENTIONS[args.headroom]
     if across is not None:
+        if across.path == "run.seed":
+            raise ScenarioError(across.option, across.path, across.given,
+                                "the seeds are the comparison's own (--seed, --seeds), the same under every setting; "
+                                "vary another parameter")
+        if across.path == "run.steps" and args.steps is not None:
+            raise ScenarioError(across.option, across.path, across.given,
+                                "--steps sets it for the comparison; give one or the other")
         if across.path in changes:
             raise ScenarioError(across.option, across.path, across.given,
                                 f"{'--headroom' if across.path == HEADROOM else '--set'} sets it for the comparison; "
