@@ -725,15 +725,22 @@ def settings_table(summaries, rank_by: str, path: str, out: Path | None = None, 
                    stem: str = "settings", folders: dict[str, str] | None = None) -> str:
     """The comparison under each setting of the parameter ``path`` side by side: the ranking on ``rank_by`` under
     each, and which outcomes order the arrangements alike under every setting. Given each setting's long table
-    (``longs``) and two settings, each outcome whose order differs also says whether the pairs that swapped differ
-    beyond chance, seed by seed (:func:`model.compare.swaps`). The tables are written to ``out``/``stem``.parquet
+    (``longs``), each outcome whose order differs also says whether the pairs that swapped (each setting against
+    the first) differ beyond chance, seed by seed (:func:`model.compare.swaps`). The tables are written to ``out``/``stem``.parquet
     (and swaps.parquet) if ``out`` is given."""
-    from model.compare import CONVENTIONS, HEADROOM, OUTCOMES, agreement, ranks_under, swaps
+    from model.compare import (
+        CONVENTIONS,
+        HEADROOM,
+        OUTCOMES,
+        agreement,
+        ranks_under,
+        swaps_against_first,
+    )
     from model.outputs import write_parquet
 
     side = ranks_under(summaries)
     agree = agreement(side)
-    swapped = swaps(longs) if longs is not None and len(longs) == 2 else None
+    swapped = swaps_against_first(longs) if longs is not None and len(longs) >= 2 else None
     settings = list(summaries)
     every = "both" if len(settings) == 2 else f"all {len(settings)}"
     by = OUTCOMES[rank_by]
@@ -764,12 +771,13 @@ def settings_table(summaries, rank_by: str, path: str, out: Path | None = None, 
                 else "; ".join(f"{b} {c}" for b, c in zip(bests, settings, strict=True)))
         lines.append(f"  {OUTCOMES[r['outcome']].heading}: {r['moved']} of {len(sub)} moved; best: {best}")
         if swapped is not None:
-            lines.extend(_swap_lines(swapped[swapped["outcome"] == r["outcome"]], settings))
+            for other in settings[1:]:
+                pairs = swapped[(swapped["outcome"] == r["outcome"]) & (swapped["second"] == other)]
+                lines.extend(_swap_lines(pairs, [settings[0], other], f"{settings[0]} against {other}, " if len(settings) > 2 else ""))
     if swapped is not None and differ:
-        lines.append("  (pairs swapped: arrangements whose order turns; both ways: each setting's paired 95% interval "
-                     "excludes 0, on opposite sides; one way: only one does; within chance: neither)")
-    elif differ and longs is not None:
-        lines.append("  (the pairs that swapped are judged seed by seed with two settings only)")
+        lines.append("  (pairs swapped: arrangements whose order turns" + (f", each setting against {settings[0]}" if len(settings) > 2 else "")
+                     + "; both ways: each setting's paired 95% interval excludes 0, on opposite sides; one way: only one "
+                     "does; within chance: neither)")
     if out is not None:
         write_parquet(out / f"{stem}.parquet", side)
         if swapped is not None:
@@ -783,20 +791,21 @@ def settings_table(summaries, rank_by: str, path: str, out: Path | None = None, 
 SWAPS_LISTED = 5  # pairs listed under each verdict; the rest are in swaps.parquet
 
 
-def _swap_lines(pairs, settings) -> list[str]:
-    """One outcome's swapped pairs: the count of each verdict, and the pairs turned round or holding one way."""
+def _swap_lines(pairs, settings, prefix: str = "") -> list[str]:
+    """One outcome's swapped pairs between two settings: the count of each verdict, and the pairs turned round or
+    holding one way."""
     from model.compare import OUTCOMES, SWAP_VERDICTS
 
     if pairs.empty:
-        return ["    no pair swapped: the order differs by ties alone"]
+        return [f"    {prefix}no pair swapped" + (": the order differs by ties alone" if not prefix else "")]
     counts = pairs["verdict"].value_counts()
-    lines = [f"    pairs swapped {len(pairs)}: " + ", ".join(f"{v} {int(counts.get(v, 0))}" for v in SWAP_VERDICTS)]
+    lines = [f"    {prefix}pairs swapped {len(pairs)}: " + ", ".join(f"{v} {int(counts.get(v, 0))}" for v in SWAP_VERDICTS)]
     o = OUTCOMES[pairs["outcome"].iloc[0]]
     for verdict in SWAP_VERDICTS[:2]:
         these = pairs[pairs["verdict"] == verdict].to_dict("records")
         for r in these[:SWAPS_LISTED]:
-            cells = "; ".join(f"{c} {format(r[f'mean {c}'] * o.scale, o.fmt)} ({format(r[f'low {c}'] * o.scale, o.fmt)} "
-                              f"to {format(r[f'high {c}'] * o.scale, o.fmt)})" for c in settings)
+            cells = "; ".join(f"{c} {format(r[f'mean {k}'] * o.scale, o.fmt)} ({format(r[f'low {k}'] * o.scale, o.fmt)} "
+                              f"to {format(r[f'high {k}'] * o.scale, o.fmt)})" for c, k in zip(settings, ("first", "second"), strict=True))
             lines.append(f"      {verdict}: {r['a']} less {r['b']}: {cells}")
         if len(these) > SWAPS_LISTED:
             lines.append(f"      {verdict}: {len(these) - SWAPS_LISTED} more (swaps.parquet)")

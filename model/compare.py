@@ -519,9 +519,10 @@ def swaps(longs: Mapping[str, pd.DataFrame], level: float = 0.95) -> pd.DataFram
 
     ``longs``: two settings -> a comparison's long table (the same arrangements and seeds). For every outcome
     and every pair (a, b) with a strictly ahead of b on the mean under one setting and strictly behind under the
-    other, the rows give, per setting, the mean of a − b across the seeds both finished and its ``level`` t
-    interval, and ``gap``: the same for the difference between the settings' differences (how far the setting
-    moves the pair apart). ``verdict``:
+    other, the rows give the settings (``first``, ``second``: the first is the one a is ahead under), per setting
+    the mean of a − b across the seeds both finished and its ``level`` t interval (``mean first``, ``low
+    first``, ``high first``, and the same for ``second``), and ``gap``: the same for the difference between the
+    settings' differences (how far the setting moves the pair apart). ``verdict``:
 
     * ``both ways``: a is ahead beyond chance under one setting and behind beyond chance under the other (each
       interval excludes 0, on opposite sides): the setting turns the conclusion round;
@@ -534,7 +535,7 @@ def swaps(longs: Mapping[str, pd.DataFrame], level: float = 0.95) -> pd.DataFram
     if len(longs) != 2:
         raise ValueError(f"swaps compares two settings; given {len(longs)}")
     (s1, l1), (s2, l2) = longs.items()
-    cols = ["outcome", "a", "b"] + [f"{k} {s}" for s in (s1, s2) for k in ("mean", "low", "high")]
+    cols = ["outcome", "a", "b", "first", "second"] + [f"{k} {s}" for s in ("first", "second") for k in ("mean", "low", "high")]
     cols += ["gap mean", "gap low", "gap high", "n", "verdict"]
     rows = []
     for name, out in OUTCOMES.items():
@@ -559,9 +560,17 @@ def swaps(longs: Mapping[str, pd.DataFrame], level: float = 0.95) -> pd.DataFram
                 sides = (_side_of_zero(*i1[1:]), _side_of_zero(*i2[1:]))
                 verdict = ("both ways" if sides[0] * sides[1] < 0 else
                            "one way" if sides[0] or sides[1] else "within chance")
-                rows.append((name, a, b, *i1, *i2, *gap[:3], gap[3], verdict))
+                rows.append((name, a, b, s1, s2, *i1, *i2, *gap[:3], gap[3], verdict))
     out = pd.DataFrame(rows, columns=cols)
     return out.astype({"n": "int64"})
+
+
+def swaps_against_first(longs: Mapping[str, pd.DataFrame], level: float = 0.95) -> pd.DataFrame:
+    """:func:`swaps` of every setting after the first against the first (one table; ``second`` says which)."""
+    if len(longs) < 2:
+        raise ValueError(f"swaps compare two settings or more; given {len(longs)}")
+    (s1, l1), *others = longs.items()
+    return pd.concat([swaps({s1: l1, s: lo}, level) for s, lo in others], ignore_index=True)
 
 
 # --- arrangements that are not one regime for acute care ---------------------------------------

@@ -410,8 +410,9 @@ def test_swaps_judge_each_change_of_order_seed_by_seed():
     assert got == {("A", "B"): "both ways", ("C", "B"): "one way", ("D", "B"): "within chance",
                    ("A", "C"): "one way", ("A", "D"): "within chance"}
     ab = out.set_index(["a", "b"]).loc[("A", "B")]
-    assert (ab["mean spent"], ab["low spent"], ab["high spent"]) == pytest.approx((3.0, 3.0, 3.0))
-    assert ab["mean banked"] == pytest.approx(-2.0) and ab["gap mean"] == pytest.approx(5.0) and ab["n"] == 3
+    assert (ab["first"], ab["second"]) == ("spent", "banked")
+    assert (ab["mean first"], ab["low first"], ab["high first"]) == pytest.approx((3.0, 3.0, 3.0))
+    assert ab["mean second"] == pytest.approx(-2.0) and ab["gap mean"] == pytest.approx(5.0) and ab["n"] == 3
     # lower is better: the same values as waiting lists order the arrangements the other way round, so each
     # pair is named from the other side and judged alike
     lists = cmp.swaps({"spent": long(0, "waiting_list"), "banked": long(1, "waiting_list")})
@@ -420,6 +421,17 @@ def test_swaps_judge_each_change_of_order_seed_by_seed():
     assert cmp.swaps({"spent": long(0), "banked": long(0)}).empty
     with pytest.raises(ValueError, match="two settings"):
         cmp.swaps({"a": long(0), "b": long(1), "c": long(0)})
+    # three settings: each after the first against the first; the third orders as the first, so swaps nothing
+    longs = {"spent": long(0), "banked": long(1), "again": long(0)}
+    three = cmp.swaps_against_first(longs)
+    assert set(three["second"]) == {"banked"} and len(three) == len(out)
+    from model.cli import settings_table
+
+    lines = settings_table({k: summarise(v) for k, v in longs.items()}, "net_health_benefit", "x.y", None, longs).splitlines()
+    at = lines.index("  net health benefit: 2 of 4 moved; best: A spent; B banked; A again")
+    assert lines[at + 1] == "    spent against banked, pairs swapped 5: both ways 1, one way 2, within chance 2"
+    assert lines[at + 2] == "      both ways: A less B: spent 3.0 (3.0 to 3.0); banked -2.0 (-2.0 to -2.0)"
+    assert "    spent against again, no pair swapped" in lines[at + 3:]
 
 
 def test_cli_compares_under_both_headroom_conventions_on_the_same_seeds(tmp_path, capsys, monkeypatch):
