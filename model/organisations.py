@@ -287,11 +287,16 @@ class Council(Organisation):
     def eligibility_with(self, tightening: float) -> float:
         """Its eligibility (once it has planned) were its tightening ``tightening``."""
         need = self.model.params.social_care.need_threshold
-        floor = need if self.pools else self.start_eligibility
+        floor = need if self.pool_reaches else self.start_eligibility
         rationed = self.base_eligibility
         if self.model.params.social_care.national_eligibility:
             rationed = min(rationed, self.start_eligibility + tightening)
         return max(rationed, floor + tightening, need)
+
+    @property
+    def pool_reaches(self) -> bool:
+        """Does its pooled budget reach below its own eligibility (``social_care.pooled_reaches_further``)?"""
+        return self.pools and self.model.params.social_care.pooled_reaches_further
 
     @property
     def rations_to_budget(self) -> bool:
@@ -364,7 +369,7 @@ class Council(Organisation):
             threshold = m.delivery.ration_threshold(self, self.packages)
             # its threshold only rises, unless it holds a pooled budget: then it follows the packages
             # funded both ways, so a larger pot reaches further (see ``eligibility``)
-            self.base_eligibility = threshold if self.pools else max(self.base_eligibility, threshold)
+            self.base_eligibility = threshold if self.pool_reaches else max(self.base_eligibility, threshold)
         if m.params.social_care.national_eligibility:  # it funds whoever the criteria count eligible (Delivery)
             self.packages = max(self.packages, m.delivery.eligible_count(self))
         self.pooled_in_year = self.pot_in_year = 0.0

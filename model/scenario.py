@@ -310,6 +310,10 @@ class SocialCare(_Section):
         "a council that balances its books funds every package its budget affords, those eligible later in the "
         "year taking the rest (a package costs only while in use); false: no more than its residents eligible "
         "when it plans"))
+    pooled_reaches_further: bool = Field(True, description=(
+        "a council holding a pooled budget lowers its eligibility floor to the need threshold and lets its "
+        "threshold follow the packages funded both ways, so the pot is not left unspent for want of residents "
+        "eligible to use it; false: it keeps its starting floor and its threshold only rises, as any council's"))
     national_eligibility: bool = Field(False, description=(
         "councils are held to national eligibility criteria (the Care Act 2014, from April 2015): each funds a "
         "package for every resident at or above its starting threshold (plus any tightening) whatever its budget, "

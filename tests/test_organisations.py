@@ -48,6 +48,24 @@ def test_without_a_pooled_budget_a_council_keeps_its_starting_threshold():
     assert co.eligibility >= co.start_eligibility
 
 
+def test_a_pooled_council_kept_to_its_own_floor_does_not_reach_below_it():
+    """``social_care.pooled_reaches_further`` false: the same pot, and the council's eligibility stays at or above
+    its starting threshold (the first test, with the rule, finds it below): it funds the same packages, but fewer
+    of its residents are eligible than it funds, so part of the pot waits for someone to take it up."""
+    reach = place(pooled(0.2))
+    kept = place({**pooled(0.2), "social_care.pooled_reaches_further": False})
+    co_reach, co_kept = reach.organisation(POT[1]), kept.organisation(POT[1])
+    assert co_kept.pools and co_kept.eligibility >= co_kept.start_eligibility > co_reach.eligibility
+    assert co_kept.packages == co_reach.packages
+    assert eligible(kept, co_kept) < co_kept.packages <= eligible(reach, co_reach)
+
+
+def test_without_a_pooled_budget_where_a_pot_reaches_changes_nothing():
+    """The rule reads only a council holding a pooled budget: without one, the place is the same to the penny."""
+    a, b = place(steps=24), place({"social_care.pooled_reaches_further": False}, steps=24)
+    assert a.ledger.journal == b.ledger.journal
+
+
 def test_a_pot_is_spent_on_care_not_left_in_the_councils_reserves():
     """Through the second year the packages the pot funds are taken up, and the council does not bank it."""
     m = place(pooled(0.2), steps=23)
