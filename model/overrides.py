@@ -55,9 +55,9 @@ def parse_set(item: str) -> tuple[str, Any]:
     return path, value
 
 
-def _label(item: str, most: int = 100) -> str:
-    """``--set PATH=VALUE`` as given, shortened if very long."""
-    text = f"--set {item}"
+def _label(item: str, most: int = 100, option: str = "--set") -> str:
+    """``--set PATH=VALUE`` (or another option's) as given, shortened if very long."""
+    text = f"{option} {item}"
     return text if len(text) <= most else text[: most - 3] + "..."
 
 
@@ -90,7 +90,7 @@ class Across:
 
     @property
     def option(self) -> str:
-        return _label(self.given).replace("--set", "--across", 1)
+        return _label(self.given, option="--across")
 
     def check(self, scenario_ref: Any) -> None:
         """Each setting applied to the scenario, so a value it refuses is reported against the option."""
@@ -124,7 +124,7 @@ def parse_across(item: str) -> Across:
     """One ``--across PATH=V1,V2,...``: the path and two to four distinct values, each read as ``--set`` reads one."""
     path, eq, raw = item.partition("=")
     path = path.strip()
-    option = _label(item).replace("--set", "--across", 1)
+    option = _label(item, option="--across")
     if not eq or not path:
         raise ScenarioError("--across", "(PATH=V1,V2)", item, f"{ACROSS_FORM} is allowed")
     labels = _split_values(raw)
