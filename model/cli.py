@@ -534,9 +534,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if not across.path.startswith(TERMS + "."):  # a regime's terms are checked against the arrangements taking them
             across.check(args.scenario)
         leaf = across.path.rsplit(".", 1)[-1]
+        folders = {c: f"{leaf}-{_folder_safe(c)}" for c in across.labels}
+        if len(set(folders.values())) < len(folders):
+            raise ScenarioError(across.option, across.path, across.given,
+                                "values that differ in more than punctuation (each names a folder)")
         return _compare_across(args, changes, across.path, dict(zip(across.labels, across.values, strict=True)),
-                               {c: f"{leaf}-{_folder_safe(c)}" for c in across.labels}, "settings",
-                               f"{across.path}: " + ", ".join(across.labels), across.option)
+                               folders, "settings", f"{across.path}: " + ", ".join(across.labels), across.option)
     if args.headroom == "both":
         return _compare_across(args, changes, HEADROOM, dict(CONVENTIONS), {c: f"headroom-{c}" for c in CONVENTIONS},
                                "conventions", "commissioners' headroom spent and banked", "--headroom both")
@@ -555,7 +558,7 @@ def _compare_across(args: argparse.Namespace, changes: dict, path: str, settings
                     folders: dict[str, str], stem: str, describe: str, option: str) -> int:
     """A whole comparison under each setting of ``path`` on the same seeds, each in its own folder under the output
     folder, then side by side (:func:`settings_table`), with ``stem``.parquet and ``stem``.png beside them."""
-    from model.compare import HEADROOM, TERMS, plan, rank
+    from model.compare import TERMS, plan, rank
     from model.experiments import multirun
     from model.outputs import default_folder, mark_complete
     from model.scenario import ScenarioError
@@ -568,19 +571,17 @@ def _compare_across(args: argparse.Namespace, changes: dict, path: str, settings
             raise ScenarioError(option, e.field, e.value, e.allowed) from None
         raise
     missing = object()
+    term = path.startswith(TERMS + ".")  # a regime's term: absent where the arrangement's regimes do not take it
     for c, p in plans.items():  # an arrangement that sets the parameter itself would not be compared across it
         for a, own in p.changes.items():
-            if path.startswith(TERMS + "."):  # a regime's term: absent where the arrangement's regimes do not take it
-                held = own.get(TERMS, {}).get(path[len(TERMS) + 1:], missing)
-            else:
-                held = own.get(path, missing)
-            if held is not missing and held != settings[c] or held is missing and not path.startswith(TERMS + "."):
+            held = own.get(TERMS, {}).get(path[len(TERMS) + 1:], missing) if term else own.get(path, missing)
+            if (held is missing and not term) or (held is not missing and held != settings[c]):
                 raise ScenarioError(option, path, settings[c],
                                     f"arrangement {a} sets {path} itself, so it cannot be compared across it; "
                                     "leave it out with --regimes or vary another parameter")
     first = next(iter(plans.values()))
     out = args.out if args.out is not None else default_folder(first.scenario.name, "compare")
-    key = {"headroom": "both"} if path == HEADROOM and stem == "conventions" else {"across": path}
+    key = {"headroom": "both"} if stem == "conventions" else {"across": path}
     try:
         multirun.prepare(out, "compare", {**key, "plans": {
             c: {"scenario": p.scenario.digest(), "arrangements": p.changes, "seeds": p.seeds, "steps": p.steps}

@@ -546,6 +546,8 @@ def test_cli_across_a_regimes_term_reaches_only_the_arrangements_taking_it(tmp_p
     (("--across", "contracting.terms.withhold=0.1,0.2"), "not a parameter of any compared arrangement's regimes"),
     (("--across", "run.seed=1,2"), "the seeds are the comparison's own"),
     (("--across", "run.steps=3,4"), "--steps sets it"),
+    (("--across", 'hospitals.0.strategy="fortress",fortress'), "each value once"),
+    (("--across", 'description="a b","a_b"'), "differ in more than punctuation"),
 ])
 def test_cli_across_refuses_what_it_cannot_compare(tmp_path, capsys, more, words):
     """Each refusal names the option and says what is allowed; nothing is run or written."""
