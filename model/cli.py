@@ -124,9 +124,6 @@ def build_parser() -> argparse.ArgumentParser:
     vz.add_argument("scenario", nargs="?", default=None, help="the place to start from (default: baseline)")
     vz.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
     vz.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    vz.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
-                    help="change a parameter of the place by its path (repeatable; VALUE is TOML), "
-                         "e.g. net_health.council_cost_per_qaly=54224")
 
     cl = command("class", help="classroom mode: students play the organisations from their own browsers")
     cl.add_argument("scenario", nargs="?", default=None, help="the place to play (default: teach-place)")
@@ -137,9 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--seed", type=_seed, default=None, help="random seed (default: the scenario's)")
     cl.add_argument("--window", type=_positive_int, default=90, metavar="SECONDS",
                     help="seconds students have to decide each simulated year (default 90)")
-    cl.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
-                    help="change a parameter of the place by its path (repeatable; VALUE is TOML), "
-                         "e.g. net_health.council_cost_per_qaly=54224")
+    for served in (vz, cl):
+        served.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                            help="change a parameter of the place by its path (repeatable; VALUE is TOML), "
+                                 "e.g. net_health.council_cost_per_qaly=54224")
 
     command("scenarios", help="list the ready-made scenarios")
     s = command("show", help="describe a scenario: its opening comment, then every parameter with its source")

@@ -408,6 +408,11 @@ def _check_outcome(by: str) -> None:
         raise ScenarioError("rank", "(outcome)", by, f"known outcomes: {', '.join(OUTCOMES)}")
 
 
+def _by_seed(long: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """One outcome of a long table as seed x arrangement, for differences taken within a seed."""
+    return long[long["outcome"] == outcome].pivot_table(index="seed", columns="arrangement", values="value", aggfunc="first")
+
+
 def paired_with(long: pd.DataFrame, by: str, reference: str, level: float = 0.95) -> pd.DataFrame:
     """Each arrangement against ``reference`` on one outcome, seed by seed (common random numbers).
 
@@ -418,7 +423,7 @@ def paired_with(long: pd.DataFrame, by: str, reference: str, level: float = 0.95
     seeds is far narrower, so this is how to tell whether two arrangements differ at all.
     """
     _check_outcome(by)
-    sub = long[long["outcome"] == by].pivot_table(index="seed", columns="arrangement", values="value", aggfunc="first")
+    sub = _by_seed(long, by)
     if reference not in sub.columns:
         raise ValueError(f"no runs of arrangement {reference!r} for outcome {by!r}")
     sign = 1.0 if OUTCOMES[by].higher_is_better else -1.0
@@ -539,20 +544,19 @@ def swaps(longs: Mapping[str, pd.DataFrame], level: float = 0.95) -> pd.DataFram
     cols += ["gap mean", "gap low", "gap high", "n", "verdict"]
     rows = []
     for name, out in OUTCOMES.items():
-        tables = [lo[lo["outcome"] == name].pivot_table(index="seed", columns="arrangement", values="value", aggfunc="first")
-                  for lo in (l1, l2)]
+        tables = [_by_seed(lo, name) for lo in (l1, l2)]
         if any(t.empty for t in tables):
             continue
         sign = 1.0 if out.higher_is_better else -1.0
         names = [a for a in dict.fromkeys(l1.loc[l1["outcome"] == name, "arrangement"]) if a in tables[1].columns]
         means = [t.mean() for t in tables]
+        seeds = tables[0].index.intersection(tables[1].index)
         for i, x in enumerate(names):
             for y in names[i + 1:]:
                 d1, d2 = (sign * (means[k][x] - means[k][y]) for k in (0, 1))
                 if not d1 * d2 < 0:  # the same order, a tie, or a missing mean
                     continue
                 a, b = (x, y) if d1 > 0 else (y, x)  # a: ahead under the first setting
-                seeds = tables[0].index.intersection(tables[1].index)
                 per = [(t.loc[seeds, a] - t.loc[seeds, b]).dropna() for t in tables]
                 both = per[0].index.intersection(per[1].index)
                 i1, i2 = (t_interval(p.loc[both], level)[:3] for p in per)
