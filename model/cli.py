@@ -774,9 +774,11 @@ def settings_table(summaries, rank_by: str, path: str, out: Path | None = None, 
                 pairs = swapped[(swapped["outcome"] == r["outcome"]) & (swapped["second"] == other)]
                 lines.extend(_swap_lines(pairs, [settings[0], other], f"{settings[0]} against {other}, " if len(settings) > 2 else ""))
     if swapped is not None and differ:
+        family = int(swapped[["p first", "p second"]].notna().to_numpy().sum())
         lines.append("  (pairs swapped: arrangements whose order turns" + (f", each setting against {settings[0]}" if len(settings) > 2 else "")
                      + "; both ways: each setting's paired 95% interval excludes 0, on opposite sides; one way: only one "
-                     "does; within chance: neither)")
+                     f"does; within chance: neither; Holm: the same with the {family} paired tests above adjusted together "
+                     "by Holm's method, so that the chance of any false call among them is at most 5%)")
     if out is not None:
         write_parquet(out / f"{stem}.parquet", side)
         if swapped is not None:
@@ -791,21 +793,24 @@ SWAPS_LISTED = 5  # pairs listed under each verdict; the rest are in swaps.parqu
 
 
 def _swap_lines(pairs, settings, prefix: str = "") -> list[str]:
-    """One outcome's swapped pairs between two settings: the count of each verdict, and the pairs turned round or
+    """One outcome's swapped pairs between two settings: the count of each verdict (each interval on its own, then
+    Holm-corrected over the whole table), and the pairs turned round or
     holding one way."""
     from model.compare import OUTCOMES, SWAP_VERDICTS
 
     if pairs.empty:
         return [f"    {prefix}no pair swapped" + (": the order differs by ties alone" if not prefix else "")]
-    counts = pairs["verdict"].value_counts()
-    lines = [f"    {prefix}pairs swapped {len(pairs)}: " + ", ".join(f"{v} {int(counts.get(v, 0))}" for v in SWAP_VERDICTS)]
+    counts, holm = pairs["verdict"].value_counts(), pairs["verdict holm"].value_counts()
+    lines = [f"    {prefix}pairs swapped {len(pairs)}: " + ", ".join(f"{v} {int(counts.get(v, 0))}" for v in SWAP_VERDICTS)
+             + "; Holm: " + ", ".join(f"{v} {int(holm.get(v, 0))}" for v in SWAP_VERDICTS)]
     o = OUTCOMES[pairs["outcome"].iloc[0]]
     for verdict in SWAP_VERDICTS[:2]:
         these = pairs[pairs["verdict"] == verdict].to_dict("records")
         for r in these[:SWAPS_LISTED]:
             cells = "; ".join(f"{c} {format(r[f'mean {k}'] * o.scale, o.fmt)} ({format(r[f'low {k}'] * o.scale, o.fmt)} "
                               f"to {format(r[f'high {k}'] * o.scale, o.fmt)})" for c, k in zip(settings, ("first", "second"), strict=True))
-            lines.append(f"      {verdict}: {r['a']} less {r['b']}: {cells}")
+            after = "" if r["verdict holm"] == verdict else f" (Holm: {r['verdict holm']})"
+            lines.append(f"      {verdict}: {r['a']} less {r['b']}: {cells}{after}")
         if len(these) > SWAPS_LISTED:
             lines.append(f"      {verdict}: {len(these) - SWAPS_LISTED} more (swaps.parquet)")
     return lines

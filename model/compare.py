@@ -385,6 +385,35 @@ def t_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, flo
     return (mean, mean - half, mean + half, n)
 
 
+def t_p_value(values: Iterable[float]) -> float:
+    """Two-sided p-value of the one-sample t test that the mean is 0 (the test :func:`t_interval` inverts: its
+    ``level`` interval excludes 0 exactly when this is below ``1 - level``). Values all alike give 0 unless they
+    are 0, and fewer than two values give NaN (nothing to judge)."""
+    x = np.asarray(list(values), dtype=float)
+    if len(x) < 2:
+        return math.nan
+    mean, sd = float(x.mean()), float(x.std(ddof=1))
+    if sd == 0.0:
+        return 1.0 if mean == 0.0 else 0.0
+    from scipy.stats import t
+
+    return float(2.0 * t.sf(abs(mean) / (sd / math.sqrt(len(x))), len(x) - 1))
+
+
+def holm(p_values: Iterable[float]) -> np.ndarray:
+    """Holm's step-down adjustment of a family of p-values (Holm 1979, Scandinavian Journal of Statistics
+    6(2)): the k-th smallest of m is multiplied by m - k + 1, kept at least its predecessor's and at most 1, so
+    that calling those adjusted below alpha beyond chance keeps the chance of any false call in the family at
+    most alpha, whatever the tests' dependence. NaN (nothing to judge) stays NaN and is not counted in m."""
+    p = np.asarray(list(p_values), dtype=float)
+    out = np.full(p.shape, math.nan)
+    judged = np.flatnonzero(~np.isnan(p))
+    order = judged[np.argsort(p[judged], kind="stable")]
+    m = len(order)
+    out[order] = np.minimum(np.maximum.accumulate(p[order] * (m - np.arange(m))), 1.0)
+    return out
+
+
 def summarise(long: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Per arrangement and outcome: the mean across seeds, its 95% t interval (low, high) and n."""
     missing = [c for c in LONG_COLUMNS if c not in long.columns]
@@ -536,12 +565,18 @@ def swaps(longs: Mapping[str, pd.DataFrame], level: float = 0.95) -> pd.DataFram
     * ``within chance``: neither excludes 0: the pair's order is noise under both, and its change says nothing.
 
     Ties in the mean (money moved between organisations leaves a balance as it was) are not a change of order.
+
+    Each interval is at ``level`` on its own. ``p first`` and ``p second`` are the paired t tests' two-sided
+    p-values (an interval excludes 0 exactly when its p is below ``1 - level``), and ``verdict holm`` judges the
+    same pairs with every p-value in the table adjusted together by :func:`holm` (two a pair): among many pairs
+    and outcomes a few intervals exclude 0 by chance alone, and ``verdict holm`` keeps the chance of any such
+    false call in the table below ``1 - level``.
     """
     if len(longs) != 2:
         raise ValueError(f"swaps compares two settings; given {len(longs)}")
     (s1, l1), (s2, l2) = longs.items()
     cols = ["outcome", "a", "b", "first", "second"] + [f"{k} {s}" for s in ("first", "second") for k in ("mean", "low", "high")]
-    cols += ["gap mean", "gap low", "gap high", "n", "verdict"]
+    cols += ["gap mean", "gap low", "gap high", "n", "verdict", "p first", "p second"]
     rows = []
     for name, out in OUTCOMES.items():
         tables = [_by_seed(lo, name) for lo in (l1, l2)]
@@ -562,19 +597,35 @@ def swaps(longs: Mapping[str, pd.DataFrame], level: float = 0.95) -> pd.DataFram
                 i1, i2 = (t_interval(p.loc[both], level)[:3] for p in per)
                 gap = t_interval(per[0].loc[both] - per[1].loc[both], level)
                 sides = (_side_of_zero(*i1[1:]), _side_of_zero(*i2[1:]))
-                verdict = ("both ways" if sides[0] * sides[1] < 0 else
-                           "one way" if sides[0] or sides[1] else "within chance")
-                rows.append((name, a, b, s1, s2, *i1, *i2, *gap[:3], gap[3], verdict))
+                verdict = _verdict(sides)
+                p = (t_p_value(per[0].loc[both]), t_p_value(per[1].loc[both]))
+                rows.append((name, a, b, s1, s2, *i1, *i2, *gap[:3], gap[3], verdict, *p))
     out = pd.DataFrame(rows, columns=cols)
-    return out.astype({"n": "int64"})
+    return _judged_together(out.astype({"n": "int64"}), level)
+
+
+def _verdict(sides: tuple[int, int]) -> str:
+    return "both ways" if sides[0] * sides[1] < 0 else "one way" if sides[0] or sides[1] else "within chance"
+
+
+def _judged_together(table: pd.DataFrame, level: float) -> pd.DataFrame:
+    """``table`` with ``verdict holm``: each pair's verdict with all the table's p-values adjusted by Holm's method."""
+    out = table.copy()
+    n = len(out)
+    adjusted = holm(np.concatenate([out["p first"].to_numpy(float), out["p second"].to_numpy(float)]))
+    beyond = adjusted < 1.0 - level  # NaN (nothing to judge) is never beyond chance
+    sides = np.sign(np.concatenate([out["mean first"].to_numpy(float), out["mean second"].to_numpy(float)])) * beyond
+    out["verdict holm"] = pd.Series([_verdict((int(sides[i]), int(sides[n + i]))) for i in range(n)], index=out.index, dtype=object)
+    return out
 
 
 def swaps_against_first(longs: Mapping[str, pd.DataFrame], level: float = 0.95) -> pd.DataFrame:
-    """:func:`swaps` of every setting after the first against the first (one table; ``second`` says which)."""
+    """:func:`swaps` of every setting after the first against the first (one table; ``second`` says which; its
+    ``verdict holm`` adjusts every p-value of the whole table together)."""
     if len(longs) < 2:
         raise ValueError(f"swaps compare two settings or more; given {len(longs)}")
     (s1, l1), *others = longs.items()
-    return pd.concat([swaps({s1: l1, s: lo}, level) for s, lo in others], ignore_index=True)
+    return _judged_together(pd.concat([swaps({s1: l1, s: lo}, level) for s, lo in others], ignore_index=True), level)
 
 
 # --- arrangements that are not one regime for acute care ---------------------------------------

@@ -429,9 +429,62 @@ def test_swaps_judge_each_change_of_order_seed_by_seed():
 
     lines = settings_table({k: summarise(v) for k, v in longs.items()}, "net_health_benefit", "x.y", None, longs).splitlines()
     at = lines.index("  net health benefit: 2 of 4 moved; best: A spent; B banked; A again")
-    assert lines[at + 1] == "    spent against banked, pairs swapped 5: both ways 1, one way 2, within chance 2"
+    assert lines[at + 1] == ("    spent against banked, pairs swapped 5: both ways 1, one way 2, within chance 2; "
+                             "Holm: both ways 1, one way 2, within chance 2")  # the differences beyond chance do not vary
     assert lines[at + 2] == "      both ways: A less B: spent 3.0 (3.0 to 3.0); banked -2.0 (-2.0 to -2.0)"
     assert "    spent against again, no pair swapped" in lines[at + 3:]
+
+
+def test_holm_adjusts_a_family_of_p_values_step_down():
+    """Holm's method on hand-worked values and against statsmodels' own; NaN is left out of the family."""
+    assert cmp.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    got = cmp.holm([0.2, math.nan, 0.01, 0.9])
+    assert math.isnan(got[1]) and [got[0], got[2], got[3]] == pytest.approx([0.4, 0.03, 0.9])
+    assert cmp.holm([]).shape == (0,)
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(7)
+    p = rng.uniform(0, 0.2, 25)
+    assert cmp.holm(p) == pytest.approx(multipletests(p, method="holm")[1])
+
+
+def test_swaps_p_values_agree_with_their_intervals_and_holm_judges_the_table_together():
+    """A pair's interval excludes 0 exactly when its t test's p is below 5%. The corrected verdicts adjust every
+    p-value of the table together: a pair called beyond chance on its own is within chance among many."""
+    from scipy.stats import ttest_1samp
+
+    rng = np.random.default_rng(3)
+    d = rng.normal(0.5, 1.0, 12)
+    lo_hi = cmp.t_interval(d)[1:3]
+    assert cmp.t_p_value(d) == pytest.approx(ttest_1samp(d, 0.0).pvalue)
+    assert (lo_hi[0] > 0 or lo_hi[1] < 0) == (cmp.t_p_value(d) < 0.05)
+    assert math.isnan(cmp.t_p_value([1.0])) and cmp.t_p_value([2.0, 2.0]) == 0.0 and cmp.t_p_value([0.0, 0.0]) == 1.0
+    seeds = range(1, 13)
+    # X leads Y by about 0.75 (sd 0.6) under the first setting and trails it by as much under the second:
+    # on their own both intervals exclude 0; among the pairs of 8 arrangements, most swap by noise alone
+    rows = []
+    for k in (0, 1):
+        noise = np.random.default_rng(11 + k)
+        for s in seeds:
+            rows.append(("X", s, "net_health_benefit", 1000.0 * s + (0.75 if k == 0 else -0.75) + noise.normal(0, 0.6)))
+            rows.append(("Y", s, "net_health_benefit", 1000.0 * s))
+            for j in range(6):  # six more arrangements, each a little above or below Y at random per setting
+                rows.append((f"N{j}", s, "net_health_benefit", 1000.0 * s + noise.normal(0.02 * (j - 2.5) * (1 - 2 * k), 1.0)))
+    long = pd.DataFrame(rows, columns=LONG_COLUMNS)
+    half = len(long) // 2
+    out = cmp.swaps({"one": long.iloc[:half].reset_index(drop=True), "two": long.iloc[half:].reset_index(drop=True)})
+    xy = out.set_index(["a", "b"]).loc[("X", "Y")]
+    assert xy["verdict"] == "both ways" and xy["p first"] < 0.05 and xy["p second"] < 0.05
+    family = 2 * len(out)
+    assert family > 10
+    adjusted = cmp.holm(np.concatenate([out["p first"], out["p second"]]))
+    at = list(out.index).index(out.index[(out["a"] == "X") & (out["b"] == "Y")][0])
+    assert xy["verdict holm"] == cmp._verdict(tuple(int(np.sign(m)) if q < 0.05 else 0 for m, q in
+                                                    ((xy["mean first"], adjusted[at]), (xy["mean second"], adjusted[len(out) + at]))))
+    # never more beyond chance after the correction than before, and on this table fewer
+    rank_of = {v: i for i, v in enumerate(cmp.SWAP_VERDICTS)}
+    assert all(rank_of[h] >= rank_of[v] for v, h in zip(out["verdict"], out["verdict holm"], strict=True))
+    assert (out["verdict holm"] != out["verdict"]).any()
 
 
 def test_cli_compares_under_both_headroom_conventions_on_the_same_seeds(tmp_path, capsys, monkeypatch):
