@@ -453,6 +453,21 @@ def shared(names: list[str], runs: dict) -> list[str]:
         " bed occupancy, last year | delayed transfer days a month, first year → last |",
         "|---|---|---|---:|---:|---|",
         *rows,
+        "",
+        "**Why every hospital ends in deficit.** Three of the rules above, none of them a hospital's choice, add up"
+        " (tests/test_hospital_deficits.py takes each away in turn). Measured by hand on the baseline (300,000"
+        " people, seeds 1-3), the hospitals' last year without national support, as a share of their income:"
+        " -18.3% as they are (every hospital in deficit, £138.4m of national support over the run); -7.3% with"
+        " the tariff squeeze taken away (`money.productivity_growth` 0.04, the 4% asked: costs move with prices;"
+        " still every hospital, £63.4m); -2.6% with the starting overrun taken away too (still every hospital,"
+        " £2.9m); and +1.0% with emergency admissions above the baseline paid at the full tariff too"
+        " (`tariff.emergency_marginal_rate` 1): 3 of the 9 hospitals in deficit, the others in surplus. The"
+        " overrun taken away alone, the squeeze kept, gives -12.0%. So the squeeze makes about 11 points of the"
+        " ten years' deficit, the overrun about 5 (the hospitals' levers, beds, electives, admissions at the"
+        " margin, outreach and supported discharge, trim what varies with activity, not the costs it sits on, and"
+        " a programme of cost improvement is not among them) and the marginal rate about 4. Over the library's"
+        " twelve cases (seeds 1-3, 60 hospitals) 59 end in deficit as they are (-19.5% of income on the mean)"
+        " and 57 with the squeeze alone taken away (-8.5%).",
     ]
 
 
