@@ -703,21 +703,28 @@ def paired_table(long, ranked, rank_by: str) -> str:
     paired = paired_with(long, rank_by, best).set_index("arrangement")
     unit = f", {o.unit}" if o.unit else ""
     lines = [f"paired with the best, {best}, on the same seeds: *{o.label}{unit} ({o.when}), arrangement less {best}, "
-             f"{'higher' if o.higher_is_better else 'lower'} is better; an interval across 0: not told apart on these seeds"]
+             f"{'higher' if o.higher_is_better else 'lower'} is better; an interval across 0: not told apart on these seeds; "
+             f"p, Holm: the paired t test's p-value adjusted by Holm's method over the {max(len(paired), 1)} arrangements "
+             f"paired with {best}, below 0.05: told apart with the chance of any false call among them at most 5%"]
     cells = []
     for i, a in zip(ranked["rank"], ranked["arrangement"], strict=True):
         if a == best or a not in paired.index:
             continue
         r = paired.loc[a]
         interval = f"{format(r['low'] * o.scale, o.fmt)} to {format(r['high'] * o.scale, o.fmt)}"
-        cells.append((str(i), a, format(r["mean"] * o.scale, o.fmt), interval,
+        cells.append((str(i), a, format(r["mean"] * o.scale, o.fmt), interval, _p_cell(r["p holm"]),
                       f"{int(r['better'])} / {int(r['worse'])} of {int(r['n'])}"))
-    headers = ("#", "arrangement", "difference", "95% interval", "better / worse, seeds")
+    headers = ("#", "arrangement", "difference", "95% interval", "p, Holm", "better / worse, seeds")
     widths = [max(len(h), *(len(c[k]) for c in cells)) if cells else len(h) for k, h in enumerate(headers)]
     for row in (headers, *cells):
-        padded = [v.rjust(w) if k in (0, 2, 3) else v.ljust(w) for k, (v, w) in enumerate(zip(row, widths, strict=True))]
+        padded = [v.rjust(w) if k in (0, 2, 3, 4) else v.ljust(w) for k, (v, w) in enumerate(zip(row, widths, strict=True))]
         lines.append(("  " + "  ".join(padded)).rstrip())
     return "\n".join(lines)
+
+
+def _p_cell(p: float) -> str:
+    """A p-value as printed: three decimals, below 0.001 as such, '-' where there was nothing to test."""
+    return "-" if p != p else "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def settings_table(summaries, rank_by: str, path: str, out: Path | None = None, longs=None, *,

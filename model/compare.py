@@ -447,7 +447,10 @@ def paired_with(long: pd.DataFrame, by: str, reference: str, level: float = 0.95
 
     Columns: arrangement, mean (of the per-seed differences, arrangement less reference), low, high (its
     ``level`` t interval), n (seeds both finished), better (seeds on which the arrangement did better than the
-    reference, by the outcome's direction), worse. The reference itself is left out. The unpaired
+    reference, by the outcome's direction), worse, p (the paired t test's two-sided p-value: the interval
+    excludes 0 exactly when it is below ``1 - level``) and ``p holm`` (the p-values of every arrangement against
+    the reference adjusted together by :func:`holm`, for several arrangements compared with one reference find a
+    few differences by chance alone). The reference itself is left out. The unpaired
     intervals of :func:`summarise` hold each arrangement's spread across seeds; a difference on the same
     seeds is far narrower, so this is how to tell whether two arrangements differ at all.
     """
@@ -462,8 +465,9 @@ def paired_with(long: pd.DataFrame, by: str, reference: str, level: float = 0.95
             continue
         d = (sub[a] - sub[reference]).dropna()
         mean, low, high, n = t_interval(d, level)
-        rows.append((a, mean, low, high, n, int((sign * d > 0).sum()), int((sign * d < 0).sum())))
-    out = pd.DataFrame(rows, columns=["arrangement", "mean", "low", "high", "n", "better", "worse"])
+        rows.append((a, mean, low, high, n, int((sign * d > 0).sum()), int((sign * d < 0).sum()), t_p_value(d)))
+    out = pd.DataFrame(rows, columns=["arrangement", "mean", "low", "high", "n", "better", "worse", "p"])
+    out["p holm"] = holm(out["p"].to_numpy(float))
     return out.astype({"n": "int64", "better": "int64", "worse": "int64"})
 
 

@@ -648,6 +648,12 @@ def test_paired_differences_are_taken_seed_by_seed():
     assert (p.loc["B", "better"], p.loc["B", "worse"], p.loc["B", "n"]) == (3, 0, 3)
     assert p.loc["C", "mean"] == pytest.approx(-1.0) and (p.loc["C", "better"], p.loc["C", "worse"]) == (1, 2)
     assert p.loc["C", "low"] < -1.0 < p.loc["C", "high"]
+    # the p-values: B's difference never varies (0), C's is within chance; Holm multiplies the larger by 1, the
+    # smaller by the 2 compared, keeping the order
+    from scipy.stats import ttest_1samp
+
+    assert p.loc["B", "p"] == 0.0 and p.loc["C", "p"] == pytest.approx(ttest_1samp([-2.0, 1.0, -2.0], 0.0).pvalue)
+    assert p.loc["C", "p holm"] == pytest.approx(p.loc["C", "p"]) and p.loc["B", "p holm"] == 0.0
     # lower is better: A's list is 5 longer on every seed, so A does worse than C on each
     w = cmp.paired_with(long, "waiting_list", "C").set_index("arrangement")
     assert w.loc["A", "mean"] == pytest.approx(5.0) and (w.loc["A", "better"], w.loc["A", "worse"]) == (0, 3)
@@ -669,3 +675,5 @@ def test_cli_prints_each_arrangement_paired_with_the_best(tmp_path, capsys):
     row = next(line.split() for line in lines if line.split()[1:2] == [other])
     assert row[0] == "2" and float(row[2].replace(",", "")) == pytest.approx(round(r["mean"], 1), abs=0.051)
     assert " ".join(row[-5:]) == f"{int(r['better'])} / {int(r['worse'])} of {SEEDS}"
+    assert row[-6] == ("<0.001" if r["p holm"] < 0.001 else f"{r['p holm']:.3f}")  # one pair: Holm leaves p as it is
+    assert r["p holm"] == r["p"]
