@@ -602,8 +602,7 @@ def swaps(longs: Mapping[str, pd.DataFrame], level: float = 0.95) -> pd.DataFram
                 gap = t_interval(per[0].loc[both] - per[1].loc[both], level)
                 sides = (_side_of_zero(*i1[1:]), _side_of_zero(*i2[1:]))
                 verdict = _verdict(sides)
-                p = (t_p_value(per[0].loc[both]), t_p_value(per[1].loc[both]))
-                rows.append((name, a, b, s1, s2, *i1, *i2, *gap[:3], gap[3], verdict, *p))
+                rows.append((name, a, b, s1, s2, *i1, *i2, *gap[:3], gap[3], verdict, *(t_p_value(d.loc[both]) for d in per)))
     out = pd.DataFrame(rows, columns=cols)
     return _judged_together(out.astype({"n": "int64"}), level)
 
