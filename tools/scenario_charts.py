@@ -54,6 +54,16 @@ SEED_SECTIONS = {
     "torbay": "003 'Integrated care in the NHS', box 'Care for older people in Torbay'",
     "torbay-2000s": "003 box 'Care for older people in Torbay'; 'What are the main challenges for the future?' (the money)",
 }
+# The rules that make every hospital's deficit, taken away one after another on the baseline (and the starting
+# overrun alone), measured on DEFICIT_SEEDS for "Why every hospital ends in deficit"; tests/test_hospital_deficits.py
+# checks the same steps on a small place.
+NO_SQUEEZE = {"money.productivity_growth": 0.04}  # the baseline's efficiency_requirement: costs move with prices
+NO_OVERRUN = {"money.starting_cost_overrun": 0.0, "money.starting_cost_overrun_spread": 0.0}
+FULL_RATE = {"tariff.emergency_marginal_rate": 1.0}
+DEFICIT_STEPS = {"as they are": {}, "no squeeze": NO_SQUEEZE, "nor overrun": {**NO_SQUEEZE, **NO_OVERRUN},
+                 "nor marginal rate": {**NO_SQUEEZE, **NO_OVERRUN, **FULL_RATE}, "overrun alone": NO_OVERRUN}
+DEFICIT_SEEDS = (1, 2, 3)
+
 # A one-line summary for a case whose file inherits its parent's description.
 SUMMARIES = {
     "unitingcare": "UnitingCare: community services tendered to a prime contractor that underbids, "
@@ -346,8 +356,42 @@ def hospitals(orgs: pd.DataFrame) -> HospitalYears:
                          int((unsupported < 0).sum()), len(unsupported), float(drawn.sum()))
 
 
-def shared(names: list[str], runs: dict) -> list[str]:
-    """What shapes every case's chart: the rules, from the baseline's parameters, then measured in each run."""
+def deficit_paragraph(deficits: dict[str, list[HospitalYears]]) -> list[str]:
+    """Why every hospital ends in deficit: the baseline's hospitals with the rules that make it taken away one
+    after another (``DEFICIT_STEPS``: step -> each seed's hospitals)."""
+    last = {k: sum(h.last_unsupported for h in v) / len(v) for k, v in deficits.items()}
+    short = {k: sum(h.short for h in v) for k, v in deficits.items()}
+    count = {k: sum(h.count for h in v) for k, v in deficits.items()}
+    support = {k: sum(h.support for h in v) / len(v) for k, v in deficits.items()}
+
+    def step(k: str) -> str:
+        who = "every hospital in deficit" if short[k] == count[k] else f"{short[k]} of the {count[k]} hospitals in deficit"
+        return f"{last[k]:+.1%} ({who}; national support {pounds(support[k])})"
+
+    seeds = f"seeds {DEFICIT_SEEDS[0]}-{DEFICIT_SEEDS[-1]}"
+    return [
+        "",
+        "**Why every hospital ends in deficit.** Three of the rules above, none of them a hospital's choice, add up"
+        " (tests/test_hospital_deficits.py takes each away in turn on a small place). On the baseline (300,000"
+        f" people, {seeds}), the hospitals' last year without national support, as a share of their income (and the"
+        f" national support they drew over the run), on the mean of the seeds: {step('as they are')} as they are; {step('no squeeze')} with the tariff squeeze taken"
+        " away (`money.productivity_growth` 0.04, the 4% asked: costs move with prices);"
+        f" {step('nor overrun')} with the starting overrun taken away too; and {step('nor marginal rate')} with"
+        " emergency admissions above the baseline paid at the full tariff too (`tariff.emergency_marginal_rate` 1)."
+        f" The overrun taken away alone, the squeeze kept, gives {last['overrun alone']:+.1%}. So the squeeze makes"
+        f" about {100 * (last['no squeeze'] - last['as they are']):.0f} points of the last year's deficit, the overrun"
+        f" about {100 * (last['nor overrun'] - last['no squeeze']):.0f} (the hospitals' levers, beds, electives, admissions at"
+        " the margin, outreach and supported discharge, trim what varies with activity, not the costs it sits on,"
+        " and a programme of cost improvement is not among them) and the marginal rate about"
+        f" {100 * (last['nor marginal rate'] - last['nor overrun']):.0f}. Measured by hand over the library's twelve cases"
+        " (seeds 1-3, 60 hospitals): 59 end in deficit as they are (-19.5% of income on the mean) and 57 with the"
+        " squeeze alone taken away (-8.5%).",
+    ]
+
+
+def shared(names: list[str], runs: dict, deficits: dict[str, list[HospitalYears]] | None = None) -> list[str]:
+    """What shapes every case's chart: the rules, from the baseline's parameters, then measured in each run (and,
+    given ``deficits``, why every hospital ends in deficit)."""
     b = load_scenario("baseline")
     m, r = b.money, b.regulation
     tariff = (1 + m.cost_growth) * (1 - m.efficiency_requirement)
@@ -453,21 +497,7 @@ def shared(names: list[str], runs: dict) -> list[str]:
         " bed occupancy, last year | delayed transfer days a month, first year → last |",
         "|---|---|---|---:|---:|---|",
         *rows,
-        "",
-        "**Why every hospital ends in deficit.** Three of the rules above, none of them a hospital's choice, add up"
-        " (tests/test_hospital_deficits.py takes each away in turn). Measured by hand on the baseline (300,000"
-        " people, seeds 1-3), the hospitals' last year without national support, as a share of their income:"
-        " -18.3% as they are (every hospital in deficit, £138.4m of national support over the run); -7.3% with"
-        " the tariff squeeze taken away (`money.productivity_growth` 0.04, the 4% asked: costs move with prices;"
-        " still every hospital, £63.4m); -2.6% with the starting overrun taken away too (still every hospital,"
-        " £2.9m); and +1.0% with emergency admissions above the baseline paid at the full tariff too"
-        " (`tariff.emergency_marginal_rate` 1): 3 of the 9 hospitals in deficit, the others in surplus. The"
-        " overrun taken away alone, the squeeze kept, gives -12.0%. So the squeeze makes about 11 points of the"
-        " ten years' deficit, the overrun about 5 (the hospitals' levers, beds, electives, admissions at the"
-        " margin, outreach and supported discharge, trim what varies with activity, not the costs it sits on, and"
-        " a programme of cost improvement is not among them) and the marginal rate about 4. Over the library's"
-        " twelve cases (seeds 1-3, 60 hospitals) 59 end in deficit as they are (-19.5% of income on the mean)"
-        " and 57 with the squeeze alone taken away (-8.5%).",
+        *(deficit_paragraph(deficits) if deficits else []),
     ]
 
 
@@ -553,13 +583,27 @@ def main(argv: list[str] | None = None) -> int:
         ended = place.loc[place["contracts_ended"].diff().fillna(place["contracts_ended"]) > 0, "month"]
         marks = milestones(s) + [(int(m), "contract handed back") for m in ended]
         chart(place, IMG / f"{n}.png", n, summary(n, s), marks)
-    DOC.write_text(document(names, scenarios, runs))
+    deficits = hospital_deficits(args.processes) if "baseline" in names else None
+    DOC.write_text(document(names, scenarios, runs, deficits))
     print(f"wrote {sum(not is_teaching(n) for n in names)} charts to {IMG.relative_to(ROOT)}/ and {DOC.relative_to(ROOT)} "
           f"in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     return 0
 
 
-def document(names: list[str], scenarios: dict, runs: dict) -> str:
+def hospital_deficits(processes: int | None) -> dict[str, list[HospitalYears]]:
+    """The baseline's hospitals on ``DEFICIT_SEEDS`` under each of ``DEFICIT_STEPS``."""
+    specs = [RunSpec(scenario="baseline", seed=s, changes=dict(ch)) for ch in DEFICIT_STEPS.values() for s in DEFICIT_SEEDS]
+    step_of = {tuple(sorted(ch.items())): k for k, ch in DEFICIT_STEPS.items()}
+    out: dict[str, list[HospitalYears]] = {k: [] for k in DEFICIT_STEPS}
+    for r in run_many(specs, processes=processes):
+        if not r.ok:
+            raise RuntimeError(f"baseline, seed {r.spec.seed}, {r.spec.changes} failed:\n{r.error}")
+        out[step_of[tuple(sorted(r.spec.changes.items()))]].append(hospitals(r.organisations))
+    print(f"  the hospitals' deficit, {len(specs)} runs of the baseline", file=sys.stderr)
+    return out
+
+
+def document(names: list[str], scenarios: dict, runs: dict, deficits: dict | None = None) -> str:
     teach = [n for n in names if is_teaching(n)]
     names = [n for n in names if not is_teaching(n)]
     lines = [
@@ -592,7 +636,7 @@ def document(names: list[str], scenarios: dict, runs: dict) -> str:
         " place's without the national support drawn so far), emergency admissions per 1,000 a year, delayed"
         " transfer days a month, and the elective waiting list.",
         "",
-        *(shared(names, runs) if names else []),
+        *(shared(names, runs, deficits) if names else []),
     ]
     for n in names:
         s = scenarios[n]
