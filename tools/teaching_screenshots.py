@@ -1,14 +1,18 @@
 """Screenshots of the teaching pages for docs/teaching.md, taken from the real pages.
 
 Starts ``lhe viz`` and drives Debian's chromium with Playwright through the three
-exercises of the session plan, then starts ``lhe class`` and plays two years with
-a teacher, a projector and three students to the debrief, saving the teacher's,
-a student's, the projector's and the debrief pages into ``docs/img/teaching/``.
-Run by ``make teaching-screenshots``.
+exercises of the session plan; serves the baseline as it is and with the three rules
+that make the hospitals' deficit taken away (the further exercise), ten years each;
+then starts ``lhe class`` and plays two years with a teacher, a projector and three
+students to the debrief, saving the teacher's, a student's, the projector's and the
+debrief pages into ``docs/img/teaching/``. Run by ``make teaching-screenshots``;
+``python tools/teaching_screenshots.py deficit`` takes only some of them
+(``exercises``, ``deficit``, ``classroom``).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -25,18 +29,38 @@ def shot(page, name: str) -> None:
     print(f"wrote {vizdrive.save(page, OUT, name)}")
 
 
-def main() -> int:
+# The further exercise: the baseline as it is, and with the squeeze, the starting overrun and the emergency marginal
+# rate taken away (docs/teaching.md; the same steps as docs/scenarios.md's "Why every hospital ends in deficit")
+WITHOUT_THE_THREE = ["money.productivity_growth=0.04", "money.starting_cost_overrun=0",
+                     "money.starting_cost_overrun_spread=0", "tariff.emergency_marginal_rate=1"]
+DEFICIT_SHOTS = {"4-deficit-as-it-is": [], "4-deficit-without-the-three": WITHOUT_THE_THREE}
+PARTS = ("exercises", "deficit", "classroom")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("parts", nargs="*", choices=PARTS, help="which screenshots to take (default: all)")
+    parts = ap.parse_args(argv).parts or PARTS
     errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        with serving(["viz"]) as served:
-            page = vizdrive.open_page(browser, served.url, errors)
-            vizdrive.exercise_1(page, lambda name: shot(page, name))
-            vizdrive.exercise_2(page, lambda name: shot(page, name))
-            vizdrive.exercise_3(page, lambda name: shot(page, name))
-            page.context.close()
-        with serving(["class", "teach-place", "--window", "120"]) as served:
-            vizdrive.classroom_game(browser, served, errors, years=2, shot=shot)
+        if "exercises" in parts:
+            with serving(["viz"]) as served:
+                page = vizdrive.open_page(browser, served.url, errors)
+                vizdrive.exercise_1(page, lambda name: shot(page, name))
+                vizdrive.exercise_2(page, lambda name: shot(page, name))
+                vizdrive.exercise_3(page, lambda name: shot(page, name))
+                page.context.close()
+        if "deficit" in parts:
+            for name, changes in DEFICIT_SHOTS.items():
+                with serving(["viz", "baseline", *(a for c in changes for a in ("--set", c))]) as served:
+                    page = vizdrive.open_page(browser, served.url, errors)
+                    vizdrive.step_years(page, 10)
+                    shot(page, name)
+                    page.context.close()
+        if "classroom" in parts:
+            with serving(["class", "teach-place", "--window", "120"]) as served:
+                vizdrive.classroom_game(browser, served, errors, years=2, shot=shot)
         browser.close()
     if errors:
         print("errors on the pages:", *errors, sep="\n  ")
