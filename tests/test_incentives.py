@@ -247,6 +247,36 @@ def test_weights_move_behaviour_the_way_their_mechanism_points():
     assert np.mean(shares) > 0.05 and sum(d > 0 for d in shares) >= 3, shares
 
 
+@pytest.mark.parametrize("frozen", [False, True], ids=["decisions", "frozen"])
+def test_under_a_block_contract_electives_come_from_the_mission_and_under_pbr_from_the_tariff(frozen):
+    """A block contract pays a hospital nothing for one more elective, so what keeps its elective capacity is the
+    weight it puts on the health of those waiting (``decisions.mission_weight``); Payment by Results pays the
+    tariff for each, which earns more than it costs whatever the weight. In the baseline paid by block, hospitals
+    weighing health at 1 rather than 0.25 cut their elective capacity less and end five years with a shorter list
+    on every seed; paid by PbR, the weight moves the list by a few people either way. Frozen, it moves nothing.
+    At full size this is why the arrangements' ranking on the net health benefit turns with the mission weight
+    (README, "What the ranking rests on")."""
+    def capacity(m: LocalHealthEconomy) -> float:
+        return float(sum(h.elective_capacity for h in m.hospitals))
+
+    def waiting(m: LocalHealthEconomy) -> float:
+        return float(m.place_table()["waiting_list"].iloc[-1])
+
+    low, high = {"decisions.mission_weight": 0.25}, {"decisions.mission_weight": 1.0}
+    block, pbr = {"contracting.acute": "block"}, {"contracting.acute": "pbr"}
+    shorter = {name: [-d for d in paired("baseline", {**regime, **low}, {**regime, **high}, waiting, frozen)]
+               for name, regime in (("block", block), ("pbr", pbr))}
+    kept = paired("baseline", {**block, **low}, {**block, **high}, capacity, frozen)
+    if frozen:
+        assert shorter == {"block": [0.0] * len(SEEDS), "pbr": [0.0] * len(SEEDS)} and kept == [0.0] * len(SEEDS)
+    else:
+        assert all(d > 0 for d in kept), kept
+        assert all(d > 100 for d in shorter["block"]), shorter
+        # the tariff, not the mission, sets a PbR hospital's electives: the weight's effect there is a small
+        # fraction of the block's on every seed
+        assert all(abs(p) < 0.2 * b for p, b in zip(shorter["pbr"], shorter["block"], strict=True)), shorter
+
+
 def test_a_council_that_counts_its_surplus_pounds_spends_less_on_prevention():
     """``decisions.council_surplus_value``: while its reserves are forecast above zero a council counts a pound
     it saves as nothing (0, money it would spend on its other services anyway) or in full (1). Counting it,
