@@ -19,6 +19,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scenario_charts import DEFICIT_STEPS  # noqa: E402  (beside this file)
+
 from model import vizdrive  # noqa: E402
 from model.vizserve import CHROMIUM, CHROMIUM_ARGS, ROOT, serving  # noqa: E402
 
@@ -30,10 +32,8 @@ def shot(page, name: str) -> None:
 
 
 # The further exercise: the baseline as it is, and with the squeeze, the starting overrun and the emergency marginal
-# rate taken away (docs/teaching.md; the same steps as docs/scenarios.md's "Why every hospital ends in deficit")
-WITHOUT_THE_THREE = ["money.productivity_growth=0.04", "money.starting_cost_overrun=0",
-                     "money.starting_cost_overrun_spread=0", "tariff.emergency_marginal_rate=1"]
-DEFICIT_SHOTS = {"4-deficit-as-it-is": [], "4-deficit-without-the-three": WITHOUT_THE_THREE}
+# rate taken away (docs/teaching.md; the last of docs/scenarios.md's steps in "Why every hospital ends in deficit")
+DEFICIT_SHOTS = {"4-deficit-as-it-is": DEFICIT_STEPS["as they are"], "4-deficit-without-the-three": DEFICIT_STEPS["nor marginal rate"]}
 PARTS = ("exercises", "deficit", "classroom")
 
 
@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
                 page.context.close()
         if "deficit" in parts:
             for name, changes in DEFICIT_SHOTS.items():
-                with serving(["viz", "baseline", *(a for c in changes for a in ("--set", c))]) as served:
+                sets = [a for path, value in changes.items() for a in ("--set", f"{path}={value}")]
+                with serving(["viz", "baseline", *sets]) as served:
                     page = vizdrive.open_page(browser, served.url, errors)
                     vizdrive.step_years(page, 10)
                     shot(page, name)
