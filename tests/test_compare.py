@@ -478,7 +478,7 @@ def test_swaps_p_values_agree_with_their_intervals_and_holm_judges_the_table_tog
     family = 2 * len(out)
     assert family > 10
     adjusted = cmp.holm(np.concatenate([out["p first"], out["p second"]]))
-    at = list(out.index).index(out.index[(out["a"] == "X") & (out["b"] == "Y")][0])
+    at = int(np.flatnonzero((out["a"] == "X") & (out["b"] == "Y"))[0])  # the pair's row: its p first, then p second
     assert xy["verdict holm"] == cmp._verdict(tuple(int(np.sign(m)) if q < 0.05 else 0 for m, q in
                                                     ((xy["mean first"], adjusted[at]), (xy["mean second"], adjusted[len(out) + at]))))
     # never more beyond chance after the correction than before, and on this table fewer
