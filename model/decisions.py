@@ -412,7 +412,11 @@ class View:
         self._referrals: dict[str, tuple] = {}  # by commissioner's account (referral_plan)
         self._electives: dict[tuple[int, int], tuple[float, float, float]] = {}  # by hospital and beds (electives_done)
         self._strain: dict[int, tuple[float, float]] = {}  # by hospital (_over_the_beds)
-        self.emergency_los = s.demand.emergency_los_days
+        # stays over the year ahead, the trend in clinical practice taken at its middle
+        practice = model.practice_los(model.month + 6)
+        self.emergency_los = s.demand.emergency_los_days * practice
+        self.marginal_los = s.demand.marginal_los_days * practice
+        self.elective_los = s.demand.elective_los_days * practice
         self.place_result = sum(o.last_result for o in model.organisations)
         self.qaly_value = s.net_health.threshold_per_qaly
         self.people = model.contracting.people_of_commissioner()
@@ -588,7 +592,7 @@ class View:
         bed days beyond the beds and the inpatient electives that can be done (twelve months: plain floats,
         faster than arrays this short)."""
         room = n_beds * MONTH_DAYS
-        los = self.model.params.demand.elective_los_days
+        los = self.elective_los
         over = electives = 0.0
         for days, share, can in zip(*self._bed_months(h), strict=True):
             days += extra_bed_days * share
@@ -813,7 +817,6 @@ def _further(now: float, new: float) -> float:
 
 def _hospital_admission_threshold(view: View, h: Hospital, x: float) -> Change:
     ch = Change()
-    s = view.model.params
     now = h.levers["admission_threshold"]
     contracts = view.acute_contracts(h)
     first = view.tally.emergency[h.index] - view.tally.readmissions[h.index]
@@ -822,13 +825,13 @@ def _hospital_admission_threshold(view: View, h: Hospital, x: float) -> Change:
     # the harm its partners measure: what its payers pay for admissions at the margin
     ch.harm[h.account] += sum(ch.units[(id(c), "emergency_spell")] * view.marginal(c, "emergency_spell")
                               for c in contracts if c.payer != c.provider)
-    _bed_days(view, ch, h, extra * s.demand.marginal_los_days)
+    _bed_days(view, ch, h, extra * view.marginal_los)
     ch.qalys += extra * view.health.marginal_admission
     # each leaves with the raised risk of coming back the month after (Delivery.allocate_social_care sets it for
     # everyone discharged; Population.demand), coming back as last year's discharges did
     t = view.tally
     admissions = _readmissions(view, ch, h, extra * t.readmissions[h.index] / max(t.emergency[h.index], 1.0))
-    _bed_days(view, ch, h, admissions * s.demand.emergency_los_days)
+    _bed_days(view, ch, h, admissions * view.emergency_los)
     return ch
 
 
@@ -887,7 +890,7 @@ def _hospital_outreach(view: View, h: Hospital, x: float) -> Change:
     view.spread(ch, contracts, "emergency_spell", admissions, "emergency_spells")
     view.spread(ch, contracts, "ae_attendance", attendances, "ae_attendances")
     view.spread(ch, contracts, "outpatient_attendance", referrals, "outpatient_attendances")
-    bed_days = admissions * m.params.demand.emergency_los_days
+    bed_days = admissions * view.emergency_los
     # specialists moved out: elective capacity lost while they are in post
     factor = 1 - p.outreach_cost_share * (x - dose) * build / max(1 - p.outreach_cost_share * h.in_post("outreach"), 1e-9)
     over, inpatient = view.bed_effects(h, bed_days, capacity_factor=factor)
@@ -915,7 +918,7 @@ def _hospital_discharge_support(view: View, h: Hospital, x: float) -> Change:
     bed_days = -t.frail_bed_days[h.index] * _further(los_now, los_new) * act
     # those it keeps well leave without the readmission ratio, not without risk (Delivery.allocate_social_care)
     admissions = _readmissions(view, ch, h, -t.readmissions[h.index] * _further(re_now, re_new) * act)
-    bed_days += admissions * m.params.demand.emergency_los_days
+    bed_days += admissions * view.emergency_los
     _bed_days(view, ch, h, bed_days)
     ch.costs[h.account] += _programme_cost(view, h, h.discharge_cost_year(), dose, x)
     return ch
@@ -1060,7 +1063,7 @@ def _commissioner_community(view: View, cm: Commissioner, x: float) -> Change:
         # the dose is the hospital's, and so is the effect: on the frail attenders of every population it serves
         admissions = -view.tally.frail[h.index] * _further(cut_now, cut_new) * act
         view.spread(ch, view.acute_contracts(h), "emergency_spell", admissions, "emergency_spells")
-        _bed_days(view, ch, h, admissions * m.params.demand.emergency_los_days)
+        _bed_days(view, ch, h, admissions * view.emergency_los)
         ch.qalys += admissions * view.health.admission
     return ch
 

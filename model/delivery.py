@@ -148,12 +148,13 @@ class Delivery:
                               for h in m.hospitals])
         # a full hospital keeps frail patients longer (strain: last month's occupancy beyond its beds)
         over = np.array([max(h.occupancy - 1.0, 0.0) for h in m.hospitals]) * s.capacity.strain_los_per_occupancy
-        los = pop.lengths_of_stay(adm, np.where(frail, (1 - esd[pop.hospital[adm]]) * (1 + over[pop.hospital[adm]]), 1.0))
+        practice = m.practice_los()  # the trend in clinical practice, every stay alike
+        los = pop.lengths_of_stay(adm, np.where(frail, (1 - esd[pop.hospital[adm]]) * (1 + over[pop.hospital[adm]]), 1.0) * practice)
         # admissions a lower threshold adds are the least acute: short stays. Each hospital's
         # share of them is 1 - 1/threshold of its admissions.
         threshold = np.array([h.admission_ratio for h in m.hospitals])
         marginal = self.rng_delivery.random(adm.size) < (1 - 1 / np.maximum(threshold, 1.0))[pop.hospital[adm]]
-        los[marginal] = s.demand.marginal_los_days
+        los[marginal] = s.demand.marginal_los_days * practice
         emergency_bed_days = np.bincount(pop.hospital[adm], weights=los, minlength=nh)
         unmet_before = ~pop.sc_met[adm] & frail  # admitted with their care need unmet
         # those who attended and went home, as they were when they came (social care may reach them this month)
@@ -172,18 +173,19 @@ class Delivery:
         self.tally.listed += self.waiting[:, :, 0].sum(axis=0)
         electives = np.zeros((nc, nh), dtype=np.int64)
         day_share = s.demand.elective_day_case_share
+        elective_los = s.demand.elective_los_days * practice
         for h in m.hospitals:
             # day cases need theatre time only; inpatient electives also need the beds that
             # emergencies and delayed transfers leave free
             beds_free = max(h.beds * MONTH_DAYS - emergency_bed_days[h.index] - delayed_days[h.index], 0.0)
             day_cases = h.elective_capacity_now * day_share
-            inpatients = min(h.elective_capacity_now * (1 - day_share), beds_free / s.demand.elective_los_days)
+            inpatients = min(h.elective_capacity_now * (1 - day_share), beds_free / elective_los)
             can_do = day_cases + inpatients
             electives[:, h.index] = self._treat_longest_waiting(h.index, int(can_do))
             h.emergency_admissions = int((pop.hospital[adm] == h.index).sum())
             h.elective_admissions = int(electives[:, h.index].sum())
             inpatients_done = h.elective_admissions * inpatients / can_do if can_do > 0 else 0.0
-            h.bed_days = float(emergency_bed_days[h.index] + delayed_days[h.index] + inpatients_done * s.demand.elective_los_days)
+            h.bed_days = float(emergency_bed_days[h.index] + delayed_days[h.index] + inpatients_done * elective_los)
             h.delayed_days = float(delayed_days[h.index])
             h.occupancy = h.bed_days / (h.beds * MONTH_DAYS) if h.beds else 0.0
             h.beds_in_month = h.beds

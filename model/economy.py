@@ -286,6 +286,12 @@ class LocalHealthEconomy(mesa.Model):
         return self.regulator.forced_strategy(org)
 
     # --- using the model ---------------------------------------------------------------------------------
+    def practice_los(self, month: float | None = None) -> float:
+        """Lengths of stay at ``month`` (by default the months completed) against the start's, from the trend in
+        clinical practice the scenario sets (``demand.practice_los_change`` a year); 1 without one."""
+        month = self.month if month is None else month
+        return (1.0 + self.params.demand.practice_los_change) ** (month / 12)
+
     def run(self, steps: int | None = None, progress: Any = None) -> LocalHealthEconomy:
         n = self.params.run.steps if steps is None else steps
         for _ in range(n):

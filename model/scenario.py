@@ -260,6 +260,10 @@ class Demand(_Section):
     gp_contacts_saved_per_referral: float = Field(ge=0.0, le=20.0, description=(
         "GP contacts a patient referred on to shed workload no longer needs from the practice"))
     unexplained_growth: Growth = Field(description="yearly demand growth not explained by ageing and LTCs")
+    practice_los_change: Growth = Field(0.0, description=(
+        "yearly change in every length of stay from clinical practice the place's organisations do not decide (shorter "
+        "stays, earlier mobilisation, procedures moved to day cases): 0, stays as at the start, unless a scenario sets "
+        "the trend of its years (docs/ODD.md 7.2)"))
 
     @model_validator(mode="after")
     def _ltc(self) -> Demand:
