@@ -235,15 +235,19 @@ def _needs_solara() -> None:
               "Fetch them with: python tools/fetch_viz_assets.py (make viz does)", file=sys.stderr)
 
 
-def _place(scenario: str | None, default: str, sets: Sequence[str]) -> tuple[Any, str]:
+def _place(scenario: str | None, default: str, sets: Sequence[str]) -> tuple[Any, tuple[str, ...]]:
     """The place to serve, with ``--set`` changes applied (a bad name, file or change is refused, exit 2, before
-    anything else), and the words saying what was changed."""
+    anything else), and the words saying what was changed, one for each change."""
     from model.overrides import command_line_changes
     from model.scenario import load_scenario
 
     changes = command_line_changes(list(sets))
     place = changes.apply(load_scenario(scenario or default))
-    return place, (" with " + ", ".join(changes.given_as.values())) if changes.values else ""
+    return place, tuple(changes.given_as.values())
+
+
+def _with(changes: tuple[str, ...]) -> str:
+    return " with " + ", ".join(changes) if changes else ""
 
 
 def serve_viz(scenario: str | None, host: str, port: int, sets: Sequence[str] = ()) -> int:
@@ -254,8 +258,8 @@ def serve_viz(scenario: str | None, host: str, port: int, sets: Sequence[str] = 
     configure_solara(http_only=True)
     from model.viz import page
 
-    page.START = place
-    print(f"lhe viz: serving {place.name}{changed} on http://{host}:{port}/ (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    page.START, page.START_CHANGES = place, changed
+    print(f"lhe viz: serving {place.name}{_with(changed)} on http://{host}:{port}/ (Ctrl-C stops it)", file=sys.stderr, flush=True)
     run_server("model.viz.page", sock)
     print("lhe viz: stopped", file=sys.stderr)
     return 0
@@ -275,7 +279,7 @@ def serve_class(scenario: str | None, port: int, lan: str | None = None, seed: i
     classroom = Classroom(place, seed=seed, window_seconds=window)  # its clock belongs to no page
     base = f"http://{host}:{port}/"
     classpages.CLASSROOM, classpages.JOIN_URL = classroom, base
-    print(f"lhe class: serving {place.name}{changed} on {base} (Ctrl-C stops it)\n"
+    print(f"lhe class: serving {place.name}{_with(changed)} on {base} (Ctrl-C stops it)\n"
           f"  teacher (keep this link to yourself): {base}teacher?token={classroom.token}\n"
           f"  projector: {base}screen\n"
           f"  students:  {base}  join code {classroom.join_code}", file=sys.stderr, flush=True)

@@ -2,12 +2,13 @@
 
 Starts ``lhe viz`` and drives Debian's chromium with Playwright through the three
 exercises of the session plan; serves the baseline as it is and with the three rules
-that make the hospitals' deficit taken away (the further exercise), ten years each;
+that make the hospitals' deficit taken away (the further exercise), and torbay-2000s with
+its stays shortening and held (the exercise on Torbay's beds), ten years each;
 then starts ``lhe class`` and plays two years with a teacher, a projector and three
 students to the debrief, saving the teacher's, a student's, the projector's and the
 debrief pages into ``docs/img/teaching/``. Run by ``make teaching-screenshots``;
 ``python tools/teaching_screenshots.py deficit`` takes only some of them
-(``exercises``, ``deficit``, ``classroom``).
+(``exercises``, ``deficit``, ``torbay``, ``classroom``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ def shot(page, name: str) -> None:
 # The further exercise: the baseline as it is, and with the squeeze, the starting overrun and the emergency marginal
 # rate taken away (docs/teaching.md; the last of docs/scenarios.md's steps in "Why every hospital ends in deficit")
 DEFICIT_SHOTS = {"4-deficit-as-it-is": DEFICIT_STEPS["as they are"], "4-deficit-without-the-three": DEFICIT_STEPS["nor marginal rate"]}
-PARTS = ("exercises", "deficit", "classroom")
+# The exercise on Torbay's beds: torbay-2000s as it is, and with stays as at the start (docs/teaching.md)
+TORBAY_SHOTS = {"5-torbay-as-it-is": {}, "5-torbay-stays-held": {"demand.practice_los_change": 0}}
+PARTS = ("exercises", "deficit", "torbay", "classroom")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +58,14 @@ def main(argv: list[str] | None = None) -> int:
             for name, changes in DEFICIT_SHOTS.items():
                 sets = [a for path, value in changes.items() for a in ("--set", f"{path}={value}")]
                 with serving(["viz", "baseline", *sets]) as served:
+                    page = vizdrive.open_page(browser, served.url, errors)
+                    vizdrive.step_years(page, 10)
+                    shot(page, name)
+                    page.context.close()
+        if "torbay" in parts:
+            for name, changes in TORBAY_SHOTS.items():
+                sets = [a for path, value in changes.items() for a in ("--set", f"{path}={value}")]
+                with serving(["viz", "torbay-2000s", *sets]) as served:
                     page = vizdrive.open_page(browser, served.url, errors)
                     vizdrive.step_years(page, 10)
                     shot(page, name)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from model.population import MONTH_DAYS
 from model.viz.snapshot import Snapshot
 
 STRATEGY_COLOURS = {"fortress": "#d62728", "collaborative": "#2ca02c"}
@@ -78,6 +79,11 @@ def _unmet(snap: Snapshot) -> list[Line]:
                  [u * 1000 / p if p else 0.0 for u, p in zip(unmet, people, strict=True)], "#9467bd")]
 
 
+def _beds(snap: Snapshot) -> list[Line]:
+    return [Line("beds occupied on an average day", _s(snap, "bed_days", 1 / MONTH_DAYS), "#8c564b"),
+            Line("beds open", _s(snap, "beds"), "#8c564b", dashed=True)]
+
+
 def _health_lost(snap: Snapshot) -> list[Line]:
     people = snap.series.get("population", ())
 
@@ -107,6 +113,10 @@ CHARTS: list[Chart] = [
     Chart("waiting", "Waiting list for planned care", "thousand people",
           "Grows when beds fill with emergencies and delayed transfers.",
           lambda s: [Line("people waiting", _s(s, "waiting_list", 1e-3), "#1f77b4")]),
+    Chart("beds", "Hospital beds", "beds",
+          "Occupied above open means escalation: electives cancelled, frail patients kept longer. Falls when admissions"
+          " are avoided or stays shorten; rises when hospitals admit at the margin or people wait in beds for care.",
+          _beds),
     Chart("health", "Health lost to gaps in care", "QALYs a year per 1,000 people",
           "Quality-adjusted life lost to each gap (net_health in the scenario): money saved by cutting care shows up here.",
           _health_lost),

@@ -30,6 +30,7 @@ from model.viz.components import (
 from model.viz.session import STARTING_STRATEGIES, PageFrame, Session, Settings
 
 START: Scenario | str = "baseline"  # the place a new session opens (``lhe viz SCENARIO`` sets it)
+START_CHANGES: tuple[str, ...] = ()  # the --set changes START was served with, in words (``lhe viz --set``)
 ACUTE_REGIMES = sorted(name for name, r in REGIMES.items() if "acute" in r.scopes)
 PACE_WORDS = {1.0: "1 month a second", 2.0: "2 months a second", 5.0: "5 months a second",
               10.0: "10 months a second", 0.0: "as fast as it goes"}
@@ -46,6 +47,11 @@ def _base(place: str) -> Scenario:
     if isinstance(START, Scenario) and place == START.name:
         return START
     return load_scenario(place)
+
+
+def started_with(base: Scenario) -> tuple[str, ...]:
+    """The server's --set changes, in words, where ``base`` is the place it was started with them."""
+    return START_CHANGES if base is START else ()
 
 
 @solara.component
@@ -115,8 +121,9 @@ def SettingsPanel(session: Session, applied: Settings, overrides: tuple[str, ...
         if pending:
             solara.Warning("Changed: press Reset to start again with these settings.", dense=True)
         solara.Button("Reset", on_click=lambda: session.apply(wanted), color="error" if pending else None)
-    if overrides:
-        solara.Info("This run differs from the scenario's file: " + "; ".join(overrides) + ".", dense=True,
+    served = started_with(session.base)
+    if overrides or served:
+        solara.Info("This run differs from the scenario's file: " + "; ".join((*served, *overrides)) + ".", dense=True,
                     classes=["overrides"])
     else:
         solara.Success(f"This run is {place_name} exactly as its scenario file sets it.", dense=True,

@@ -86,6 +86,7 @@ class Session:
 
     def __init__(self, scenario: Scenario | str, background: bool = True) -> None:
         self.base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.start = self.base  # the place the session opened with, as it was given (a server's --set changes too)
         self.background = background
         self.settings = Settings(self.base.name)
         self.scenario, self.overrides = scenario_for(self.settings, self.base)
@@ -105,7 +106,8 @@ class Session:
 
     def apply(self, settings: Settings) -> None:
         """Reset to month 0 with these settings (another place keeps no override of the last one's)."""
-        base = self.base if settings.place == self.base.name else load_scenario(settings.place)
+        base = (self.start if settings.place == self.start.name
+                else self.base if settings.place == self.base.name else load_scenario(settings.place))
         scenario, words = scenario_for(settings, base)
         with self._lock:
             self.base, self.settings, self.scenario, self.overrides = base, settings, scenario, words

@@ -23,7 +23,7 @@ SERIES = (
     "balance_prime_contractor", "emergency_admissions_per_1000", "delayed_transfer_days",
     "unmet_social_care_need", "population", "waiting_list", "share_collaborative", "mean_trust",
     "qalys_lost_unmet_need", "qalys_lost_delays", "qalys_lost_waits", "qalys_lost_admissions", "national_support",
-    "net_health_benefit_cumulative",
+    "net_health_benefit_cumulative", "beds", "bed_days",
 )
 
 

@@ -125,6 +125,28 @@ def test_settings_override_only_what_they_change_and_say_so():
     assert any("block" in w for w in words) and any("learn" in w for w in words) and any("seed 4" in w for w in words)
 
 
+def test_a_place_served_with_changes_says_so_and_keeps_them_when_chosen_again(monkeypatch):
+    """`lhe viz PLACE --set ...` serves the place with the changes: the page says the run differs from the file by
+    them (not that it is the file's), keeps them when the place is chosen again after another, and says nothing of
+    them for another place, opened as its file sets it."""
+    from model.viz import page
+    from model.vizserve import _place
+
+    served, words = _place("teach-place", "baseline", ["run.seed=7"])
+    monkeypatch.setattr(page, "START", served)
+    monkeypatch.setattr(page, "START_CHANGES", words)
+    s = Session(served, background=False)
+    try:
+        assert page.started_with(s.base) == ("--set run.seed=7",)
+        s.choose_place("torbay")
+        assert page.started_with(s.base) == () and s.scenario.run.seed == load_scenario("torbay").run.seed
+        s.choose_place("teach-place")
+        assert s.base is served and s.scenario.run.seed == 7
+        assert page.started_with(s.base) == ("--set run.seed=7",)
+    finally:
+        s.close()
+
+
 def test_two_sessions_step_independently():
     a, b = Session("teach-place", background=False), Session("teach-place", background=False)
     try:
