@@ -40,6 +40,17 @@ TORBAY_SHOTS = {"5-torbay-as-it-is": {}, "5-torbay-stays-held": {"demand.practic
 PARTS = ("exercises", "deficit", "torbay", "classroom")
 
 
+def ten_years(browser, errors: list[str], place: str, shots: dict[str, dict]) -> None:
+    """Serve ``place`` with each shot's changes in turn, play ten years and save the page under the shot's name."""
+    for name, changes in shots.items():
+        sets = [a for path, value in changes.items() for a in ("--set", f"{path}={value}")]
+        with serving(["viz", place, *sets]) as served:
+            page = vizdrive.open_page(browser, served.url, errors)
+            vizdrive.step_years(page, 10)
+            shot(page, name)
+            page.context.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("parts", nargs="*", choices=PARTS, help="which screenshots to take (default: all)")
@@ -55,21 +66,9 @@ def main(argv: list[str] | None = None) -> int:
                 vizdrive.exercise_3(page, lambda name: shot(page, name))
                 page.context.close()
         if "deficit" in parts:
-            for name, changes in DEFICIT_SHOTS.items():
-                sets = [a for path, value in changes.items() for a in ("--set", f"{path}={value}")]
-                with serving(["viz", "baseline", *sets]) as served:
-                    page = vizdrive.open_page(browser, served.url, errors)
-                    vizdrive.step_years(page, 10)
-                    shot(page, name)
-                    page.context.close()
+            ten_years(browser, errors, "baseline", DEFICIT_SHOTS)
         if "torbay" in parts:
-            for name, changes in TORBAY_SHOTS.items():
-                sets = [a for path, value in changes.items() for a in ("--set", f"{path}={value}")]
-                with serving(["viz", "torbay-2000s", *sets]) as served:
-                    page = vizdrive.open_page(browser, served.url, errors)
-                    vizdrive.step_years(page, 10)
-                    shot(page, name)
-                    page.context.close()
+            ten_years(browser, errors, "torbay-2000s", TORBAY_SHOTS)
         if "classroom" in parts:
             with serving(["class", "teach-place", "--window", "120"]) as served:
                 vizdrive.classroom_game(browser, served, errors, years=2, shot=shot)
