@@ -1,8 +1,9 @@
 """Run each case of the scenario library once and document it.
 
 For every scenario that is not a teaching one (``teach-*``), run it for its own
-length with its own seed, save a 2x2 chart (reserves by kind of organisation,
-emergency admissions, delayed transfers of care, the elective waiting list) to
+length with its own seed, save a 3x2 chart (reserves by kind of organisation,
+emergency admissions, delayed transfers of care, the elective waiting list, the
+hospitals' beds occupied and open, unmet social care need) to
 ``docs/img/scenarios/<name>.png``, and write ``docs/scenarios.md``: a table of
 the cases and, for each, what it shows (taken from the "What the case shows"
 paragraph of the file's opening comment), what the run gave, and its chart.
@@ -32,6 +33,7 @@ import pandas as pd  # noqa: E402
 from model.cli import opening_comment  # noqa: E402
 from model.experiments.runner import RunSpec, run_many  # noqa: E402
 from model.metrics import support_drawn  # noqa: E402
+from model.population import MONTH_DAYS  # noqa: E402
 from model.report import KIND_COLOURS, KIND_LABELS, _line, _without_support  # noqa: E402
 from model.scenario import list_scenarios, load_scenario  # noqa: E402
 
@@ -231,9 +233,9 @@ def milestones(scenario) -> list[tuple[int, str]]:
 def chart(place: pd.DataFrame, path: Path, title: str, subtitle: str = "",
           marks: list[tuple[int, str]] | None = None) -> None:
     """Reserves by kind (and the place's without national support, dashed), emergency admissions, delayed
-    transfers, waiting list: 2x2.
+    transfers, waiting list, beds occupied on an average day (and open, dashed), unmet social care need: 3x2.
     Dotted lines mark the months the contracting changes."""
-    fig, axes = plt.subplots(2, 2, figsize=(9, 6.4), sharex=True)
+    fig, axes = plt.subplots(3, 2, figsize=(9, 9.2), sharex=True)
     ax = axes[0, 0]
     for kind, colour in KIND_COLOURS.items():
         col = f"balance_{kind}"
@@ -246,12 +248,19 @@ def chart(place: pd.DataFrame, path: Path, title: str, subtitle: str = "",
     ax.legend(fontsize=7)
     panels = [(axes[0, 1], "emergency_admissions_per_1000", "emergency admissions per 1,000 a year", 1.0),
               (axes[1, 0], "delayed_transfer_days", "delayed transfer days a month", 1.0),
-              (axes[1, 1], "waiting_list", "elective waiting list, thousands", 1e-3)]
+              (axes[1, 1], "waiting_list", "elective waiting list, thousands", 1e-3),
+              (axes[2, 0], "bed_days", "hospital beds occupied on an average day (dashed: open)", 1 / MONTH_DAYS)]
+    _line(axes[2, 0], place, "beds", None, "#1f77b4", ls="--", lw=1)  # before the axes' floor fixes their top
     for ax, col, label, scale in panels:
         _line(ax, place, col, None, "#1f77b4", scale)
         ax.set_title(label, fontsize=10)
         ax.set_ylim(bottom=0)
-    for ax in axes[1]:
+    ax = axes[2, 1]
+    _line(ax, place.assign(unmet_per_1000=place["unmet_social_care_need"] / place["population"] * 1000),
+          "unmet_per_1000", None, "#1f77b4")
+    ax.set_title("unmet social care need, per 1,000 people", fontsize=10)
+    ax.set_ylim(bottom=0)
+    for ax in axes[2]:
         ax.set_xlabel("year")
     at: dict[int, list[str]] = {}
     for step, label in marks or []:
@@ -265,8 +274,8 @@ def chart(place: pd.DataFrame, path: Path, title: str, subtitle: str = "",
         below += len(labels)
     fig.suptitle(title, fontsize=12, y=0.985)
     if subtitle:
-        fig.text(0.5, 0.925, subtitle, ha="center", fontsize=8.5, wrap=True)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.09, top=0.86, wspace=0.22, hspace=0.3)
+        fig.text(0.5, 0.958, subtitle, ha="center", va="top", fontsize=8.5, wrap=True)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.06, top=0.885, wspace=0.22, hspace=0.3)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
@@ -645,7 +654,8 @@ def document(names: list[str], scenarios: dict, runs: dict, deficits: dict | Non
         "",
         "Each chart: reserves summed by kind of organisation and for the whole place (top left; dashed, the"
         " place's without the national support drawn so far), emergency admissions per 1,000 a year, delayed"
-        " transfer days a month, and the elective waiting list.",
+        " transfer days a month, the elective waiting list, the hospitals' beds occupied on an average day (dashed:"
+        " the beds open; occupied above open is escalation) and unmet social care need per 1,000 people.",
         "",
         *(shared(names, runs, deficits) if names else []),
     ]
