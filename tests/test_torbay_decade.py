@@ -12,7 +12,7 @@ Measured over seeds 1-12 (the full place, ten years): delays over the run 0.07 t
 1,000 in the case, below England's social-care delays of September 2015 (0.83) in 11 of 12 seeds, and 1.58 to
 3.27 on 2015's money. Without the pool unmet care need is higher in 12 of 12 seeds, while the delays are
 higher in only 7 (0.53 a month per 1,000 on the mean against 0.42: with the decade's stays the beds are
-seldom full, and the pool's money goes to care at home). With the council a fortress both are higher in 12.
+seldom full, and a delayed day costs the place little money). With the council a fortress both are higher in 12.
 The tenth year's occupied beds against the first's: 0.74 to 0.84 in the case, 0.93 to 1.09 with the stays
 held, and 0.96 to 1.05 with everyone a fortress and no pool; the case's tenth-year beds are 19% to 31% fewer
 than that place's (169 a day against 226), with fewer emergency admissions in 12 of 12. The tests run seeds
