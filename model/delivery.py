@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 WAIT_BINS = 25  # months waited: 0..23, and 24 or more
 LONG_WAIT_BIN = 4  # months waited from which a wait counts as over 18 weeks
 STARTING_WAITS = (0.25, 0.2, 0.15, 0.12, 0.1, 0.08, 0.05, 0.05)  # assumption: the starting list by months waited
+# the age from which the published statistic of older people's emergency bed use counts (HES, as in Imison,
+# Poteliakhoff and Thompson 2012, The King's Fund, "Older people and emergency bed use"; seed 003's Torbay box)
+OLDER_AGE = 65.0
 
 
 @dataclass
@@ -99,6 +102,10 @@ class Delivery:
         self.gp_referrals_month = np.zeros(len(model.gp_federations))  # last month's referrals by GP federation
         # this month's people leaving hospital who need council care they did not have (eligible, no package)
         self.care_needed_on_discharge = 0
+        # this month's hospital bed days of people aged OLDER_AGE or over admitted as emergencies: their stays
+        # and their delayed days
+        self.older_bed_days = 0.0
+        self.older_admissions = 0  # and their emergency admissions
         self.unmet_after_care: np.ndarray | None = None  # the living with unmet care need after the month's care (_count)
         # this month's people assessed by their council on leaving hospital (social_care.discharge_assessment_*),
         # and those of them who waited the assessment's days in a bed and then left (indices)
@@ -156,6 +163,10 @@ class Delivery:
         marginal = self.rng_delivery.random(adm.size) < (1 - 1 / np.maximum(threshold, 1.0))[pop.hospital[adm]]
         los[marginal] = s.demand.marginal_los_days * practice
         emergency_bed_days = np.bincount(pop.hospital[adm], weights=los, minlength=nh)
+        # older people's share (their delayed days are added as the delays are found)
+        older = pop.age[adm] >= np.float32(OLDER_AGE)
+        self.older_admissions = int(np.count_nonzero(older))
+        self.older_bed_days = float(los[older].sum(dtype=np.float64))
         unmet_before = ~pop.sc_met[adm] & frail  # admitted with their care need unmet
         # those who attended and went home, as they were when they came (social care may reach them this month)
         home = demand.attended
@@ -469,6 +480,7 @@ class Delivery:
         if self.waited_for_assessment.size:
             in_bed = np.concatenate([in_bed, self.waited_for_assessment])
             days = np.concatenate([days, np.full(self.waited_for_assessment.size, assessment_days)])
+        self.older_bed_days += float(days[pop.age[in_bed] >= np.float32(OLDER_AGE)].sum(dtype=np.float64))
         comm = pop.geo.gp_commissioner[pop.gp[in_bed]]
         self.year_counts[:, 1] += np.bincount(comm, weights=days, minlength=len(m.commissioners))
         return np.bincount(pop.hospital[in_bed], weights=days, minlength=nh)

@@ -17,7 +17,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from model.delivery import LONG_WAIT_BIN
+from model.delivery import LONG_WAIT_BIN, OLDER_AGE
 from model.governance import mean_trust
 from model.ledger import AccountType
 from model.population import MONTH_DAYS
@@ -38,6 +38,8 @@ PLACE_COLUMNS = [
     "emergency_admissions_per_1000", "emergency_readmissions", "emergency_admissions_2plus_ltc",
     "emergency_admissions_2plus_ltc_per_1000", "elective_admissions", "outpatient_attendances",
     "waiting_list", "waiting_over_18_weeks", "beds", "bed_days", "bed_occupancy",
+    "emergency_bed_days", "emergency_admissions_65plus", "emergency_bed_days_65plus",
+    "emergency_bed_days_65plus_per_1000", "population_65plus",
     "delayed_transfer_days", "delayed_transfers", "care_needed_on_discharge", "assessed_on_discharge",
     # population health and social care
     "ltc_2plus_share", "mean_frailty", "social_care_need", "social_care_packages",
@@ -162,6 +164,8 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
     beds = sum(h.beds for h in model.hospitals)  # at the month's end (a year end's decision may have changed them)
     room = sum(h.beds_in_month for h in model.hospitals) * MONTH_DAYS  # the beds the month's bed days were spent in
     bed_days = sum(h.bed_days for h in model.hospitals)
+    older = pop.living_aged_at_least(OLDER_AGE)
+    older_bed_days = model.delivery.older_bed_days
     place_balance = totals["organisations"] / 100
     # the place's own money: its balance less the national support its organisations drew so far from outside it
     # (distress finance, write-offs), which would otherwise rank higher a place where more of them fail
@@ -204,6 +208,12 @@ def place_report(model: LocalHealthEconomy, demand: Any, activity: dict[str, Any
         "beds": beds,
         "bed_days": bed_days,
         "bed_occupancy": bed_days / room if room else 0.0,
+        # emergency stays and the delayed days in the month's beds (bed_days adds the elective inpatients')
+        "emergency_bed_days": float(activity["emergency_bed_days"].sum() + activity["delayed_days"].sum()),
+        "emergency_admissions_65plus": model.delivery.older_admissions,
+        "emergency_bed_days_65plus": older_bed_days,
+        "emergency_bed_days_65plus_per_1000": older_bed_days * 12_000 / max(older, 1),
+        "population_65plus": older,
         "delayed_transfer_days": float(activity["delayed_days"].sum()),
         "delayed_transfers": int(np.count_nonzero(pop.delayed)),
         "care_needed_on_discharge": model.delivery.care_needed_on_discharge,

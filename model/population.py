@@ -374,6 +374,11 @@ class Population:
         """People alive with 2+ long-term conditions."""
         return int(self._alive_by_key[self._key_multi].sum())
 
+    def living_aged_at_least(self, age: float) -> int:
+        """People alive aged ``age`` or over."""
+        return int(np.count_nonzero(np.logical_and(np.greater_equal(self.age, np.float32(age), out=self._b[0]),
+                                                   self.alive, out=self._b[0])))
+
     def living_in_council_by_hospital(self, council: int, n_hospitals: int) -> np.ndarray:
         """People alive in a council, by the hospital whose catchment they live in."""
         mine = self._key_council == council

@@ -175,3 +175,26 @@ def test_a_year_ends_occupancy_is_its_bed_days_over_the_beds_the_month_ran_with(
     for h, beds in zip(m.hospitals, beds_before, strict=True):
         assert h.occupancy == pytest.approx(h.bed_days / (beds * MONTH_DAYS), rel=1e-12)
     assert m.report["beds"] == sum(h.beds for h in m.hospitals)  # the stock at the month's end
+
+
+@pytest.mark.parametrize(("older_age", "share"), [(0.0, 1.0), (200.0, 0.0)])
+def test_older_peoples_emergency_bed_days_count_their_stays_and_delays(monkeypatch, older_age, share):
+    """The place table's emergency bed days are the month's bed days less the elective inpatients', and the
+    share of them counted as older people's follows the age it counts from: all of them from age 0, none from
+    200 (each month of two years, so with delays in the beds)."""
+    monkeypatch.setattr("model.delivery.OLDER_AGE", older_age)
+    m = place(steps=24)
+    p = m.place_table()
+    assert p.delayed_transfer_days.sum() > 0
+    assert (p.emergency_bed_days <= p.bed_days + 1e-6).all() and (p.emergency_bed_days > 0).all()
+    assert np.allclose(p.emergency_bed_days_65plus, share * p.emergency_bed_days)
+    assert np.array_equal(p.emergency_admissions_65plus, (share * p.emergency_admissions).round().astype(int))
+
+
+def test_older_peoples_share_of_emergency_bed_days_lies_between_none_and_all():
+    """At the real age, some of the month's emergency bed days and admissions are older people's and some not,
+    and their rate a year per 1,000 of them is their bed days over the living of that age."""
+    p = place(steps=12).place_table()
+    assert (0 < p.emergency_bed_days_65plus.sum() < p.emergency_bed_days.sum())
+    assert (0 < p.emergency_admissions_65plus.sum() < p.emergency_admissions.sum())
+    assert np.allclose(p.emergency_bed_days_65plus_per_1000, p.emergency_bed_days_65plus * 12_000 / p.population_65plus)
