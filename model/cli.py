@@ -421,6 +421,7 @@ def summary(place, orgs, title: str, seconds: float) -> str:
              row("delayed transfer days a month", "delayed_transfer_days", ",.0f"),
              row("elective waiting list", "waiting_list", ",.0f", "last"),
              row("bed occupancy", "bed_occupancy", ".0%"),
+             row("65+ emergency bed days a year per 1,000", "emergency_bed_days_65plus_per_1000", ",.0f"),
              row("unmet social care need (people)", "unmet_social_care_need", ",.0f"),
              row("spending / inflows", "spending_to_inflows", ".3f"),
              row("place balance, £m (year end)", "place_balance", ",.1f", "last", 1e-6),
@@ -865,7 +866,8 @@ def ranked_table(summary_table, ranked, rank_by: str, title: str, seeds: int) ->
         ("balances, £m", ["place_balance_own", "place_balance", "balance_commissioner", "balance_council", "balance_hospital", "balance_gp_federation"]),
         ("net health: net monetary benefit, £m, and QALYs", ["net_monetary_benefit", "net_health_benefit", "qalys",
                                                               "qalys_outside", "qalys_community"]),
-        ("care", ["emergency_admissions_per_1000", "delayed_transfer_days", "waiting_list", "unmet_social_care_need"]),
+        ("care", ["emergency_admissions_per_1000", "delayed_transfer_days", "emergency_bed_days_65plus_per_1000", "waiting_list",
+                  "unmet_social_care_need"]),
         ("strategies, trust and regulation", ["share_collaborative", "mean_trust", "in_special_measures", "national_support"]),
     ]
     placed = {n for _, names in blocks for n in names}

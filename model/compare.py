@@ -139,6 +139,10 @@ OUTCOMES: dict[str, Outcome] = {
                                              "emergency admissions per 1,000 a year", "", 1.0, ",.1f", "emergency adm./1,000"),
     "delayed_transfer_days": Outcome("delayed_transfer_days", "last_12", False, "delayed transfer days a month", "", 1.0, ",.0f",
                                      "delayed days/month"),
+    # seed 003's measure of Torbay: emergency stays and delays of people aged 65 and over, a year per 1,000 of them
+    "emergency_bed_days_65plus_per_1000": Outcome("emergency_bed_days_65plus_per_1000", "last_12", False,
+                                                  "emergency bed days a year per 1,000 people aged 65 and over", "", 1.0,
+                                                  ",.0f", "65+ emergency bed days/1,000"),
     "waiting_list": Outcome("waiting_list", "last", False, "elective waiting list", "people", 1.0, ",.0f", "waiting list"),
     "unmet_social_care_need": Outcome("unmet_social_care_need", "last", False, "unmet social care need", "people", 1.0, ",.0f",
                                       "unmet social care"),
