@@ -501,6 +501,8 @@ class Population:
         """Days in hospital for each admission, longer for the frail (exponential, at least 1)."""
         d = self.s.demand
         mean = d.emergency_los_days * (1.0 + (d.los_frailty_ratio - 1.0) * self.frailty[admitted])
+        if d.los_age_ratio_per_decade != 1.0:
+            mean = mean * self._los_age_factor(self.age[admitted])
         mean = mean * los_ratio
         # scale so the mean over a typical month's admissions stays the scenario's mean at the start
         mean = mean / self._los_norm
@@ -510,7 +512,14 @@ class Population:
         d = self.s.demand
         adm = self.expected_year()["admissions"]
         f = self.frailty
-        self._los_norm = float((adm * (1.0 + (d.los_frailty_ratio - 1.0) * f)).sum() / max(adm.sum(), 1e-9))
+        stay = 1.0 + (d.los_frailty_ratio - 1.0) * f
+        if d.los_age_ratio_per_decade != 1.0:
+            stay = stay * self._los_age_factor(self.age)
+        self._los_norm = float((adm * stay).sum() / max(adm.sum(), 1e-9))
+
+    def _los_age_factor(self, age: np.ndarray) -> np.ndarray:
+        """A stay's factor for age: ``demand.los_age_ratio_per_decade`` for each ten years from 50."""
+        return np.power(self.s.demand.los_age_ratio_per_decade, (age.astype(np.float64) - 50.0) / 10.0)
 
     # --- health over a month -------------------------------------------------------------
     def evolve(self, e: Effects, admitted: np.ndarray, waited: np.ndarray | None = None,

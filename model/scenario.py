@@ -255,6 +255,10 @@ class Demand(_Section):
     elective_lead_months: int = Field(ge=0, le=6, description=(
         "months from joining the elective waiting list to the first month one can be treated (assessment and booking)"))
     los_frailty_ratio: RateRatio = Field(description="length-of-stay ratio at frailty 1 against frailty 0")
+    los_age_ratio_per_decade: RateRatio = Field(1.0, description=(
+        "length-of-stay ratio for ten years more of age, beyond what frailty brings: 1, stays the same at every age "
+        "(the scenarios' setting), unless a study draws them by age (docs/calibration.md, Older people's emergency "
+        "bed use)"))
     readmission_rate_ratio: RateRatio = Field(description="emergency risk in the month after discharge, relative")
     unmet_gp_demand_to_ae: Share = Field(description="share of unmet GP demand that turns up at A&E")
     gp_contacts_saved_per_referral: float = Field(ge=0.0, le=20.0, description=(

@@ -35,3 +35,24 @@ def test_the_counts_of_the_living_follow_deaths_registrations_and_new_conditions
     # gained conditions, and the arrays grew to register newcomers
     assert deaths > 0 and conditions > 0
     assert pop.capacity > first_capacity
+
+
+def test_stays_drawn_by_age_lengthen_by_the_ratio_a_decade_and_keep_the_mean_stay():
+    """``demand.los_age_ratio_per_decade`` lengthens a stay for each ten years of age beyond what frailty brings:
+    at 1.5 the mean stay drawn for someone aged 80 is 1.5^3 = 3.375 times that for someone aged 50 of the same
+    frailty; at 1 they are the same. Either way the stays are scaled so their mean over the population's
+    expected admissions is the scenario's mean stay at the start."""
+    for ratio in (1.0, 1.5):
+        m = journal_model({"demand.los_age_ratio_per_decade": ratio}, 0, size=3_000, seed=7)
+        pop, d = m.population, m.params.demand
+        adm = pop.expected_year()["admissions"]
+        stay = (1 + (d.los_frailty_ratio - 1) * pop.frailty) * (pop._los_age_factor(pop.age) if ratio != 1.0 else 1.0)
+        assert abs((adm * stay).sum() / adm.sum() / pop._los_norm - 1) < 1e-9
+        pop.rng_stay = np.random.default_rng(11)
+        people = np.flatnonzero(pop.alive)[:2]
+        pop.frailty[people] = np.float32(0.2)
+        pop.age[people[0]], pop.age[people[1]] = np.float32(50.0), np.float32(80.0)
+        draws = np.repeat(people, 50_000)
+        los = pop.lengths_of_stay(draws, np.full(draws.size, 20.0))  # long stays, so the one-day floor hardly binds
+        older_over_younger = los[draws == people[1]].mean() / los[draws == people[0]].mean()
+        assert abs(older_over_younger / ratio ** 3 - 1) < 0.03, (ratio, older_over_younger)
