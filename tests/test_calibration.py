@@ -443,3 +443,24 @@ def test_the_second_winters_beds_free_rest_on_how_fast_a_hospital_may_change_its
     assumed = _second_winter_beds_free(0.06, published_runs)
     assert abs(at_pace / england - 1) <= TOLERANCE, f"{at_pace:.1%} against {england:.1%}"
     assert assumed / england < 1 - TOLERANCE, f"{assumed:.1%} against {england:.1%}"
+
+
+# the age-drawn trial (docs/calibration.md, Older people's emergency bed use): admissions flat in age beyond what
+# conditions and frailty bring, frailty's ratio lower, stays lengthening with age, and the unmet-need gain that
+# brings the delays back to England's
+AGE_DRAWN = (("demand.age_gradient_per_decade", 0.0), ("demand.frailty_rate_ratio", 2.0),
+             ("demand.los_age_ratio_per_decade", 1.35), ("health.unmet_need_frailty_gain", 0.0062))
+
+
+def test_older_peoples_share_of_admissions_rests_on_how_admissions_and_stays_are_drawn_by_age(published_runs):
+    """Drawn by age (AGE_DRAWN) both of older people's shares come within 10% of England's, of the emergency
+    admissions (measured 42.5% against 39.8%) and of the emergency bed days (68.9% against 68%); as the baseline
+    draws them the bed days' share passes and the admissions' misses, at over one and a half times England's
+    (65.0%, the strict xfail above). Seeds 1-6: the shares hardly vary between seeds (64.2% to 65.7% over 1-24)."""
+    drawn = [_two_years(AGE_DRAWN, seed) for seed in range(1, 7)]
+    for column, england in (("emergency_admissions", ENGLAND_OLDER_SHARE_OF_EMERGENCY_ADMISSIONS_2010),
+                            ("emergency_bed_days", ENGLAND_OLDER_SHARE_OF_EMERGENCY_BED_DAYS_2009)):
+        share = float(np.mean([older_share(r, column) for r in drawn]))
+        assert abs(share / england - 1) <= TOLERANCE, (column, share, england)
+    as_drawn = float(np.mean([older_share(r, "emergency_admissions") for r in published_runs]))
+    assert as_drawn / ENGLAND_OLDER_SHARE_OF_EMERGENCY_ADMISSIONS_2010 > 1.5, as_drawn
