@@ -353,6 +353,11 @@ def rescued(place: pd.DataFrame, end: pd.DataFrame) -> str:
             f" would be {pounds(place['place_balance_own'].iloc[-1])}. The net monetary benefit leaves it out.")
 
 
+def older_bed_use(year: pd.DataFrame) -> float:
+    """Older people's emergency bed days in a year of a place table, a year per 1,000 people aged 65 and over."""
+    return float(year["emergency_bed_days_65plus"].sum() / year["population_65plus"].mean() * 1000)
+
+
 def first_and_last_year(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     months = table["month"].max()
     return table[table["month"] <= 12], table[table["month"] > months - 12]
@@ -436,7 +441,8 @@ def shared(names: list[str], runs: dict, deficits: dict[str, list[HospitalYears]
         unsupported.append(h.last_unsupported)
         rows.append(f"| {n} | {h.first:+.1%} → {h.last:+.1%} ({h.last_unsupported:+.1%}) | {h.short} of {h.count} | "
                     f"{pounds(h.support)} | {last['bed_occupancy'].mean():.0%} | "
-                    f"{first['delayed_transfer_days'].mean():,.0f} → {last['delayed_transfer_days'].mean():,.0f} |")
+                    f"{first['delayed_transfer_days'].mean():,.0f} → {last['delayed_transfer_days'].mean():,.0f} | "
+                    f"{older_bed_use(first):,.0f} → {older_bed_use(last):,.0f} |")
     return [
         "**What every chart shares.** Five rules of the model shape every case below, whatever its"
         " arrangements (the figures are the baseline's parameters; a case may change them).",
@@ -515,15 +521,18 @@ def shared(names: list[str], runs: dict, deficits: dict[str, list[HospitalYears]
         f"Measured in each case's run below: the hospitals' result (all of them together) as a share of their"
         f" income in the first year and the last, and the last without the national support they drew in it; how"
         f" many hospitals end the last year in deficit without it; the national support the hospitals drew over"
-        f" the run; the mean bed occupancy in the last year; and the delayed transfer days a month (the first"
-        f" year's mean against the last's). Without national support the hospitals together end the last year in"
+        f" the run; the mean bed occupancy in the last year; the delayed transfer days a month (the first"
+        f" year's mean against the last's); and older people's emergency bed use, the emergency stays and"
+        f" delayed days of people aged 65 and over, a year per 1,000 of them (seed 003's measure of Torbay; the"
+        f" first year's against the last's). Without national support the hospitals together end the last year in"
         f" deficit in {in_deficit} of the {len(names)} cases ({_span(unsupported)} of their income), every"
         f" hospital in {all_in_deficit}; they drew national support in {supported}.",
         "",
         "| case | hospitals' result, share of income, first year → last (last, without national support) |"
         " hospitals in deficit without it, last year | national support to hospitals over the run |"
-        " bed occupancy, last year | delayed transfer days a month, first year → last |",
-        "|---|---|---|---:|---:|---|",
+        " bed occupancy, last year | delayed transfer days a month, first year → last |"
+        " emergency bed days a year per 1,000 aged 65 and over, first year → last |",
+        "|---|---|---|---:|---:|---|---|",
         *rows,
         *(deficit_paragraph(deficits) if deficits else []),
     ]
