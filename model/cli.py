@@ -421,7 +421,7 @@ def summary(place, orgs, title: str, seconds: float) -> str:
              row("delayed transfer days a month", "delayed_transfer_days", ",.0f"),
              row("elective waiting list", "waiting_list", ",.0f", "last"),
              row("bed occupancy", "bed_occupancy", ".0%"),
-             row("65+ emergency bed days a year per 1,000", "emergency_bed_days_65plus_per_1000", ",.0f"),
+             row("65+ emergency bed days/1,000 a year", "emergency_bed_days_65plus_per_1000", ",.0f"),
              row("unmet social care need (people)", "unmet_social_care_need", ",.0f"),
              row("spending / inflows", "spending_to_inflows", ".3f"),
              row("place balance, £m (year end)", "place_balance", ",.1f", "last", 1e-6),
